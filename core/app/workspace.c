@@ -1,0 +1,303 @@
+/*
+ * Making, finding and opening workspaces. The database file is the marker:
+ * a folder is a workspace when it holds casebook.db.
+ */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include "app/workspace.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/error.h"
+#include "repo/repo.h"
+
+static const char plugins_readme[] =
+	"# Workspace plugins\n"
+	"\n"
+	"Lua files here are loaded after the built-in plugins: custom KPIs,\n"
+	"measures and hooks for this organisation.\n";
+
+static char *join(const char *a, const char *b)
+{
+	cb_buf buf = CB_BUF_INIT;
+
+	if (cb_buf_printf(&buf, "%s/%s", a, b) < 0) {
+		cb_buf_free(&buf);
+		return NULL;
+	}
+	return cb_buf_detach(&buf);
+}
+
+static int exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+static int mkdir_p(const char *path)
+{
+	char tmp[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(tmp))
+		return cb_error_set(CB_EINVALID, "path too long: %s", path);
+	memcpy(tmp, path, len + 1);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+			return cb_error_set(CB_EIO, "cannot create %s: %s", tmp,
+					    strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
+		return cb_error_set(CB_EIO, "cannot create %s: %s", tmp,
+				    strerror(errno));
+	return 0;
+}
+
+static cb_workspace *workspace_new(const char *dir)
+{
+	cb_workspace *ws = calloc(1, sizeof(*ws));
+	char *abs;
+
+	if (!ws)
+		return NULL;
+	abs = realpath(dir, NULL);
+	if (!abs) {
+		free(ws);
+		return NULL;
+	}
+	ws->dir = abs;
+	ws->db_path = join(abs, CB_WORKSPACE_DB);
+	ws->repo_path = join(abs, CB_WORKSPACE_REPO);
+	ws->plugins_dir = join(abs, CB_WORKSPACE_PLUGINS);
+	if (!ws->db_path || !ws->repo_path || !ws->plugins_dir) {
+		cb_workspace_close(ws);
+		return NULL;
+	}
+	return ws;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "wx");
+
+	if (!f)
+		return cb_error_set(CB_EIO, "cannot create %s: %s", path,
+				    strerror(errno));
+	if (fputs(text, f) < 0 || fclose(f) != 0)
+		return cb_error_set(CB_EIO, "cannot write %s", path);
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type,
+			struct FTW *ftw)
+{
+	(void)st, (void)type, (void)ftw;
+	remove(path);
+	return 0;
+}
+
+/* Removes what a failed init made; ignores what it cannot remove. */
+static void init_undo(cb_workspace *ws, int made_plugins, int made_repo)
+{
+	char *p;
+
+	if (made_plugins) {
+		if ((p = join(ws->plugins_dir, "README.md"))) {
+			unlink(p);
+			free(p);
+		}
+		rmdir(ws->plugins_dir);
+	}
+	if (made_repo)
+		nftw(ws->repo_path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	unlink(ws->db_path);
+	if ((p = join(ws->dir, CB_WORKSPACE_DB "-wal"))) {
+		unlink(p);
+		free(p);
+	}
+	if ((p = join(ws->dir, CB_WORKSPACE_DB "-shm"))) {
+		unlink(p);
+		free(p);
+	}
+}
+
+int cb_workspace_init(const char *dir, cb_workspace **out)
+{
+	cb_workspace *ws;
+	cb_repo *repo = NULL;
+	char *readme = NULL;
+	int rc, made_plugins = 0, made_repo = 0;
+
+	*out = NULL;
+	if ((rc = mkdir_p(dir)) < 0)
+		return rc;
+	ws = workspace_new(dir);
+	if (!ws)
+		return cb_error_set(CB_EIO, "cannot resolve %s: %s", dir,
+				    strerror(errno));
+	if (exists(ws->db_path)) {
+		rc = cb_error_set(CB_EEXISTS, "%s already holds a workspace (%s exists)",
+				  ws->dir, CB_WORKSPACE_DB);
+		goto fail;
+	}
+	if (exists(ws->repo_path)) {
+		rc = cb_error_set(CB_EEXISTS,
+				  "%s already has a '%s' folder; move it away or pick another folder",
+				  ws->dir, CB_WORKSPACE_REPO);
+		goto fail;
+	}
+	if (access(ws->dir, W_OK) != 0) {
+		rc = cb_error_set(CB_EREADONLY, "cannot write in %s: %s", ws->dir,
+				  strerror(errno));
+		goto fail;
+	}
+	if ((rc = cb_store_open(ws->db_path, CB_STORE_CREATE, &ws->store)) < 0)
+		goto undo;
+	made_repo = 1;
+	if ((rc = cb_repo_init(ws->repo_path, &repo)) < 0)
+		goto undo;
+	cb_repo_close(repo);
+	if (!exists(ws->plugins_dir)) {
+		if (mkdir(ws->plugins_dir, 0777) != 0) {
+			rc = cb_error_set(CB_EIO, "cannot create %s: %s",
+					  ws->plugins_dir, strerror(errno));
+			goto undo;
+		}
+		made_plugins = 1;
+		readme = join(ws->plugins_dir, "README.md");
+		if (!readme) {
+			rc = cb_error_set(CB_ENOMEM, "out of memory");
+			goto undo;
+		}
+		if ((rc = write_file(readme, plugins_readme)) < 0)
+			goto undo;
+	}
+	free(readme);
+	*out = ws;
+	return 0;
+undo:
+	free(readme);
+	cb_store_close(ws->store);
+	ws->store = NULL;
+	init_undo(ws, made_plugins, made_repo);
+fail:
+	cb_workspace_close(ws);
+	return rc;
+}
+
+static int is_workspace(const char *dir)
+{
+	char *db = join(dir, CB_WORKSPACE_DB);
+	int yes = db && exists(db);
+
+	free(db);
+	return yes;
+}
+
+int cb_workspace_find(const char *dir, char **found)
+{
+	const char *env;
+	char *cwd, *p;
+
+	*found = NULL;
+	if (dir) {
+		if (!is_workspace(dir))
+			return cb_error_set(CB_ENOWORKSPACE,
+					    "%s is not a casebook workspace (no %s); make one with 'casebook init %s'",
+					    dir, CB_WORKSPACE_DB, dir);
+		*found = strdup(dir);
+		return *found ? 0 : cb_error_set(CB_ENOMEM, "out of memory");
+	}
+	env = getenv("CASEBOOK_DIR");
+	if (env && *env) {
+		if (!is_workspace(env))
+			return cb_error_set(CB_ENOWORKSPACE,
+					    "CASEBOOK_DIR=%s is not a casebook workspace (no %s); make one with 'casebook init %s'",
+					    env, CB_WORKSPACE_DB, env);
+		*found = strdup(env);
+		return *found ? 0 : cb_error_set(CB_ENOMEM, "out of memory");
+	}
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return cb_error_set(CB_EIO, "cannot read the current folder: %s",
+				    strerror(errno));
+	for (;;) {
+		if (is_workspace(cwd)) {
+			*found = cwd;
+			return 0;
+		}
+		p = strrchr(cwd, '/');
+		if (!p || p == cwd) {
+			if (p == cwd && cwd[1]) {
+				cwd[1] = '\0';
+				continue;
+			}
+			break;
+		}
+		*p = '\0';
+	}
+	free(cwd);
+	return cb_error_set(CB_ENOWORKSPACE,
+			    "not inside a casebook workspace (looked in this folder and its parents); "
+			    "make one with 'casebook init DIR', or point to one with -C DIR or CASEBOOK_DIR");
+}
+
+int cb_workspace_open(const char *dir, int readonly, cb_workspace **out)
+{
+	cb_workspace *ws;
+	char *found;
+	int rc;
+
+	*out = NULL;
+	if ((rc = cb_workspace_find(dir, &found)) < 0)
+		return rc;
+	ws = workspace_new(found);
+	free(found);
+	if (!ws)
+		return cb_error_set(CB_EIO, "cannot resolve the workspace folder");
+	if ((rc = cb_store_open(ws->db_path, readonly ? CB_STORE_READONLY : 0,
+				&ws->store)) < 0) {
+		cb_workspace_close(ws);
+		return rc;
+	}
+	*out = ws;
+	return 0;
+}
+
+void cb_workspace_close(cb_workspace *ws)
+{
+	if (!ws)
+		return;
+	cb_store_close(ws->store);
+	free(ws->dir);
+	free(ws->db_path);
+	free(ws->repo_path);
+	free(ws->plugins_dir);
+	free(ws);
+}
+
+int cb_workspace_check(cb_workspace *ws)
+{
+	cb_repo *repo;
+	int rc;
+
+	if ((rc = cb_store_check(ws->store)) < 0)
+		return rc;
+	if ((rc = cb_repo_open(ws->repo_path, &repo)) < 0)
+		return rc;
+	rc = cb_repo_check(repo);
+	cb_repo_close(repo);
+	return rc;
+}

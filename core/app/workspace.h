@@ -1,0 +1,45 @@
+/*
+ * A workspace: one folder holding one organisation's data, namely
+ * casebook.db (SQLite), cases/ (the case-study git repository) and plugins/
+ * (the workspace's own Lua plugins). Commands find it like git finds a
+ * repository: -C DIR, then $CASEBOOK_DIR, then the current folder and its
+ * parents.
+ */
+#ifndef CB_APP_WORKSPACE_H
+#define CB_APP_WORKSPACE_H
+
+#include "store/store.h"
+
+#define CB_WORKSPACE_DB "casebook.db"
+#define CB_WORKSPACE_REPO "cases"
+#define CB_WORKSPACE_PLUGINS "plugins"
+
+typedef struct cb_workspace {
+	char *dir;         /* absolute path of the workspace folder */
+	char *db_path;     /* dir/casebook.db */
+	char *repo_path;   /* dir/cases */
+	char *plugins_dir; /* dir/plugins */
+	cb_store *store;   /* open database; owned */
+} cb_workspace;
+
+/* Makes a workspace in `dir` (created if missing). Refuses a folder that
+ * already holds one. On failure, removes what it created. Caller frees
+ * with cb_workspace_close. */
+int cb_workspace_init(const char *dir, cb_workspace **out);
+
+/* Finds the workspace folder: `dir` if given (which must be a workspace),
+ * else $CASEBOOK_DIR, else the current folder and its parents. Returns
+ * CB_ENOWORKSPACE saying where it looked and how to make one. Caller frees
+ * *found. */
+int cb_workspace_find(const char *dir, char **found);
+
+/* Finds and opens the workspace. `readonly` opens the database for reading
+ * only. Caller frees with cb_workspace_close. */
+int cb_workspace_open(const char *dir, int readonly, cb_workspace **out);
+void cb_workspace_close(cb_workspace *ws);
+
+/* Checks the database (integrity, foreign keys) and the case repository.
+ * Returns 0, or the first problem as an error. */
+int cb_workspace_check(cb_workspace *ws);
+
+#endif

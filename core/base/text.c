@@ -1,0 +1,168 @@
+/* Input text checks, one place for every command and importer. */
+#include "base/text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+
+size_t cb_utf8_invalid_at(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned c = s[i];
+		size_t n;
+		unsigned cp, min;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xE0) == 0xC0) {
+			n = 1, cp = c & 0x1F, min = 0x80;
+		} else if ((c & 0xF0) == 0xE0) {
+			n = 2, cp = c & 0x0F, min = 0x800;
+		} else if ((c & 0xF8) == 0xF0) {
+			n = 3, cp = c & 0x07, min = 0x10000;
+		} else {
+			return i;
+		}
+		if (len - i <= n)
+			return i;
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xC0) != 0x80)
+				return i;
+			cp = (cp << 6) | (s[i + k] & 0x3F);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return i;
+		i += n + 1;
+	}
+	return (size_t)-1;
+}
+
+int cb_text_check(const char *what, const char *s, size_t max, int required,
+		  int multiline)
+{
+	size_t len = s ? strlen(s) : 0, bad;
+	int blank = 1;
+
+	if (len > max)
+		return cb_error_set(CB_EINVALID,
+				    "%s is %zu bytes long; the limit is %zu",
+				    what, len, max);
+	bad = cb_utf8_invalid_at(s ? s : "", len);
+	if (bad != (size_t)-1)
+		return cb_error_set(CB_EINVALID,
+				    "%s is not valid UTF-8 (byte 0x%02X at offset %zu)",
+				    what, (unsigned char)s[bad], bad);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\t' || (multiline && (c == '\n' || c == '\r')))
+			continue;
+		if (c < 0x20 || c == 0x7F)
+			return cb_error_set(CB_EINVALID,
+					    "%s contains control character 0x%02X at offset %zu",
+					    what, c, i);
+		if (c != ' ')
+			blank = 0;
+	}
+	if (required && blank)
+		return cb_error_set(CB_EINVALID, "%s is empty", what);
+	return 0;
+}
+
+int cb_key_check(const char *what, const char *key)
+{
+	size_t len = key ? strlen(key) : 0;
+
+	if (len == 0)
+		return cb_error_set(CB_EINVALID, "%s is empty", what);
+	if (len > CB_KEY_MAX)
+		return cb_error_set(CB_EINVALID,
+				    "%s is %zu bytes long; the limit is %d", what,
+				    len, CB_KEY_MAX);
+	for (size_t i = 0; i < len; i++) {
+		char c = key[i];
+		int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9');
+
+		if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
+			return cb_error_set(CB_EINVALID,
+					    "%s '%.*s' may hold only letters, digits, '.', '_' and '-', starting with a letter or digit",
+					    what, (int)(len > 80 ? 80 : len), key);
+	}
+	return 0;
+}
+
+size_t cb_text_distance(const char *a, const char *b, size_t cap)
+{
+	size_t la = strlen(a), lb = strlen(b), *row, result;
+
+	if (la > lb ? la - lb > cap : lb - la > cap)
+		return cap + 1;
+	row = malloc((lb + 1) * sizeof(*row));
+	if (!row)
+		return cap + 1;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0], best;
+
+		row[0] = i;
+		best = row[0];
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			size_t v = diag + cost;
+
+			if (up + 1 < v)
+				v = up + 1;
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			row[j] = v;
+			diag = up;
+			if (v < best)
+				best = v;
+		}
+		if (best > cap) {
+			free(row);
+			return cap + 1;
+		}
+	}
+	result = row[lb];
+	free(row);
+	return result > cap ? cap + 1 : result;
+}
+
+const char *cb_text_suggest(const char *word, const char *const *candidates,
+			    size_t n)
+{
+	size_t len = strlen(word);
+	size_t cap = len < 4 ? 1 : len < 8 ? 2 : 3;
+	const char *best = NULL;
+	size_t best_d = cap + 1;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t d = cb_text_distance(word, candidates[i], cap);
+
+		if (d < best_d) {
+			best_d = d;
+			best = candidates[i];
+		}
+	}
+	return best;
+}
+
+void cb_text_lower(char *out, size_t outlen, const char *s)
+{
+	size_t i = 0;
+
+	if (!outlen)
+		return;
+	for (; s[i] && i + 1 < outlen; i++)
+		out[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i];
+	out[i] = '\0';
+}

@@ -1,0 +1,42 @@
+/*
+ * Text checks shared by every input path: UTF-8 validity, control
+ * characters, length limits, record keys, and "did you mean" suggestions.
+ */
+#ifndef CB_BASE_TEXT_H
+#define CB_BASE_TEXT_H
+
+#include <stddef.h>
+
+#define CB_KEY_MAX 64    /* bytes in a record key */
+#define CB_NAME_MAX 200  /* bytes in a name or title */
+#define CB_NOTE_MAX 4000 /* bytes in free text (notes, descriptions) */
+
+/* Returns the byte offset of the first invalid UTF-8 sequence in s[0..len),
+ * or (size_t)-1 when all of it is valid (overlongs, surrogates and code
+ * points past U+10FFFF are invalid). */
+size_t cb_utf8_invalid_at(const char *s, size_t len);
+
+/* Checks a field of free text: valid UTF-8, no control characters (tab and,
+ * when `multiline`, newlines allowed), at most `max` bytes, and, when
+ * `required`, not empty or blank. `what` names the field in the message
+ * ("name", "location"). Returns 0 or CB_EINVALID. */
+int cb_text_check(const char *what, const char *s, size_t max, int required,
+		  int multiline);
+
+/* Checks a record key: 1..CB_KEY_MAX bytes of ASCII letters, digits, '.',
+ * '_' and '-', starting with a letter or digit. `what` names the record
+ * ("account key"). Returns 0 or CB_EINVALID. */
+int cb_key_check(const char *what, const char *key);
+
+/* Levenshtein distance, capped: returns at most `cap` + 1. */
+size_t cb_text_distance(const char *a, const char *b, size_t cap);
+
+/* The candidate closest to `word` when it is close enough to be a likely
+ * typo, else NULL. Borrowed from `candidates`. */
+const char *cb_text_suggest(const char *word, const char *const *candidates,
+			    size_t n);
+
+/* The ASCII lowercase copy of s written into out (at most outlen bytes). */
+void cb_text_lower(char *out, size_t outlen, const char *s);
+
+#endif

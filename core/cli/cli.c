@@ -1,0 +1,324 @@
+/*
+ * The command line's frame: global options, finding the noun, shared option
+ * parsing, errors and exit codes, and output.
+ */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "base/text.h"
+
+typedef struct noun {
+	const char *name;
+	int (*run)(cb_cli *cli, int argc, char **argv);
+	const char *summary;
+} noun;
+
+static const noun nouns[] = {
+	{"init", cb_cli_init, "make a new workspace"},
+	{"account", cb_cli_account, "customer accounts"},
+	{"person", cb_cli_person, "technicians, trainers and consultants"},
+	{"cover", cb_cli_cover, "record who serves which account, when"},
+	{"program", cb_cli_program, "training programs"},
+	{"session", cb_cli_session, "training sessions and their attendees"},
+	{"check", cb_cli_check, "verify the workspace's database and repository"},
+};
+
+#define NOUN_COUNT (sizeof(nouns) / sizeof(nouns[0]))
+
+static void main_help(FILE *f)
+{
+	fputs("usage: casebook [-C DIR] [--plugins DIR] COMMAND [ARGS] [--json|--csv]\n"
+	      "\n"
+	      "Casebook ties customer-orientation training to customers' KPIs.\n"
+	      "\n"
+	      "commands:\n",
+	      f);
+	for (size_t i = 0; i < NOUN_COUNT; i++)
+		fprintf(f, "  %-10s %s\n", nouns[i].name, nouns[i].summary);
+	fputs("\n"
+	      "global options:\n"
+	      "  -C DIR          use the workspace in DIR (else $CASEBOOK_DIR, else\n"
+	      "                  the current folder and its parents)\n"
+	      "  --plugins DIR   load plugins from DIR too\n"
+	      "  --version       print the version\n"
+	      "  -h, --help      this help; 'casebook COMMAND --help' for a command\n"
+	      "\n"
+	      "Exit codes: 0 ok, 1 failed, 2 bad usage.\n",
+	      f);
+}
+
+int cb_cli_main(int argc, char **argv)
+{
+	cb_cli cli = {0};
+	int i = 1;
+
+	cli.out = stdout;
+	cli.err = stderr;
+	cli.mode = CB_OUTPUT_TEXT;
+	while (i < argc && argv[i][0] == '-') {
+		const char *a = argv[i];
+
+		if (strcmp(a, "-C") == 0 || strcmp(a, "--plugins") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "casebook: error: %s needs a folder\n", a);
+				return CB_EXIT_USAGE;
+			}
+			if (a[1] == 'C')
+				cli.workspace_dir = argv[i + 1];
+			else
+				cli.plugins_dir = argv[i + 1];
+			i += 2;
+		} else if (strncmp(a, "-C", 2) == 0) {
+			cli.workspace_dir = a + 2;
+			i++;
+		} else if (strncmp(a, "--plugins=", 10) == 0) {
+			cli.plugins_dir = a + 10;
+			i++;
+		} else if (strcmp(a, "--version") == 0) {
+			printf("casebook %s\n", CASEBOOK_VERSION);
+			return CB_EXIT_OK;
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			main_help(stdout);
+			return CB_EXIT_OK;
+		} else {
+			fprintf(stderr, "casebook: error: unknown option '%s'\n", a);
+			main_help(stderr);
+			return CB_EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		main_help(stderr);
+		return CB_EXIT_USAGE;
+	}
+	if (strcmp(argv[i], "help") == 0) {
+		if (i + 1 < argc) {
+			/* "casebook help account" is "casebook account --help". */
+			char *hargv[3] = {argv[i + 1], "--help", NULL};
+
+			for (size_t k = 0; k < NOUN_COUNT; k++)
+				if (strcmp(nouns[k].name, argv[i + 1]) == 0) {
+					cli.command = nouns[k].name;
+					optind = 0;
+					return nouns[k].run(&cli, 2, hargv);
+				}
+		}
+		main_help(stdout);
+		return CB_EXIT_OK;
+	}
+	for (size_t k = 0; k < NOUN_COUNT; k++) {
+		if (strcmp(nouns[k].name, argv[i]) == 0) {
+			cli.command = nouns[k].name;
+			optind = 0;
+			return nouns[k].run(&cli, argc - i, argv + i);
+		}
+	}
+	{
+		const char *names[NOUN_COUNT];
+		const char *hint;
+
+		for (size_t k = 0; k < NOUN_COUNT; k++)
+			names[k] = nouns[k].name;
+		hint = cb_text_suggest(argv[i], names, NOUN_COUNT);
+		if (hint)
+			fprintf(stderr,
+				"casebook: error: unknown command '%s' (did you mean '%s'?)\n",
+				argv[i], hint);
+		else
+			fprintf(stderr,
+				"casebook: error: unknown command '%s'; 'casebook --help' lists them\n",
+				argv[i]);
+	}
+	return CB_EXIT_USAGE;
+}
+
+int cb_cli_dispatch(cb_cli *cli, const char *noun_name, const char *noun_help,
+		    const cb_cli_verb *verbs, int argc, char **argv)
+{
+	static char command[64];
+	const char *names[32];
+	size_t n = 0;
+	const char *hint;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		FILE *f = argc < 2 ? cli->err : cli->out;
+
+		fprintf(f, "usage: casebook %s VERB [ARGS]\n\n%s\nverbs:\n",
+			noun_name, noun_help);
+		for (const cb_cli_verb *v = verbs; v->name; v++)
+			fprintf(f, "  %-8s %s\n", v->name, v->summary);
+		fprintf(f, "\n'casebook %s VERB --help' tells more.\n", noun_name);
+		return argc < 2 ? CB_EXIT_USAGE : CB_EXIT_OK;
+	}
+	for (const cb_cli_verb *v = verbs; v->name; v++) {
+		if (strcmp(v->name, argv[1]) == 0) {
+			snprintf(command, sizeof(command), "%s %s", noun_name, v->name);
+			cli->command = command;
+			optind = 0;
+			opterr = 0;
+			return v->run(cli, argc - 1, argv + 1);
+		}
+		if (n < 32)
+			names[n++] = v->name;
+	}
+	hint = cb_text_suggest(argv[1], names, n);
+	if (hint)
+		fprintf(cli->err,
+			"casebook: error: unknown verb '%s %s' (did you mean '%s %s'?)\n",
+			noun_name, argv[1], noun_name, hint);
+	else
+		fprintf(cli->err,
+			"casebook: error: unknown verb '%s %s'; 'casebook %s --help' lists them\n",
+			noun_name, argv[1], noun_name);
+	return CB_EXIT_USAGE;
+}
+
+int cb_cli_getopt(cb_cli *cli, int argc, char **argv, const char *shortopts,
+		  const struct option *longopts)
+{
+	char spec[64];
+	int c;
+
+	/* Leading ':' makes a missing argument come back as ':'. */
+	snprintf(spec, sizeof(spec), ":h%s", shortopts ? shortopts : "");
+	opterr = 0;
+	for (;;) {
+		c = getopt_long(argc, argv, spec, longopts, NULL);
+		if (c == CB_CLI_OPT_JSON) {
+			cli->mode = CB_OUTPUT_JSON;
+			continue;
+		}
+		if (c == CB_CLI_OPT_CSV) {
+			cli->mode = CB_OUTPUT_CSV;
+			continue;
+		}
+		return c;
+	}
+}
+
+static void usage_line(FILE *f, const char *help)
+{
+	const char *nl = strchr(help, '\n');
+
+	fprintf(f, "%.*s\n", nl ? (int)(nl - help) : (int)strlen(help), help);
+}
+
+int cb_cli_help(cb_cli *cli, const char *help)
+{
+	fputs(help, cli->out);
+	return CB_EXIT_OK;
+}
+
+int cb_cli_usage(cb_cli *cli, const char *help, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("casebook: error: ", cli->err);
+	va_start(ap, fmt);
+	vfprintf(cli->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', cli->err);
+	if (help)
+		usage_line(cli->err, help);
+	return CB_EXIT_USAGE;
+}
+
+int cb_cli_bad_option(cb_cli *cli, const char *help, int argc, char **argv)
+{
+	const char *opt = optind - 1 < argc && optind > 0 ? argv[optind - 1] : "?";
+
+	if (optopt && optopt < 0x80 && optopt != '?') {
+		static char shortname[3] = "-?";
+
+		shortname[1] = (char)optopt;
+		opt = shortname;
+	}
+	return cb_cli_usage(cli, help, "%s: unknown option or missing value '%s'",
+			    cli->command, opt);
+}
+
+int cb_cli_fail(cb_cli *cli)
+{
+	int code = cb_error_code();
+
+	fprintf(cli->err, "casebook: error: %s\n",
+		*cb_error_last() ? cb_error_last() : "failed");
+	return code == CB_EUSAGE ? CB_EXIT_USAGE : CB_EXIT_FAILED;
+}
+
+int cb_cli_open(cb_cli *cli, int readonly, cb_workspace **ws)
+{
+	return cb_workspace_open(cli->workspace_dir, readonly, ws);
+}
+
+int cb_cli_emit(cb_cli *cli, json_t *value)
+{
+	int rc;
+
+	if (!value) {
+		cb_error_set(CB_ENOMEM, "out of memory");
+		return cb_cli_fail(cli);
+	}
+	rc = cb_output_render(cli->out, value, cli->mode);
+	json_decref(value);
+	return rc < 0 ? cb_cli_fail(cli) : CB_EXIT_OK;
+}
+
+int cb_cli_done(cb_cli *cli, json_t *value, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cli->mode == CB_OUTPUT_JSON && value)
+		return cb_cli_emit(cli, value);
+	json_decref(value);
+	va_start(ap, fmt);
+	vfprintf(cli->out, fmt, ap);
+	va_end(ap);
+	fputc('\n', cli->out);
+	return CB_EXIT_OK;
+}
+
+json_t *cb_cli_json_str(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+int cb_cli_parse_double(const char *what, const char *text, double min,
+			double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(text, &end);
+	if (end == text || *end || errno == ERANGE || !isfinite(v))
+		return cb_error_set(CB_EINVALID, "%s: '%s' is not a number", what, text);
+	if (v < min || v > max)
+		return cb_error_set(CB_EINVALID, "%s: %s is out of range %g..%g",
+				    what, text, min, max);
+	*out = v;
+	return 0;
+}
+
+int cb_cli_parse_int(const char *what, const char *text, long min, long max,
+		     long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (end == text || *end || errno == ERANGE)
+		return cb_error_set(CB_EINVALID, "%s: '%s' is not a whole number",
+				    what, text);
+	if (v < min || v > max)
+		return cb_error_set(CB_EINVALID, "%s: %s is out of range %ld..%ld",
+				    what, text, min, max);
+	*out = v;
+	return 0;
+}

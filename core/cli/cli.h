@@ -1,0 +1,106 @@
+/*
+ * The command line: global options, the noun table, option parsing shared
+ * by every command, and the one place that prints errors and chooses exit
+ * codes (0 ok, 1 failed, 2 bad usage). One file per noun (account.c,
+ * person.c, ...), each exporting one cb_cli_<noun> entry point.
+ */
+#ifndef CB_CLI_CLI_H
+#define CB_CLI_CLI_H
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+
+#include "app/workspace.h"
+#include "base/error.h"
+#include "format/output.h"
+
+enum { CB_EXIT_OK = 0, CB_EXIT_FAILED = 1, CB_EXIT_USAGE = 2 };
+
+typedef struct cb_cli {
+	const char *workspace_dir; /* -C DIR, or NULL */
+	const char *plugins_dir;   /* --plugins DIR, or NULL */
+	cb_output_mode mode;       /* set by --json / --csv */
+	const char *command;       /* "account add", for messages */
+	FILE *out;
+	FILE *err;
+} cb_cli;
+
+/* A verb of a noun: `run` gets argv with argv[0] the verb itself. */
+typedef struct cb_cli_verb {
+	const char *name;
+	int (*run)(cb_cli *cli, int argc, char **argv);
+	const char *summary;
+} cb_cli_verb;
+
+/* The entry point of the executable. */
+int cb_cli_main(int argc, char **argv);
+
+/* Runs the verb named by argv[1] from `verbs` (NULL-terminated), or prints
+ * the noun's help. `noun_help` is the text above the verb list. */
+int cb_cli_dispatch(cb_cli *cli, const char *noun, const char *noun_help,
+		    const cb_cli_verb *verbs, int argc, char **argv);
+
+/* Options every command takes. Put CB_CLI_COMMON_OPTIONS at the end of a
+ * struct option array (before the zero entry); cb_cli_common_option()
+ * handles their codes. */
+#define CB_CLI_OPT_HELP 'h'
+#define CB_CLI_OPT_JSON 0x1001
+#define CB_CLI_OPT_CSV 0x1002
+#define CB_CLI_COMMON_OPTIONS                                                  \
+	{"help", no_argument, NULL, CB_CLI_OPT_HELP},                          \
+	{"json", no_argument, NULL, CB_CLI_OPT_JSON},                          \
+	{"csv", no_argument, NULL, CB_CLI_OPT_CSV}
+
+/* Parses one option with getopt_long (short options: "h" plus `shortopts`).
+ * Returns the option code, -1 at the end, or handles --json/--csv itself
+ * and moves on. Reset between commands is done by cb_cli_dispatch. */
+int cb_cli_getopt(cb_cli *cli, int argc, char **argv, const char *shortopts,
+		  const struct option *longopts);
+
+/* Prints `help` (usage line first) to stdout; returns CB_EXIT_OK. */
+int cb_cli_help(cb_cli *cli, const char *help);
+
+/* Prints "casebook: error: MESSAGE" and the usage line of `help` to stderr,
+ * returns CB_EXIT_USAGE. */
+int cb_cli_usage(cb_cli *cli, const char *help, const char *fmt, ...)
+	CB_PRINTF(3, 4);
+
+/* Handles the result of getopt: for '?' and ':' prints the usage error. */
+int cb_cli_bad_option(cb_cli *cli, const char *help, int argc, char **argv);
+
+/* Prints cb_error_last() and returns the exit code for cb_error_code(). */
+int cb_cli_fail(cb_cli *cli);
+
+/* Opens the workspace for this command. */
+int cb_cli_open(cb_cli *cli, int readonly, cb_workspace **ws);
+
+/* Renders `value` (stolen: decref'd here) in the command's output mode.
+ * Returns an exit code. */
+int cb_cli_emit(cb_cli *cli, json_t *value);
+
+/* Prints a one-line confirmation ("added account acme") in text mode; in
+ * JSON mode prints `value` instead. Steals `value` (may be NULL). */
+int cb_cli_done(cb_cli *cli, json_t *value, const char *fmt, ...)
+	CB_PRINTF(3, 4);
+
+/* JSON helpers: a string or null. */
+json_t *cb_cli_json_str(const char *s);
+
+/* Parses a number option: finite, within [min, max]. `what` names the
+ * option in the message. Returns 0 or CB_EUSAGE-style CB_EINVALID. */
+int cb_cli_parse_double(const char *what, const char *text, double min,
+			double max, double *out);
+int cb_cli_parse_int(const char *what, const char *text, long min, long max,
+		     long *out);
+
+/* The nouns. */
+int cb_cli_init(cb_cli *cli, int argc, char **argv);
+int cb_cli_account(cb_cli *cli, int argc, char **argv);
+int cb_cli_person(cb_cli *cli, int argc, char **argv);
+int cb_cli_cover(cb_cli *cli, int argc, char **argv);
+int cb_cli_program(cb_cli *cli, int argc, char **argv);
+int cb_cli_session(cb_cli *cli, int argc, char **argv);
+int cb_cli_check(cb_cli *cli, int argc, char **argv);
+
+#endif

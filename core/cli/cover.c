@@ -1,0 +1,11 @@
+/* casebook cover: placeholder until its implementation lands. */
+#include "cli/cli.h"
+
+#include "base/error.h"
+
+int cb_cli_cover(cb_cli *cli, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	cb_error_set(CB_ERROR, "'cover' is not built yet");
+	return cb_cli_fail(cli);
+}

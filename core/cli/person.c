@@ -1,0 +1,11 @@
+/* casebook person: placeholder until its implementation lands. */
+#include "cli/cli.h"
+
+#include "base/error.h"
+
+int cb_cli_person(cb_cli *cli, int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	cb_error_set(CB_ERROR, "'person' is not built yet");
+	return cb_cli_fail(cli);
+}

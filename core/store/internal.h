@@ -1,0 +1,40 @@
+/* What the store's files share and nothing outside core/store/ sees. */
+#ifndef CB_STORE_INTERNAL_H
+#define CB_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+struct cb_store {
+	sqlite3 *db;
+	char *path;
+	int readonly;
+	int depth; /* transaction nesting */
+};
+
+/* Records the database's last error as a CB_E* code, `what` saying what was
+ * being done. Maps a read-only or busy database and a uniqueness violation
+ * to their own codes. */
+int cb_store_fail(cb_store *s, const char *what);
+
+/* Prepares `sql`; on failure records the error and returns it. */
+int cb_store_prepare(cb_store *s, const char *sql, sqlite3_stmt **stmt);
+
+/* Binds text, or NULL when `text` is NULL. */
+int cb_store_bind_text(sqlite3_stmt *st, int i, const char *text);
+
+/* A malloc'd copy of column i (NULL for SQL NULL); sets *oom on failure. */
+char *cb_store_column_dup(sqlite3_stmt *st, int i, int *oom);
+
+/* Looks up the id of the row of `table` with `key`. CB_ENOTFOUND names the
+ * missing key as `noun` and suggests the closest existing key. `table` is
+ * one of the store's own table names, never user text. */
+int cb_store_id_by_key(cb_store *s, const char *table, const char *noun,
+		       const char *key, int64_t *id);
+
+/* Runs a statement that returns no rows. */
+int cb_store_exec(cb_store *s, const char *sql);
+
+#endif

@@ -1,0 +1,428 @@
+/*
+ * Opening the database and keeping its schema current. The schema is a list
+ * of migrations; migration N brings user_version from N-1 to N inside one
+ * transaction, so a failed upgrade leaves the file as it was.
+ */
+#include "store/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/error.h"
+#include "base/text.h"
+
+#define CB_BUSY_TIMEOUT_MS 10000
+
+static const char *const migrations[] = {
+	/* 1: the trainer's records. Dates are ISO text (YYYY-MM-DD), which
+	 * sorts and compares as dates do. */
+	"CREATE TABLE account ("
+	"  id INTEGER PRIMARY KEY,"
+	"  key TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL,"
+	"  industry TEXT,"
+	"  region TEXT,"
+	"  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
+	");"
+	"CREATE TABLE person ("
+	"  id INTEGER PRIMARY KEY,"
+	"  key TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL,"
+	"  email TEXT,"
+	"  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
+	");"
+	"CREATE TABLE person_role ("
+	"  person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,"
+	"  role TEXT NOT NULL CHECK (role IN ('technician','trainer','consultant')),"
+	"  PRIMARY KEY (person_id, role)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE coverage ("
+	"  id INTEGER PRIMARY KEY,"
+	"  person_id INTEGER NOT NULL REFERENCES person(id),"
+	"  account_id INTEGER NOT NULL REFERENCES account(id),"
+	"  from_on TEXT NOT NULL,"
+	"  to_on TEXT,"
+	"  CHECK (to_on IS NULL OR to_on >= from_on)"
+	");"
+	"CREATE INDEX coverage_by_account ON coverage(account_id, from_on);"
+	"CREATE INDEX coverage_by_person ON coverage(person_id, from_on);"
+	"CREATE TABLE program ("
+	"  id INTEGER PRIMARY KEY,"
+	"  key TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL,"
+	"  description TEXT,"
+	"  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
+	");"
+	"CREATE TABLE session ("
+	"  id INTEGER PRIMARY KEY,"
+	"  key TEXT NOT NULL UNIQUE,"
+	"  program_id INTEGER NOT NULL REFERENCES program(id),"
+	"  title TEXT NOT NULL,"
+	"  format TEXT NOT NULL CHECK (format IN ('in-person','blended','virtual')),"
+	"  starts_on TEXT NOT NULL,"
+	"  ends_on TEXT NOT NULL,"
+	"  trainer_id INTEGER REFERENCES person(id),"
+	"  location TEXT,"
+	"  cost REAL CHECK (cost IS NULL OR cost >= 0),"
+	"  currency TEXT,"
+	"  notes TEXT,"
+	"  status TEXT NOT NULL DEFAULT 'scheduled'"
+	"    CHECK (status IN ('scheduled','cancelled')),"
+	"  cancel_reason TEXT,"
+	"  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+	"  CHECK (ends_on >= starts_on)"
+	");"
+	"CREATE INDEX session_by_program ON session(program_id, starts_on);"
+	"CREATE INDEX session_by_trainer ON session(trainer_id, starts_on);"
+	"CREATE TABLE attendance ("
+	"  session_id INTEGER NOT NULL REFERENCES session(id) ON DELETE CASCADE,"
+	"  person_id INTEGER NOT NULL REFERENCES person(id),"
+	"  status TEXT NOT NULL DEFAULT 'attended'"
+	"    CHECK (status IN ('attended','absent','partial')),"
+	"  reaction INTEGER CHECK (reaction IS NULL OR reaction BETWEEN 1 AND 5),"
+	"  pre_score REAL CHECK (pre_score IS NULL OR pre_score BETWEEN 0 AND 100),"
+	"  post_score REAL CHECK (post_score IS NULL OR post_score BETWEEN 0 AND 100),"
+	"  PRIMARY KEY (session_id, person_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX attendance_by_person ON attendance(person_id);"
+	"CREATE TABLE session_account ("
+	"  session_id INTEGER NOT NULL REFERENCES session(id) ON DELETE CASCADE,"
+	"  account_id INTEGER NOT NULL REFERENCES account(id),"
+	"  PRIMARY KEY (session_id, account_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX session_account_by_account ON session_account(account_id);",
+};
+
+#define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int cb_store_schema_latest(void)
+{
+	return MIGRATION_COUNT;
+}
+
+int cb_store_fail(cb_store *s, const char *what)
+{
+	int rc = sqlite3_extended_errcode(s->db);
+	const char *msg = sqlite3_errmsg(s->db);
+
+	switch (rc & 0xFF) {
+	case SQLITE_READONLY:
+		return cb_error_set(CB_EREADONLY,
+				    "%s: the workspace database %s is read-only",
+				    what, s->path);
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return cb_error_set(CB_EDB,
+				    "%s: the database is busy (another casebook is writing); try again",
+				    what);
+	case SQLITE_CONSTRAINT:
+		if (rc == SQLITE_CONSTRAINT_UNIQUE ||
+		    rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return cb_error_set(CB_EEXISTS, "%s: %s", what, msg);
+		return cb_error_set(CB_EINVALID, "%s: %s", what, msg);
+	case SQLITE_FULL:
+		return cb_error_set(CB_EIO, "%s: the disk is full", what);
+	default:
+		return cb_error_set(CB_EDB, "%s: %s", what, msg);
+	}
+}
+
+int cb_store_prepare(cb_store *s, const char *sql, sqlite3_stmt **stmt)
+{
+	if (sqlite3_prepare_v2(s->db, sql, -1, stmt, NULL) != SQLITE_OK)
+		return cb_store_fail(s, "preparing a query");
+	return 0;
+}
+
+int cb_store_bind_text(sqlite3_stmt *st, int i, const char *text)
+{
+	if (!text)
+		return sqlite3_bind_null(st, i);
+	return sqlite3_bind_text(st, i, text, -1, SQLITE_TRANSIENT);
+}
+
+char *cb_store_column_dup(sqlite3_stmt *st, int i, int *oom)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	char *copy;
+
+	if (!t)
+		return NULL;
+	copy = strdup((const char *)t);
+	if (!copy)
+		*oom = 1;
+	return copy;
+}
+
+int cb_store_exec(cb_store *s, const char *sql)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return cb_store_fail(s, "running a statement");
+	return 0;
+}
+
+int cb_store_id_by_key(cb_store *s, const char *table, const char *noun,
+		       const char *key, int64_t *id)
+{
+	char sql[128];
+	sqlite3_stmt *st = NULL;
+	const char **keys = NULL;
+	size_t n = 0, cap = 0;
+	const char *hint;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE key = ?1", table);
+	if ((rc = cb_store_prepare(s, sql, &st)) < 0)
+		return rc;
+	cb_store_bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		return 0;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return cb_store_fail(s, "looking up a key");
+
+	/* Not there: find the closest key to suggest. */
+	snprintf(sql, sizeof(sql), "SELECT key FROM %s", table);
+	if ((rc = cb_store_prepare(s, sql, &st)) < 0)
+		return rc;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			const char **k = realloc(keys, ncap * sizeof(*k));
+
+			if (!k)
+				break;
+			keys = k;
+			cap = ncap;
+		}
+		keys[n] = strdup((const char *)sqlite3_column_text(st, 0));
+		if (!keys[n])
+			break;
+		n++;
+	}
+	sqlite3_finalize(st);
+	hint = cb_text_suggest(key, keys, n);
+	if (hint)
+		rc = cb_error_set(CB_ENOTFOUND, "unknown %s '%s' (did you mean '%s'?)",
+				  noun, key, hint);
+	else
+		rc = cb_error_set(CB_ENOTFOUND, "unknown %s '%s'", noun, key);
+	for (size_t i = 0; i < n; i++)
+		free((char *)keys[i]);
+	free(keys);
+	return rc;
+}
+
+int cb_store_schema_version(cb_store *s, int *version)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = cb_store_prepare(s, "PRAGMA user_version", &st)) < 0)
+		return rc;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = cb_store_fail(s, "reading the schema version");
+		sqlite3_finalize(st);
+		return rc;
+	}
+	*version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int migrate(cb_store *s)
+{
+	int version, rc;
+	char pragma[64];
+
+	if ((rc = cb_store_schema_version(s, &version)) < 0)
+		return rc;
+	if (version > MIGRATION_COUNT)
+		return cb_error_set(CB_EDB,
+				    "%s has schema version %d; this casebook knows up to %d: upgrade casebook",
+				    s->path, version, MIGRATION_COUNT);
+	if (version == MIGRATION_COUNT)
+		return 0;
+	if ((rc = cb_store_begin(s)) < 0)
+		return rc;
+	/* Read again under the write lock: another process may have migrated. */
+	if ((rc = cb_store_schema_version(s, &version)) < 0)
+		goto fail;
+	for (int i = version; i < MIGRATION_COUNT; i++) {
+		if (sqlite3_exec(s->db, migrations[i], NULL, NULL, NULL) != SQLITE_OK) {
+			rc = cb_store_fail(s, "upgrading the schema");
+			goto fail;
+		}
+	}
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", MIGRATION_COUNT);
+	if ((rc = cb_store_exec(s, pragma)) < 0)
+		goto fail;
+	return cb_store_commit(s);
+fail:
+	cb_store_rollback(s);
+	return rc;
+}
+
+int cb_store_open(const char *path, int flags, cb_store **out)
+{
+	cb_store *s;
+	int oflags, rc;
+	struct stat st;
+
+	*out = NULL;
+	if (flags & CB_STORE_CREATE) {
+		if (stat(path, &st) == 0)
+			return cb_error_set(CB_EEXISTS, "%s already exists", path);
+		oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	} else {
+		if (stat(path, &st) != 0)
+			return cb_error_set(CB_ENOTFOUND, "%s does not exist", path);
+		/* A file without write permission is read-only to us even
+		 * when we are root: the owner meant it that way. */
+		if (!(flags & CB_STORE_READONLY) &&
+		    (!(st.st_mode & S_IWUSR) || access(path, W_OK) != 0))
+			flags |= CB_STORE_READONLY;
+		oflags = (flags & CB_STORE_READONLY) ? SQLITE_OPEN_READONLY
+						     : SQLITE_OPEN_READWRITE;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s || !(s->path = strdup(path))) {
+		free(s);
+		return cb_error_set(CB_ENOMEM, "out of memory");
+	}
+	s->readonly = (flags & CB_STORE_READONLY) != 0;
+	if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		rc = cb_error_set(CB_EDB, "cannot open %s: %s", path,
+				  s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, CB_BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(s->db, 1);
+	if (!s->readonly && (rc = cb_store_exec(s, "PRAGMA journal_mode = WAL")) < 0)
+		goto fail;
+	if ((rc = cb_store_exec(s, "PRAGMA foreign_keys = ON")) < 0)
+		goto fail;
+	if (!s->readonly && (rc = cb_store_exec(s, "PRAGMA synchronous = NORMAL")) < 0)
+		goto fail;
+	if (!s->readonly) {
+		if ((rc = migrate(s)) < 0)
+			goto fail;
+	} else {
+		int version;
+
+		/* Touching the file verifies that it is a database at all. */
+		if ((rc = cb_store_schema_version(s, &version)) < 0)
+			goto fail;
+		if (version != MIGRATION_COUNT) {
+			rc = cb_error_set(CB_EREADONLY,
+					  "%s is read-only and has schema version %d, not %d",
+					  path, version, MIGRATION_COUNT);
+			goto fail;
+		}
+	}
+	*out = s;
+	return 0;
+fail:
+	cb_store_close(s);
+	return rc;
+}
+
+void cb_store_close(cb_store *s)
+{
+	if (!s)
+		return;
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+int cb_store_is_readonly(const cb_store *s)
+{
+	return s->readonly;
+}
+
+int cb_store_begin(cb_store *s)
+{
+	if (s->readonly)
+		return cb_error_set(CB_EREADONLY,
+				    "the workspace database %s is read-only (no write permission)",
+				    s->path);
+	if (s->depth++ > 0)
+		return 0;
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		s->depth = 0;
+		return cb_store_fail(s, "starting a transaction");
+	}
+	return 0;
+}
+
+int cb_store_commit(cb_store *s)
+{
+	if (s->depth == 0)
+		return cb_error_set(CB_EDB, "commit without a transaction");
+	if (--s->depth > 0)
+		return 0;
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		int rc = cb_store_fail(s, "committing");
+
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	return 0;
+}
+
+int cb_store_rollback(cb_store *s)
+{
+	if (s->depth == 0)
+		return 0;
+	/* An inner rollback undoes the whole transaction: the outer caller
+	 * will see its own commit fail, never a half-written state. */
+	s->depth = 0;
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return 0;
+}
+
+static int check_pragma(cb_store *s, const char *sql, const char *what,
+			int ok_when_empty)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = cb_store_prepare(s, sql, &st)) < 0)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *first = (const char *)sqlite3_column_text(st, 0);
+
+		if (ok_when_empty || !first || strcmp(first, "ok") != 0) {
+			rc = cb_error_set(CB_EDB, "%s: %s: %s", s->path, what,
+					  first ? first : "problem found");
+			sqlite3_finalize(st);
+			return rc;
+		}
+	} else if (rc != SQLITE_DONE) {
+		rc = cb_store_fail(s, what);
+		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int cb_store_check(cb_store *s)
+{
+	int rc;
+
+	if ((rc = check_pragma(s, "PRAGMA integrity_check", "integrity check", 0)) < 0)
+		return rc;
+	return check_pragma(s, "PRAGMA foreign_key_check",
+			    "foreign key check (table with a dangling reference)", 1);
+}

@@ -1,0 +1,43 @@
+/*
+ * The SQLite store: opening a workspace's database, its schema (numbered
+ * migrations tracked in PRAGMA user_version) and transactions. The store is
+ * the only layer that speaks SQL; every query is a prepared statement with
+ * bound parameters.
+ */
+#ifndef CB_STORE_STORE_H
+#define CB_STORE_STORE_H
+
+#include <stdint.h>
+
+typedef struct cb_store cb_store;
+
+enum {
+	CB_STORE_CREATE = 1,  /* create the file; fail if it exists */
+	CB_STORE_READONLY = 2 /* open for reading only */
+};
+
+/* Opens (or with CB_STORE_CREATE, creates) the database at `path`, turns on
+ * WAL, foreign keys and a busy timeout, and brings the schema up to date
+ * (not when read-only). Caller frees with cb_store_close. */
+int cb_store_open(const char *path, int flags, cb_store **out);
+void cb_store_close(cb_store *s);
+
+/* The schema version this build writes, and the one the file holds. */
+int cb_store_schema_latest(void);
+int cb_store_schema_version(cb_store *s, int *version);
+
+/* Whether the store was opened read-only. */
+int cb_store_is_readonly(const cb_store *s);
+
+/* Transactions. cb_store_begin takes the write lock at once (BEGIN
+ * IMMEDIATE), waiting up to the busy timeout for another writer. Calls nest:
+ * only the outermost commit or rollback reaches the database. */
+int cb_store_begin(cb_store *s);
+int cb_store_commit(cb_store *s);
+int cb_store_rollback(cb_store *s);
+
+/* Runs PRAGMA integrity_check and foreign_key_check. Returns 0 when both
+ * pass, else CB_EDB with the first problem in the message. */
+int cb_store_check(cb_store *s);
+
+#endif

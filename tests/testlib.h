@@ -1,0 +1,49 @@
+/*
+ * Helpers shared by the Check suites: temporary folders, running the real
+ * casebook binary (and the sqlite3 and git CLIs) the way a user would, and
+ * reading what they left behind.
+ */
+#ifndef CB_TESTLIB_H
+#define CB_TESTLIB_H
+
+#include <check.h>
+
+typedef struct cbt_run {
+	int status; /* exit code, or 128 + signal */
+	char *out;  /* everything written to stdout */
+	char *err;  /* everything written to stderr */
+} cbt_run;
+
+/* A new empty folder under $TMPDIR (or /tmp). Caller frees the string and
+ * removes the folder with cbt_rmrf. */
+char *cbt_tempdir(void);
+void cbt_rmrf(const char *dir);
+
+/* A temporary folder holding a fresh workspace made by `casebook init`. */
+char *cbt_workspace(void);
+
+/* Runs the casebook binary with `-C ws` (when ws is non-NULL) and the
+ * NULL-terminated arguments; `input` (may be NULL) is its stdin. */
+void cbt_casebook(cbt_run *r, const char *ws, const char *input, ...);
+void cbt_run_free(cbt_run *r);
+
+/* Runs `sh -c` on the formatted command; returns its stdout (caller frees)
+ * and stores its exit code in *status when status is non-NULL. */
+char *cbt_sh(int *status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The database of workspace `ws` as `sqlite3 .dump` prints it: compare two
+ * dumps to prove that a failed command changed nothing. Caller frees. */
+char *cbt_db_dump(const char *ws);
+
+/* Writes `text` to dir/name; returns the full path (caller frees). */
+char *cbt_write(const char *dir, const char *name, const char *text);
+
+/* Runs the suite with Check's normal output (its summary line is what CI
+ * reads) and returns the process exit code. */
+int cbt_main(Suite *s);
+
+/* True when `haystack` contains `needle`. */
+int cbt_has(const char *haystack, const char *needle);
+
+#endif
