@@ -1,5 +1,4 @@
 /* The test helpers: real processes, real files, nothing mocked. */
-#define _XOPEN_SOURCE 700 /* nftw, mkdtemp */
 #include "testlib.h"
 
 #include <ftw.h>
@@ -115,6 +114,11 @@ void cbt_casebook(cbt_run *r, const char *ws, const char *input, ...)
 	r->out = slurp_fd(out_fd);
 	r->err = slurp_fd(err_fd);
 	close(in_fd), close(out_fd), close(err_fd);
+	/* Under the sanitizers, any report from the child fails the test. */
+	ck_assert_msg(!strstr(r->err, "AddressSanitizer") &&
+			      !strstr(r->err, "LeakSanitizer") &&
+			      !strstr(r->err, "runtime error:"),
+		      "sanitizer report from casebook %s: %s", argc > 3 ? argv[3] : "", r->err);
 }
 
 void cbt_run_free(cbt_run *r)

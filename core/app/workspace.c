@@ -2,7 +2,6 @@
  * Making, finding and opening workspaces. The database file is the marker:
  * a folder is a workspace when it holds casebook.db.
  */
-#define _XOPEN_SOURCE 700 /* nftw */
 #include "app/workspace.h"
 
 #include <errno.h>
@@ -17,6 +16,7 @@
 #include "base/buf.h"
 #include "base/error.h"
 #include "repo/repo.h"
+#include "store/observation.h"
 
 static const char plugins_readme[] =
 	"# Workspace plugins\n"
@@ -276,10 +276,24 @@ int cb_workspace_open(const char *dir, int readonly, cb_workspace **out)
 	return 0;
 }
 
+int cb_workspace_plugins(cb_workspace *ws, cb_plugin_host **host)
+{
+	int rc;
+
+	if (!ws->plugins) {
+		ws->plugin_options.workspace_dir = ws->plugins_dir;
+		if ((rc = cb_app_plugins_open(&ws->plugin_options, &ws->plugins)) < 0)
+			return rc;
+	}
+	*host = ws->plugins;
+	return 0;
+}
+
 void cb_workspace_close(cb_workspace *ws)
 {
 	if (!ws)
 		return;
+	cb_plugin_host_free(ws->plugins);
 	cb_store_close(ws->store);
 	free(ws->dir);
 	free(ws->db_path);
@@ -293,7 +307,8 @@ int cb_workspace_check(cb_workspace *ws)
 	cb_repo *repo;
 	int rc;
 
-	if ((rc = cb_store_check(ws->store)) < 0)
+	if ((rc = cb_store_check(ws->store)) < 0 ||
+	    (rc = cb_store_observation_check(ws->store)) < 0)
 		return rc;
 	if ((rc = cb_repo_open(ws->repo_path, &repo)) < 0)
 		return rc;

@@ -8,6 +8,7 @@
 #ifndef CB_APP_WORKSPACE_H
 #define CB_APP_WORKSPACE_H
 
+#include "app/plugins.h"
 #include "store/store.h"
 
 #define CB_WORKSPACE_DB "casebook.db"
@@ -20,6 +21,10 @@ typedef struct cb_workspace {
 	char *repo_path;   /* dir/cases */
 	char *plugins_dir; /* dir/plugins */
 	cb_store *store;   /* open database; owned */
+	/* Which plugins to load when first needed (the workspace_dir field is
+	 * filled in by cb_workspace_plugins), and the host once loaded. */
+	cb_plugin_options plugin_options;
+	cb_plugin_host *plugins; /* owned; NULL until cb_workspace_plugins */
 } cb_workspace;
 
 /* Makes a workspace in `dir` (created if missing). Refuses a folder that
@@ -38,7 +43,13 @@ int cb_workspace_find(const char *dir, char **found);
 int cb_workspace_open(const char *dir, int readonly, cb_workspace **out);
 void cb_workspace_close(cb_workspace *ws);
 
-/* Checks the database (integrity, foreign keys) and the case repository.
+/* The workspace's plugin host, loaded on first use: built-in plugins, the
+ * workspace's plugins/, then plugin_options.extra_dir. Borrowed: freed by
+ * cb_workspace_close. */
+int cb_workspace_plugins(cb_workspace *ws, cb_plugin_host **host);
+
+/* Checks the database (integrity, foreign keys, the KPI data's references
+ * and batch counts) and the case repository.
  * Returns 0, or the first problem as an error. */
 int cb_workspace_check(cb_workspace *ws);
 

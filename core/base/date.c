@@ -105,3 +105,97 @@ int32_t cb_date_today(void)
 {
 	return (int32_t)(time(NULL) / 86400);
 }
+
+/* Reads exactly n digits at *p, advancing; -1 when they are not digits. */
+static int take_digits(const char **p, int n)
+{
+	int v = digits(*p, n);
+
+	if (v >= 0)
+		*p += n;
+	return v;
+}
+
+int cb_datetime_parse(const char *text, int64_t *unix_seconds)
+{
+	char date[CB_DATE_LEN];
+	const char *p;
+	int32_t days;
+	int hh, mm, ss = 0, sign, oh, om;
+	int64_t t;
+
+	if (!text || strlen(text) < 10)
+		return cb_error_set(CB_EINVALID, "'%.40s' is not a date or date-time: write "
+				    "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+HH:MM", text ? text : "");
+	memcpy(date, text, 10);
+	date[10] = '\0';
+	if (cb_date_parse(date, &days) < 0)
+		return CB_EINVALID;
+	t = (int64_t)days * 86400;
+	if (text[10] == '\0') {
+		*unix_seconds = t;
+		return 0;
+	}
+	p = text + 10;
+	if (*p != 'T' && *p != 't' && *p != ' ')
+		goto bad;
+	p++;
+	if ((hh = take_digits(&p, 2)) < 0 || *p++ != ':' || (mm = take_digits(&p, 2)) < 0)
+		goto bad;
+	if (*p == ':') {
+		p++;
+		if ((ss = take_digits(&p, 2)) < 0)
+			goto bad;
+		if (*p == '.' || *p == ',') {
+			const char *f = ++p;
+
+			while (*p >= '0' && *p <= '9')
+				if (*p++ != '0')
+					return cb_error_set(CB_EINVALID,
+							    "%.40s: fractions of a second are not kept; round the time to whole seconds",
+							    text);
+			if (p == f)
+				goto bad;
+		}
+	}
+	if (hh > 23 || mm > 59 || ss > 59)
+		return cb_error_set(CB_EINVALID, "%.40s: no such time of day", text);
+	t += hh * 3600 + mm * 60 + ss;
+	if (*p == 'Z' || *p == 'z') {
+		if (p[1])
+			goto bad;
+		*unix_seconds = t;
+		return 0;
+	}
+	if (*p == '\0')
+		return cb_error_set(CB_EINVALID,
+				    "%.40s: a date-time needs its UTC offset (Z, or +01:00 and the like)",
+				    text);
+	if (*p != '+' && *p != '-')
+		goto bad;
+	sign = *p++ == '-' ? -1 : 1;
+	if ((oh = take_digits(&p, 2)) < 0)
+		goto bad;
+	if (*p == ':')
+		p++;
+	if ((om = take_digits(&p, 2)) < 0 || *p)
+		goto bad;
+	if (oh > 14 || om > 59)
+		return cb_error_set(CB_EINVALID, "%.40s: no such UTC offset", text);
+	*unix_seconds = t - sign * (int64_t)(oh * 3600 + om * 60);
+	return 0;
+bad:
+	return cb_error_set(CB_EINVALID, "'%.40s' is not a date or date-time: write "
+			    "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+HH:MM", text);
+}
+
+void cb_datetime_format(int64_t unix_seconds, char out[CB_DATETIME_LEN])
+{
+	int64_t days = unix_seconds >= 0 ? unix_seconds / 86400 : -((-unix_seconds + 86399) / 86400);
+	int64_t rest = unix_seconds - days * 86400;
+	char date[CB_DATE_LEN];
+
+	cb_date_format((int32_t)days, date);
+	snprintf(out, CB_DATETIME_LEN, "%sT%02d:%02d:%02dZ", date, (int)(rest / 3600),
+		 (int)(rest / 60 % 60), (int)(rest % 60));
+}

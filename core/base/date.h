@@ -24,6 +24,17 @@ int cb_date_parse(const char *text, int32_t *days);
 /* Writes "YYYY-MM-DD" into out (CB_DATE_LEN bytes). */
 void cb_date_format(int32_t days, char out[CB_DATE_LEN]);
 
+/* Parses an ISO 8601 date ("2025-03-01", midnight UTC) or date-time with a
+ * UTC offset ("2025-03-01T10:30:00+01:00", "...Z", "...+0100"; seconds
+ * optional; a space may stand for the T; a fraction of a second must be
+ * zero) into Unix seconds, UTC. A date-time without an offset is refused:
+ * its instant is unknown. Returns 0 or CB_EINVALID saying why. */
+int cb_datetime_parse(const char *text, int64_t *unix_seconds);
+
+/* Writes a Unix time as "YYYY-MM-DDTHH:MM:SSZ" (21 bytes with the NUL). */
+#define CB_DATETIME_LEN 21
+void cb_datetime_format(int64_t unix_seconds, char out[CB_DATETIME_LEN]);
+
 /* Today in UTC. */
 int32_t cb_date_today(void);
 

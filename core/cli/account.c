@@ -2,7 +2,9 @@
 #include "cli/cli.h"
 
 #include "app/account.h"
+#include "app/import.h"
 #include "base/error.h"
+#include "store/coverage.h"
 
 static json_t *account_json(const cb_account *a)
 {
@@ -167,10 +169,26 @@ static int account_list(cb_cli *cli, int argc, char **argv)
 	return cb_cli_emit(cli, rows);
 }
 
+static int add_coverage(const cb_coverage *cv, void *ctx)
+{
+	return json_array_append_new(ctx, json_pack("{s:s, s:s, s:s, s:o}", "person", cv->person,
+						    "name", cv->person_name, "from", cv->from_on,
+						    "to", cb_cli_json_str(cv->to_on)));
+}
+
+static int add_session(const cb_account_session *as, void *ctx)
+{
+	return json_array_append_new(ctx, json_pack("{s:s, s:s, s:s, s:s, s:s}", "session",
+						    as->session, "title", as->title, "format",
+						    as->format, "starts_on", as->starts_on, "status",
+						    as->status));
+}
+
 static const char show_help[] =
 	"usage: casebook account show KEY [--json]\n"
 	"\n"
-	"Shows one account.\n";
+	"Shows one account: its fields, who covers it (coverage: person, from,\n"
+	"to) and the sessions that served it.\n";
 
 static int account_show(cb_cli *cli, int argc, char **argv)
 {
@@ -196,9 +214,34 @@ static int account_show(cb_cli *cli, int argc, char **argv)
 		return cb_cli_fail(cli);
 	}
 	obj = account_json(&a);
+	{
+		json_t *coverage = json_array(), *sessions = json_array();
+
+		if (cb_store_coverage_each(ws->store, 0, a.id, add_coverage, coverage) < 0 ||
+		    cb_store_account_sessions(ws->store, a.id, add_session, sessions) < 0) {
+			json_decref(coverage), json_decref(sessions), json_decref(obj);
+			cb_account_clear(&a);
+			cb_workspace_close(ws);
+			return cb_cli_fail(cli);
+		}
+		json_object_set_new(obj, "coverage", coverage);
+		json_object_set_new(obj, "sessions", sessions);
+	}
 	cb_account_clear(&a);
 	cb_workspace_close(ws);
 	return cb_cli_emit(cli, obj);
+}
+
+static const char import_help[] =
+	"usage: casebook account import FILE [--json]\n"
+	"\n"
+	"Adds the accounts of a CSV file ('-' reads stdin) whose header names the\n"
+	"columns key, name (required), industry, region (optional). All rows go in\n"
+	"or none does; every bad row is reported with its line number.\n";
+
+static int account_import(cb_cli *cli, int argc, char **argv)
+{
+	return cb_cli_import(cli, argc, argv, import_help, "accounts", cb_app_account_import);
 }
 
 static const cb_cli_verb account_verbs[] = {
@@ -206,6 +249,7 @@ static const cb_cli_verb account_verbs[] = {
 	{"list", account_list, "list accounts"},
 	{"show", account_show, "show one account"},
 	{"edit", account_edit, "change an account"},
+	{"import", account_import, "add accounts from a CSV file"},
 	{NULL, NULL, NULL},
 };
 

@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/plugins.h"
 #include "base/error.h"
 #include "base/text.h"
+#include "plugin/paths.h"
 
 typedef struct noun {
 	const char *name;
@@ -26,7 +28,11 @@ static const noun nouns[] = {
 	{"cover", cb_cli_cover, "record who serves which account, when"},
 	{"program", cb_cli_program, "training programs"},
 	{"session", cb_cli_session, "training sessions and their attendees"},
+	{"data", cb_cli_data, "customer KPI observations: import, list, series, batches"},
 	{"check", cb_cli_check, "verify the workspace's database and repository"},
+	{"plugin", cb_cli_plugin, "Lua plugins: list, inspect, create, test"},
+	{"kpi", cb_cli_kpi, "the KPIs plugins define"},
+	{"measure", cb_cli_measure, "the measures plugins declare"},
 };
 
 #define NOUN_COUNT (sizeof(nouns) / sizeof(nouns[0]))
@@ -46,6 +52,12 @@ static void main_help(FILE *f)
 	      "  -C DIR          use the workspace in DIR (else $CASEBOOK_DIR, else\n"
 	      "                  the current folder and its parents)\n"
 	      "  --plugins DIR   load plugins from DIR too\n"
+	      "  --lua-instructions N\n"
+	      "                  instruction budget of one plugin call (default 50000000;\n"
+	      "                  also $CASEBOOK_LUA_INSTRUCTIONS)\n"
+	      "  --lua-memory MIB\n"
+	      "                  memory cap of the plugin host in MiB (default 64;\n"
+	      "                  also $CASEBOOK_LUA_MEMORY_MB)\n"
 	      "  --version       print the version\n"
 	      "  -h, --help      this help; 'casebook COMMAND --help' for a command\n"
 	      "\n"
@@ -74,6 +86,21 @@ int cb_cli_main(int argc, char **argv)
 			else
 				cli.plugins_dir = argv[i + 1];
 			i += 2;
+		} else if (strcmp(a, "--lua-instructions") == 0 || strcmp(a, "--lua-memory") == 0) {
+			long v;
+
+			if (i + 1 >= argc ||
+			    cb_cli_parse_int(a, argv[i + 1], 1,
+					     a[6] == 'i' ? 1000000000000L : 65536L, &v) < 0) {
+				fprintf(stderr, "casebook: error: %s\n",
+					i + 1 >= argc ? "this option needs a number" : cb_error_last());
+				return CB_EXIT_USAGE;
+			}
+			if (a[6] == 'i')
+				cli.limits.instructions = (unsigned long)v;
+			else
+				cli.limits.memory = (size_t)v << 20;
+			i += 2;
 		} else if (strncmp(a, "-C", 2) == 0) {
 			cli.workspace_dir = a + 2;
 			i++;
@@ -81,7 +108,11 @@ int cb_cli_main(int argc, char **argv)
 			cli.plugins_dir = a + 10;
 			i++;
 		} else if (strcmp(a, "--version") == 0) {
-			printf("casebook %s\n", CASEBOOK_VERSION);
+			char dir[4096];
+			int found = cb_plugin_builtin_dir(dir, sizeof(dir)) == 0;
+
+			printf("casebook %s\nbuilt-in plugins: %s%s\n", CASEBOOK_VERSION,
+			       dir, found ? "" : " (missing)");
 			return CB_EXIT_OK;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			main_help(stdout);
@@ -251,9 +282,97 @@ int cb_cli_fail(cb_cli *cli)
 	return code == CB_EUSAGE ? CB_EXIT_USAGE : CB_EXIT_FAILED;
 }
 
+static void log_to_stderr(const char *plugin, const char *line, void *ctx);
+
+static void warn_failed_plugin(const cb_plugin *p, void *ctx)
+{
+	cb_cli *cli = ctx;
+
+	fprintf(cli->err, "casebook: warning: plugin %s failed to load and is skipped: %s\n",
+		p->name, p->error);
+}
+
+/* Plugin options from the environment and the global options. */
+static int plugin_options(cb_cli *cli, cb_plugin_options *o)
+{
+	int rc;
+
+	*o = (cb_plugin_options){0};
+	if ((rc = cb_app_plugins_limits_from_env(&o->limits)) < 0)
+		return rc;
+	if (cli->limits.instructions)
+		o->limits.instructions = cli->limits.instructions;
+	if (cli->limits.memory)
+		o->limits.memory = cli->limits.memory;
+	o->extra_dir = cli->plugins_dir;
+	o->log = log_to_stderr;
+	o->log_ctx = cli;
+	return 0;
+}
+
 int cb_cli_open(cb_cli *cli, int readonly, cb_workspace **ws)
 {
-	return cb_workspace_open(cli->workspace_dir, readonly, ws);
+	cb_plugin_options o;
+	int rc;
+
+	if ((rc = plugin_options(cli, &o)) < 0)
+		return rc;
+	if ((rc = cb_workspace_open(cli->workspace_dir, readonly, ws)) < 0)
+		return rc;
+	o.failed = warn_failed_plugin;
+	o.failed_ctx = cli;
+	(*ws)->plugin_options = o;
+	return 0;
+}
+
+static void log_to_stderr(const char *plugin, const char *line, void *ctx)
+{
+	cb_cli *cli = ctx;
+
+	fprintf(cli->err, "[%s] %s\n", plugin, line);
+}
+
+int cb_cli_plugins(cb_cli *cli, const char *ws_dir, cb_plugin_host **host)
+{
+	cb_plugin_options o;
+	int rc;
+
+	if ((rc = plugin_options(cli, &o)) < 0)
+		return rc;
+	o.workspace_dir = ws_dir;
+	return cb_app_plugins_open(&o, host);
+}
+
+int cb_cli_workspace_plugins_dir(cb_cli *cli, char **dir)
+{
+	char *found = NULL;
+	size_t len;
+	int rc;
+
+	*dir = NULL;
+	rc = cb_workspace_find(cli->workspace_dir, &found);
+	if (rc == CB_ENOWORKSPACE && !cli->workspace_dir && !getenv("CASEBOOK_DIR"))
+		return 0;
+	if (rc < 0)
+		return rc;
+	len = strlen(found) + sizeof(CB_WORKSPACE_PLUGINS) + 2;
+	*dir = malloc(len);
+	if (*dir)
+		snprintf(*dir, len, "%s/%s", found, CB_WORKSPACE_PLUGINS);
+	free(found);
+	return *dir ? 0 : cb_error_set(CB_ENOMEM, "out of memory");
+}
+
+int cb_cli_plugins_here(cb_cli *cli, cb_plugin_host **host)
+{
+	char *dir;
+	int rc;
+
+	if ((rc = cb_cli_workspace_plugins_dir(cli, &dir)) < 0)
+		return rc;
+	rc = cb_cli_plugins(cli, dir, host);
+	free(dir);
+	return rc;
 }
 
 int cb_cli_emit(cb_cli *cli, json_t *value)
@@ -321,4 +440,33 @@ int cb_cli_parse_int(const char *what, const char *text, long min, long max,
 				    what, text, min, max);
 	*out = v;
 	return 0;
+}
+
+int cb_cli_import(cb_cli *cli, int argc, char **argv, const char *help, const char *what,
+		  int (*import)(cb_workspace *ws, const char *path, size_t *imported))
+{
+	static const struct option opts[] = {CB_CLI_COMMON_OPTIONS, {0}};
+	cb_workspace *ws;
+	size_t n = 0;
+	const char *file;
+	int c;
+
+	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
+		if (c == 'h')
+			return cb_cli_help(cli, help);
+		return cb_cli_bad_option(cli, help, argc, argv);
+	}
+	if (argc - optind != 1)
+		return cb_cli_usage(cli, help, "give one FILE ('-' for stdin)");
+	file = argv[optind];
+	if (cb_cli_open(cli, 0, &ws) < 0)
+		return cb_cli_fail(cli);
+	if (import(ws, file, &n) < 0) {
+		cb_workspace_close(ws);
+		return cb_cli_fail(cli);
+	}
+	cb_workspace_close(ws);
+	return cb_cli_done(cli, json_pack("{s:s, s:I}", "file", file, "imported", (json_int_t)n),
+			   "imported %zu %s from %s", n, what,
+			   strcmp(file, "-") == 0 ? "<stdin>" : file);
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "app/workspace.h"
+#include "plugin/host.h"
 #include "base/error.h"
 #include "format/output.h"
 
@@ -20,6 +21,7 @@ enum { CB_EXIT_OK = 0, CB_EXIT_FAILED = 1, CB_EXIT_USAGE = 2 };
 typedef struct cb_cli {
 	const char *workspace_dir; /* -C DIR, or NULL */
 	const char *plugins_dir;   /* --plugins DIR, or NULL */
+	cb_plugin_limits limits;   /* --lua-instructions, --lua-memory */
 	cb_output_mode mode;       /* set by --json / --csv */
 	const char *command;       /* "account add", for messages */
 	FILE *out;
@@ -75,6 +77,19 @@ int cb_cli_fail(cb_cli *cli);
 /* Opens the workspace for this command. */
 int cb_cli_open(cb_cli *cli, int readonly, cb_workspace **ws);
 
+/* Loads the plugins this command sees: built-in, the workspace's (when
+ * `ws_dir` is non-NULL), --plugins DIR; with the limits from the
+ * environment and the global options. Plugins' log lines go to stderr. */
+int cb_cli_plugins(cb_cli *cli, const char *ws_dir, cb_plugin_host **host);
+
+/* The plugins folder of the workspace this command runs in, or NULL when
+ * there is no workspace and none was named (-C, $CASEBOOK_DIR): commands
+ * about plugins work outside workspaces too. Caller frees *dir. */
+int cb_cli_workspace_plugins_dir(cb_cli *cli, char **dir);
+
+/* cb_cli_plugins with the workspace's folder when there is a workspace. */
+int cb_cli_plugins_here(cb_cli *cli, cb_plugin_host **host);
+
 /* Renders `value` (stolen: decref'd here) in the command's output mode.
  * Returns an exit code. */
 int cb_cli_emit(cb_cli *cli, json_t *value);
@@ -94,6 +109,15 @@ int cb_cli_parse_double(const char *what, const char *text, double min,
 int cb_cli_parse_int(const char *what, const char *text, long min, long max,
 		     long *out);
 
+/* The body of `NOUN import FILE`: parses the options, opens the workspace,
+ * runs `import` (one of app/import.h's) and reports "imported N NOUNS". */
+int cb_cli_import(cb_cli *cli, int argc, char **argv, const char *help, const char *nouns,
+		  int (*import)(cb_workspace *ws, const char *path, size_t *imported));
+
+/* Plugin registry rows, shared by plugin info, kpi and measure. */
+json_t *cb_cli_kpi_json(const cb_kpi_def *k);
+json_t *cb_cli_measure_json(const cb_measure_def *m);
+
 /* The nouns. */
 int cb_cli_init(cb_cli *cli, int argc, char **argv);
 int cb_cli_account(cb_cli *cli, int argc, char **argv);
@@ -102,5 +126,9 @@ int cb_cli_cover(cb_cli *cli, int argc, char **argv);
 int cb_cli_program(cb_cli *cli, int argc, char **argv);
 int cb_cli_session(cb_cli *cli, int argc, char **argv);
 int cb_cli_check(cb_cli *cli, int argc, char **argv);
+int cb_cli_data(cb_cli *cli, int argc, char **argv);
+int cb_cli_plugin(cb_cli *cli, int argc, char **argv);
+int cb_cli_kpi(cb_cli *cli, int argc, char **argv);
+int cb_cli_measure(cb_cli *cli, int argc, char **argv);
 
 #endif

@@ -81,6 +81,11 @@ int cb_store_account_get(cb_store *s, const char *key, cb_account *out)
 	return rc;
 }
 
+int cb_store_account_id(cb_store *s, const char *key, int64_t *id)
+{
+	return cb_store_id_by_key(s, "account", "account", key, id);
+}
+
 int cb_store_account_update(cb_store *s, const cb_account *a)
 {
 	sqlite3_stmt *st;
@@ -127,6 +132,34 @@ int cb_store_account_each(cb_store *s, cb_account_fn fn, void *ctx)
 	}
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = cb_store_fail(s, "listing accounts");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int cb_store_account_sessions(cb_store *s, int64_t id, cb_account_session_fn fn, void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, step;
+
+	if ((rc = cb_store_prepare(s, "SELECT s.key, s.title, s.format, s.starts_on, s.status "
+				      "FROM session_account sa JOIN session s ON s.id = sa.session_id "
+				      "WHERE sa.account_id = ?1 ORDER BY s.starts_on, s.key",
+				   &st)) < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	rc = 0;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		cb_account_session as = {(const char *)sqlite3_column_text(st, 0),
+					 (const char *)sqlite3_column_text(st, 1),
+					 (const char *)sqlite3_column_text(st, 2),
+					 (const char *)sqlite3_column_text(st, 3),
+					 (const char *)sqlite3_column_text(st, 4)};
+
+		if ((rc = fn(&as, ctx)))
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = cb_store_fail(s, "listing an account's sessions");
 	sqlite3_finalize(st);
 	return rc;
 }

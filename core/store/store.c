@@ -94,6 +94,38 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (session_id, account_id)"
 	") WITHOUT ROWID;"
 	"CREATE INDEX session_account_by_account ON session_account(account_id);",
+
+	/* 2: customer KPI data. Observations are clustered by (measure,
+	 * account, time): a KPI's window is one contiguous range of the
+	 * table. batch and line make each row unique (many answers may share
+	 * a day) and say where it came from. There are no foreign keys on
+	 * observation: the import checks every reference itself, and three
+	 * parent lookups per row would halve its speed; `casebook check`
+	 * verifies them instead. */
+	"CREATE TABLE measure ("
+	"  id INTEGER PRIMARY KEY,"
+	"  key TEXT NOT NULL UNIQUE"
+	");"
+	"CREATE TABLE batch ("
+	"  id INTEGER PRIMARY KEY,"
+	"  sha256 TEXT NOT NULL UNIQUE,"
+	"  source TEXT NOT NULL,"
+	"  rows INTEGER NOT NULL DEFAULT 0,"
+	"  first_at INTEGER,"
+	"  last_at INTEGER,"
+	"  imported_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
+	");"
+	"CREATE TABLE observation ("
+	"  measure_id INTEGER NOT NULL,"
+	"  account_id INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL," /* Unix seconds, UTC */
+	"  batch_id INTEGER NOT NULL,"
+	"  line INTEGER NOT NULL,"
+	"  value REAL NOT NULL,"
+	"  source TEXT,"
+	"  note TEXT,"
+	"  PRIMARY KEY (measure_id, account_id, at, batch_id, line)"
+	") WITHOUT ROWID;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -344,6 +376,11 @@ void cb_store_close(cb_store *s)
 	free(s);
 }
 
+void cb_store_set_busy_timeout(cb_store *s, int ms)
+{
+	sqlite3_busy_timeout(s->db, ms);
+}
+
 int cb_store_is_readonly(const cb_store *s)
 {
 	return s->readonly;
@@ -351,25 +388,39 @@ int cb_store_is_readonly(const cb_store *s)
 
 int cb_store_begin(cb_store *s)
 {
+	char sql[48];
+
 	if (s->readonly)
 		return cb_error_set(CB_EREADONLY,
 				    "the workspace database %s is read-only (no write permission)",
 				    s->path);
-	if (s->depth++ > 0)
-		return 0;
-	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-		s->depth = 0;
-		return cb_store_fail(s, "starting a transaction");
+	if (s->depth == 0) {
+		if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+			return cb_store_fail(s, "starting a transaction");
+	} else {
+		/* Inside a transaction, a savepoint: an inner failure can be
+		 * undone without losing the outer work. */
+		snprintf(sql, sizeof(sql), "SAVEPOINT cb%d", s->depth);
+		if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+			return cb_store_fail(s, "starting a savepoint");
 	}
+	s->depth++;
 	return 0;
 }
 
 int cb_store_commit(cb_store *s)
 {
+	char sql[48];
+
 	if (s->depth == 0)
 		return cb_error_set(CB_EDB, "commit without a transaction");
-	if (--s->depth > 0)
+	s->depth--;
+	if (s->depth > 0) {
+		snprintf(sql, sizeof(sql), "RELEASE cb%d", s->depth);
+		if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+			return cb_store_fail(s, "releasing a savepoint");
 		return 0;
+	}
 	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		int rc = cb_store_fail(s, "committing");
 
@@ -381,11 +432,16 @@ int cb_store_commit(cb_store *s)
 
 int cb_store_rollback(cb_store *s)
 {
+	char sql[64];
+
 	if (s->depth == 0)
 		return 0;
-	/* An inner rollback undoes the whole transaction: the outer caller
-	 * will see its own commit fail, never a half-written state. */
-	s->depth = 0;
+	s->depth--;
+	if (s->depth > 0) {
+		snprintf(sql, sizeof(sql), "ROLLBACK TO cb%d; RELEASE cb%d", s->depth, s->depth);
+		sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+		return 0;
+	}
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return 0;
 }

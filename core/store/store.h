@@ -26,12 +26,17 @@ void cb_store_close(cb_store *s);
 int cb_store_schema_latest(void);
 int cb_store_schema_version(cb_store *s, int *version);
 
+/* How long a write waits for another writer's lock, in milliseconds
+ * (default 10 s). */
+void cb_store_set_busy_timeout(cb_store *s, int ms);
+
 /* Whether the store was opened read-only. */
 int cb_store_is_readonly(const cb_store *s);
 
 /* Transactions. cb_store_begin takes the write lock at once (BEGIN
- * IMMEDIATE), waiting up to the busy timeout for another writer. Calls nest:
- * only the outermost commit or rollback reaches the database. */
+ * IMMEDIATE), waiting up to the busy timeout for another writer. Calls
+ * nest as savepoints: an inner rollback undoes only the inner work, and
+ * nothing is durable before the outermost commit. */
 int cb_store_begin(cb_store *s);
 int cb_store_commit(cb_store *s);
 int cb_store_rollback(cb_store *s);

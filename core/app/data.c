@@ -1,0 +1,557 @@
+/*
+ * Importing observations. The file streams through the CSV reader once;
+ * rows are checked, resolved to ids and gathered in chunks that are sorted
+ * by (measure, account, time) before they are written, so that the
+ * clustered table takes them as a few ordered runs instead of scattered
+ * inserts. Memory is one chunk, whatever the file's size. Everything runs in
+ * one transaction: a failed import, or one killed half-way, leaves nothing.
+ */
+#define _GNU_SOURCE /* fopencookie */
+#include "app/data.h"
+
+#include <errno.h>
+#include <math.h>
+#include <nettle/sha2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "app/account.h"
+#include "base/buf.h"
+#include "base/date.h"
+#include "base/error.h"
+#include "base/text.h"
+#include "format/csv.h"
+#include "store/account.h"
+
+#define CHUNK_ROWS 131072 /* rows sorted and written at a time */
+#define IMPORT_BUSY_MS (30 * 60 * 1000) /* wait for another import this long */
+
+/* --- the file: read once, hashed and counted on the way ------------------- */
+
+typedef struct source {
+	FILE *raw;
+	struct sha256_ctx sha;
+	uint64_t bytes, total;
+	const cb_data_import_options *o;
+} source;
+
+static ssize_t source_read(void *cookie, char *buf, size_t size)
+{
+	source *src = cookie;
+	size_t n = fread(buf, 1, size, src->raw);
+
+	if (n == 0 && ferror(src->raw))
+		return -1;
+	sha256_update(&src->sha, n, (const uint8_t *)buf);
+	src->bytes += n;
+	if (src->o->progress)
+		src->o->progress(src->bytes, src->total, src->o->progress_ctx);
+	return (ssize_t)n;
+}
+
+static void sha_hex(struct sha256_ctx *ctx, char out[65])
+{
+	uint8_t digest[SHA256_DIGEST_SIZE];
+
+	sha256_digest(ctx, sizeof(digest), digest);
+	for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+		snprintf(out + 2 * i, 3, "%02x", digest[i]);
+}
+
+/* --- lookups: accounts and measures by key, kept in memory --------------- */
+
+typedef struct key_map {
+	char **keys;
+	int64_t *ids;
+	const void **defs;
+	size_t cap, n; /* cap a power of two; open addressing */
+} key_map;
+
+static uint64_t hash_key(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static void map_free(key_map *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->keys ? m->keys[i] : NULL);
+	free(m->keys);
+	free(m->ids);
+	free(m->defs);
+	*m = (key_map){0};
+}
+
+static size_t map_slot(const key_map *m, const char *key)
+{
+	size_t i = (size_t)hash_key(key) & (m->cap - 1);
+
+	while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static int map_put(key_map *m, const char *key, int64_t id, const void *def)
+{
+	size_t i;
+
+	if ((m->n + 1) * 2 > m->cap) {
+		key_map bigger = {0};
+
+		bigger.cap = m->cap ? m->cap * 2 : 256;
+		bigger.keys = calloc(bigger.cap, sizeof(char *));
+		bigger.ids = calloc(bigger.cap, sizeof(int64_t));
+		bigger.defs = calloc(bigger.cap, sizeof(void *));
+		if (!bigger.keys || !bigger.ids || !bigger.defs) {
+			map_free(&bigger);
+			return cb_error_set(CB_ENOMEM, "out of memory");
+		}
+		for (size_t k = 0; k < m->cap; k++) {
+			if (!m->keys[k])
+				continue;
+			i = map_slot(&bigger, m->keys[k]);
+			bigger.keys[i] = m->keys[k];
+			bigger.ids[i] = m->ids[k];
+			bigger.defs[i] = m->defs[k];
+			m->keys[k] = NULL;
+		}
+		bigger.n = m->n;
+		map_free(m);
+		*m = bigger;
+	}
+	i = map_slot(m, key);
+	if (!m->keys[i]) {
+		if (!(m->keys[i] = strdup(key)))
+			return cb_error_set(CB_ENOMEM, "out of memory");
+		m->n++;
+	}
+	m->ids[i] = id;
+	m->defs[i] = def;
+	return 0;
+}
+
+/* The slot of `key`, or -1. */
+static ptrdiff_t map_get(const key_map *m, const char *key)
+{
+	size_t i;
+
+	if (!m->cap)
+		return -1;
+	i = map_slot(m, key);
+	return m->keys[i] ? (ptrdiff_t)i : -1;
+}
+
+static int collect_account(const cb_account *a, void *ctx)
+{
+	return map_put(ctx, a->key, a->id, NULL);
+}
+
+/* --- rows ------------------------------------------------------------------ */
+
+typedef struct row {
+	int64_t measure_id, account_id, at, line;
+	double value;
+	size_t source, note; /* offsets into the chunk's text + 1; 0: none */
+} row;
+
+static int row_order(const void *pa, const void *pb)
+{
+	const row *a = pa, *b = pb;
+
+	if (a->measure_id != b->measure_id)
+		return a->measure_id < b->measure_id ? -1 : 1;
+	if (a->account_id != b->account_id)
+		return a->account_id < b->account_id ? -1 : 1;
+	if (a->at != b->at)
+		return a->at < b->at ? -1 : 1;
+	return (a->line > b->line) - (a->line < b->line);
+}
+
+typedef struct import {
+	cb_workspace *ws;
+	const cb_data_import_options *o;
+	const char *name; /* for messages */
+	cb_plugin_host *host;
+	key_map accounts, measures;
+	cb_observation_writer *writer;
+	int64_t batch_id;
+	row *rows;
+	size_t nrows;
+	cb_buf text; /* source and note strings of the chunk */
+	int64_t total, first_at, last_at, created;
+	cb_buf errors;
+	int nerrors;
+} import;
+
+static int flush(import *im)
+{
+	int rc;
+
+	if (!im->nrows)
+		return 0;
+	if (!im->o->dry_run && !im->nerrors) {
+		qsort(im->rows, im->nrows, sizeof(row), row_order);
+		for (size_t i = 0; i < im->nrows; i++) {
+			const row *r = &im->rows[i];
+			cb_observation o = {r->measure_id, r->account_id, r->at, im->batch_id, r->line,
+					    r->value,
+					    r->source ? im->text.ptr + r->source - 1 : NULL,
+					    r->note ? im->text.ptr + r->note - 1 : NULL};
+
+			if ((rc = cb_store_observation_write(im->writer, &o)) < 0)
+				return rc;
+		}
+	}
+	im->nrows = 0;
+	cb_buf_clear(&im->text);
+	return 0;
+}
+
+/* Records one bad row; returns 1 when the import must stop reading. */
+static int row_error(import *im, long line, const char *msg)
+{
+	cb_buf_printf(&im->errors, "%s%s:%ld: %s", im->nerrors ? "\n" : "", im->name, line, msg);
+	return ++im->nerrors >= CB_IMPORT_MAX_ERRORS;
+}
+
+/* Strict decimal: [+-]digits[.digits][(e|E)[+-]digits]; no hex, NaN, inf. */
+static int parse_value(const char *s, double *out)
+{
+	const char *p = s;
+	char *end;
+	int digits = 0;
+
+	if (*p == '+' || *p == '-')
+		p++;
+	while (*p >= '0' && *p <= '9')
+		p++, digits++;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			digits++;
+	if (!digits)
+		return -1;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (!(*p >= '0' && *p <= '9'))
+			return -1;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p)
+		return -1;
+	errno = 0;
+	*out = strtod(s, &end);
+	return errno == ERANGE || !isfinite(*out) ? -1 : 0;
+}
+
+static int add_text(import *im, const char *what, const char *s, size_t *at)
+{
+	int rc;
+
+	*at = 0;
+	if (!s || !*s)
+		return 0;
+	if ((rc = cb_text_check(what, s, CB_NOTE_MAX, 0, 1)) < 0)
+		return rc;
+	*at = im->text.len + 1;
+	return cb_buf_append(&im->text, s, strlen(s) + 1);
+}
+
+/* Resolves a measure key to its declaration and id. */
+static int measure_of(import *im, const char *key, const cb_measure_def **def, int64_t *id)
+{
+	ptrdiff_t slot = map_get(&im->measures, key);
+	int rc;
+
+	if (slot >= 0) {
+		*def = im->measures.defs[slot];
+		*id = im->measures.ids[slot];
+		return 0;
+	}
+	*def = cb_plugin_measure_find(im->host, key);
+	if (!*def) {
+		const char *names[512];
+		size_t n = 0;
+		const char *hint;
+
+		for (size_t i = 0; i < cb_plugin_measure_count(im->host) && n < 512; i++)
+			names[n++] = cb_plugin_measure_at(im->host, i)->key;
+		hint = cb_text_suggest(key, names, n);
+		if (hint)
+			return cb_error_set(CB_EINVALID, "unknown measure '%.80s' (did you mean '%s'?)",
+					    key, hint);
+		return cb_error_set(CB_EINVALID,
+				    "unknown measure '%.80s': no plugin declares it ('casebook measure list')",
+				    key);
+	}
+	*id = 0;
+	if (!im->o->dry_run && (rc = cb_store_measure_id(im->ws->store, key, 1, id)) < 0)
+		return rc;
+	return map_put(&im->measures, key, *id, *def);
+}
+
+static int account_of(import *im, const char *key, int64_t *id)
+{
+	ptrdiff_t slot = map_get(&im->accounts, key);
+	cb_account a = {0};
+	int rc;
+
+	if (slot >= 0) {
+		*id = im->accounts.ids[slot];
+		return 0;
+	}
+	if (!im->o->create_accounts) {
+		/* Let the store word it, with its "did you mean". */
+		rc = cb_store_account_id(im->ws->store, key, id);
+		if (rc == CB_ENOTFOUND) {
+			char msg[512];
+
+			snprintf(msg, sizeof(msg), "%s", cb_error_last());
+			rc = cb_error_set(CB_EINVALID, "%s; --create-accounts adds unknown accounts",
+					  msg);
+		}
+		return rc < 0 ? rc : 0;
+	}
+	a.key = (char *)key;
+	a.name = (char *)key;
+	if ((rc = cb_app_account_validate(&a)) < 0)
+		return rc;
+	*id = -(int64_t)im->accounts.n - 1; /* a dry run never writes it */
+	if (!im->o->dry_run) {
+		if ((rc = cb_store_account_insert(im->ws->store, &a)) < 0 ||
+		    (rc = cb_store_account_id(im->ws->store, key, id)) < 0)
+			return rc;
+	}
+	im->created++;
+	return map_put(&im->accounts, key, *id, NULL);
+}
+
+/* Checks one record and adds it to the chunk. Returns 0, 1 to stop
+ * reading (too many errors), or a negative code for a failure that is not
+ * the row's fault (the store, memory). */
+static int take_row(import *im, const cb_csv_record *rec, const cb_csv_columns *cols)
+{
+	const char *account = cb_csv_field(rec, cols, "account");
+	const char *measure = cb_csv_field(rec, cols, "measure");
+	const char *at_text = cb_csv_field(rec, cols, "at");
+	const char *value_text = cb_csv_field(rec, cols, "value");
+	const char *src = cb_csv_field(rec, cols, "source");
+	const char *note = cb_csv_field(rec, cols, "note");
+	const cb_measure_def *def;
+	row r = {0};
+	int rc;
+
+	r.line = rec->line;
+	if (!*account)
+		return row_error(im, rec->line, "the account is empty");
+	if (!*measure)
+		return row_error(im, rec->line, "the measure is empty");
+	if ((rc = account_of(im, account, &r.account_id)) < 0 ||
+	    (rc = measure_of(im, measure, &def, &r.measure_id)) < 0) {
+		if (rc != CB_EINVALID && rc != CB_ENOTFOUND)
+			return rc;
+		return row_error(im, rec->line, cb_error_last());
+	}
+	if (cb_datetime_parse(at_text, &r.at) < 0)
+		return row_error(im, rec->line, cb_error_last());
+	if (parse_value(value_text, &r.value) < 0) {
+		char msg[200];
+
+		snprintf(msg, sizeof(msg), "value '%.40s' is not a number (measure %s)", value_text,
+			 def->key);
+		return row_error(im, rec->line, msg);
+	}
+	if (cb_plugin_measure_check(def, r.value) < 0)
+		return row_error(im, rec->line, cb_error_last());
+	if ((rc = add_text(im, "source", src, &r.source)) < 0 ||
+	    (rc = add_text(im, "note", note, &r.note)) < 0) {
+		if (rc != CB_EINVALID)
+			return rc;
+		return row_error(im, rec->line, cb_error_last());
+	}
+	if (im->nerrors)
+		return 0; /* nothing will be written: only look for more errors */
+	if (im->total == 0 || r.at < im->first_at)
+		im->first_at = r.at;
+	if (im->total == 0 || r.at > im->last_at)
+		im->last_at = r.at;
+	im->total++;
+	im->rows[im->nrows++] = r;
+	if (im->nrows == CHUNK_ROWS)
+		return flush(im);
+	return 0;
+}
+
+static void import_free(import *im)
+{
+	map_free(&im->accounts);
+	map_free(&im->measures);
+	cb_store_observation_writer_free(im->writer);
+	free(im->rows);
+	cb_buf_free(&im->text);
+	cb_buf_free(&im->errors);
+}
+
+int cb_app_data_import(cb_workspace *ws, const char *path, const cb_data_import_options *o,
+		       cb_data_import_result *result)
+{
+	static const char *const required[] = {"account", "measure", "at", "value", NULL};
+	static const char *const optional[] = {"source", "note", NULL};
+	static const cookie_io_functions_t io = {source_read, NULL, NULL, NULL};
+	int is_stdin = strcmp(path, "-") == 0;
+	import im = {0};
+	source src = {0};
+	cb_csv_reader *reader = NULL;
+	cb_csv_columns cols;
+	const cb_csv_record *rec;
+	FILE *f = NULL;
+	int rc, began = 0, stopped = 0;
+
+	memset(result, 0, sizeof(*result));
+	im.ws = ws;
+	im.o = o;
+	im.name = is_stdin ? "<stdin>" : path;
+	src.o = o;
+	sha256_init(&src.sha);
+	src.raw = is_stdin ? stdin : fopen(path, "rb");
+	if (!src.raw)
+		return cb_error_set(CB_EIO, "%s: cannot open: %s", path, strerror(errno));
+	if (!is_stdin) {
+		struct stat st;
+
+		if (fstat(fileno(src.raw), &st) == 0) {
+			if (S_ISDIR(st.st_mode)) {
+				fclose(src.raw);
+				return cb_error_set(CB_EINVALID, "%s is a folder, not a CSV file", path);
+			}
+			src.total = (uint64_t)st.st_size;
+		}
+	}
+	f = fopencookie(&src, "r", io);
+	if (!f) {
+		rc = cb_error_set(CB_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((rc = cb_workspace_plugins(ws, &im.host)) < 0)
+		goto done;
+	im.rows = malloc(CHUNK_ROWS * sizeof(row));
+	if (!im.rows) {
+		rc = cb_error_set(CB_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((rc = cb_csv_open(f, im.name, &reader)) < 0 ||
+	    (rc = cb_csv_header(reader, required, optional, &cols)) < 0)
+		goto done;
+	if (!o->dry_run) {
+		cb_store_set_busy_timeout(ws->store, IMPORT_BUSY_MS);
+		if ((rc = cb_store_begin(ws->store)) < 0)
+			goto done;
+		began = 1;
+		if ((rc = cb_store_batch_begin(ws->store, im.name, &im.batch_id)) < 0 ||
+		    (rc = cb_store_observation_writer_new(ws->store, &im.writer)) < 0)
+			goto done;
+	}
+	if ((rc = cb_store_account_each(ws->store, collect_account, &im.accounts)) < 0)
+		goto done;
+	while ((rc = cb_csv_next(reader, &rec)) == 1) {
+		if ((rc = take_row(&im, rec, &cols)) < 0)
+			goto done;
+		if (rc == 1) {
+			stopped = 1;
+			break;
+		}
+	}
+	if (rc < 0) {
+		if (rc != CB_EINVALID)
+			goto done;
+		/* A broken CSV structure ends the reading; its message has
+		 * the file and line already. */
+		cb_buf_printf(&im.errors, "%s%s", im.nerrors ? "\n" : "", cb_error_last());
+		im.nerrors++;
+	}
+	if (im.nerrors) {
+		if (stopped) {
+			long unread = 0;
+
+
+			/* Say how much of the file was never looked at. */
+			while (cb_csv_next(reader, &rec) == 1)
+				unread++;
+			if (unread)
+				cb_buf_printf(&im.errors,
+					      "\n%s: stopped after %d errors; %ld more rows were not read",
+					      im.name, im.nerrors, unread);
+		}
+		rc = cb_error_set(CB_EINVALID, "%s", cb_buf_cstr(&im.errors));
+		goto done;
+	}
+	if (im.total == 0) {
+		rc = cb_error_set(CB_EINVALID, "%s: no rows after the header", im.name);
+		goto done;
+	}
+	sha_hex(&src.sha, result->sha256);
+	{
+		cb_batch earlier;
+		int found;
+
+		if ((rc = cb_store_batch_by_sha(ws->store, result->sha256, &earlier, &found)) < 0)
+			goto done;
+		if (found) {
+			result->already = 1;
+			result->batch_id = earlier.id;
+			result->rows = earlier.rows;
+			cb_batch_clear(&earlier);
+			rc = 0;
+			goto done; /* rolled back below: nothing changes */
+		}
+	}
+	if ((rc = flush(&im)) < 0)
+		goto done;
+	result->rows = im.total;
+	result->accounts_created = im.created;
+	if (o->dry_run)
+		goto done;
+	if ((rc = cb_store_batch_finish(ws->store, im.batch_id, result->sha256, im.total,
+					im.first_at, im.last_at)) < 0)
+		goto done;
+	cb_store_observation_writer_free(im.writer);
+	im.writer = NULL;
+	if ((rc = cb_store_commit(ws->store)) < 0)
+		goto done;
+	began = 0;
+	result->batch_id = im.batch_id;
+done:
+	if (began)
+		cb_store_rollback(ws->store);
+	cb_csv_close(reader);
+	if (f)
+		fclose(f);
+	if (!is_stdin)
+		fclose(src.raw);
+	import_free(&im);
+	return rc;
+}
+
+int cb_app_data_drop(cb_workspace *ws, const char *ref, cb_batch *batch, int64_t *rows)
+{
+	int rc;
+
+	*batch = (cb_batch){0};
+	if ((rc = cb_store_begin(ws->store)) < 0)
+		return rc;
+	if ((rc = cb_store_batch_find(ws->store, ref, batch)) < 0 ||
+	    (rc = cb_store_batch_drop(ws->store, batch->id, rows)) < 0) {
+		cb_store_rollback(ws->store);
+		cb_batch_clear(batch);
+		return rc;
+	}
+	return cb_store_commit(ws->store);
+}

@@ -1,0 +1,58 @@
+/*
+ * Reading CSV (RFC 4180) as a stream of records, built on libcsv: quoted
+ * fields with commas, doubled quotes and line breaks, CRLF or LF, a UTF-8
+ * byte order mark skipped. Every record carries the line it starts on, and
+ * every error says FILE:LINE. Memory is bounded by the longest record
+ * (itself capped), never by the file's size.
+ */
+#ifndef CB_FORMAT_CSV_H
+#define CB_FORMAT_CSV_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define CB_CSV_RECORD_MAX (1u << 20) /* bytes of one record, by default */
+#define CB_CSV_COLUMNS_MAX 32
+
+typedef struct cb_csv_reader cb_csv_reader;
+
+typedef struct cb_csv_record {
+	size_t n;       /* fields */
+	char **fields;  /* NUL-terminated; valid until the next cb_csv_next */
+	size_t *lens;   /* their lengths in bytes */
+	long line;      /* the line the record starts on, 1-based */
+} cb_csv_record;
+
+/* Starts reading `f` (borrowed; the caller closes it). `name` (borrowed)
+ * is the file as messages call it. Caller frees with cb_csv_close. */
+int cb_csv_open(FILE *f, const char *name, cb_csv_reader **out);
+void cb_csv_close(cb_csv_reader *r);
+
+/* Changes the record size limit (bytes). */
+void cb_csv_set_limit(cb_csv_reader *r, size_t max_record);
+
+/* The next record: returns 1 with *rec set, 0 at the end, or CB_EINVALID
+ * ("NAME:LINE: what") for a quote left open, a stray quote, a NUL byte,
+ * invalid UTF-8, a record over the limit, an empty file, or (after
+ * cb_csv_header) a record whose field count differs from the header's.
+ * Blank lines are skipped. After an error the reader is done. */
+int cb_csv_next(cb_csv_reader *r, const cb_csv_record **rec);
+
+/* Which column holds which named field. */
+typedef struct cb_csv_columns {
+	size_t n;
+	const char *names[CB_CSV_COLUMNS_MAX]; /* borrowed from the caller's lists */
+	int index[CB_CSV_COLUMNS_MAX];         /* column, or -1 when absent */
+} cb_csv_columns;
+
+/* Reads the header record and maps the NULL-terminated lists of `required`
+ * and `optional` names (compared trimmed and case-insensitively) to
+ * columns. Errors: a missing required column (listing the header), an
+ * unknown or repeated column, an empty file. */
+int cb_csv_header(cb_csv_reader *r, const char *const *required, const char *const *optional,
+		  cb_csv_columns *cols);
+
+/* The field named `name` in `rec` ("" when the column is absent). */
+const char *cb_csv_field(const cb_csv_record *rec, const cb_csv_columns *cols, const char *name);
+
+#endif

@@ -1,0 +1,67 @@
+/* What the plugin host's files share; nothing outside core/plugin/ sees it. */
+#ifndef CB_PLUGIN_INTERNAL_H
+#define CB_PLUGIN_INTERNAL_H
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include "plugin/host.h"
+
+typedef struct cb_hook {
+	char *event;
+	int ref; /* the function in the Lua registry */
+	const cb_plugin *plugin;
+} cb_hook;
+
+/* A growable array of pointers. */
+typedef struct cb_ptrs {
+	void **items;
+	size_t n, cap;
+} cb_ptrs;
+
+struct cb_plugin_host {
+	lua_State *L;
+	size_t mem_used, mem_limit, mem_peak;
+	unsigned long budget; /* instructions per call */
+	unsigned long used;   /* instructions counted in the current call */
+	int over_budget;
+	cb_ptrs plugins;  /* cb_plugin *, load order */
+	cb_ptrs measures; /* cb_measure_def * */
+	cb_ptrs kpis;     /* cb_kpi_def * */
+	cb_ptrs hooks;    /* cb_hook * */
+	/* While a file loads, what it declares waits here; it reaches the
+	 * registry only when the whole file ran without error. */
+	cb_plugin *loading;
+	cb_ptrs stage_measures, stage_kpis, stage_hooks;
+	cb_plugin_log_fn log;
+	void *log_ctx;
+};
+
+int cb_ptrs_push(cb_ptrs *a, void *p);
+void cb_ptrs_free(cb_ptrs *a);
+
+/* The host that owns L. */
+cb_plugin_host *cb_plugin_host_of(lua_State *L);
+
+/* Pushes a new environment for plugin `p`: the safe library subset and a
+ * read-only `casebook` table. Runs inside a protected call. */
+void cb_plugin_sandbox_push_env(lua_State *L, cb_plugin *p);
+
+/* Makes the string metatable unreachable from plugins and registers the
+ * series metatable. Runs inside a protected call at host start. */
+void cb_plugin_sandbox_init(lua_State *L);
+
+/* Series userdata: pushes a view of `s` (borrowed; see cb_plugin_series_expire). */
+typedef struct cb_series_ud cb_series_ud;
+cb_series_ud *cb_plugin_series_push(lua_State *L, const cb_series *s);
+/* Makes a series unusable: a plugin that kept it past its call gets an
+ * error instead of reading freed memory. */
+void cb_plugin_series_expire(cb_series_ud *ud);
+void cb_plugin_series_register(lua_State *L);
+
+/* Pushes a Lua copy of a JSON value (objects and arrays as tables, null as
+ * nil). Runs inside a protected call. */
+void cb_plugin_push_json(lua_State *L, const json_t *v, int depth);
+
+#endif

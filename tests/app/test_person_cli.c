@@ -1,0 +1,239 @@
+/* `casebook person` and `casebook cover` end to end, and the record imports
+ * (accounts, people, sessions) that trainers feed from spreadsheets. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testlib.h"
+
+static char *ws;
+
+/* Runs a command that must succeed; up to 11 arguments. */
+static void ok_argv(const char *const *a)
+{
+	cbt_run r;
+
+	cbt_casebook(&r, ws, NULL, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10],
+		     NULL);
+	ck_assert_msg(r.status == 0, "%s %s %s: %s", a[0], a[1], a[2] ? a[2] : "", r.err);
+	cbt_run_free(&r);
+}
+
+#define ok(...) ok_argv((const char *const[12]){__VA_ARGS__})
+
+static void setup(void)
+{
+	ws = cbt_workspace();
+	ok("person", "add", "jdoe", "--name", "Jane Doe", "--role", "technician", NULL);
+	ok("person", "add", "ana", "--name", "Ana Martin", "--role", "trainer,consultant", NULL);
+	ok("account", "add", "acme", "--name", "Acme", NULL, NULL, NULL);
+	ok("program", "add", "tco", "--name", "Total Customer Orientation", NULL, NULL, NULL);
+}
+
+static void teardown(void)
+{
+	cbt_rmrf(ws);
+	free(ws);
+}
+
+/* A refused command (up to 11 arguments): exit code, message, database
+ * unchanged. */
+static void refused_argv(int code, const char *message, const char *input, const char *const *a)
+{
+	char *before = cbt_db_dump(ws), *after;
+	cbt_run r;
+
+	cbt_casebook(&r, ws, input, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9],
+		     a[10], NULL);
+	ck_assert_msg(r.status == code, "%s %s: exit %d, want %d: %s", a[0], a[1], r.status, code,
+		      r.err);
+	ck_assert_msg(cbt_has(r.err, message), "want '%s' in: %s", message, r.err);
+	cbt_run_free(&r);
+	after = cbt_db_dump(ws);
+	ck_assert_msg(strcmp(before, after) == 0, "database changed by: %s", message);
+	free(before), free(after);
+}
+
+#define refused(code, message, input, ...)                                                       \
+	refused_argv(code, message, input, (const char *const[12]){__VA_ARGS__})
+
+START_TEST(people_roles_and_their_views)
+{
+	json_t *p, *roles;
+	json_error_t jerr;
+	cbt_run r;
+
+	cbt_casebook(&r, ws, NULL, "person", "show", "ana", "--json", NULL);
+	ck_assert_int_eq(r.status, 0);
+	p = json_loads(r.out, 0, &jerr);
+	ck_assert_ptr_nonnull(p);
+	roles = json_object_get(p, "roles");
+	ck_assert_uint_eq(json_array_size(roles), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(roles, 0)), "trainer");
+	ck_assert_str_eq(json_string_value(json_array_get(roles, 1)), "consultant");
+	json_decref(p);
+	cbt_run_free(&r);
+
+	ok("person", "edit", "ana", "--add-role", "technician", "--remove-role", "consultant",
+	   "--email", "ana@example.com");
+	cbt_casebook(&r, ws, NULL, "person", "list", "--role", "technician", "--csv", NULL);
+	ck_assert_msg(strncmp(r.out, "key,name,email,roles,created_at\r\n"
+				     "ana,Ana Martin,ana@example.com,technician;trainer,", 83) == 0,
+		      "%s", r.out);
+	cbt_run_free(&r);
+}
+END_TEST
+
+START_TEST(people_bad_input)
+{
+	char *longname = malloc(10001);
+
+	memset(longname, 'x', 10000);
+	longname[10000] = '\0';
+	refused(1, "unknown role 'boss': roles are technician, trainer, consultant", NULL, "person",
+		"add", "bob", "--name", "Bob", "--role", "boss");
+	refused(1, "person 'jdoe' already exists", NULL, "person", "add", "jdoe", "--name", "J",
+		"--role", "technician");
+	refused(2, "person add needs --role", NULL, "person", "add", "bob", "--name", "Bob", NULL,
+		NULL);
+	refused(1, "person name is 10000 bytes long", NULL, "person", "add", "bob", "--name",
+		longname, "--role", "trainer");
+	refused(1, "person name is not valid UTF-8", NULL, "person", "add", "bob", "--name",
+		"B\xC3\x28", "--role", "trainer");
+	refused(1, "email 'bob' is not an address", NULL, "person", "add", "bob", "--name", "Bob",
+		"--role", "trainer", "--email", "bob");
+	refused(1, "person key '../bob' may hold only", NULL, "person", "add", "../bob", "--name",
+		"Bob", "--role", "trainer");
+	refused(1, "unknown person 'jdoee' (did you mean 'jdoe'?)", NULL, "person", "show", "jdoee",
+		NULL, NULL, NULL, NULL);
+	refused(1, "would have no role left", NULL, "person", "edit", "jdoe", "--remove-role",
+		"technician", NULL, NULL);
+	free(longname);
+	/* SQL-looking text is only text. */
+	ok("person", "add", "bobby", "--name", "Robert'); DROP TABLE person;--", "--role", "trainer",
+	   NULL);
+	{
+		cbt_run r;
+
+		cbt_casebook(&r, ws, NULL, "person", "show", "bobby", NULL);
+		ck_assert(cbt_has(r.out, "Robert'); DROP TABLE person;--"));
+		cbt_run_free(&r);
+	}
+}
+END_TEST
+
+START_TEST(coverage_periods)
+{
+	cbt_run r;
+
+	ok("cover", "jdoe", "acme", "--from", "2025-01-01", "--to", "2025-06-30", NULL);
+	ok("cover", "jdoe", "acme", "--from", "2025-07-01", NULL, NULL, NULL);
+	refused(1, "jdoe already covers acme: this overlaps the coverage already recorded from 2025-07-01 to open-ended",
+		NULL, "cover", "jdoe", "acme", "--from", "2026-01-01", NULL, NULL);
+	refused(1, "overlaps the coverage already recorded from 2025-01-01 to 2025-06-30", NULL, "cover",
+		"jdoe", "acme", "--from", "2024-01-01", "--to", "2025-01-01");
+	refused(1, "--to 2024-01-01 is before --from 2024-03-01", NULL, "cover", "jdoe", "acme", "--from",
+		"2024-03-01", "--to", "2024-01-01");
+	refused(1, "--from: 2024-02-30: February 2024 has 29 days", NULL, "cover", "jdoe", "acme",
+		"--from", "2024-02-30", NULL, NULL);
+	refused(1, "person 'ana' is not a technician", NULL, "cover", "ana", "acme", "--from",
+		"2024-01-01", NULL, NULL);
+	refused(1, "unknown account 'acmee' (did you mean 'acme'?)", NULL, "cover", "jdoe", "acmee",
+		"--from", "2024-01-01", NULL, NULL);
+	refused(2, "cover needs --from", NULL, "cover", "jdoe", "acme", NULL, NULL, NULL, NULL);
+	cbt_casebook(&r, ws, NULL, "account", "show", "acme", "--json", NULL);
+	ck_assert(cbt_has(r.out, "\"coverage\": [") && cbt_has(r.out, "\"to\": \"2025-06-30\""));
+	cbt_run_free(&r);
+	cbt_casebook(&r, ws, NULL, "cover", "--list", "--person", "jdoe", "--csv", NULL);
+	ck_assert_str_eq(r.out, "person,account,from,to\r\n"
+				"jdoe,acme,2025-01-01,2025-06-30\r\njdoe,acme,2025-07-01,\r\n");
+	cbt_run_free(&r);
+}
+END_TEST
+
+START_TEST(record_imports_all_or_nothing)
+{
+	char *csv;
+	cbt_run r;
+
+	cbt_casebook(&r, ws, "key,name,industry,region\nglobex,\"Globex, Inc.\",Chemicals,\ninitech,Initech,,UK\n",
+		     "account", "import", "-", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert(cbt_has(r.out, "imported 2 accounts from <stdin>"));
+	cbt_run_free(&r);
+	cbt_casebook(&r, ws, "key,name,roles,email\nmo,Mo Olsen,technician;trainer,mo@example.com\n",
+		     "person", "import", "-", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	cbt_run_free(&r);
+	csv = cbt_write(ws, "sessions.csv",
+			"program,title,format,start,end,trainer,attendees,accounts,cost,currency\n"
+			"tco,Spring cohort,blended,2025-03-03,2025-03-05,ana,jdoe;mo,acme;globex,12000,EUR\n"
+			"tco,Webinar,virtual,2025-04-01,2025-04-01,mo,jdoe,initech,,\n");
+	cbt_casebook(&r, ws, NULL, "session", "import", csv, NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert(cbt_has(r.out, "imported 2 sessions"));
+	cbt_run_free(&r);
+	cbt_casebook(&r, ws, NULL, "session", "show", "tco-2025-03-03", "--json", NULL);
+	ck_assert(cbt_has(r.out, "\"person\": \"mo\"") && cbt_has(r.out, "\"key\": \"globex\""));
+	cbt_run_free(&r);
+	free(csv);
+}
+END_TEST
+
+START_TEST(record_imports_bad_files)
+{
+	refused(1, "<stdin>: the file is empty", "", "account", "import", "-", NULL, NULL, NULL, NULL);
+	refused(1, "<stdin>: no rows after the header", "key,name\n", "account", "import", "-", NULL,
+		NULL, NULL, NULL);
+	refused(1, "<stdin>:1: missing column 'name' (the header has: key, industry)",
+		"key,industry\nx,y\n", "account", "import", "-", NULL, NULL, NULL, NULL);
+	refused(1, "<stdin>:2: a quoted field is never closed", "key,name\nx,\"open\n", "account",
+		"import", "-", NULL, NULL, NULL, NULL);
+	refused(1, "<stdin>:3: not valid UTF-8 (byte 0xE9 in field 2)", "key,name\nx,X\ny,Caf\xE9\n",
+		"account", "import", "-", NULL, NULL, NULL, NULL);
+	/* Every bad row is named, and the good ones do not go in either. */
+	refused(1, "<stdin>:3: account 'acme' already exists",
+		"key,name\nfresh,Fresh\nacme,Again\nfresh,Twice\n\"a b\",Spaces\n", "account",
+		"import", "-", NULL, NULL, NULL, NULL);
+	refused(1, "<stdin>:4: account 'fresh' already exists",
+		"key,name\nfresh,Fresh\nacme,Again\nfresh,Twice\n\"a b\",Spaces\n", "account",
+		"import", "-", NULL, NULL, NULL, NULL);
+	refused(1, "<stdin>:5: account key 'a b' may hold only",
+		"key,name\nfresh,Fresh\nacme,Again\nfresh,Twice\n\"a b\",Spaces\n", "account",
+		"import", "-", NULL, NULL, NULL, NULL);
+	refused(1, "<stdin>:2: unknown role 'boss'", "key,name,roles\nbo,Bo,boss\n", "person",
+		"import", "-", NULL, NULL, NULL, NULL);
+	refused(1, "<stdin>:2: start date: 2025-02-30: February 2025 has 28 days",
+		"program,title,format,start,end,trainer\ntco,T,virtual,2025-02-30,2025-03-01,ana\n",
+		"session", "import", "-", NULL, NULL, NULL, NULL);
+	refused(1, "<stdin>:2: unknown program 'tcp' (did you mean 'tco'?)",
+		"program,title,format,start,end,trainer\ntcp,T,virtual,2025-03-01,2025-03-01,ana\n",
+		"session", "import", "-", NULL, NULL, NULL, NULL);
+	refused(1, "<stdin>:2: unknown format 'hybrid'",
+		"program,title,format,start,end,trainer\ntco,T,hybrid,2025-03-01,2025-03-01,ana\n",
+		"session", "import", "-", NULL, NULL, NULL, NULL);
+	refused(1, "end date 2025-02-01 is before start date 2025-03-01",
+		"program,title,format,start,end,trainer\ntco,T,virtual,2025-03-01,2025-02-01,ana\n",
+		"session", "import", "-", NULL, NULL, NULL, NULL);
+	refused(1, "<stdin>:2: attendees: an empty item in 'jdoe;;mo'",
+		"program,title,format,start,end,trainer,attendees\ntco,T,virtual,2025-03-01,2025-03-01,ana,jdoe;;mo\n",
+		"session", "import", "-", NULL, NULL, NULL, NULL);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("app/person");
+	TCase *tc = tcase_create("person");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, people_roles_and_their_views);
+	tcase_add_test(tc, people_bad_input);
+	tcase_add_test(tc, coverage_periods);
+	tcase_add_test(tc, record_imports_all_or_nothing);
+	tcase_add_test(tc, record_imports_bad_files);
+	suite_add_tcase(s, tc);
+	return cbt_main(s);
+}

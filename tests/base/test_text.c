@@ -1,0 +1,123 @@
+/* Text checks: UTF-8, control characters, limits, keys, suggestions; and the
+ * growable buffer they are built on. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/error.h"
+#include "base/text.h"
+#include "testlib.h"
+
+START_TEST(utf8_validity)
+{
+	ck_assert_uint_eq(cb_utf8_invalid_at("plain", 5), (size_t)-1);
+	ck_assert_uint_eq(cb_utf8_invalid_at("Gr\xC3\xBC\xC3\x9F" "e", 7), (size_t)-1);
+	ck_assert_uint_eq(cb_utf8_invalid_at("\xF0\x9F\x98\x80", 4), (size_t)-1);
+	ck_assert_uint_eq(cb_utf8_invalid_at("ab\xFF", 3), 2);         /* never valid */
+	ck_assert_uint_eq(cb_utf8_invalid_at("a\xC3", 2), 1);          /* cut short */
+	ck_assert_uint_eq(cb_utf8_invalid_at("\xC0\xAF", 2), 0);       /* overlong */
+	ck_assert_uint_eq(cb_utf8_invalid_at("x\xED\xA0\x80", 4), 1);  /* surrogate */
+	ck_assert_uint_eq(cb_utf8_invalid_at("\xF4\x90\x80\x80", 4), 0); /* > U+10FFFF */
+	ck_assert_uint_eq(cb_utf8_invalid_at("a\xE2\x28\xA1", 4), 1);  /* bad continuation */
+}
+END_TEST
+
+START_TEST(text_check_messages)
+{
+	char *longname = malloc(CB_NAME_MAX + 2);
+
+	ck_assert_int_eq(cb_text_check("name", "Zoë & Co", CB_NAME_MAX, 1, 0), 0);
+	ck_assert_int_eq(cb_text_check("name", "   ", CB_NAME_MAX, 1, 0), CB_EINVALID);
+	ck_assert_str_eq(cb_error_last(), "name is empty");
+	ck_assert_int_eq(cb_text_check("region", NULL, CB_NAME_MAX, 0, 0), 0);
+	ck_assert_int_eq(cb_text_check("name", "a\x01" "b", CB_NAME_MAX, 1, 0), CB_EINVALID);
+	ck_assert(strstr(cb_error_last(), "control character 0x01 at offset 1"));
+	ck_assert_int_eq(cb_text_check("notes", "line\nline", CB_NOTE_MAX, 0, 1), 0);
+	ck_assert_int_eq(cb_text_check("name", "line\nline", CB_NAME_MAX, 0, 0), CB_EINVALID);
+	ck_assert_int_eq(cb_text_check("name", "caf\xE9", CB_NAME_MAX, 1, 0), CB_EINVALID);
+	ck_assert(strstr(cb_error_last(), "not valid UTF-8 (byte 0xE9 at offset 3)"));
+	memset(longname, 'x', CB_NAME_MAX + 1);
+	longname[CB_NAME_MAX + 1] = '\0';
+	ck_assert_int_eq(cb_text_check("name", longname, CB_NAME_MAX, 1, 0), CB_EINVALID);
+	ck_assert(strstr(cb_error_last(), "201 bytes long; the limit is 200"));
+	free(longname);
+}
+END_TEST
+
+START_TEST(key_rules)
+{
+	ck_assert_int_eq(cb_key_check("account key", "acme-gmbh.2"), 0);
+	ck_assert_int_eq(cb_key_check("account key", "A_1"), 0);
+	ck_assert_int_eq(cb_key_check("account key", ""), CB_EINVALID);
+	ck_assert_int_eq(cb_key_check("account key", "a b"), CB_EINVALID);
+	ck_assert_int_eq(cb_key_check("account key", "../etc"), CB_EINVALID);
+	ck_assert_int_eq(cb_key_check("account key", "-x"), CB_EINVALID);
+	ck_assert_int_eq(cb_key_check("account key", "x'; DROP TABLE account;--"), CB_EINVALID);
+	ck_assert(strstr(cb_error_last(), "account key"));
+	ck_assert_int_eq(cb_key_check("account key",
+				      "k1234567890123456789012345678901234567890123456789012345678901234"),
+			 CB_EINVALID);
+}
+END_TEST
+
+START_TEST(suggestions)
+{
+	const char *const keys[] = {"account", "person", "program", "session"};
+
+	ck_assert_uint_eq(cb_text_distance("kitten", "sitting", 10), 3);
+	ck_assert_uint_eq(cb_text_distance("same", "same", 2), 0);
+	ck_assert_uint_eq(cb_text_distance("a", "abcdef", 2), 3); /* capped */
+	ck_assert_str_eq(cb_text_suggest("acount", keys, 4), "account");
+	ck_assert_str_eq(cb_text_suggest("sesion", keys, 4), "session");
+	ck_assert_ptr_null(cb_text_suggest("zebra", keys, 4));
+}
+END_TEST
+
+START_TEST(buffer_grows_and_detaches)
+{
+	cb_buf b = CB_BUF_INIT;
+	char *s;
+
+	ck_assert_str_eq(cb_buf_cstr(&b), "");
+	for (int i = 0; i < 1000; i++)
+		ck_assert_int_eq(cb_buf_printf(&b, "%d,", i), 0);
+	ck_assert_uint_eq(b.len, strlen(b.ptr));
+	ck_assert(strncmp(b.ptr, "0,1,2,", 6) == 0);
+	ck_assert(strstr(b.ptr, ",999,"));
+	cb_buf_clear(&b);
+	ck_assert_str_eq(cb_buf_cstr(&b), "");
+	cb_buf_append(&b, "a\0b", 3);
+	ck_assert_uint_eq(b.len, 3);
+	s = cb_buf_detach(&b);
+	ck_assert_ptr_null(b.ptr);
+	ck_assert_int_eq(memcmp(s, "a\0b", 4), 0);
+	free(s);
+}
+END_TEST
+
+START_TEST(error_prefix_keeps_code)
+{
+	cb_error_set(CB_EINVALID, "value 11 out of range");
+	cb_error_prefix("%s:%d", "data.csv", 118);
+	ck_assert_str_eq(cb_error_last(), "data.csv:118: value 11 out of range");
+	ck_assert_int_eq(cb_error_code(), CB_EINVALID);
+	cb_error_clear();
+	ck_assert_str_eq(cb_error_last(), "");
+	ck_assert_int_eq(cb_error_code(), CB_OK);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("base/text");
+	TCase *tc = tcase_create("text");
+
+	tcase_add_test(tc, utf8_validity);
+	tcase_add_test(tc, text_check_messages);
+	tcase_add_test(tc, key_rules);
+	tcase_add_test(tc, suggestions);
+	tcase_add_test(tc, buffer_grows_and_detaches);
+	tcase_add_test(tc, error_prefix_keeps_code);
+	suite_add_tcase(s, tc);
+	return cbt_main(s);
+}

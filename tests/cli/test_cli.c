@@ -1,0 +1,151 @@
+/* The command line's frame: help on every command and verb (discovered from
+ * the help texts themselves, so new commands are covered without editing
+ * this file), version, unknown words, exit codes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testlib.h"
+
+/* Words listed under "commands:" or "verbs:" in a help text: the first word
+ * of each indented line up to the next blank line. */
+static int listed_words(const char *help, const char *section, char words[][32], int max)
+{
+	const char *p = strstr(help, section);
+	int n = 0;
+
+	if (!p)
+		return 0;
+	p = strchr(p, '\n');
+	while (p && p[1] == ' ' && n < max) {
+		const char *w = p + 1;
+		size_t len;
+
+		while (*w == ' ')
+			w++;
+		len = strcspn(w, " \n");
+		if (len >= 32)
+			len = 31;
+		memcpy(words[n], w, len);
+		words[n][len] = '\0';
+		n++;
+		p = strchr(w, '\n');
+	}
+	return n;
+}
+
+START_TEST(help_on_every_command_and_verb)
+{
+	char nouns[64][32], verbs[64][32];
+	int nn, nv, checked = 0;
+	cbt_run r, rv;
+
+	cbt_casebook(&r, NULL, NULL, "--help", NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert(cbt_has(r.out, "usage: casebook"));
+	nn = listed_words(r.out, "commands:", nouns, 64);
+	cbt_run_free(&r);
+	ck_assert_int_ge(nn, 7);
+	for (int i = 0; i < nn; i++) {
+		char usage[96];
+
+		cbt_casebook(&r, NULL, NULL, nouns[i], "--help", NULL);
+		ck_assert_msg(r.status == 0, "%s --help exited %d: %s", nouns[i],
+			      r.status, r.err);
+		snprintf(usage, sizeof(usage), "usage: casebook %s", nouns[i]);
+		ck_assert_msg(cbt_has(r.out, usage), "%s --help: %s", nouns[i], r.out);
+		nv = listed_words(r.out, "verbs:", verbs, 64);
+		for (int k = 0; k < nv; k++) {
+			char vusage[128];
+
+			cbt_casebook(&rv, NULL, NULL, nouns[i], verbs[k], "--help", NULL);
+			ck_assert_msg(rv.status == 0, "%s %s --help exited %d: %s",
+				      nouns[i], verbs[k], rv.status, rv.err);
+			snprintf(vusage, sizeof(vusage), "usage: casebook %s %s",
+				 nouns[i], verbs[k]);
+			ck_assert_msg(cbt_has(rv.out, vusage), "%s %s --help: %s",
+				      nouns[i], verbs[k], rv.out);
+			cbt_run_free(&rv);
+			checked++;
+		}
+		cbt_run_free(&r);
+		checked++;
+	}
+	ck_assert_int_ge(checked, 12);
+}
+END_TEST
+
+START_TEST(version)
+{
+	cbt_run r;
+
+	cbt_casebook(&r, NULL, NULL, "--version", NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert(strncmp(r.out, "casebook ", 9) == 0);
+	cbt_run_free(&r);
+}
+END_TEST
+
+START_TEST(unknown_words_are_usage_errors_with_suggestions)
+{
+	cbt_run r;
+
+	cbt_casebook(&r, NULL, NULL, "acount", "list", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_msg(cbt_has(r.err, "unknown command 'acount' (did you mean 'account'?)"), "%s", r.err);
+	cbt_run_free(&r);
+
+	cbt_casebook(&r, NULL, NULL, "account", "lst", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_msg(cbt_has(r.err, "did you mean 'account list'?"), "%s", r.err);
+	cbt_run_free(&r);
+
+	cbt_casebook(&r, NULL, NULL, "account", "list", "--bogus", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_msg(cbt_has(r.err, "--bogus"), "%s", r.err);
+	ck_assert(cbt_has(r.err, "usage: casebook account list"));
+	cbt_run_free(&r);
+
+	cbt_casebook(&r, NULL, NULL, "--frobnicate", NULL);
+	ck_assert_int_eq(r.status, 2);
+	cbt_run_free(&r);
+
+	cbt_casebook(&r, NULL, NULL, NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert(cbt_has(r.err, "usage: casebook"));
+	cbt_run_free(&r);
+
+	cbt_casebook(&r, NULL, NULL, "account", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert(cbt_has(r.err, "verbs:"));
+	cbt_run_free(&r);
+}
+END_TEST
+
+START_TEST(missing_option_value_is_a_usage_error)
+{
+	char *ws = cbt_workspace();
+	cbt_run r;
+
+	cbt_casebook(&r, ws, NULL, "account", "add", "acme", "--name", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_msg(cbt_has(r.err, "--name"), "%s", r.err);
+	cbt_run_free(&r);
+	cbt_rmrf(ws);
+	free(ws);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("cli/frame");
+	TCase *tc = tcase_create("frame");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, help_on_every_command_and_verb);
+	tcase_add_test(tc, version);
+	tcase_add_test(tc, unknown_words_are_usage_errors_with_suggestions);
+	tcase_add_test(tc, missing_option_value_is_a_usage_error);
+	suite_add_tcase(s, tc);
+	return cbt_main(s);
+}

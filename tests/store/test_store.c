@@ -1,0 +1,183 @@
+/* The store: schema migrations, transactions, checks, on real SQLite files. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "store/account.h"
+#include "store/store.h"
+#include "testlib.h"
+
+static char *dir;
+static char path[4096];
+
+static void setup(void)
+{
+	dir = cbt_tempdir();
+	snprintf(path, sizeof(path), "%s/test.db", dir);
+}
+
+static void teardown(void)
+{
+	cbt_rmrf(dir);
+	free(dir);
+}
+
+static int count_accounts(cb_store *s)
+{
+	int n = 0;
+
+	(void)s;
+	{
+		char *out = cbt_sh(NULL, "sqlite3 '%s' 'SELECT count(*) FROM account'", path);
+
+		n = atoi(out);
+		free(out);
+	}
+	return n;
+}
+
+START_TEST(create_migrates_to_latest_and_refuses_existing)
+{
+	cb_store *s;
+	int v = -1;
+
+	ck_assert_int_eq(cb_store_open(path, CB_STORE_CREATE, &s), 0);
+	ck_assert_int_eq(cb_store_schema_version(s, &v), 0);
+	ck_assert_int_eq(v, cb_store_schema_latest());
+	ck_assert_int_ge(v, 1);
+	ck_assert_int_eq(cb_store_check(s), 0);
+	cb_store_close(s);
+	ck_assert_int_eq(cb_store_open(path, CB_STORE_CREATE, &s), CB_EEXISTS);
+	ck_assert_ptr_null(s);
+	ck_assert_int_eq(cb_store_open(path, 0, &s), 0);
+	cb_store_close(s);
+}
+END_TEST
+
+START_TEST(a_newer_schema_is_refused)
+{
+	cb_store *s;
+	char *out;
+
+	ck_assert_int_eq(cb_store_open(path, CB_STORE_CREATE, &s), 0);
+	cb_store_close(s);
+	out = cbt_sh(NULL, "sqlite3 '%s' 'PRAGMA user_version = 999'", path);
+	free(out);
+	ck_assert_int_eq(cb_store_open(path, 0, &s), CB_EDB);
+	ck_assert_msg(strstr(cb_error_last(), "schema version 999"), "%s", cb_error_last());
+}
+END_TEST
+
+START_TEST(rollback_undoes_and_nesting_commits_once)
+{
+	cb_store *s;
+	cb_account a = {.key = "acme", .name = "Acme"};
+	cb_account b = {.key = "globex", .name = "Globex"};
+
+	ck_assert_int_eq(cb_store_open(path, CB_STORE_CREATE, &s), 0);
+	ck_assert_int_eq(cb_store_begin(s), 0);
+	ck_assert_int_eq(cb_store_account_insert(s, &a), 0);
+	ck_assert_int_eq(cb_store_rollback(s), 0);
+	ck_assert_int_eq(count_accounts(s), 0);
+
+	ck_assert_int_eq(cb_store_begin(s), 0);
+	ck_assert_int_eq(cb_store_begin(s), 0); /* nested */
+	ck_assert_int_eq(cb_store_account_insert(s, &a), 0);
+	ck_assert_int_eq(cb_store_commit(s), 0);
+	ck_assert_int_eq(count_accounts(s), 0); /* inner commit writes nothing yet */
+	ck_assert_int_eq(cb_store_account_insert(s, &b), 0);
+	ck_assert_int_eq(cb_store_commit(s), 0);
+	ck_assert_int_eq(count_accounts(s), 2);
+	ck_assert_int_eq(cb_store_commit(s), CB_EDB); /* no transaction open */
+
+	/* An inner rollback undoes the inner work only. */
+	{
+		cb_account c = {.key = "initech", .name = "Initech"};
+		cb_account d = {.key = "umbrella", .name = "Umbrella"};
+
+		ck_assert_int_eq(cb_store_begin(s), 0);
+		ck_assert_int_eq(cb_store_account_insert(s, &c), 0);
+		ck_assert_int_eq(cb_store_begin(s), 0);
+		ck_assert_int_eq(cb_store_account_insert(s, &d), 0);
+		ck_assert_int_eq(cb_store_rollback(s), 0);
+		ck_assert_int_eq(cb_store_commit(s), 0);
+		ck_assert_int_eq(count_accounts(s), 3);
+	}
+	cb_store_close(s);
+}
+END_TEST
+
+START_TEST(duplicate_keys_and_missing_keys)
+{
+	cb_store *s;
+	cb_account a = {.key = "acme", .name = "Acme"}, got;
+
+	ck_assert_int_eq(cb_store_open(path, CB_STORE_CREATE, &s), 0);
+	ck_assert_int_eq(cb_store_account_insert(s, &a), 0);
+	ck_assert_int_eq(cb_store_account_insert(s, &a), CB_EEXISTS);
+	ck_assert_str_eq(cb_error_last(), "account 'acme' already exists");
+	ck_assert_int_eq(cb_store_account_get(s, "acne", &got), CB_ENOTFOUND);
+	ck_assert_str_eq(cb_error_last(), "unknown account 'acne' (did you mean 'acme'?)");
+	ck_assert_int_eq(cb_store_account_get(s, "acme", &got), 0);
+	ck_assert_str_eq(got.name, "Acme");
+	ck_assert_ptr_null(got.industry);
+	cb_account_clear(&got);
+	cb_store_close(s);
+}
+END_TEST
+
+START_TEST(read_only_store_refuses_transactions)
+{
+	cb_store *s;
+	cb_account a = {.key = "acme", .name = "Acme"};
+
+	ck_assert_int_eq(cb_store_open(path, CB_STORE_CREATE, &s), 0);
+	cb_store_close(s);
+	ck_assert_int_eq(cb_store_open(path, CB_STORE_READONLY, &s), 0);
+	ck_assert(cb_store_is_readonly(s));
+	ck_assert_int_eq(cb_store_begin(s), CB_EREADONLY);
+	ck_assert_int_eq(cb_store_account_insert(s, &a), CB_EREADONLY);
+	cb_store_close(s);
+}
+END_TEST
+
+START_TEST(writers_in_turn_see_each_others_commits)
+{
+	cb_store *s1, *s2;
+	cb_account a = {.key = "acme", .name = "Acme"};
+	char *out;
+
+	ck_assert_int_eq(cb_store_open(path, CB_STORE_CREATE, &s1), 0);
+	ck_assert_int_eq(cb_store_open(path, 0, &s2), 0);
+	ck_assert_int_eq(cb_store_begin(s1), 0);
+	ck_assert_int_eq(cb_store_account_insert(s1, &a), 0);
+	/* A reader in another process sees the last committed state. */
+	out = cbt_sh(NULL, "sqlite3 '%s' 'SELECT count(*) FROM account'", path);
+	ck_assert_str_eq(out, "0\n");
+	free(out);
+	ck_assert_int_eq(cb_store_commit(s1), 0);
+	ck_assert_int_eq(cb_store_begin(s2), 0);
+	ck_assert_int_eq(cb_store_account_insert(s2, &a), CB_EEXISTS);
+	cb_store_rollback(s2);
+	cb_store_close(s1);
+	cb_store_close(s2);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("store/store");
+	TCase *tc = tcase_create("store");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, create_migrates_to_latest_and_refuses_existing);
+	tcase_add_test(tc, a_newer_schema_is_refused);
+	tcase_add_test(tc, rollback_undoes_and_nesting_commits_once);
+	tcase_add_test(tc, duplicate_keys_and_missing_keys);
+	tcase_add_test(tc, read_only_store_refuses_transactions);
+	tcase_add_test(tc, writers_in_turn_see_each_others_commits);
+	suite_add_tcase(s, tc);
+	return cbt_main(s);
+}
