@@ -123,6 +123,11 @@ void cb_repo_close(cb_repo *r)
 	git_libgit2_shutdown();
 }
 
+git_repository *cb_repo_git(cb_repo *r)
+{
+	return r->git;
+}
+
 int cb_repo_head(cb_repo *r, char out[41])
 {
 	git_oid oid;

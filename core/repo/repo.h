@@ -24,4 +24,8 @@ int cb_repo_check(cb_repo *r);
 /* Writes the 40-hex id of main's head into out (41 bytes). */
 int cb_repo_head(cb_repo *r, char out[41]);
 
+/* The libgit2 handle, for the other files of core/repo/ only (only this
+ * folder includes git2.h). Borrowed: valid until cb_repo_close. */
+struct git_repository *cb_repo_git(cb_repo *r);
+
 #endif

@@ -1,0 +1,946 @@
+/*
+ * Case files in the case-study repository: writing revisions and review
+ * decisions as commits on main (objects first, then the branch, then the
+ * work tree and index through a checkout from the old tree), and reading
+ * them back: a file at a revision, a case's history, diffs, the list.
+ */
+#include "repo/case.h"
+
+#include <git2.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/buf.h"
+#include "base/date.h"
+#include "base/error.h"
+#include "base/text.h"
+
+#define REV_MAX 256 /* bytes in a revspec given by a user */
+
+static int git_fail(int code, const char *fmt, ...) CB_PRINTF(2, 3);
+
+/* Sets `code` with "WHAT: libgit2's message". */
+static int git_fail(int code, const char *fmt, ...)
+{
+	const git_error *e = git_error_last();
+	char what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return cb_error_set(code, "%s: %s", what,
+			    e && e->message ? e->message : "unknown git error");
+}
+
+static int oom(void)
+{
+	return cb_error_set(CB_ENOMEM, "out of memory");
+}
+
+/* ------------------------------------------------------------------ */
+/* Input checks                                                          */
+
+int cb_repo_slug_check(const char *slug)
+{
+	size_t len = slug ? strlen(slug) : 0;
+
+	if (len == 0)
+		return cb_error_set(CB_EINVALID, "case slug is empty");
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)slug[i];
+
+		if (c < 0x20 || c > 0x7E)
+			return cb_error_set(CB_EINVALID,
+					    "case slug holds the byte 0x%02X at offset %zu; a slug holds only a-z, 0-9 and '-'",
+					    c, i);
+	}
+	if (len > CB_REPO_SLUG_MAX)
+		return cb_error_set(CB_EINVALID, "case slug '%.20s...' is %zu bytes long; the limit is %d",
+				    slug, len, CB_REPO_SLUG_MAX);
+	for (size_t i = 0; i < len; i++) {
+		char c = slug[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+			return cb_error_set(CB_EINVALID,
+					    "case slug '%s' may hold only lowercase letters a-z, digits and '-' (found '%c')",
+					    slug, c);
+	}
+	if (slug[0] == '-' || slug[len - 1] == '-')
+		return cb_error_set(CB_EINVALID, "case slug '%s' must not start or end with '-'", slug);
+	return 0;
+}
+
+static int check_author(const char *role, const cb_repo_author *a)
+{
+	if (!a || !a->name || !a->email)
+		return cb_error_set(CB_EINVALID, "%s needs a name and an email address", role);
+	if (cb_text_check("name", a->name, CB_NAME_MAX, 1, 0) < 0)
+		return cb_error_prefix("%s", role);
+	for (const char *c = a->name; *c; c++)
+		if (*c == '<' || *c == '>' || *c == '\t')
+			return cb_error_set(CB_EINVALID, "%s name '%s' must not hold '<', '>' or tabs",
+					    role, a->name);
+	if (cb_text_check("email", a->email, 254, 1, 0) < 0)
+		return cb_error_prefix("%s", role);
+	for (const char *c = a->email; *c; c++)
+		if (*c == '<' || *c == '>' || *c == ' ' || *c == '\t')
+			return cb_error_set(CB_EINVALID,
+					    "%s email '%s' must not hold blanks, '<' or '>'", role,
+					    a->email);
+	return 0;
+}
+
+static int check_rev(const char *rev)
+{
+	if (cb_text_check("revision", rev, REV_MAX, 1, 0) < 0)
+		return CB_EINVALID;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading objects                                                       */
+
+/* The commit that `rev` names (NULL: HEAD). Caller frees. */
+static int resolve_commit(git_repository *g, const char *rev, git_commit **out)
+{
+	git_object *obj = NULL, *peeled = NULL;
+	int err;
+
+	*out = NULL;
+	if (!rev)
+		rev = "HEAD";
+	else if (check_rev(rev) < 0)
+		return CB_EINVALID;
+	err = git_revparse_single(&obj, g, rev);
+	if (err == GIT_ENOTFOUND || err == GIT_EAMBIGUOUS || err == GIT_EINVALIDSPEC)
+		return cb_error_set(err == GIT_ENOTFOUND ? CB_ENOTFOUND : CB_EINVALID,
+				    "revision '%s' %s in the case-study repository", rev,
+				    err == GIT_ENOTFOUND	 ? "does not exist"
+				    : err == GIT_EAMBIGUOUS ? "is ambiguous"
+							     : "is not a valid revision");
+	if (err < 0)
+		return git_fail(CB_EREPO, "reading revision '%s'", rev);
+	err = git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT);
+	git_object_free(obj);
+	if (err < 0)
+		return cb_error_set(CB_EINVALID, "revision '%s' does not name a commit", rev);
+	*out = (git_commit *)peeled;
+	return 0;
+}
+
+/* The id of PATH in commit c's tree; 0 with *found 0 when absent. */
+static int path_id(git_commit *c, const char *path, git_oid *id, int *found)
+{
+	git_tree *tree = NULL;
+	git_tree_entry *e = NULL;
+	int err;
+
+	*found = 0;
+	if (git_commit_tree(&tree, c) < 0)
+		return git_fail(CB_EREPO, "reading a commit's tree");
+	err = git_tree_entry_bypath(&e, tree, path);
+	if (err == 0) {
+		git_oid_cpy(id, git_tree_entry_id(e));
+		*found = 1;
+	}
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	if (err < 0 && err != GIT_ENOTFOUND)
+		return git_fail(CB_EREPO, "reading %s", path);
+	return 0;
+}
+
+/* Whether PATH differs between c and each of its parents (a root commit:
+ * whether it holds PATH). Sets *changed. */
+static int path_changed(git_commit *c, const char *path, int *changed)
+{
+	unsigned n = git_commit_parentcount(c);
+	git_oid mine, theirs;
+	int have, had, rc;
+
+	*changed = 0;
+	if ((rc = path_id(c, path, &mine, &have)) < 0)
+		return rc;
+	if (n == 0) {
+		*changed = have;
+		return 0;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		git_commit *p = NULL;
+
+		if (git_commit_parent(&p, c, i) < 0)
+			return git_fail(CB_EREPO, "reading a parent commit");
+		rc = path_id(p, path, &theirs, &had);
+		git_commit_free(p);
+		if (rc < 0)
+			return rc;
+		if (have == had && (!have || git_oid_equal(&mine, &theirs)))
+			return 0; /* the same as one parent: not changed here */
+	}
+	*changed = 1;
+	return 0;
+}
+
+/* The newest commit reachable from `start` that changed PATH; NULL when
+ * none did. Caller frees. */
+static int last_change(git_repository *g, git_commit *start, const char *path,
+		       git_commit **out)
+{
+	git_revwalk *walk = NULL;
+	git_oid oid;
+	int rc = 0, err;
+
+	*out = NULL;
+	if (git_revwalk_new(&walk, g) < 0 ||
+	    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) < 0 ||
+	    git_revwalk_push(walk, git_commit_id(start)) < 0) {
+		rc = git_fail(CB_EREPO, "walking the history");
+		goto done;
+	}
+	while ((err = git_revwalk_next(&oid, walk)) == 0) {
+		git_commit *c = NULL;
+		int changed;
+
+		if (git_commit_lookup(&c, g, &oid) < 0) {
+			rc = git_fail(CB_EREPO, "reading a commit");
+			goto done;
+		}
+		if ((rc = path_changed(c, path, &changed)) < 0) {
+			git_commit_free(c);
+			goto done;
+		}
+		if (changed) {
+			*out = c;
+			goto done;
+		}
+		git_commit_free(c);
+	}
+	if (err != GIT_ITEROVER)
+		rc = git_fail(CB_EREPO, "walking the history");
+done:
+	git_revwalk_free(walk);
+	return rc;
+}
+
+/* The blob at PATH in c, or NULL when absent. Caller frees. */
+static int blob_at(git_repository *g, git_commit *c, const char *path, git_blob **out)
+{
+	git_oid id;
+	int found, rc;
+
+	*out = NULL;
+	if ((rc = path_id(c, path, &id, &found)) < 0 || !found)
+		return rc;
+	if (git_blob_lookup(out, g, &id) < 0)
+		return cb_error_set(CB_EREPO, "%s is not a file", path);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Writing                                                               */
+
+typedef struct file_update {
+	const char *path;
+	const char *data;
+	size_t len;
+} file_update;
+
+/* Refuses when `path` differs in the index or work tree from HEAD: the
+ * commit would overwrite someone's uncommitted edit. */
+static int check_clean(git_repository *g, const char *path)
+{
+	unsigned int flags = 0;
+	int err = git_status_file(&flags, g, path);
+
+	if (err == GIT_ENOTFOUND)
+		return 0;
+	if (err < 0)
+		return git_fail(CB_EREPO, "reading the status of %s", path);
+	if (flags & ~(unsigned)GIT_STATUS_IGNORED)
+		return cb_error_set(CB_EREPO,
+				    "%s has uncommitted changes in the case-study repository; commit or discard them first",
+				    path);
+	return 0;
+}
+
+/* Makes one commit on main that sets the given files, authored by `who`,
+ * then brings the work tree and index to it. */
+static int commit_files(cb_repo *r, const file_update *u, size_t n,
+			const cb_repo_author *who, const char *message, char id[41])
+{
+	git_repository *g = cb_repo_git(r);
+	git_commit *head = NULL;
+	git_tree *old_tree = NULL, *new_tree = NULL;
+	git_signature *sig = NULL;
+	git_tree_update updates[4];
+	git_oid tree_id, commit_id, head_id;
+	int rc;
+
+	if (n > 4)
+		return cb_error_set(CB_ERROR, "too many files in one commit");
+	if ((rc = cb_repo_check(r)) < 0)
+		return rc;
+	if (git_reference_name_to_id(&head_id, g, "refs/heads/main") < 0 ||
+	    git_commit_lookup(&head, g, &head_id) < 0 || git_commit_tree(&old_tree, head) < 0) {
+		rc = git_fail(CB_EREPO, "reading branch main");
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((rc = check_clean(g, u[i].path)) < 0)
+			goto done;
+		memset(&updates[i], 0, sizeof(updates[i]));
+		updates[i].action = GIT_TREE_UPDATE_UPSERT;
+		updates[i].filemode = GIT_FILEMODE_BLOB;
+		updates[i].path = u[i].path;
+		if (git_blob_create_from_buffer(&updates[i].id, g, u[i].data, u[i].len) < 0) {
+			rc = git_fail(CB_EREPO, "storing %s", u[i].path);
+			goto done;
+		}
+	}
+	if (git_tree_create_updated(&tree_id, g, old_tree, n, updates) < 0 ||
+	    git_tree_lookup(&new_tree, g, &tree_id) < 0) {
+		rc = git_fail(CB_EREPO, "building the new tree");
+		goto done;
+	}
+	if (git_oid_equal(&tree_id, git_tree_id(old_tree))) {
+		rc = cb_error_set(CB_EINVALID, "nothing to commit: %s already holds this text at main",
+				  u[0].path);
+		goto done;
+	}
+	if (git_signature_now(&sig, who->name, who->email) < 0) {
+		rc = git_fail(CB_EINVALID, "author '%s <%s>'", who->name, who->email);
+		goto done;
+	}
+	{
+		const git_commit *parents[1] = {head};
+
+		if (git_commit_create(&commit_id, g, "refs/heads/main", sig, sig, NULL, message,
+				      new_tree, 1, parents) < 0) {
+			rc = git_fail(CB_EREPO, "committing %s", u[0].path);
+			goto done;
+		}
+	}
+	{
+		git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
+
+		co.checkout_strategy = GIT_CHECKOUT_SAFE;
+		co.baseline = old_tree;
+		if (git_checkout_tree(g, (git_object *)new_tree, &co) < 0) {
+			char hex[41];
+
+			git_oid_tostr(hex, sizeof(hex), &commit_id);
+			rc = git_fail(CB_EREPO, "committed %s as %s, but updating the work tree failed",
+				      u[0].path, hex);
+			goto done;
+		}
+	}
+	if (id)
+		git_oid_tostr(id, 41, &commit_id);
+	rc = 0;
+done:
+	git_signature_free(sig);
+	git_tree_free(new_tree);
+	git_tree_free(old_tree);
+	git_commit_free(head);
+	return rc;
+}
+
+static int check_message(const char *message)
+{
+	if (cb_text_check("commit message", message, CB_REPO_MESSAGE_MAX, 1, 1) < 0)
+		return CB_EINVALID;
+	return 0;
+}
+
+/* The message as git keeps it: ending with one line break. */
+static int finish_message(cb_buf *b, const char *message)
+{
+	size_t len = strlen(message);
+
+	while (len && (message[len - 1] == '\n' || message[len - 1] == ' '))
+		len--;
+	if (cb_buf_append(b, message, len) < 0 || cb_buf_putc(b, '\n') < 0)
+		return CB_ENOMEM;
+	return 0;
+}
+
+static int case_exists(cb_repo *r, const char *path, int *exists)
+{
+	git_commit *head = NULL;
+	git_oid id;
+	int rc;
+
+	if ((rc = resolve_commit(cb_repo_git(r), "refs/heads/main", &head)) < 0)
+		return rc;
+	rc = path_id(head, path, &id, exists);
+	git_commit_free(head);
+	return rc;
+}
+
+int cb_repo_case_commit(cb_repo *r, const char *slug, const char *text, size_t len,
+			cb_repo_case_mode mode, const cb_repo_author *author,
+			const char *message, char id[41])
+{
+	char path[CB_REPO_SLUG_MAX + 16];
+	cb_buf msg = CB_BUF_INIT;
+	file_update u;
+	int rc, exists;
+
+	if ((rc = cb_repo_slug_check(slug)) < 0 || (rc = check_author("author", author)) < 0)
+		return rc;
+	if (message && (rc = check_message(message)) < 0)
+		return rc;
+	if (len == 0)
+		return cb_error_set(CB_EINVALID, "case '%s': the text is empty", slug);
+	if (len > CB_REPO_CASE_MAX)
+		return cb_error_set(CB_EINVALID,
+				    "case '%s': the text is %zu bytes long; the limit is %d bytes (256 KiB)",
+				    slug, len, CB_REPO_CASE_MAX);
+	if (memchr(text, '\0', len))
+		return cb_error_set(CB_EINVALID, "case '%s': the text holds a NUL byte", slug);
+	snprintf(path, sizeof(path), "%s/case.md", slug);
+	if ((rc = case_exists(r, path, &exists)) < 0)
+		return rc;
+	if (mode == CB_REPO_CASE_CREATE && exists)
+		return cb_error_set(CB_EEXISTS, "case '%s' already exists", slug);
+	if (mode == CB_REPO_CASE_REVISE && !exists)
+		return cb_error_set(CB_ENOTFOUND, "case '%s' does not exist", slug);
+	if (message)
+		rc = finish_message(&msg, message);
+	else
+		rc = cb_buf_printf(&msg, "%s case %s\n", exists ? "Revise" : "Add", slug);
+	if (rc < 0) {
+		cb_buf_free(&msg);
+		return oom();
+	}
+	u.path = path;
+	u.data = text;
+	u.len = len;
+	rc = commit_files(r, &u, 1, author, msg.ptr, id);
+	cb_buf_free(&msg);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reviews                                                               */
+
+static int check_decision(const char *d)
+{
+	size_t len = d ? strlen(d) : 0;
+
+	if (len == 0)
+		return cb_error_set(CB_EINVALID, "review decision is empty");
+	if (len > CB_REPO_DECISION_MAX)
+		return cb_error_set(CB_EINVALID, "review decision is %zu bytes long; the limit is %d",
+				    len, CB_REPO_DECISION_MAX);
+	for (size_t i = 0; i < len; i++)
+		if (!((d[i] >= 'a' && d[i] <= 'z') || (d[i] == '-' && i > 0 && i + 1 < len)))
+			return cb_error_set(CB_EINVALID,
+					    "review decision '%s' must be a word of a-z and '-'",
+					    d[i] >= 0x20 && d[i] < 0x7F ? d : "?");
+	return 0;
+}
+
+/* Appends s to b with '\\', tab, CR and LF escaped, so that it fits on
+ * one line of reviews.log. */
+static int put_escaped(cb_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		int rc;
+
+		switch (*s) {
+		case '\\':
+			rc = cb_buf_puts(b, "\\\\");
+			break;
+		case '\n':
+			rc = cb_buf_puts(b, "\\n");
+			break;
+		case '\r':
+			rc = cb_buf_puts(b, "\\r");
+			break;
+		case '\t':
+			rc = cb_buf_puts(b, "\\t");
+			break;
+		default:
+			rc = cb_buf_putc(b, *s);
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int cb_repo_case_review(cb_repo *r, const char *slug, const char *decision,
+			const cb_repo_author *reviewer, const char *comment, char id[41])
+{
+	git_repository *g = cb_repo_git(r);
+	char case_path[CB_REPO_SLUG_MAX + 16], log_path[CB_REPO_SLUG_MAX + 16];
+	char reviewed[41], when[CB_DATETIME_LEN];
+	git_commit *head = NULL, *changed = NULL;
+	git_blob *old_log = NULL;
+	cb_buf log = CB_BUF_INIT, msg = CB_BUF_INIT;
+	file_update u;
+	int rc;
+
+	if ((rc = cb_repo_slug_check(slug)) < 0 || (rc = check_decision(decision)) < 0 ||
+	    (rc = check_author("reviewer", reviewer)) < 0)
+		return rc;
+	if (comment && cb_text_check("review comment", comment, CB_NOTE_MAX, 0, 1) < 0)
+		return CB_EINVALID;
+	snprintf(case_path, sizeof(case_path), "%s/case.md", slug);
+	snprintf(log_path, sizeof(log_path), "%s/reviews.log", slug);
+	if ((rc = resolve_commit(g, "refs/heads/main", &head)) < 0 ||
+	    (rc = last_change(g, head, case_path, &changed)) < 0)
+		goto done;
+	{
+		git_oid oid;
+		int found;
+
+		if ((rc = path_id(head, case_path, &oid, &found)) < 0)
+			goto done;
+		if (!found || !changed) {
+			rc = cb_error_set(CB_ENOTFOUND, "case '%s' does not exist", slug);
+			goto done;
+		}
+	}
+	git_oid_tostr(reviewed, sizeof(reviewed), git_commit_id(changed));
+	if ((rc = blob_at(g, head, log_path, &old_log)) < 0)
+		goto done;
+	if (old_log) {
+		const char *p = git_blob_rawcontent(old_log);
+		size_t len = (size_t)git_blob_rawsize(old_log);
+
+		if (cb_buf_append(&log, p, len) < 0 ||
+		    (len && p[len - 1] != '\n' && cb_buf_putc(&log, '\n') < 0)) {
+			rc = oom();
+			goto done;
+		}
+	}
+	cb_datetime_format((int64_t)time(NULL), when);
+	if (cb_buf_printf(&log, "%s\t%s\t%s\t%s <%s>\t", when, decision, reviewed,
+			  reviewer->name, reviewer->email) < 0 ||
+	    put_escaped(&log, comment ? comment : "") < 0 || cb_buf_putc(&log, '\n') < 0 ||
+	    cb_buf_printf(&msg, "Review %s: %s\n", slug, decision) < 0 ||
+	    (comment && *comment &&
+	     (cb_buf_putc(&msg, '\n') < 0 || finish_message(&msg, comment) < 0))) {
+		rc = oom();
+		goto done;
+	}
+	u.path = log_path;
+	u.data = log.ptr;
+	u.len = log.len;
+	rc = commit_files(r, &u, 1, reviewer, msg.ptr, id);
+done:
+	git_blob_free(old_log);
+	git_commit_free(changed);
+	git_commit_free(head);
+	cb_buf_free(&log);
+	cb_buf_free(&msg);
+	return rc;
+}
+
+/* Reads one field of a reviews.log line, up to the next tab (or the end
+ * when last). */
+static char *take_field(char **p, int last)
+{
+	char *start = *p, *tab = last ? NULL : strchr(start, '\t');
+
+	if (!last && !tab)
+		return NULL;
+	if (tab) {
+		*tab = '\0';
+		*p = tab + 1;
+	} else {
+		*p = start + strlen(start);
+	}
+	return start;
+}
+
+static char *unescape(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *d = out;
+
+	if (!out)
+		return NULL;
+	for (; *s; s++) {
+		if (*s == '\\' && s[1]) {
+			s++;
+			*d++ = *s == 'n' ? '\n' : *s == 't' ? '\t' : *s == 'r' ? '\r' : *s;
+		} else {
+			*d++ = *s;
+		}
+	}
+	*d = '\0';
+	return out;
+}
+
+static int parse_review(char *line, cb_repo_review *rv)
+{
+	char *p = line, *when, *decision, *rev, *who, *comment, *lt;
+
+	if (!(when = take_field(&p, 0)) || !(decision = take_field(&p, 0)) ||
+	    !(rev = take_field(&p, 0)) || !(who = take_field(&p, 0)) ||
+	    !(comment = take_field(&p, 1)))
+		return -1;
+	lt = strrchr(who, '<');
+	if (cb_datetime_parse(when, &rv->time) < 0 || strlen(rev) != 40 || !lt || lt == who ||
+	    who[strlen(who) - 1] != '>')
+		return -1;
+	memcpy(rv->revision, rev, 41);
+	who[strlen(who) - 1] = '\0';
+	lt[-1] = '\0';
+	rv->decision = strdup(decision);
+	rv->name = strdup(who);
+	rv->email = strdup(lt + 1);
+	rv->comment = unescape(comment);
+	if (!rv->decision || !rv->name || !rv->email || !rv->comment)
+		return -2;
+	return 0;
+}
+
+int cb_repo_case_reviews(cb_repo *r, const char *slug, const char *rev,
+			 cb_repo_review **out, size_t *n)
+{
+	git_repository *g = cb_repo_git(r);
+	char path[CB_REPO_SLUG_MAX + 16];
+	git_commit *c = NULL;
+	git_blob *blob = NULL;
+	char *text = NULL, *line, *save = NULL;
+	cb_repo_review *list = NULL;
+	size_t count = 0;
+	int rc, lineno = 0;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = cb_repo_slug_check(slug)) < 0 || (rc = resolve_commit(g, rev, &c)) < 0)
+		return rc;
+	snprintf(path, sizeof(path), "%s/reviews.log", slug);
+	if ((rc = blob_at(g, c, path, &blob)) < 0 || !blob)
+		goto done;
+	if (!(text = malloc((size_t)git_blob_rawsize(blob) + 1))) {
+		rc = oom();
+		goto done;
+	}
+	memcpy(text, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	text[git_blob_rawsize(blob)] = '\0';
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		cb_repo_review *grown = realloc(list, (count + 1) * sizeof(*list));
+		int prc;
+
+		lineno++;
+		if (!grown) {
+			rc = oom();
+			goto done;
+		}
+		list = grown;
+		memset(&list[count], 0, sizeof(*list));
+		count++;
+		prc = parse_review(line, &list[count - 1]);
+		if (prc == -2) {
+			rc = oom();
+			goto done;
+		}
+		if (prc < 0) {
+			rc = cb_error_set(CB_EREPO, "%s:%d: not a review line", path, lineno);
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	if (rc < 0) {
+		cb_repo_reviews_free(list, count);
+	} else {
+		*out = list;
+		*n = count;
+	}
+	free(text);
+	git_blob_free(blob);
+	git_commit_free(c);
+	return rc;
+}
+
+void cb_repo_reviews_free(cb_repo_review *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(list[i].decision);
+		free(list[i].name);
+		free(list[i].email);
+		free(list[i].comment);
+	}
+	free(list);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading                                                               */
+
+int cb_repo_case_read(cb_repo *r, const char *slug, const char *rev, char **text,
+		      size_t *len)
+{
+	git_repository *g = cb_repo_git(r);
+	char path[CB_REPO_SLUG_MAX + 16];
+	git_commit *c = NULL;
+	git_blob *blob = NULL;
+	size_t size;
+	int rc;
+
+	*text = NULL;
+	*len = 0;
+	if ((rc = cb_repo_slug_check(slug)) < 0 || (rc = resolve_commit(g, rev, &c)) < 0)
+		return rc;
+	snprintf(path, sizeof(path), "%s/case.md", slug);
+	if ((rc = blob_at(g, c, path, &blob)) < 0)
+		goto done;
+	if (!blob) {
+		rc = cb_error_set(CB_ENOTFOUND, "case '%s' does not exist at revision %s", slug,
+				  rev ? rev : "HEAD");
+		goto done;
+	}
+	size = (size_t)git_blob_rawsize(blob);
+	if (size > CB_REPO_CASE_MAX) {
+		rc = cb_error_set(CB_EINVALID,
+				  "%s at revision %s is %zu bytes long; the limit is %d bytes (256 KiB)",
+				  path, rev ? rev : "HEAD", size, CB_REPO_CASE_MAX);
+		goto done;
+	}
+	if (!(*text = malloc(size + 1))) {
+		rc = oom();
+		goto done;
+	}
+	memcpy(*text, git_blob_rawcontent(blob), size);
+	(*text)[size] = '\0';
+	*len = size;
+	rc = 0;
+done:
+	git_blob_free(blob);
+	git_commit_free(c);
+	return rc;
+}
+
+static int fill_commit(git_commit *c, unsigned changes, cb_repo_commit *out)
+{
+	const git_signature *a = git_commit_author(c);
+	const char *msg = git_commit_message(c);
+
+	memset(out, 0, sizeof(*out));
+	git_oid_tostr(out->id, sizeof(out->id), git_commit_id(c));
+	out->time = (int64_t)a->when.time;
+	out->offset = a->when.offset;
+	out->changes = changes;
+	out->author_name = strdup(a->name);
+	out->author_email = strdup(a->email);
+	out->message = strdup(msg ? msg : "");
+	if (!out->author_name || !out->author_email || !out->message)
+		return oom();
+	return 0;
+}
+
+int cb_repo_case_log(cb_repo *r, const char *slug, cb_repo_commit **out, size_t *n)
+{
+	git_repository *g = cb_repo_git(r);
+	char case_path[CB_REPO_SLUG_MAX + 16], log_path[CB_REPO_SLUG_MAX + 16];
+	git_revwalk *walk = NULL;
+	cb_repo_commit *list = NULL;
+	size_t count = 0;
+	git_oid oid;
+	int rc = 0, err;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = cb_repo_slug_check(slug)) < 0)
+		return rc;
+	snprintf(case_path, sizeof(case_path), "%s/case.md", slug);
+	snprintf(log_path, sizeof(log_path), "%s/reviews.log", slug);
+	if (git_revwalk_new(&walk, g) < 0 ||
+	    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) < 0 ||
+	    git_revwalk_push_ref(walk, "refs/heads/main") < 0) {
+		rc = git_fail(CB_EREPO, "walking branch main");
+		goto done;
+	}
+	while ((err = git_revwalk_next(&oid, walk)) == 0) {
+		git_commit *c = NULL;
+		int folder, in_case, in_log;
+
+		if (git_commit_lookup(&c, g, &oid) < 0) {
+			rc = git_fail(CB_EREPO, "reading a commit");
+			goto done;
+		}
+		if ((rc = path_changed(c, slug, &folder)) < 0 ||
+		    (folder && ((rc = path_changed(c, case_path, &in_case)) < 0 ||
+				(rc = path_changed(c, log_path, &in_log)) < 0))) {
+			git_commit_free(c);
+			goto done;
+		}
+		if (folder) {
+			cb_repo_commit *grown = realloc(list, (count + 1) * sizeof(*list));
+
+			if (!grown) {
+				git_commit_free(c);
+				rc = oom();
+				goto done;
+			}
+			list = grown;
+			count++;
+			rc = fill_commit(c, (in_case ? CB_REPO_CHANGED_CASE : 0) |
+						    (in_log ? CB_REPO_CHANGED_REVIEWS : 0),
+					 &list[count - 1]);
+		}
+		git_commit_free(c);
+		if (rc < 0)
+			goto done;
+	}
+	if (err != GIT_ITEROVER)
+		rc = git_fail(CB_EREPO, "walking branch main");
+done:
+	git_revwalk_free(walk);
+	if (rc < 0) {
+		cb_repo_commits_free(list, count);
+	} else {
+		*out = list;
+		*n = count;
+	}
+	return rc;
+}
+
+void cb_repo_commits_free(cb_repo_commit *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(list[i].author_name);
+		free(list[i].author_email);
+		free(list[i].message);
+	}
+	free(list);
+}
+
+int cb_repo_case_diff(cb_repo *r, const char *slug, const char *from, const char *to,
+		      char **out)
+{
+	git_repository *g = cb_repo_git(r);
+	char path[CB_REPO_SLUG_MAX + 16];
+	git_commit *to_c = NULL, *from_c = NULL, *changed = NULL;
+	git_blob *old_b = NULL, *new_b = NULL;
+	git_patch *patch = NULL;
+	git_buf text = GIT_BUF_INIT;
+	git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+	int rc;
+
+	*out = NULL;
+	if ((rc = cb_repo_slug_check(slug)) < 0 || (rc = resolve_commit(g, to, &to_c)) < 0)
+		return rc;
+	snprintf(path, sizeof(path), "%s/case.md", slug);
+	if (from) {
+		if ((rc = resolve_commit(g, from, &from_c)) < 0)
+			goto done;
+	} else {
+		/* the parent of the commit that made `to`'s version */
+		if ((rc = last_change(g, to_c, path, &changed)) < 0)
+			goto done;
+		if (changed && git_commit_parentcount(changed) > 0 &&
+		    git_commit_parent(&from_c, changed, 0) < 0) {
+			rc = git_fail(CB_EREPO, "reading a parent commit");
+			goto done;
+		}
+	}
+	if ((rc = blob_at(g, to_c, path, &new_b)) < 0 ||
+	    (from_c && (rc = blob_at(g, from_c, path, &old_b)) < 0))
+		goto done;
+	if (!old_b && !new_b) {
+		rc = cb_error_set(CB_ENOTFOUND, "case '%s' does not exist at revision %s%s%s", slug,
+				  from ? from : "", from ? " or " : "", to ? to : "HEAD");
+		goto done;
+	}
+	opts.flags = GIT_DIFF_FORCE_TEXT;
+	if (git_patch_from_blobs(&patch, old_b, path, new_b, path, &opts) < 0 ||
+	    git_patch_to_buf(&text, patch) < 0) {
+		rc = git_fail(CB_EREPO, "comparing %s", path);
+		goto done;
+	}
+	if (!(*out = strdup(git_patch_num_hunks(patch) ? (text.ptr ? text.ptr : "") : ""))) {
+		rc = oom();
+		goto done;
+	}
+	rc = 0;
+done:
+	git_buf_dispose(&text);
+	git_patch_free(patch);
+	git_blob_free(old_b);
+	git_blob_free(new_b);
+	git_commit_free(changed);
+	git_commit_free(from_c);
+	git_commit_free(to_c);
+	return rc;
+}
+
+int cb_repo_case_list(cb_repo *r, char ***slugs, size_t *n)
+{
+	git_repository *g = cb_repo_git(r);
+	git_commit *head = NULL;
+	git_tree *tree = NULL;
+	char **list = NULL;
+	size_t count = 0, entries;
+	int rc;
+
+	*slugs = NULL;
+	*n = 0;
+	if ((rc = resolve_commit(g, "refs/heads/main", &head)) < 0)
+		return rc;
+	if (git_commit_tree(&tree, head) < 0) {
+		rc = git_fail(CB_EREPO, "reading branch main");
+		goto done;
+	}
+	entries = git_tree_entrycount(tree);
+	for (size_t i = 0; i < entries; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		const char *name = git_tree_entry_name(e);
+		char path[CB_REPO_SLUG_MAX + 16];
+		git_oid id;
+		int found;
+
+		if (git_tree_entry_type(e) != GIT_OBJECT_TREE || strlen(name) > CB_REPO_SLUG_MAX)
+			continue;
+		if (cb_repo_slug_check(name) < 0) {
+			cb_error_clear(); /* not a case folder: not ours to judge */
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/case.md", name);
+		if ((rc = path_id(head, path, &id, &found)) < 0)
+			goto done;
+		if (!found)
+			continue;
+		{
+			char **grown = realloc(list, (count + 1) * sizeof(*list));
+
+			if (!grown) {
+				rc = oom();
+				goto done;
+			}
+			list = grown;
+			if (!(list[count] = strdup(name))) {
+				rc = oom();
+				goto done;
+			}
+			count++;
+		}
+	}
+	rc = 0;
+done:
+	git_tree_free(tree);
+	git_commit_free(head);
+	if (rc < 0) {
+		cb_repo_slugs_free(list, count);
+	} else {
+		*slugs = list;
+		*n = count;
+	}
+	return rc;
+}
+
+void cb_repo_slugs_free(char **slugs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(slugs[i]);
+	free(slugs);
+}
