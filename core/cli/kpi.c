@@ -6,6 +6,8 @@
 
 #include "base/error.h"
 #include "base/text.h"
+#include "app/impact.h"
+#include "store/outcome.h"
 
 json_t *cb_cli_kpi_json(const cb_kpi_def *k)
 {
@@ -115,9 +117,92 @@ static int kpi_show(cb_cli *cli, int argc, char **argv)
 	return cb_cli_emit(cli, obj);
 }
 
+static const char value_help[] =
+	"usage: casebook kpi value KPI --per-unit AMOUNT --currency CUR [--kind level|total] [--json]\n"
+	"\n"
+	"Sets what one unit of KPI is worth, for the ROI in 'casebook impact'\n"
+	"(Phillips level 5). Kind level (default), for rates and levels such as\n"
+	"NPS, uptime or MTTR: AMOUNT is money per unit per account per year, and a\n"
+	"change, once reached, is taken to hold for the year. Kind total, for KPIs\n"
+	"that add up over their window (complaints, failures): AMOUNT is money\n"
+	"per unit, and the benefit is annualised over the follow-up window\n"
+	"(x 365 / window days). Benefit = effect x value x exposed accounts.\n"
+	"Without --per-unit, shows the values set.\n";
+
+static int add_value(const cb_kpi_value *v, void *ctx)
+{
+	return json_array_append_new(ctx, json_pack("{s:s, s:f, s:s, s:s}", "kpi", v->kpi, "per_unit",
+						    v->per_unit, "currency", v->currency, "kind",
+						    v->kind));
+}
+
+static int kpi_value(cb_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {{"per-unit", required_argument, NULL, 'u'},
+					     {"currency", required_argument, NULL, 'c'},
+					     {"kind", required_argument, NULL, 'k'},
+					     CB_CLI_COMMON_OPTIONS, {0}};
+	const char *per_unit = NULL, *currency = NULL, *kind = "level";
+	cb_workspace *ws;
+	double amount;
+	int c;
+
+	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
+		switch (c) {
+		case 'h':
+			return cb_cli_help(cli, value_help);
+		case 'u':
+			per_unit = optarg;
+			break;
+		case 'c':
+			currency = optarg;
+			break;
+		case 'k':
+			kind = optarg;
+			break;
+		default:
+			return cb_cli_bad_option(cli, value_help, argc, argv);
+		}
+	}
+	if (!per_unit) {
+		json_t *rows;
+
+		if (optind < argc)
+			return cb_cli_usage(cli, value_help, "kpi value KPI needs --per-unit and --currency");
+		if (cb_cli_open(cli, 1, &ws) < 0)
+			return cb_cli_fail(cli);
+		rows = json_array();
+		if (cb_store_kpi_value_each(ws->store, add_value, rows) < 0) {
+			json_decref(rows);
+			cb_workspace_close(ws);
+			return cb_cli_fail(cli);
+		}
+		cb_workspace_close(ws);
+		return cb_cli_emit(cli, rows);
+	}
+	if (argc - optind != 1)
+		return cb_cli_usage(cli, value_help, "kpi value takes one KPI");
+	if (!currency)
+		return cb_cli_usage(cli, value_help, "kpi value needs --currency");
+	if (cb_cli_parse_double("--per-unit", per_unit, 0, 1e15, &amount) < 0)
+		return cb_cli_fail(cli);
+	if (cb_cli_open(cli, 0, &ws) < 0)
+		return cb_cli_fail(cli);
+	if (cb_app_kpi_value_set(ws, argv[optind], amount, currency, kind) < 0) {
+		cb_workspace_close(ws);
+		return cb_cli_fail(cli);
+	}
+	cb_workspace_close(ws);
+	return cb_cli_done(cli,
+			   json_pack("{s:s, s:f, s:s, s:s}", "kpi", argv[optind], "per_unit", amount,
+				     "currency", currency, "kind", kind),
+			   "one unit of %s is worth %.2f %s (%s)", argv[optind], amount, currency, kind);
+}
+
 static const cb_cli_verb kpi_verbs[] = {
 	{"list", kpi_list, "list KPIs"},
 	{"show", kpi_show, "show one KPI and its inputs"},
+	{"value", kpi_value, "set or list the money value of KPIs (for ROI)"},
 	{NULL, NULL, NULL},
 };
 

@@ -341,7 +341,9 @@ int cb_output_render(FILE *f, const json_t *value, cb_output_mode mode)
 
 	switch (mode) {
 	case CB_OUTPUT_JSON:
-		if (json_dumpf(value, f, JSON_INDENT(2) | JSON_ENCODE_ANY) < 0)
+		/* 15 significant digits: 0.95 prints as 0.95, not as its
+		 * nearest binary double spelled out. */
+		if (json_dumpf(value, f, JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15)) < 0)
 			return cb_error_set(CB_EIO, "cannot write output");
 		fputc('\n', f);
 		break;

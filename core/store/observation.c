@@ -377,29 +377,70 @@ static int series_push(cb_series_buf *b, int64_t at, double v)
 	return 0;
 }
 
-int cb_store_observation_series(cb_store *s, int64_t measure_id, int64_t account_id,
-				int64_t from, int64_t to, cb_series_buf *out)
-{
+struct cb_series_reader {
+	cb_store *s;
 	sqlite3_stmt *st;
-	int rc, step;
+};
 
-	out->n = 0;
+int cb_store_series_reader_new(cb_store *s, cb_series_reader **out)
+{
+	cb_series_reader *r = calloc(1, sizeof(*r));
+	int rc;
+
+	*out = NULL;
+	if (!r)
+		return cb_error_set(CB_ENOMEM, "out of memory");
+	r->s = s;
+	/* One range of the clustered primary key: no sort, no index. */
 	if ((rc = cb_store_prepare(s, "SELECT at, value FROM observation WHERE measure_id = ?1 "
 				      "AND account_id = ?2 AND at >= ?3 AND at < ?4 "
 				      "ORDER BY measure_id, account_id, at",
-				   &st)) < 0)
+				   &r->st)) < 0) {
+		free(r);
 		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+int cb_store_series_read(cb_series_reader *r, int64_t measure_id, int64_t account_id, int64_t from,
+			 int64_t to, cb_series_buf *out)
+{
+	sqlite3_stmt *st = r->st;
+	int rc = 0, step;
+
+	out->n = 0;
 	sqlite3_bind_int64(st, 1, measure_id);
 	sqlite3_bind_int64(st, 2, account_id);
 	sqlite3_bind_int64(st, 3, from);
 	sqlite3_bind_int64(st, 4, to);
-	rc = 0;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW)
 		if ((rc = series_push(out, sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1))) < 0)
 			break;
 	if (rc == 0 && step != SQLITE_DONE)
-		rc = cb_store_fail(s, "reading a series");
-	sqlite3_finalize(st);
+		rc = cb_store_fail(r->s, "reading a series");
+	sqlite3_reset(st);
+	return rc;
+}
+
+void cb_store_series_reader_free(cb_series_reader *r)
+{
+	if (!r)
+		return;
+	sqlite3_finalize(r->st);
+	free(r);
+}
+
+int cb_store_observation_series(cb_store *s, int64_t measure_id, int64_t account_id,
+				int64_t from, int64_t to, cb_series_buf *out)
+{
+	cb_series_reader *r;
+	int rc;
+
+	if ((rc = cb_store_series_reader_new(s, &r)) < 0)
+		return rc;
+	rc = cb_store_series_read(r, measure_id, account_id, from, to, out);
+	cb_store_series_reader_free(r);
 	return rc;
 }
 

@@ -100,6 +100,16 @@ void cb_series_buf_free(cb_series_buf *b);
 int cb_store_observation_series(cb_store *s, int64_t measure_id, int64_t account_id,
 				int64_t from, int64_t to, cb_series_buf *out);
 
+/* A reader of many series with one prepared query, for loops over
+ * accounts and measures (the impact report). Caller frees with
+ * cb_store_series_reader_free. */
+typedef struct cb_series_reader cb_series_reader;
+int cb_store_series_reader_new(cb_store *s, cb_series_reader **out);
+/* As cb_store_observation_series, appending nothing: `out` is refilled. */
+int cb_store_series_read(cb_series_reader *r, int64_t measure_id, int64_t account_id, int64_t from,
+			 int64_t to, cb_series_buf *out);
+void cb_store_series_reader_free(cb_series_reader *r);
+
 /* Verifies the KPI data: every observation's measure, account and batch
  * exist, and each batch's row count matches its observations. Returns 0 or
  * CB_EDB naming the first problem. */

@@ -126,6 +126,27 @@ static const char *const migrations[] = {
 	"  note TEXT,"
 	"  PRIMARY KEY (measure_id, account_id, at, batch_id, line)"
 	") WITHOUT ROWID;",
+
+	/* 3: money and targets. A KPI's value per unit per account per year
+	 * (Phillips ROI), and outcome agreements: a target and a minimum for a
+	 * KPI at an account over a period. KPIs are plugin keys, not rows. */
+	"CREATE TABLE kpi_value ("
+	"  kpi TEXT PRIMARY KEY,"
+	"  per_unit REAL NOT NULL CHECK (per_unit >= 0),"
+	"  currency TEXT NOT NULL,"
+	"  kind TEXT NOT NULL DEFAULT 'level' CHECK (kind IN ('level','total'))"
+	");"
+	"CREATE TABLE outcome ("
+	"  id INTEGER PRIMARY KEY,"
+	"  account_id INTEGER NOT NULL REFERENCES account(id),"
+	"  kpi TEXT NOT NULL,"
+	"  target REAL NOT NULL,"
+	"  minimum REAL NOT NULL,"
+	"  from_on TEXT NOT NULL,"
+	"  to_on TEXT NOT NULL,"
+	"  CHECK (to_on >= from_on),"
+	"  UNIQUE (account_id, kpi, from_on)"
+	");",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

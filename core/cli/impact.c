@@ -1,0 +1,618 @@
+/* casebook impact: before-and-after customer KPIs of an exposure, with
+ * intervals, the difference-in-differences effect, Kirkpatrick levels and
+ * ROI. */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app/impact.h"
+#include "base/buf.h"
+#include "base/date.h"
+#include "base/error.h"
+
+static const char impact_help[] =
+	"usage: casebook impact (--session S | --program P | --trainer T | --technician X)\n"
+	"                       [--by format|trainer] [--window DAYS] [--lag DAYS]\n"
+	"                       [--control auto|none|ACCOUNT,...] [--kpi K]...\n"
+	"                       [--resamples N] [--seed N] [--level 0.95] [--detail]\n"
+	"                       [--json|--csv]\n"
+	"\n"
+	"Did training move the customers' numbers? For each KPI (all, or those\n"
+	"given with --kpi): the exposed accounts' values before and after, the\n"
+	"change with a bootstrap interval (resampling accounts, seeded), the same\n"
+	"for control accounts, and the difference-in-differences effect with its\n"
+	"interval; with a money value (casebook kpi value), the ROI.\n"
+	"\n"
+	"Exposed accounts: those a session is linked to, and those its attendees\n"
+	"(attended or partial) cover on its last day; for --technician, the\n"
+	"accounts that technician covers. Each account's windows hang on the first\n"
+	"session that reached it: the baseline is the DAYS (default 90) before its\n"
+	"first day; the follow-up starts LAG days (default 14) after its last day\n"
+	"and lasts DAYS too. --window and --lag take a number of days, with an\n"
+	"optional d or w suffix (90d, 13w).\n"
+	"\n"
+	"Control: auto (default) takes the accounts that no session of the same\n"
+	"programs reached from a window before the first session to a window\n"
+	"after the last, measured on windows around the exposed accounts' median\n"
+	"training days; or a comma list of accounts; or none (then the effect is\n"
+	"the exposed change alone, not a difference-in-differences).\n"
+	"\n"
+	"Where data are too thin (fewer than 3 accounts with values in both\n"
+	"windows in a group), the KPI says so and why instead of a number.\n"
+	"--by format or --by trainer compares the program's sessions grouped so,\n"
+	"side by side. --detail adds each account's values to --json.\n";
+
+/* "90", "90d", "13w" -> days. */
+static int parse_days(const char *what, const char *text, int min, int max, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (end == text || errno)
+		return cb_error_set(CB_EINVALID, "%s: '%s' is not a number of days", what, text);
+	if (*end == 'w' && !end[1])
+		v *= 7;
+	else if (!(*end == 'd' && !end[1]) && *end)
+		return cb_error_set(CB_EINVALID, "%s: '%s': write days as 90 or 90d, weeks as 13w", what,
+				    text);
+	if (v < min || v > max)
+		return cb_error_set(CB_EINVALID, "%s: %ld days is out of range %d..%d", what, v, min, max);
+	*out = (int)v;
+	return 0;
+}
+
+static json_t *num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *interval(const cb_analysis_interval *ci)
+{
+	return json_pack("{s:o, s:o}", "low", num(ci->low), "high", num(ci->high));
+}
+
+static json_t *group_json(const cb_analysis_group *g)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o}",
+			 "accounts", (json_int_t)g->accounts, "paired", (json_int_t)g->paired,
+			 "no_baseline", (json_int_t)g->no_baseline, "no_follow_up",
+			 (json_int_t)g->no_follow_up, "improved", (json_int_t)g->improved,
+			 "worsened", (json_int_t)g->worsened, "unchanged", (json_int_t)g->unchanged,
+			 "baseline", num(g->baseline_mean), "follow_up", num(g->follow_up_mean),
+			 "change", num(g->mean_change), "relative_change", num(g->relative_change),
+			 "sd_change", num(g->sd_change), "change_ci",
+			 g->enough ? interval(&g->ci) : json_null());
+}
+
+static json_t *roi_point(const cb_analysis_roi_point *p)
+{
+	return json_pack("{s:o, s:o, s:o, s:o, s:o}", "improvement", num(p->improvement), "benefit",
+			 num(p->benefit), "net_benefit", num(p->net_benefit), "roi_percent",
+			 num(p->roi_percent), "bcr", num(p->bcr));
+}
+
+static json_t *kpi_json(const cb_impact_report *r, const cb_impact_kpi *ik)
+{
+	const cb_analysis_impact *im = &ik->impact;
+	json_t *o = json_pack(
+		"{s:s, s:s, s:s, s:s, s:b, s:o, s:b, s:o, s:o, s:o, s:s, s:b, s:{s:I, s:I, s:I, s:I}}",
+		"kpi", ik->kpi->key, "name", ik->kpi->name, "unit", ik->kpi->unit, "better",
+		ik->kpi->better == CB_KPI_HIGHER ? "higher" : "lower", "thin", im->thin, "reason",
+		im->thin ? json_string(im->reason) : json_null(), "difference_in_differences",
+		im->has_control, "effect", num(im->effect), "effect_ci",
+		im->thin ? json_null() : interval(&im->effect_ci), "improvement",
+		im->thin ? json_null() : json_boolean(im->verdict == CB_ANALYSIS_IMPROVED),
+		"verdict", cb_analysis_verdict_name(im->verdict), "excludes_zero", im->excludes_zero,
+		"observations", "exposed_baseline", (json_int_t)ik->baseline_obs, "exposed_follow_up",
+		(json_int_t)ik->follow_up_obs, "control_baseline", (json_int_t)ik->control_baseline_obs,
+		"control_follow_up", (json_int_t)ik->control_follow_up_obs);
+
+	json_object_set_new(o, "exposed", group_json(&im->exposed));
+	json_object_set_new(o, "control", im->has_control ? group_json(&im->control) : json_null());
+	json_object_set_new(o, "windows_without_value",
+			    json_pack("{s:I, s:o, s:I, s:o}", "nil", (json_int_t)ik->nil_windows,
+				      "nil_reason", ik->nil_reason[0] ? json_string(ik->nil_reason) : json_null(),
+				      "failed", (json_int_t)ik->failed_windows, "failure",
+				      ik->failure[0] ? json_string(ik->failure) : json_null()));
+	if (ik->has_value) {
+		json_t *roi = json_pack("{s:f, s:s, s:s, s:b}", "per_unit", ik->value.per_unit,
+					"currency", ik->value.currency, "kind", ik->value.kind,
+					"computed", ik->roi_ok);
+
+		if (ik->roi_ok) {
+			json_object_set_new(roi, "cost", json_real(r->cost));
+			json_object_set_new(roi, "annualisation", json_real(ik->roi.annualisation));
+			json_object_set_new(roi, "estimate", roi_point(&ik->roi.estimate));
+			json_object_set_new(roi, "low", roi_point(&ik->roi.low));
+			json_object_set_new(roi, "high", roi_point(&ik->roi.high));
+		} else {
+			json_object_set_new(roi, "note", json_string(ik->roi_note));
+		}
+		json_object_set_new(o, "roi", roi);
+	} else {
+		json_object_set_new(o, "roi", json_null());
+	}
+	if (ik->accounts) {
+		json_t *rows = json_array();
+
+		for (size_t i = 0; i < ik->naccounts; i++) {
+			const cb_impact_account *a = &ik->accounts[i];
+			char bf[CB_DATE_LEN], ff[CB_DATE_LEN];
+
+			cb_date_format(a->windows.baseline.from, bf);
+			cb_date_format(a->windows.follow_up.from, ff);
+			json_array_append_new(
+				rows, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:I}", "account",
+						a->key, "group", a->control ? "control" : "exposed",
+						"baseline_from", bf, "follow_up_from", ff, "baseline",
+						num(a->baseline), "follow_up", num(a->follow_up),
+						"baseline_obs", (json_int_t)a->baseline_obs,
+						"follow_up_obs", (json_int_t)a->follow_up_obs));
+		}
+		json_object_set_new(o, "accounts", rows);
+	}
+	return o;
+}
+
+static const char *kind_name(cb_exposure_kind k)
+{
+	static const char *const names[] = {"session", "program", "trainer", "technician"};
+
+	return names[k];
+}
+
+static json_t *report_json(const cb_impact_report *r)
+{
+	const cb_impact_request *q = &r->request;
+	json_t *sessions = json_array(), *kpis = json_array(), *o;
+	char cf[CB_DATE_LEN], cl[CB_DATE_LEN];
+
+	for (size_t i = 0; i < r->nsessions; i++) {
+		char f[CB_DATE_LEN], l[CB_DATE_LEN];
+
+		cb_date_format(r->sessions[i].first, f);
+		cb_date_format(r->sessions[i].last, l);
+		json_array_append_new(sessions,
+				      json_pack("{s:s, s:s, s:s, s:s, s:s}", "session", r->sessions[i].key,
+						"format", r->sessions[i].format, "trainer",
+						r->sessions[i].trainer, "first_day", f, "last_day", l));
+	}
+	for (size_t k = 0; k < r->nkpis; k++)
+		json_array_append_new(kpis, kpi_json(r, &r->kpis[k]));
+	cb_date_format(r->control_first, cf);
+	cb_date_format(r->control_last, cl);
+	o = json_pack("{s:{s:s, s:s, s:o, s:o}, s:o, s:{s:i, s:i}, s:{s:s, s:I, s:s, s:s}, s:I, "
+		      "s:{s:I, s:I, s:f, s:I}, s:{s:o, s:o}}",
+		      "exposure", "kind", kind_name(q->kind), "key", q->key, "format",
+		      q->format ? json_string(q->format) : json_null(), "trainer",
+		      q->trainer ? json_string(q->trainer) : json_null(), "sessions", sessions,
+		      "windows", "days", q->window_days, "lag_days", q->lag_days, "control", "mode",
+		      q->control == CB_CONTROL_AUTO    ? "auto"
+		      : q->control == CB_CONTROL_NAMED ? "named"
+						       : "none",
+		      "accounts", (json_int_t)r->control, "first_day", cf, "last_day", cl,
+		      "exposed_accounts", (json_int_t)r->exposed, "bootstrap", "resamples",
+		      (json_int_t)q->analysis.resamples, "seed", (json_int_t)q->analysis.seed, "level",
+		      q->analysis.level, "min_accounts", (json_int_t)q->analysis.min_exposed, "cost",
+		      "amount", r->cost > 0 ? json_real(r->cost) : json_null(), "currency",
+		      r->currency[0] && !r->mixed_currency ? json_string(r->currency) : json_null());
+	json_object_set_new(
+		o, "kirkpatrick",
+		json_pack("{s:{s:I, s:o}, s:{s:I, s:o, s:o, s:o}, s:{s:s}, s:{s:I}}", "level1_reaction",
+			  "answers", (json_int_t)r->levels.reactions, "mean",
+			  num(r->levels.reaction_mean), "level2_learning", "tested",
+			  (json_int_t)r->levels.tested, "pre", num(r->levels.pre_mean), "post",
+			  num(r->levels.post_mean), "gain", num(r->levels.gain_mean),
+			  "level3_behaviour", "note", "case studies arrive with the case-study workflow",
+			  "level4_results", "kpis", (json_int_t)r->nkpis));
+	json_object_set_new(o, "kpis", kpis);
+	return o;
+}
+
+/* A number for a table cell: up to 2 decimals, "-" for none. */
+static json_t *cell(double v)
+{
+	char buf[32];
+
+	if (!isfinite(v))
+		return json_string("-");
+	snprintf(buf, sizeof(buf), "%.2f", v);
+	return json_string(buf);
+}
+
+static json_t *cell_ci(const cb_analysis_interval *ci, int ok)
+{
+	char buf[64];
+
+	if (!ok || !isfinite(ci->low))
+		return json_string("-");
+	snprintf(buf, sizeof(buf), "[%.2f, %.2f]", ci->low, ci->high);
+	return json_string(buf);
+}
+
+static int observed(const cb_impact_kpi *ik)
+{
+	return ik->baseline_obs || ik->follow_up_obs || ik->control_baseline_obs ||
+	       ik->control_follow_up_obs;
+}
+
+/* The flat table of KPIs (text and --csv). With `skip_unobserved`, KPIs
+ * with no observation at all for these accounts are left out. */
+static json_t *kpi_rows(const cb_impact_report *r, const char *group, int skip_unobserved)
+{
+	json_t *rows = json_array();
+
+	for (size_t k = 0; k < r->nkpis; k++) {
+		const cb_impact_kpi *ik = &r->kpis[k];
+		const cb_analysis_impact *im = &ik->impact;
+		json_t *row;
+
+		if (skip_unobserved && !observed(ik))
+			continue;
+		row = json_object();
+
+		if (group)
+			json_object_set_new(row, "group", json_string(group));
+		json_object_set_new(row, "kpi", json_string(ik->kpi->key));
+		json_object_set_new(row, "unit", json_string(ik->kpi->unit));
+		json_object_set_new(row, "better", json_string(ik->kpi->better == CB_KPI_HIGHER ? "higher" : "lower"));
+		json_object_set_new(row, "accounts", json_integer((json_int_t)im->exposed.paired));
+		json_object_set_new(row, "baseline", cell(im->exposed.baseline_mean));
+		json_object_set_new(row, "follow_up", cell(im->exposed.follow_up_mean));
+		json_object_set_new(row, "change", cell(im->exposed.mean_change));
+		json_object_set_new(row, "change_ci", cell_ci(&im->exposed.ci, im->exposed.enough));
+		json_object_set_new(row, "control_change", cell(im->has_control ? im->control.mean_change : NAN));
+		json_object_set_new(row, "effect", cell(im->effect));
+		json_object_set_new(row, "effect_ci", cell_ci(&im->effect_ci, !im->thin));
+		json_object_set_new(row, "result",
+				    json_string(im->thin ? im->reason
+						: im->verdict == CB_ANALYSIS_IMPROVED
+							? (im->excludes_zero ? "improved" : "improved (not significant)")
+						: im->verdict == CB_ANALYSIS_WORSENED
+							? (im->excludes_zero ? "worsened" : "worsened (not significant)")
+							: cb_analysis_verdict_name(im->verdict)));
+		json_array_append_new(rows, row);
+	}
+	return rows;
+}
+
+static json_t *roi_rows(const cb_impact_report *r)
+{
+	json_t *rows = json_array();
+
+	for (size_t k = 0; k < r->nkpis; k++) {
+		const cb_impact_kpi *ik = &r->kpis[k];
+		char buf[64];
+		json_t *row;
+
+		if (!ik->has_value)
+			continue;
+		row = json_object();
+		json_object_set_new(row, "kpi", json_string(ik->kpi->key));
+		snprintf(buf, sizeof(buf), "%.2f %s/%s (%s)", ik->value.per_unit, ik->value.currency,
+			 ik->kpi->unit, ik->value.kind);
+		json_object_set_new(row, "value", json_string(buf));
+		if (!ik->roi_ok) {
+			json_object_set_new(row, "benefit", json_string("-"));
+			json_object_set_new(row, "roi_percent", json_string("-"));
+			json_object_set_new(row, "bcr", json_string(ik->roi_note));
+		} else {
+			snprintf(buf, sizeof(buf), "%.0f [%.0f, %.0f]", ik->roi.estimate.benefit,
+				 ik->roi.low.benefit, ik->roi.high.benefit);
+			json_object_set_new(row, "benefit", json_string(buf));
+			if (ik->roi.defined) {
+				snprintf(buf, sizeof(buf), "%.0f%% [%.0f%%, %.0f%%]", ik->roi.estimate.roi_percent,
+					 ik->roi.low.roi_percent, ik->roi.high.roi_percent);
+				json_object_set_new(row, "roi_percent", json_string(buf));
+				snprintf(buf, sizeof(buf), "%.2f [%.2f, %.2f]", ik->roi.estimate.bcr,
+					 ik->roi.low.bcr, ik->roi.high.bcr);
+				json_object_set_new(row, "bcr", json_string(buf));
+			} else {
+				json_object_set_new(row, "roi_percent", json_string("- (no cost recorded)"));
+				json_object_set_new(row, "bcr", json_string("-"));
+			}
+		}
+		json_array_append_new(rows, row);
+	}
+	return rows;
+}
+
+static void print_header(cb_cli *cli, const cb_impact_report *r)
+{
+	const cb_impact_request *q = &r->request;
+	char f[CB_DATE_LEN], l[CB_DATE_LEN];
+
+	cb_date_format(r->sessions[0].first, f);
+	cb_date_format(r->sessions[r->nsessions - 1].last, l);
+	fprintf(cli->out, "Impact of %s %s%s%s%s%s: %zu session%s (%s .. %s), %zu exposed accounts, ",
+		kind_name(q->kind), q->key, q->format ? ", format " : "", q->format ? q->format : "",
+		q->trainer ? ", trainer " : "", q->trainer ? q->trainer : "", r->nsessions,
+		r->nsessions == 1 ? "" : "s", f, l, r->exposed);
+	if (q->control == CB_CONTROL_NONE)
+		fprintf(cli->out, "no control group (effects are exposed changes only)\n");
+	else
+		fprintf(cli->out, "%zu control accounts (%s)\n", r->control,
+			q->control == CB_CONTROL_AUTO ? "auto" : "named");
+	fprintf(cli->out,
+		"Windows: %d days before each account's first session; %d days from %d days after its "
+		"last. Intervals: %.0f%%, bootstrap of %zu resamples over accounts, seed %llu.\n",
+		q->window_days, q->window_days, q->lag_days, q->analysis.level * 100,
+		q->analysis.resamples, (unsigned long long)q->analysis.seed);
+	fprintf(cli->out, "Kirkpatrick: L1 reaction ");
+	if (r->levels.reactions)
+		fprintf(cli->out, "%.2f/5 (%zu answers)", r->levels.reaction_mean, r->levels.reactions);
+	else
+		fprintf(cli->out, "not recorded");
+	fprintf(cli->out, "; L2 learning ");
+	if (r->levels.tested)
+		fprintf(cli->out, "%.1f -> %.1f (%+.1f points, %zu tested)", r->levels.pre_mean,
+			r->levels.post_mean, r->levels.gain_mean, r->levels.tested);
+	else
+		fprintf(cli->out, "not recorded");
+	fprintf(cli->out, "; L4 results below. Cost: ");
+	if (r->cost > 0 && !r->mixed_currency)
+		fprintf(cli->out, "%.2f %s\n\n", r->cost, r->currency);
+	else
+		fprintf(cli->out, "%s\n\n", r->mixed_currency ? "in several currencies" : "not recorded");
+}
+
+typedef struct impact_args {
+	cb_impact_request req;
+	const char *by;
+	const char **kpis;
+	size_t nkpis;
+	char **controls;
+	size_t ncontrols;
+	char *control_copy;
+} impact_args;
+
+static void args_free(impact_args *a)
+{
+	free(a->kpis);
+	free(a->controls);
+	free(a->control_copy);
+}
+
+static int parse_args(cb_cli *cli, int argc, char **argv, impact_args *a)
+{
+	static const struct option opts[] = {
+		{"session", required_argument, NULL, 's'},   {"program", required_argument, NULL, 'p'},
+		{"trainer", required_argument, NULL, 't'},   {"technician", required_argument, NULL, 'x'},
+		{"by", required_argument, NULL, 'b'},        {"window", required_argument, NULL, 'w'},
+		{"lag", required_argument, NULL, 'l'},       {"control", required_argument, NULL, 'c'},
+		{"kpi", required_argument, NULL, 'k'},       {"resamples", required_argument, NULL, 'r'},
+		{"seed", required_argument, NULL, 'S'},      {"level", required_argument, NULL, 'L'},
+		{"detail", no_argument, NULL, 'd'},          CB_CLI_COMMON_OPTIONS,
+		{0}};
+	cb_analysis_options defaults = CB_ANALYSIS_OPTIONS_INIT;
+	int c, kinds = 0;
+	long v;
+
+	memset(a, 0, sizeof(*a));
+	a->req.lag_days = -1;
+	a->req.analysis = defaults;
+	a->req.control = CB_CONTROL_AUTO;
+	a->kpis = calloc((size_t)argc, sizeof(char *));
+	if (!a->kpis)
+		return cb_error_set(CB_ENOMEM, "out of memory");
+	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
+		switch (c) {
+		case 'h':
+			return 1;
+		case 's':
+		case 'p':
+		case 't':
+		case 'x':
+			kinds++;
+			a->req.kind = c == 's' ? CB_EXPOSURE_SESSION
+				    : c == 'p' ? CB_EXPOSURE_PROGRAM
+				    : c == 't' ? CB_EXPOSURE_TRAINER
+					       : CB_EXPOSURE_TECHNICIAN;
+			a->req.key = optarg;
+			break;
+		case 'b':
+			if (strcmp(optarg, "format") != 0 && strcmp(optarg, "trainer") != 0)
+				return cb_error_set(CB_EUSAGE, "--by takes format or trainer, not '%s'", optarg);
+			a->by = optarg;
+			break;
+		case 'w':
+			if (parse_days("--window", optarg, 1, CB_ANALYSIS_WINDOW_DAYS_MAX,
+				       &a->req.window_days) < 0)
+				return CB_EUSAGE;
+			break;
+		case 'l':
+			if (parse_days("--lag", optarg, 0, CB_ANALYSIS_LAG_DAYS_MAX, &a->req.lag_days) < 0)
+				return CB_EUSAGE;
+			break;
+		case 'c':
+			if (strcmp(optarg, "auto") == 0) {
+				a->req.control = CB_CONTROL_AUTO;
+			} else if (strcmp(optarg, "none") == 0) {
+				a->req.control = CB_CONTROL_NONE;
+			} else {
+				char *save = NULL, *tok;
+
+				a->req.control = CB_CONTROL_NAMED;
+				free(a->control_copy);
+				free(a->controls);
+				a->control_copy = strdup(optarg);
+				a->controls = calloc(strlen(optarg) + 1, sizeof(char *));
+				a->ncontrols = 0;
+				if (!a->control_copy || !a->controls)
+					return cb_error_set(CB_ENOMEM, "out of memory");
+				for (tok = strtok_r(a->control_copy, ",", &save); tok;
+				     tok = strtok_r(NULL, ",", &save))
+					a->controls[a->ncontrols++] = tok;
+				if (!a->ncontrols)
+					return cb_error_set(CB_EUSAGE, "--control: name the control accounts");
+			}
+			break;
+		case 'k':
+			a->kpis[a->nkpis++] = optarg;
+			break;
+		case 'r':
+			if (cb_cli_parse_int("--resamples", optarg, CB_ANALYSIS_RESAMPLES_MIN,
+					     CB_ANALYSIS_RESAMPLES_MAX, &v) < 0)
+				return CB_EUSAGE;
+			a->req.analysis.resamples = (size_t)v;
+			break;
+		case 'S': {
+			char *end;
+
+			errno = 0;
+			a->req.analysis.seed = strtoull(optarg, &end, 10);
+			if (end == optarg || *end || errno || optarg[0] == '-')
+				return cb_error_set(CB_EUSAGE, "--seed: '%s' is not a whole number", optarg);
+			break;
+		}
+		case 'L':
+			if (cb_cli_parse_double("--level", optarg, 0.5, 0.999, &a->req.analysis.level) < 0)
+				return CB_EUSAGE;
+			break;
+		case 'd':
+			a->req.detail = 1;
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (optind < argc)
+		return cb_error_set(CB_EUSAGE, "impact takes no arguments besides its options");
+	if (kinds != 1)
+		return cb_error_set(CB_EUSAGE, "name one exposure: --session, --program, --trainer or --technician");
+	if (a->by && a->req.kind != CB_EXPOSURE_PROGRAM)
+		return cb_error_set(CB_EUSAGE, "--by compares the sessions of one --program");
+	if (a->nkpis) {
+		a->req.kpis = a->kpis;
+		a->req.nkpis = a->nkpis;
+	}
+	a->req.controls = (const char *const *)a->controls;
+	a->req.ncontrols = a->ncontrols;
+	return 0;
+}
+
+static int impact_by(cb_cli *cli, cb_workspace *ws, impact_args *a)
+{
+	cb_exposure_session *sessions;
+	size_t n;
+	json_t *groups = json_array(), *rows = json_array();
+	const char *values[64];
+	size_t nvalues = 0;
+	int by_format = strcmp(a->by, "format") == 0, rc = 0;
+
+	if (cb_store_exposure_sessions(ws->store, CB_EXPOSURE_PROGRAM, a->req.key, NULL, NULL,
+				       &sessions, &n) < 0) {
+		json_decref(groups), json_decref(rows);
+		return cb_cli_fail(cli);
+	}
+	for (size_t i = 0; i < n && nvalues < 64; i++) {
+		const char *v = by_format ? sessions[i].format : sessions[i].trainer;
+		size_t k;
+
+		for (k = 0; k < nvalues && strcmp(values[k], v) != 0; k++)
+			;
+		if (k == nvalues && *v)
+			values[nvalues++] = v;
+	}
+	for (size_t g = 0; g < nvalues; g++) {
+		cb_impact_request req = a->req;
+		cb_impact_report *r;
+		json_t *j;
+
+		if (by_format)
+			req.format = values[g];
+		else
+			req.trainer = values[g];
+		if (cb_app_impact(ws, &req, &r) < 0) {
+			rc = cb_cli_fail(cli);
+			break;
+		}
+		j = report_json(r);
+		json_array_append_new(groups, json_pack("{s:s, s:o}", a->by, values[g], "impact", j));
+		{
+			json_t *kr = kpi_rows(r, values[g], cli->mode == CB_OUTPUT_TEXT);
+
+			json_array_extend(rows, kr);
+			json_decref(kr);
+		}
+		cb_impact_report_free(r);
+	}
+	free(sessions);
+	if (rc) {
+		json_decref(groups), json_decref(rows);
+		return rc;
+	}
+	if (cli->mode == CB_OUTPUT_JSON) {
+		json_decref(rows);
+		return cb_cli_emit(cli, json_pack("{s:s, s:s, s:o}", "program", a->req.key, "by", a->by,
+						  "groups", groups));
+	}
+	json_decref(groups);
+	if (cli->mode == CB_OUTPUT_TEXT)
+		fprintf(cli->out, "Impact of program %s by %s (each group against the same control rule):\n\n",
+			a->req.key, a->by);
+	return cb_cli_emit(cli, rows);
+}
+
+int cb_cli_impact(cb_cli *cli, int argc, char **argv)
+{
+	impact_args a;
+	cb_workspace *ws;
+	cb_impact_report *r;
+	int rc;
+
+	rc = parse_args(cli, argc, argv, &a);
+	if (rc == 1) {
+		args_free(&a);
+		return cb_cli_help(cli, impact_help);
+	}
+	if (rc == 2) {
+		args_free(&a);
+		return cb_cli_bad_option(cli, impact_help, argc, argv);
+	}
+	if (rc < 0) {
+		args_free(&a);
+		return cb_cli_usage(cli, impact_help, "%s", cb_error_last());
+	}
+	if (cb_cli_open(cli, 1, &ws) < 0) {
+		args_free(&a);
+		return cb_cli_fail(cli);
+	}
+	if (a.by) {
+		rc = impact_by(cli, ws, &a);
+	} else if (cb_app_impact(ws, &a.req, &r) < 0) {
+		rc = cb_cli_fail(cli);
+	} else {
+		if (cli->mode == CB_OUTPUT_JSON) {
+			rc = cb_cli_emit(cli, report_json(r));
+		} else if (cli->mode == CB_OUTPUT_CSV) {
+			rc = cb_cli_emit(cli, kpi_rows(r, NULL, 0));
+		} else {
+			json_t *roi = roi_rows(r);
+			size_t hidden = 0;
+
+			for (size_t k = 0; k < r->nkpis; k++)
+				hidden += !observed(&r->kpis[k]);
+			print_header(cli, r);
+			rc = cb_cli_emit(cli, kpi_rows(r, NULL, 1));
+			if (hidden)
+				fprintf(cli->out, "(%zu KPI%s without a single observation for these accounts %s not shown; --json lists every KPI)\n",
+					hidden, hidden == 1 ? "" : "s", hidden == 1 ? "is" : "are");
+			if (rc == 0 && json_array_size(roi)) {
+				fprintf(cli->out, "\nROI (per year; benefit, ROI and BCR at the effect and its interval's ends):\n");
+				rc = cb_cli_emit(cli, roi);
+			} else {
+				json_decref(roi);
+			}
+		}
+		cb_impact_report_free(r);
+	}
+	cb_workspace_close(ws);
+	args_free(&a);
+	return rc;
+}

@@ -1,0 +1,191 @@
+/* The queries that decide who was exposed to training. */
+#include "store/exposure.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/date.h"
+#include "base/error.h"
+#include "store/internal.h"
+
+/* Sessions reaching an account: linked to it, or through an attendee who
+ * covered it on the session's last day. Parameter ?1 is the account. */
+
+int cb_store_exposure_sessions(cb_store *s, cb_exposure_kind kind, const char *key,
+			       const char *format, const char *trainer,
+			       cb_exposure_session **out, size_t *n)
+{
+	static const char *const where[] = {
+		"s.key = ?1",
+		"s.program_id = (SELECT id FROM program WHERE key = ?1)",
+		"s.trainer_id = (SELECT id FROM person WHERE key = ?1)",
+		"s.id IN (SELECT a.session_id FROM attendance a JOIN person p ON p.id = a.person_id "
+		"WHERE p.key = ?1 AND a.status IN ('attended', 'partial'))",
+	};
+	static const char *const table[] = {"session", "program", "person", "person"};
+	static const char *const noun[] = {"session", "program", "trainer", "technician"};
+	char sql[1024];
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int64_t id;
+	int rc, step;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = cb_store_id_by_key(s, table[kind], noun[kind], key, &id)) < 0)
+		return rc;
+	snprintf(sql, sizeof(sql),
+		 "SELECT s.id, s.program_id, s.key, s.format, coalesce(t.key, ''), s.starts_on, "
+		 "s.ends_on, coalesce(s.cost, 0), coalesce(s.currency, ''), s.status "
+		 "FROM session s LEFT JOIN person t ON t.id = s.trainer_id "
+		 "WHERE %s AND (?2 IS NULL OR s.format = ?2) AND (?3 IS NULL OR t.key = ?3) "
+		 "ORDER BY s.starts_on, s.key",
+		 where[kind]);
+	if ((rc = cb_store_prepare(s, sql, &st)) < 0)
+		return rc;
+	cb_store_bind_text(st, 1, key);
+	cb_store_bind_text(st, 2, format);
+	cb_store_bind_text(st, 3, trainer);
+	rc = 0;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		cb_exposure_session *e;
+
+		if (strcmp((const char *)sqlite3_column_text(st, 9), "cancelled") == 0) {
+			if (kind == CB_EXPOSURE_SESSION) {
+				rc = cb_error_set(CB_EINVALID, "session '%s' was cancelled; it exposed no one",
+						  key);
+				break;
+			}
+			continue;
+		}
+		if (*n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			cb_exposure_session *p = realloc(*out, ncap * sizeof(*p));
+
+			if (!p) {
+				rc = cb_error_set(CB_ENOMEM, "out of memory");
+				break;
+			}
+			*out = p;
+			cap = ncap;
+		}
+		e = &(*out)[(*n)++];
+		memset(e, 0, sizeof(*e));
+		e->id = sqlite3_column_int64(st, 0);
+		e->program_id = sqlite3_column_int64(st, 1);
+		snprintf(e->key, sizeof(e->key), "%s", sqlite3_column_text(st, 2));
+		snprintf(e->format, sizeof(e->format), "%s", sqlite3_column_text(st, 3));
+		snprintf(e->trainer, sizeof(e->trainer), "%s", sqlite3_column_text(st, 4));
+		if (cb_date_parse((const char *)sqlite3_column_text(st, 5), &e->first) < 0 ||
+		    cb_date_parse((const char *)sqlite3_column_text(st, 6), &e->last) < 0) {
+			rc = CB_EDB;
+			break;
+		}
+		e->cost = sqlite3_column_double(st, 7);
+		snprintf(e->currency, sizeof(e->currency), "%s", sqlite3_column_text(st, 8));
+	}
+	if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
+		rc = cb_store_fail(s, "listing an exposure's sessions");
+	sqlite3_finalize(st);
+	if (rc < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+static int each_id(cb_store *s, sqlite3_stmt *st, int (*fn)(int64_t, void *), void *ctx)
+{
+	int rc = 0, step;
+
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = fn(sqlite3_column_int64(st, 0), ctx)))
+			break;
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = cb_store_fail(s, "reading an exposure");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int cb_store_exposure_accounts(cb_store *s, int64_t session_id, const char *last_day,
+			       int64_t technician_id, int (*fn)(int64_t account_id, void *ctx),
+			       void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (technician_id) {
+		rc = cb_store_prepare(s, "SELECT DISTINCT account_id FROM coverage WHERE person_id = ?3 "
+					 "AND from_on <= ?2 AND (to_on IS NULL OR to_on >= ?2) "
+					 "ORDER BY account_id",
+				      &st);
+	} else {
+		rc = cb_store_prepare(s, "SELECT account_id FROM session_account WHERE session_id = ?1 "
+					 "UNION SELECT c.account_id FROM attendance a "
+					 "JOIN coverage c ON c.person_id = a.person_id "
+					 "AND c.from_on <= ?2 AND (c.to_on IS NULL OR c.to_on >= ?2) "
+					 "WHERE a.session_id = ?1 AND a.status IN ('attended', 'partial') "
+					 "ORDER BY 1",
+				      &st);
+	}
+	if (rc < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, session_id);
+	cb_store_bind_text(st, 2, last_day);
+	sqlite3_bind_int64(st, 3, technician_id);
+	return each_id(s, st, fn, ctx);
+}
+
+int cb_store_exposure_unreached(cb_store *s, const int64_t *program_ids, size_t nprograms,
+				const char *from, const char *to,
+				int (*fn)(int64_t account_id, void *ctx), void *ctx)
+{
+	sqlite3_stmt *st;
+	char list[4096];
+	size_t len = 0;
+	int rc;
+
+	/* The program ids are the store's own integers, not user text. */
+	list[0] = '\0';
+	for (size_t i = 0; i < nprograms && len + 24 < sizeof(list); i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%lld", i ? "," : "",
+					(long long)program_ids[i]);
+	{
+		char sql[2048];
+
+		snprintf(sql, sizeof(sql),
+			 "SELECT a.id FROM account a WHERE NOT EXISTS ("
+			 "SELECT 1 FROM session s WHERE s.status = 'scheduled' AND s.program_id IN (%s) "
+			 "AND s.ends_on >= ?1 AND s.starts_on <= ?2 AND ("
+			 "EXISTS (SELECT 1 FROM session_account sa WHERE sa.session_id = s.id "
+			 "AND sa.account_id = a.id) OR "
+			 "EXISTS (SELECT 1 FROM attendance t JOIN coverage c ON c.person_id = t.person_id "
+			 "WHERE t.session_id = s.id AND t.status IN ('attended', 'partial') "
+			 "AND c.account_id = a.id AND c.from_on <= s.ends_on "
+			 "AND (c.to_on IS NULL OR c.to_on >= s.ends_on)))) ORDER BY a.id",
+			 len ? list : "NULL");
+		if ((rc = cb_store_prepare(s, sql, &st)) < 0)
+			return rc;
+	}
+	cb_store_bind_text(st, 1, from);
+	cb_store_bind_text(st, 2, to);
+	return each_id(s, st, fn, ctx);
+}
+
+int cb_store_account_key_of(cb_store *s, int64_t id, char *key, size_t keylen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = cb_store_prepare(s, "SELECT key FROM account WHERE id = ?1", &st)) < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(key, keylen, "%s", sqlite3_column_text(st, 0));
+	else
+		rc = cb_error_set(CB_ENOTFOUND, "no account with id %lld", (long long)id);
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -1,0 +1,61 @@
+/*
+ * Who was exposed to training, and who was not: the sessions of an
+ * exposure (one session, a program, a trainer's, a technician's), the
+ * accounts each reached, and the accounts no session of the same programs
+ * reached (candidates for a control group).
+ */
+#ifndef CB_STORE_EXPOSURE_H
+#define CB_STORE_EXPOSURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+typedef enum cb_exposure_kind {
+	CB_EXPOSURE_SESSION,
+	CB_EXPOSURE_PROGRAM,
+	CB_EXPOSURE_TRAINER,
+	CB_EXPOSURE_TECHNICIAN
+} cb_exposure_kind;
+
+typedef struct cb_exposure_session {
+	int64_t id, program_id;
+	char key[72];
+	char format[16];
+	char trainer[72];  /* "" when none */
+	int32_t first, last; /* day numbers, inclusive */
+	double cost;         /* 0 when unknown */
+	char currency[4];    /* "" when unknown */
+} cb_exposure_session;
+
+/* The sessions of an exposure, by start date: for a program, its sessions;
+ * for a trainer, those they delivered; for a technician, those they
+ * attended (attended or partial); cancelled sessions never count. `format`
+ * and `trainer` (may be NULL) keep only matching sessions. Unknown keys
+ * are CB_ENOTFOUND with a suggestion; a cancelled session asked for by key
+ * is CB_EINVALID. Caller frees *out. */
+int cb_store_exposure_sessions(cb_store *s, cb_exposure_kind kind, const char *key,
+			       const char *format, const char *trainer,
+			       cb_exposure_session **out, size_t *n);
+
+/* The accounts session `session_id` reached: those linked to it, and those
+ * its attendees (attended or partial) covered on its last day `last_day`
+ * (YYYY-MM-DD). With `technician_id` non-zero, only the accounts that
+ * technician covered that day. Calls fn(account_id, ctx) once per
+ * account. */
+int cb_store_exposure_accounts(cb_store *s, int64_t session_id, const char *last_day,
+			       int64_t technician_id, int (*fn)(int64_t account_id, void *ctx),
+			       void *ctx);
+
+/* Accounts that no non-cancelled session of the programs in
+ * `program_ids` reached (by link or coverage, as above) between days
+ * `from` and `to` (YYYY-MM-DD, inclusive). Calls fn once per account. */
+int cb_store_exposure_unreached(cb_store *s, const int64_t *program_ids, size_t nprograms,
+				const char *from, const char *to,
+				int (*fn)(int64_t account_id, void *ctx), void *ctx);
+
+/* Key and name of an account by id, into the caller's buffers. */
+int cb_store_account_key_of(cb_store *s, int64_t id, char *key, size_t keylen);
+
+#endif
