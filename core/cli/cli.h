@@ -128,6 +128,7 @@ int cb_cli_session(cb_cli *cli, int argc, char **argv);
 int cb_cli_check(cb_cli *cli, int argc, char **argv);
 int cb_cli_data(cb_cli *cli, int argc, char **argv);
 int cb_cli_impact(cb_cli *cli, int argc, char **argv);
+int cb_cli_outcome(cb_cli *cli, int argc, char **argv);
 int cb_cli_plugin(cb_cli *cli, int argc, char **argv);
 int cb_cli_kpi(cb_cli *cli, int argc, char **argv);
 int cb_cli_measure(cb_cli *cli, int argc, char **argv);

@@ -189,3 +189,37 @@ int cb_store_account_key_of(cb_store *s, int64_t id, char *key, size_t keylen)
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int cb_store_exposure_first_for_account(cb_store *s, int64_t account_id, int *found, char key[72],
+					int32_t *first, int32_t *last)
+{
+	sqlite3_stmt *st;
+	int rc, step;
+
+	*found = 0;
+	if ((rc = cb_store_prepare(s, "SELECT s.key, s.starts_on, s.ends_on FROM session s "
+				      "WHERE s.status = 'scheduled' AND ("
+				      "EXISTS (SELECT 1 FROM session_account sa WHERE sa.session_id = s.id "
+				      "AND sa.account_id = ?1) OR "
+				      "EXISTS (SELECT 1 FROM attendance t JOIN coverage c ON c.person_id = t.person_id "
+				      "WHERE t.session_id = s.id AND t.status IN ('attended', 'partial') "
+				      "AND c.account_id = ?1 AND c.from_on <= s.ends_on "
+				      "AND (c.to_on IS NULL OR c.to_on >= s.ends_on))) "
+				      "ORDER BY s.starts_on, s.key LIMIT 1",
+				   &st)) < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, account_id);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		snprintf(key, 72, "%s", sqlite3_column_text(st, 0));
+		if (cb_date_parse((const char *)sqlite3_column_text(st, 1), first) < 0 ||
+		    cb_date_parse((const char *)sqlite3_column_text(st, 2), last) < 0)
+			rc = CB_EDB;
+		else
+			*found = 1;
+	} else if (step != SQLITE_DONE) {
+		rc = cb_store_fail(s, "finding an account's training");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -55,6 +55,12 @@ int cb_store_exposure_unreached(cb_store *s, const int64_t *program_ids, size_t 
 				const char *from, const char *to,
 				int (*fn)(int64_t account_id, void *ctx), void *ctx);
 
+/* The first non-cancelled session (of any program) that reached account
+ * `account_id`, by link or through an attendee's coverage; *found says
+ * whether there is one. key gets its key (72 bytes). */
+int cb_store_exposure_first_for_account(cb_store *s, int64_t account_id, int *found, char key[72],
+					int32_t *first, int32_t *last);
+
 /* Key and name of an account by id, into the caller's buffers. */
 int cb_store_account_key_of(cb_store *s, int64_t id, char *key, size_t keylen);
 
