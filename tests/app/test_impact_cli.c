@@ -1,0 +1,447 @@
+/* `casebook impact` and `casebook outcome` on data built with a known
+ * effect, checked against hand arithmetic and against plain SQL run by the
+ * sqlite3 CLI on the same database. */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testlib.h"
+
+static char *ws;
+
+static const char test_plugin[] =
+	"casebook.api(1)\n"
+	"casebook.measure { key = 't.score', unit = 'points', min = 0, max = 100, doc = 'a score' }\n"
+	"casebook.kpi { key = 't_mean', name = 'Mean score', unit = 'points', better = 'higher',\n"
+	"  inputs = { 't.score' }, doc = 'mean of the scores', compute = function(w)\n"
+	"    local s = w['t.score']; if #s == 0 then return nil, 'no scores' end; return s:mean() end }\n"
+	"casebook.measure { key = 't.hours', unit = 'h', min = 0, doc = 'repair hours' }\n"
+	"casebook.kpi { key = 't_mttr', name = 'MTTR', unit = 'h', better = 'lower',\n"
+	"  inputs = { 't.hours' }, doc = 'mean repair time', compute = function(w)\n"
+	"    local s = w['t.hours']; if #s == 0 then return nil, 'no repairs' end; return s:mean() end }\n"
+	"casebook.measure { key = 't.rare', unit = 'x', doc = 'seldom recorded' }\n"
+	"casebook.kpi { key = 't_rare', name = 'Rare', unit = 'x', better = 'higher',\n"
+	"  inputs = { 't.rare' }, doc = 'mean', compute = function(w)\n"
+	"    local s = w['t.rare']; if #s == 0 then return nil, 'nothing recorded' end; return s:mean() end }\n";
+
+static void run_ok(const char *const *a)
+{
+	cbt_run r;
+
+	cbt_casebook(&r, ws, NULL, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10],
+		     a[11], a[12], a[13], a[14], a[15], a[16], a[17], a[18], a[19], a[20], a[21], a[22],
+		     NULL);
+	ck_assert_msg(r.status == 0, "%s %s: %s", a[0], a[1], r.err);
+	cbt_run_free(&r);
+}
+
+#define ok(...) run_ok((const char *const[24]){__VA_ARGS__})
+
+/* A small deterministic noise source, so the data is the same every run. */
+static unsigned long lcg = 12345;
+static double noise(void)
+{
+	lcg = lcg * 6364136223846793005UL + 1442695040888963407UL;
+	return (double)((lcg >> 33) % 2001) / 1000.0 - 1.0; /* -1..1 */
+}
+
+/* 20 exposed accounts (a1..a20, served by the session) and 20 others;
+ * scores rise by `up_exposed` / `up_control` points after the session,
+ * repair hours fall by 3 / 1. */
+static void build(double up_exposed, double up_control)
+{
+	char accounts[512] = "", *p;
+	FILE *f;
+	char path[4096];
+	cbt_run r;
+
+	p = cbt_write(ws, "plugins/t.lua", test_plugin);
+	free(p);
+	ok("person", "add", "ana", "--name", "Ana", "--role", "trainer");
+	ok("person", "add", "jo", "--name", "Jo", "--role", "technician");
+	ok("program", "add", "tco", "--name", "Total Customer Orientation");
+	snprintf(path, sizeof(path), "%s/accounts.csv", ws);
+	f = fopen(path, "w");
+	fprintf(f, "key,name\n");
+	for (int i = 1; i <= 40; i++)
+		fprintf(f, "a%d,Account %d\n", i, i);
+	fclose(f);
+	ok("account", "import", path);
+	for (int i = 1; i <= 20; i++)
+		snprintf(accounts + strlen(accounts), sizeof(accounts) - strlen(accounts), "%sa%d",
+			 i > 1 ? "," : "", i);
+	ok("session", "record", "--program", "tco", "--title", "Spring", "--format", "blended",
+	   "--start", "2025-03-03", "--end", "2025-03-05", "--trainer", "ana", "--account", accounts,
+	   "--attendee", "jo", "--cost", "20000", "--currency", "EUR");
+	ok("session", "attend", "tco-2025-03-03", "jo", "--reaction", "4", "--pre", "50", "--post", "80");
+	snprintf(path, sizeof(path), "%s/obs.csv", ws);
+	f = fopen(path, "w");
+	fprintf(f, "account,measure,at,value\n");
+	for (int i = 1; i <= 40; i++) {
+		double base = 50 + (i % 7) * 3, up = i <= 20 ? up_exposed : up_control;
+
+		for (int d = 1; d <= 28; d++) {
+			/* January is in the baseline window, April-May in the follow-up;
+			 * March 10 is in neither (between the session and the lag). */
+			fprintf(f, "a%d,t.score,2025-01-%02d,%.3f\n", i, d, base + noise());
+			fprintf(f, "a%d,t.score,2025-04-%02d,%.3f\n", i, d, base + up + noise());
+			fprintf(f, "a%d,t.score,2025-03-10,99\n", i);
+			fprintf(f, "a%d,t.hours,2025-01-%02dT10:00:00Z,%.3f\n", i, d, 10 + noise() / 4);
+			fprintf(f, "a%d,t.hours,2025-05-%02dT10:00:00Z,%.3f\n", i, d,
+				10 - (i <= 20 ? 3 : 1) + noise() / 4);
+		}
+		if (i <= 2) /* only two exposed accounts ever record t.rare */
+			fprintf(f, "a%d,t.rare,2025-01-05,1\na%d,t.rare,2025-04-05,2\n", i, i);
+	}
+	fclose(f);
+	cbt_casebook(&r, ws, NULL, "data", "import", path, NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	cbt_run_free(&r);
+}
+
+static void setup(void)
+{
+	ws = cbt_workspace();
+	lcg = 12345;
+}
+
+static void teardown(void)
+{
+	cbt_rmrf(ws);
+	free(ws);
+}
+
+static json_t *impact_json(const char *const *extra)
+{
+	json_error_t jerr;
+	json_t *v;
+	cbt_run r;
+
+	cbt_casebook(&r, ws, NULL, "impact", "--session", "tco-2025-03-03", "--json", extra[0],
+		     extra[1], extra[2], extra[3], extra[4], extra[5], NULL);
+	ck_assert_msg(r.status == 0, "impact: %s", r.err);
+	v = json_loads(r.out, 0, &jerr);
+	ck_assert_msg(v != NULL, "not JSON: %s", r.out);
+	cbt_run_free(&r);
+	return v;
+}
+
+#define impact(...) impact_json((const char *const[7]){__VA_ARGS__})
+
+static json_t *kpi_of(json_t *report, const char *key)
+{
+	size_t i;
+	json_t *k;
+
+	json_array_foreach(json_object_get(report, "kpis"), i, k)
+		if (strcmp(json_string_value(json_object_get(k, "kpi")), key) == 0)
+			return k;
+	ck_abort_msg("no KPI %s in the report", key);
+	return NULL;
+}
+
+static double dget(json_t *o, const char *path)
+{
+	char buf[128], *save = NULL, *tok;
+	json_t *v = o;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (tok = strtok_r(buf, ".", &save); tok; tok = strtok_r(NULL, ".", &save))
+		v = json_object_get(v, tok);
+	ck_assert_msg(json_is_number(v), "%s is not a number", path);
+	return json_number_value(v);
+}
+
+START_TEST(known_effect_is_found_and_intervals_cover_it)
+{
+	json_t *rep, *k;
+
+	build(8, 2);
+	rep = impact(NULL);
+	ck_assert_int_eq(json_integer_value(json_object_get(rep, "exposed_accounts")), 20);
+	ck_assert_int_eq(dget(rep, "control.accounts"), 20);
+	k = kpi_of(rep, "t_mean");
+	ck_assert(json_is_true(json_object_get(k, "difference_in_differences")));
+	ck_assert_msg(dget(k, "effect_ci.low") < 6 && dget(k, "effect_ci.high") > 6,
+		      "effect interval [%g, %g] misses 6", dget(k, "effect_ci.low"),
+		      dget(k, "effect_ci.high"));
+	ck_assert(dget(k, "effect_ci.low") > 0);
+	ck_assert(json_is_true(json_object_get(k, "excludes_zero")));
+	ck_assert_double_eq_tol(dget(k, "exposed.change"), 8, 0.5);
+	ck_assert_double_eq_tol(dget(k, "control.change"), 2, 0.5);
+	ck_assert_str_eq(json_string_value(json_object_get(k, "verdict")), "improved");
+	/* March 10 (between the session and the lag) is in neither window. */
+	ck_assert_int_eq(dget(k, "observations.exposed_baseline"), 20 * 28);
+	ck_assert_int_eq(dget(k, "observations.exposed_follow_up"), 20 * 28);
+	/* Kirkpatrick levels 1 and 2 from the attendance. */
+	ck_assert_double_eq(dget(rep, "kirkpatrick.level1_reaction.mean"), 4);
+	ck_assert_double_eq(dget(rep, "kirkpatrick.level2_learning.gain"), 30);
+	json_decref(rep);
+}
+END_TEST
+
+START_TEST(no_effect_interval_covers_zero)
+{
+	json_t *rep, *k;
+
+	build(2, 2);
+	rep = impact(NULL);
+	k = kpi_of(rep, "t_mean");
+	ck_assert_msg(dget(k, "effect_ci.low") < 0 && dget(k, "effect_ci.high") > 0,
+		      "no-effect interval [%g, %g] excludes 0", dget(k, "effect_ci.low"),
+		      dget(k, "effect_ci.high"));
+	ck_assert(json_is_false(json_object_get(k, "excludes_zero")));
+	json_decref(rep);
+}
+END_TEST
+
+START_TEST(lower_is_better_and_thin_data)
+{
+	json_t *rep, *k;
+
+	build(8, 2);
+	rep = impact(NULL);
+	k = kpi_of(rep, "t_mttr");
+	ck_assert_double_eq_tol(dget(k, "effect"), -2, 0.2);
+	ck_assert(dget(k, "effect_ci.high") < 0);
+	ck_assert_str_eq(json_string_value(json_object_get(k, "verdict")), "improved");
+	ck_assert(json_is_true(json_object_get(k, "improvement")));
+	k = kpi_of(rep, "t_rare");
+	ck_assert(json_is_true(json_object_get(k, "thin")));
+	ck_assert(json_is_null(json_object_get(k, "effect")));
+	ck_assert_msg(cbt_has(json_string_value(json_object_get(k, "reason")),
+			      "2 of 20 exposed accounts have a value in both windows; at least 3 needed"),
+		      "%s", json_string_value(json_object_get(k, "reason")));
+	ck_assert_int_eq(dget(k, "windows_without_value.nil"), 18 * 2 + 20 * 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(k, "windows_without_value"),
+							   "nil_reason")),
+			 "nothing recorded");
+	json_decref(rep);
+}
+END_TEST
+
+START_TEST(window_values_equal_plain_sql)
+{
+	json_t *rep, *k, *row;
+	size_t i, checked = 0;
+	char *sql, *lines;
+	int st;
+
+	build(8, 2);
+	rep = impact("--detail", "--kpi", "t_mean");
+	k = kpi_of(rep, "t_mean");
+	/* The same means, computed by SQL on the same file. */
+	sql = cbt_sh(&st,
+		     "sqlite3 -readonly -separator ' ' '%s/casebook.db' \""
+		     "SELECT a.key, avg(CASE WHEN o.at >= strftime('%%s','2024-12-03') AND o.at < strftime('%%s','2025-03-03') THEN o.value END), "
+		     "avg(CASE WHEN o.at >= strftime('%%s','2025-03-19') AND o.at < strftime('%%s','2025-06-17') THEN o.value END) "
+		     "FROM observation o JOIN account a ON a.id = o.account_id JOIN measure m ON m.id = o.measure_id "
+		     "WHERE m.key = 't.score' GROUP BY a.key ORDER BY a.key\"",
+		     ws);
+	ck_assert_int_eq(st, 0);
+	lines = malloc(strlen(sql) + 2);
+	lines[0] = '\n';
+	strcpy(lines + 1, sql);
+	json_array_foreach(json_object_get(k, "accounts"), i, row) {
+		const char *key = json_string_value(json_object_get(row, "account"));
+		char pattern[32], *line;
+		double b, f;
+
+		/* Each sqlite3 line is "KEY BASELINE FOLLOW_UP"; lines is the
+		 * output with a newline in front, so every key follows one. */
+		snprintf(pattern, sizeof(pattern), "\n%s ", key);
+		line = strstr(lines, pattern);
+		ck_assert_msg(line != NULL, "sqlite3 has no row for %s", key);
+		line++;
+		ck_assert_int_eq(sscanf(line + strlen(key) + 1, "%lf %lf", &b, &f), 2);
+		ck_assert_double_eq_tol(json_real_value(json_object_get(row, "baseline")), b, 1e-9);
+		ck_assert_double_eq_tol(json_real_value(json_object_get(row, "follow_up")), f, 1e-9);
+		checked++;
+	}
+	ck_assert_uint_eq(checked, 40);
+	free(sql);
+	free(lines);
+	json_decref(rep);
+}
+END_TEST
+
+START_TEST(controls_named_none_and_refused)
+{
+	json_t *rep, *k;
+	char *before, *after;
+	cbt_run r;
+
+	build(8, 2);
+	rep = impact("--control", "none", "--kpi", "t_mean");
+	k = kpi_of(rep, "t_mean");
+	ck_assert(json_is_false(json_object_get(k, "difference_in_differences")));
+	ck_assert_double_eq_tol(dget(k, "effect"), dget(k, "exposed.change"), 1e-12);
+	json_decref(rep);
+	rep = impact("--control", "a21,a22,a23,a24", "--kpi", "t_mean");
+	ck_assert_int_eq(dget(rep, "control.accounts"), 4);
+	json_decref(rep);
+	before = cbt_db_dump(ws);
+	cbt_casebook(&r, ws, NULL, "impact", "--session", "tco-2025-03-03", "--control", "a21,a3", NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert(cbt_has(r.err, "account 'a3' was exposed (session tco-2025-03-03) and cannot be a control"));
+	cbt_run_free(&r);
+	after = cbt_db_dump(ws);
+	ck_assert_str_eq(before, after);
+	free(before), free(after);
+}
+END_TEST
+
+START_TEST(roi_and_reproducible_seeds)
+{
+	json_t *rep, *k, *again, *other;
+	double effect, paired;
+
+	build(8, 2);
+	ok("kpi", "value", "t_mean", "--per-unit", "500", "--currency", "EUR");
+	rep = impact("--kpi", "t_mean");
+	k = kpi_of(rep, "t_mean");
+	effect = dget(k, "effect");
+	paired = dget(k, "exposed.paired");
+	/* Benefit = effect x value x accounts; ROI = (benefit - cost) / cost. */
+	ck_assert_double_eq_tol(dget(k, "roi.estimate.benefit"), effect * 500 * paired, 1e-6);
+	ck_assert_double_eq_tol(dget(k, "roi.estimate.roi_percent"),
+				(effect * 500 * paired - 20000) / 20000 * 100, 1e-6);
+	ck_assert_double_eq_tol(dget(k, "roi.low.benefit"), dget(k, "effect_ci.low") * 500 * paired, 1e-6);
+	again = impact("--kpi", "t_mean");
+	ck_assert_double_eq(dget(kpi_of(again, "t_mean"), "effect_ci.low"), dget(k, "effect_ci.low"));
+	other = impact("--kpi", "t_mean", "--seed", "7");
+	ck_assert(dget(kpi_of(other, "t_mean"), "effect_ci.low") != dget(k, "effect_ci.low"));
+	ck_assert_double_eq(dget(kpi_of(other, "t_mean"), "effect"), effect);
+	json_decref(rep), json_decref(again), json_decref(other);
+}
+END_TEST
+
+START_TEST(by_format_compares_side_by_side)
+{
+	json_t *v, *groups;
+	json_error_t jerr;
+	cbt_run r;
+
+	build(8, 2);
+	ok("session", "record", "--program", "tco", "--title", "Webinar", "--format", "virtual",
+	   "--start", "2025-03-03", "--end", "2025-03-03", "--trainer", "ana", "--account",
+	   "a21,a22,a23,a24,a25");
+	cbt_casebook(&r, ws, NULL, "impact", "--program", "tco", "--by", "format", "--kpi", "t_mean",
+		     "--json", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	v = json_loads(r.out, 0, &jerr);
+	ck_assert_ptr_nonnull(v);
+	groups = json_object_get(v, "groups");
+	ck_assert_uint_eq(json_array_size(groups), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(groups, 0), "format")), "blended");
+	ck_assert_int_eq(dget(json_object_get(json_array_get(groups, 1), "impact"), "exposed_accounts"), 5);
+	json_decref(v);
+	cbt_run_free(&r);
+	cbt_casebook(&r, ws, NULL, "impact", "--program", "tco", "--by", "format", "--kpi", "t_mean", NULL);
+	ck_assert(cbt_has(r.out, "blended ") && cbt_has(r.out, "virtual "));
+	cbt_run_free(&r);
+}
+END_TEST
+
+START_TEST(bad_requests)
+{
+	static const struct {
+		int code;
+		const char *message;
+		const char *args[8];
+	} cases[] = {
+		{2, "name one exposure", {NULL}},
+		{2, "name one exposure", {"--session", "tco-2025-03-03", "--program", "tco", NULL}},
+		{1, "unknown session 'tco-2025-03-04' (did you mean 'tco-2025-03-03'?)",
+		 {"--session", "tco-2025-03-04", NULL}},
+		{1, "unknown program 'tc' (did you mean 'tco'?)", {"--program", "tc", NULL}},
+		{2, "--window: '9x': write days as 90 or 90d", {"--session", "tco-2025-03-03", "--window", "9x", NULL}},
+		{2, "--window: 0 days is out of range", {"--session", "tco-2025-03-03", "--window", "0", NULL}},
+		{1, "unknown KPI 't_men' (did you mean 't_mean'?)", {"--session", "tco-2025-03-03", "--kpi", "t_men", NULL}},
+		{2, "--by compares the sessions of one --program", {"--session", "tco-2025-03-03", "--by", "format", NULL}},
+		{2, "--by takes format or trainer", {"--program", "tco", "--by", "colour", NULL}},
+		{1, "trainer 'jo' has no sessions", {"--trainer", "jo", NULL}},
+	};
+	cbt_run r;
+
+	build(8, 2);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *const *a = cases[i].args;
+
+		cbt_casebook(&r, ws, NULL, "impact", a[0], a[1], a[2], a[3], a[4], a[5], NULL);
+		ck_assert_msg(r.status == cases[i].code, "case %zu: exit %d: %s", i, r.status, r.err);
+		ck_assert_msg(cbt_has(r.err, cases[i].message), "case %zu: want '%s' in %s", i,
+			      cases[i].message, r.err);
+		cbt_run_free(&r);
+	}
+}
+END_TEST
+
+START_TEST(outcome_agreements)
+{
+	json_t *rows, *row;
+	json_error_t jerr;
+	char *before, *after;
+	cbt_run r;
+
+	build(8, 2);
+	ok("outcome", "set", "a1", "t_mean", "--target", "60", "--minimum", "55", "--from",
+	   "2025-01-01", "--to", "2025-06-30");
+	ok("outcome", "set", "a1", "t_mttr", "--target", "8", "--minimum", "9.5", "--from",
+	   "2025-01-01", "--to", "2025-06-30");
+	cbt_casebook(&r, ws, NULL, "outcome", "status", "--account", "a1", "--json", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	rows = json_loads(r.out, 0, &jerr);
+	ck_assert_ptr_nonnull(rows);
+	ck_assert_uint_eq(json_array_size(rows), 2);
+	row = json_array_get(rows, 1); /* t_mttr: 10 h before, 7 h after */
+	ck_assert_str_eq(json_string_value(json_object_get(row, "kpi")), "t_mttr");
+	ck_assert_str_eq(json_string_value(json_object_get(row, "baseline")), "below minimum");
+	ck_assert_str_eq(json_string_value(json_object_get(row, "follow_up")), "target met");
+	ck_assert_str_eq(json_string_value(json_object_get(row, "trained_in")), "tco-2025-03-03");
+	json_decref(rows);
+	cbt_run_free(&r);
+
+	before = cbt_db_dump(ws);
+	cbt_casebook(&r, ws, NULL, "outcome", "set", "a1", "t_mttr", "--target", "8", "--minimum", "7",
+		     "--from", "2025-07-01", "--to", "2025-12-31", NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert(cbt_has(r.err, "for t_mttr lower is better, so the minimum (7) cannot be below the target (8)"));
+	cbt_run_free(&r);
+	cbt_casebook(&r, ws, NULL, "outcome", "set", "a1", "t_mean", "--target", "8", "--minimum", "7",
+		     "--from", "2025-07-01", "--to", "2025-02-30", NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert(cbt_has(r.err, "--to: 2025-02-30: February 2025 has 28 days"));
+	cbt_run_free(&r);
+	cbt_casebook(&r, ws, NULL, "outcome", "set", "a1", "uptime", "--target", "8", "--minimum", "7",
+		     "--from", "2025-07-01", "--to", "2025-12-31", NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert(cbt_has(r.err, "unknown KPI 'uptime'"));
+	cbt_run_free(&r);
+	after = cbt_db_dump(ws);
+	ck_assert_str_eq(before, after);
+	free(before), free(after);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("app/impact");
+	TCase *tc = tcase_create("impact");
+
+	tcase_set_timeout(tc, 300);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, known_effect_is_found_and_intervals_cover_it);
+	tcase_add_test(tc, no_effect_interval_covers_zero);
+	tcase_add_test(tc, lower_is_better_and_thin_data);
+	tcase_add_test(tc, window_values_equal_plain_sql);
+	tcase_add_test(tc, controls_named_none_and_refused);
+	tcase_add_test(tc, roi_and_reproducible_seeds);
+	tcase_add_test(tc, by_format_compares_side_by_side);
+	tcase_add_test(tc, bad_requests);
+	tcase_add_test(tc, outcome_agreements);
+	suite_add_tcase(s, tc);
+	return cbt_main(s);
+}
