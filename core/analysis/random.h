@@ -28,9 +28,10 @@ uint64_t cb_analysis_rng_next(cb_analysis_rng *r);
  * so that successive jumps from one seed give non-overlapping streams. */
 void cb_analysis_rng_jump(cb_analysis_rng *r);
 
-/* A uniform integer in [0, n), without modulo bias: draws that fall in the
- * incomplete last block of 2^64 (the 2^64 mod n smallest values) are
- * rejected and redrawn. n must be at least 1 (n == 0 returns 0). */
+/* A uniform integer in [0, n), without modulo bias: the high word of a
+ * draw times n, with the draws whose low word falls below 2^64 mod n
+ * rejected and redrawn (Lemire 2019). n must be at least 1 (n == 0
+ * returns 0). */
 uint64_t cb_analysis_rng_below(cb_analysis_rng *r, uint64_t n);
 
 /* A uniform double in [0, 1): the top 53 bits of a draw times 2^-53, so

@@ -216,6 +216,19 @@ typedef struct needed {
 	size_t n;
 } needed;
 
+/* Whether any input of `k` was ever observed in this workspace. A KPI
+ * whose measures never were has nothing to say about training, and must
+ * not pass for "no change" through a plugin that counts an empty window
+ * as 0. */
+static int ever_observed(const needed *nd, const cb_kpi_def *k)
+{
+	for (size_t i = 0; i < k->ninputs; i++)
+		for (size_t m = 0; m < nd->n; m++)
+			if (nd->ids[m] && strcmp(nd->keys[m], k->inputs[i]) == 0)
+				return 1;
+	return 0;
+}
+
 static int needed_measures(cb_workspace *ws, const cb_impact_report *r, needed *nd)
 {
 	size_t cap = 0;
@@ -480,7 +493,7 @@ int cb_app_impact(cb_workspace *ws, const cb_impact_request *req, cb_impact_repo
 	cb_series *views = NULL;
 	double **base = NULL, **follow = NULL;
 	size_t maxin = 1, nk = 0;
-	int rc;
+	int *observed = NULL, rc;
 
 	*out = NULL;
 	r = calloc(1, sizeof(*r));
@@ -530,6 +543,13 @@ int cb_app_impact(cb_workspace *ws, const cb_impact_request *req, cb_impact_repo
 	}
 	if ((rc = cb_store_series_reader_new(ws->store, &reader)) < 0)
 		goto done;
+	observed = calloc(r->nkpis ? r->nkpis : 1, sizeof(*observed));
+	if (!observed) {
+		rc = cb_error_set(CB_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t k = 0; k < r->nkpis; k++)
+		observed[k] = ever_observed(&nd, r->kpis[k].kpi);
 
 	for (size_t a = 0; a < accounts.n; a++) {
 		const entry *e = &accounts.items[a];
@@ -552,11 +572,16 @@ int cb_app_impact(cb_workspace *ws, const cb_impact_request *req, cb_impact_repo
 		}
 		for (size_t k = 0; k < r->nkpis; k++) {
 			cb_impact_kpi *ik = &r->kpis[k];
-			int64_t bobs, fobs;
+			int64_t bobs = 0, fobs = 0;
 
-			base[k][a] = window_value(host, ik, &nd, bufs, e->key, &w.baseline, views, &bobs);
-			follow[k][a] = window_value(host, ik, &nd, bufs, e->key, &w.follow_up, views,
-						    &fobs);
+			if (!observed[k]) {
+				base[k][a] = follow[k][a] = NAN;
+			} else {
+				base[k][a] = window_value(host, ik, &nd, bufs, e->key, &w.baseline, views,
+							  &bobs);
+				follow[k][a] = window_value(host, ik, &nd, bufs, e->key, &w.follow_up,
+							    views, &fobs);
+			}
 			if (e->control) {
 				ik->control_baseline_obs += bobs;
 				ik->control_follow_up_obs += fobs;
@@ -584,6 +609,16 @@ int cb_app_impact(cb_workspace *ws, const cb_impact_request *req, cb_impact_repo
 		cb_analysis_accounts exposed = {base[k], follow[k], r->exposed};
 		cb_analysis_accounts control = {base[k] + r->exposed, follow[k] + r->exposed, r->control};
 
+		if (!observed[k]) {
+			/* Counts only: no values, so no interval to draw. */
+			cb_analysis_impact_compute(&exposed, NULL, CB_ANALYSIS_HIGHER_IS_BETTER,
+						   &r->request.analysis, &ik->impact);
+			ik->impact.thin = 1;
+			snprintf(ik->impact.reason, sizeof(ik->impact.reason),
+				 "none of its measures (%s%s) has been observed in this workspace",
+				 ik->kpi->inputs[0], ik->kpi->ninputs > 1 ? ", ..." : "");
+			continue;
+		}
 		if ((rc = cb_analysis_impact_compute(&exposed,
 						     r->request.control == CB_CONTROL_NONE ? NULL : &control,
 						     ik->kpi->better == CB_KPI_HIGHER
@@ -603,6 +638,7 @@ done:
 		cb_series_buf_free(&bufs[m]);
 	free(bufs);
 	free(views);
+	free(observed);
 	for (size_t k = 0; k < nk; k++) {
 		free(base[k]);
 		free(follow[k]);
