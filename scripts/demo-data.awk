@@ -1,0 +1,125 @@
+# The demo's organisation and two years of its customers' KPIs, generated:
+#   awk -v dir=OUT -f scripts/demo-data.awk
+# A field-service company maintains the equipment of 200 customer accounts.
+# 40 technicians each serve 5 accounts; 6 trainers deliver the "Total
+# Customer Orientation" program in 2025 in 16 sessions (in person, blended,
+# virtual); 32 technicians attend, 8 do not (their 40 accounts are the
+# natural control group). Observations for 2024-2025 follow each account's
+# own level, a slow market trend, seasonality and noise; after an account's
+# technician is trained (plus two weeks) its KPIs improve by an effect that
+# differs by format: blended most, in person next, virtual least.
+# Writes accounts.csv, people.csv, coverage.txt, sessions.csv,
+# attendance.txt and observations.csv into dir. Deterministic (seeded).
+
+function pick(list, n) { return list[1 + int(rand() * n)] }
+function clamp(x, lo, hi) { return x < lo ? lo : x > hi ? hi : x }
+function bern(p) { return rand() < p ? 1 : 0 }
+# A normal deviate (Box-Muller), for noise.
+function gauss() { return sqrt(-2 * log(1 - rand())) * cos(6.283185307 * rand()) }
+function day_str(d) { return strftime("%Y-%m-%d", d * 86400, 1) }
+
+BEGIN {
+	srand(2025)
+	split("Nordmill Hafenwerk Brightwater Castellan Ferrovia Lumen Oakridge Polaris Quarzo Rheinstahl Solvay Tidewater Ulmtec Vantage Westfalia Yellowpine Zephyr Aurora Boreal Cobalt Delta Everest Fjord Granite Helix Ironbridge Juniper Kestrel Lindholm Meridian", firms, " ")
+	split("Paper|Logistics|Foods|Pharma|Rail|Plastics|Steel|Energy", kinds, "|")
+	split("AG|GmbH|Ltd|SA|SpA|BV|AB|Oy", forms, "|")
+	split("DACH Nordics Benelux France Iberia Italy UK", regions, " ")
+	split("Jana Luca Mika Noor Omar Pia Rafael Sofia Tomas Ulla Viktor Wen Yara Zoltan Aino Bram Chiara Dario Elif Femi", given, " ")
+	split("Berger Conti Dubois Eriksen Fischer Garcia Horvat Ivanova Jensen Kowalski Lindqvist Moreau Novak Olsen Petrov Quist Rossi Schmidt Tanaka Varga", family, " ")
+
+	# Accounts: a firm name, a kind of business, a legal form.
+	print "key,name,industry,region" > (dir "/accounts.csv")
+	for (a = 1; a <= 200; a++) {
+		f = firms[1 + (a - 1) % 30]; k = kinds[1 + int((a - 1) / 30) % 8]
+		key[a] = sprintf("%s-%s-%d", tolower(f), tolower(k), a)
+		printf "%s,%s %s %s,%s,%s\n", key[a], f, k, forms[1 + a % 8], k, pick(regions, 7) > (dir "/accounts.csv")
+		level[a] = gauss()          # the account's own standing
+	}
+
+	print "key,name,roles,email" > (dir "/people.csv")
+	for (t = 1; t <= 40; t++) {
+		g = given[1 + (t - 1) % 20]; fa = family[1 + (t * 7) % 20]
+		tech[t] = sprintf("%s.%s%d", tolower(substr(g, 1, 1)), tolower(fa), t)
+		printf "%s,%s %s,technician,%s@service.example\n", tech[t], g, fa, tech[t] > (dir "/people.csv")
+		for (i = 0; i < 5; i++)
+			printf "%s %s 2024-01-01\n", tech[t], key[(t - 1) * 5 + i + 1] > (dir "/coverage.txt")
+	}
+	split("amartin bkeller cnakamura dosei ebrandt fmoreno", trainers, " ")
+	split("Ana Martin|Bruno Keller|Chiara Nakamura|Dayo Osei|Emil Brandt|Flor Moreno", tnames, "|")
+	for (i = 1; i <= 6; i++)
+		printf "%s,%s,trainer%s,%s@service.example\n", trainers[i], tnames[i], i <= 2 ? ";consultant" : "", trainers[i] > (dir "/people.csv")
+	print "gpeters,Greta Peters,consultant,gpeters@service.example" > (dir "/people.csv")
+
+	# Sessions: every two weeks from 2025-02-03; formats in turn.
+	split("in-person blended virtual", formats, " ")
+	cost["in-person"] = 14000; cost["blended"] = 9500; cost["virtual"] = 4200
+	days["in-person"] = 3; days["blended"] = 3; days["virtual"] = 2
+	# Effect multipliers by format (blended best: coaching on real cases).
+	mult["in-person"] = 1.0; mult["blended"] = 1.4; mult["virtual"] = 0.55
+	split("Lyon|Hamburg|online|Milan|Rotterdam|online", places, "|")
+	print "key,program,title,format,start,end,trainer,location,cost,currency,attendees" > (dir "/sessions.csv")
+	start0 = 20122 # 2025-02-03
+	for (s = 0; s < 16; s++) {
+		fmt = formats[1 + s % 3]
+		first = start0 + s * 14; last = first + days[fmt] - 1
+		sk = sprintf("tco-%s", day_str(first))
+		t1 = 2 * s + 1; t2 = 2 * s + 2
+		printf "%s,tco,TCO %s cohort %d,%s,%s,%s,%s,%s,%d,EUR,%s;%s\n", sk, fmt, s + 1, fmt,
+			day_str(first), day_str(last), trainers[1 + s % 6], fmt == "virtual" ? "online" : places[1 + s % 6],
+			cost[fmt], tech[t1], tech[t2] > (dir "/sessions.csv")
+		for (u = 0; u < 2; u++) {
+			t = t1 + u
+			pre = int(clamp(52 + 8 * gauss(), 20, 90))
+			gain = int(clamp((fmt == "virtual" ? 12 : 19) + 6 * gauss(), 0, 40))
+			react = int(clamp((fmt == "virtual" ? 3.6 : 4.3) + 0.7 * gauss() + 0.5, 1, 5))
+			printf "%s %s %d %d %d\n", sk, tech[t], react, pre, clamp(pre + gain, 0, 100) > (dir "/attendance.txt")
+			for (i = 0; i < 5; i++) {
+				a = (t - 1) * 5 + i + 1
+				trained[a] = last + 14       # the effect starts after the lag
+				effect[a] = mult[fmt] * (0.8 + 0.4 * rand())
+			}
+		}
+	}
+
+	# Observations, 2024-01-01 .. 2025-12-31, day by day in time order.
+	out = dir "/observations.csv"
+	print "account,measure,at,value" > out
+	d0 = 19723; d1 = 20453
+	for (d = d0; d <= d1; d++) {
+		ds = day_str(d)
+		season = sin(6.283185307 * (d - d0) / 365.25)  # a yearly swing
+		trend = 0.25 * (d - d0) / (d1 - d0)             # the market drifts up
+		for (a = 1; a <= 200; a++) {
+			e = (a in trained && d >= trained[a]) ? effect[a] : 0
+			L = level[a]
+			# Relationship survey: about one respondent a week per account.
+			if (rand() < 0.14) {
+				base = 6.4 + 0.8 * L + trend + 0.3 * season + 0.6 * e
+				printf "%s,survey.goals,%s,%d\n", key[a], ds, clamp(int(base + 1.6 * gauss() + 0.5), 0, 10) > out
+				printf "%s,survey.understanding,%s,%d\n", key[a], ds, clamp(int(base - 0.4 + 1.6 * gauss() + 0.5), 0, 10) > out
+				printf "%s,survey.mindset,%s,%d\n", key[a], ds, clamp(int(base + 0.2 + 1.5 * gauss() + 0.5), 0, 10) > out
+				printf "%s,survey.recommend,%s,%d\n", key[a], ds, clamp(int(base + 0.6 + 1.7 * gauss() + 0.5), 0, 10) > out
+			}
+			if (rand() < 0.2) {
+				printf "%s,csat.score,%s,%d\n", key[a], ds, clamp(int(3.6 + 0.3 * L + 0.3 * e + 0.8 * gauss() + 0.5), 1, 5) > out
+				printf "%s,ces.score,%s,%d\n", key[a], ds, clamp(int(3.9 - 0.3 * L - 0.45 * e + 1.1 * gauss() + 0.5), 1, 7) > out
+			}
+			# Work orders: about one every other day, more in winter.
+			if (rand() < 0.45 + 0.1 * season) {
+				printf "%s,workorder.first_time_fix,%s,%d\n", key[a], ds, bern(clamp(0.71 + 0.04 * L + 0.07 * e - 0.02 * season, 0, 1)) > out
+				printf "%s,workorder.within_sla,%s,%d\n", key[a], ds, bern(clamp(0.86 + 0.03 * L + 0.04 * e, 0, 1)) > out
+				printf "%s,repair.hours,%s,%.2f\n", key[a], ds, clamp(4.6 - 0.3 * L - 0.55 * e + 1.2 * gauss(), 0.3, 24) > out
+				printf "%s,call.response_hours,%s,%.2f\n", key[a], ds, clamp(6.2 - 0.4 * L - 0.7 * e + 0.6 * season + 1.8 * gauss(), 0.5, 48) > out
+				printf "%s,visit.repeat,%s,%d\n", key[a], ds, bern(clamp(0.12 - 0.02 * L - 0.035 * e, 0, 1)) > out
+			}
+			# Equipment hours, weekly.
+			if ((d - d0) % 7 == a % 7) {
+				printf "%s,equipment.planned_h,%s,%.1f\n", key[a], ds, 120 > out
+				printf "%s,equipment.run_h,%s,%.1f\n", key[a], ds, clamp(120 * (0.925 + 0.01 * L + 0.012 * e) + 2.5 * gauss(), 0, 120) > out
+			}
+			# Maintenance contracts coming up for renewal, now and then.
+			if (rand() < 0.012)
+				printf "%s,contract.renewed,%s,%d\n", key[a], ds, bern(clamp(0.8 + 0.05 * L + 0.06 * e, 0, 1)) > out
+		}
+	}
+}
