@@ -143,30 +143,14 @@ static const char list_help[] =
 	"Lists the accounts in key order. --json gives an array of objects with\n"
 	"key, name, industry, region, created_at; --csv the same columns.\n";
 
+static int account_list_rows(cb_workspace *ws, json_t *rows)
+{
+	return cb_store_account_each(ws->store, collect, rows);
+}
+
 static int account_list(cb_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {CB_CLI_COMMON_OPTIONS, {0}};
-	cb_workspace *ws;
-	json_t *rows;
-	int c;
-
-	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
-		if (c == 'h')
-			return cb_cli_help(cli, list_help);
-		return cb_cli_bad_option(cli, list_help, argc, argv);
-	}
-	if (optind < argc)
-		return cb_cli_usage(cli, list_help, "account list takes no arguments");
-	if (cb_cli_open(cli, 1, &ws) < 0)
-		return cb_cli_fail(cli);
-	rows = json_array();
-	if (!rows || cb_store_account_each(ws->store, collect, rows) < 0) {
-		json_decref(rows);
-		cb_workspace_close(ws);
-		return cb_cli_fail(cli);
-	}
-	cb_workspace_close(ws);
-	return cb_cli_emit(cli, rows);
+	return cb_cli_list(cli, argc, argv, list_help, account_list_rows);
 }
 
 static int add_coverage(const cb_coverage *cv, void *ctx)

@@ -472,3 +472,30 @@ int cb_cli_import(cb_cli *cli, int argc, char **argv, const char *help, const ch
 			   "imported %zu %s from %s", n, what,
 			   strcmp(file, "-") == 0 ? "<stdin>" : file);
 }
+
+int cb_cli_list(cb_cli *cli, int argc, char **argv, const char *help,
+		int (*fill)(cb_workspace *ws, json_t *rows))
+{
+	static const struct option opts[] = {CB_CLI_COMMON_OPTIONS, {0}};
+	cb_workspace *ws;
+	json_t *rows;
+	int c;
+
+	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
+		if (c == 'h')
+			return cb_cli_help(cli, help);
+		return cb_cli_bad_option(cli, help, argc, argv);
+	}
+	if (optind < argc)
+		return cb_cli_usage(cli, help, "%s takes no arguments", cli->command);
+	if (cb_cli_open(cli, 1, &ws) < 0)
+		return cb_cli_fail(cli);
+	rows = json_array();
+	if (!rows || fill(ws, rows) < 0) {
+		json_decref(rows);
+		cb_workspace_close(ws);
+		return cb_cli_fail(cli);
+	}
+	cb_workspace_close(ws);
+	return cb_cli_emit(cli, rows);
+}

@@ -109,6 +109,12 @@ int cb_cli_parse_double(const char *what, const char *text, double min,
 int cb_cli_parse_int(const char *what, const char *text, long min, long max,
 		     long *out);
 
+/* The body of a list verb with no options but the common ones: checks
+ * that no argument is given, opens the workspace read-only, lets `fill`
+ * append one JSON object per row to `rows`, and renders them. */
+int cb_cli_list(cb_cli *cli, int argc, char **argv, const char *help,
+		int (*fill)(cb_workspace *ws, json_t *rows));
+
 /* The body of `NOUN import FILE`: parses the options, opens the workspace,
  * runs `import` (one of app/import.h's) and reports "imported N NOUNS". */
 int cb_cli_import(cb_cli *cli, int argc, char **argv, const char *help, const char *nouns,

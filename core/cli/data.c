@@ -325,30 +325,14 @@ static const char batches_help[] =
 	"bytes), source (the file as given), rows, first_at and last_at (the span\n"
 	"of its observations), imported_at.\n";
 
+static int data_batches_rows(cb_workspace *ws, json_t *rows)
+{
+	return cb_store_batch_each(ws->store, add_batch, rows);
+}
+
 static int data_batches(cb_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {CB_CLI_COMMON_OPTIONS, {0}};
-	cb_workspace *ws;
-	json_t *rows;
-	int c;
-
-	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
-		if (c == 'h')
-			return cb_cli_help(cli, batches_help);
-		return cb_cli_bad_option(cli, batches_help, argc, argv);
-	}
-	if (optind < argc)
-		return cb_cli_usage(cli, batches_help, "data batches takes no arguments");
-	if (cb_cli_open(cli, 1, &ws) < 0)
-		return cb_cli_fail(cli);
-	rows = json_array();
-	if (cb_store_batch_each(ws->store, add_batch, rows) < 0) {
-		json_decref(rows);
-		cb_workspace_close(ws);
-		return cb_cli_fail(cli);
-	}
-	cb_workspace_close(ws);
-	return cb_cli_emit(cli, rows);
+	return cb_cli_list(cli, argc, argv, batches_help, data_batches_rows);
 }
 
 static const char drop_help[] =
