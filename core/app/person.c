@@ -1,35 +1,45 @@
-/* Adding and editing people; recording who covers which account. */
+/* Adding and editing people and their roles. */
 #include "app/person.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/date.h"
 #include "base/error.h"
 #include "base/text.h"
-#include "store/account.h"
-#include "store/coverage.h"
 
 int cb_app_roles_parse(const char *text, unsigned *roles)
 {
-	char buf[256];
-	char *save = NULL, *tok;
+	const char *item = text;
 
 	*roles = 0;
-	snprintf(buf, sizeof(buf), "%s", text);
-	for (tok = strtok_r(buf, ",;", &save); tok; tok = strtok_r(NULL, ",;", &save)) {
-		unsigned r;
+	for (;;) {
+		size_t len = strcspn(item, ",;");
+		const char *start = item, *end = item + len;
 
-		while (*tok == ' ')
-			tok++;
-		tok[strcspn(tok, " ")] = '\0';
-		r = cb_role_parse(tok);
-		if (!r)
-			return cb_error_set(CB_EINVALID,
-					    "unknown role '%.40s': roles are technician, trainer, consultant",
-					    tok);
-		*roles |= r;
+		/* Items may be padded: "trainer, consultant". */
+		while (start < end && *start == ' ')
+			start++;
+		while (end > start && end[-1] == ' ')
+			end--;
+		if (end > start) {
+			char name[16];
+			size_t n = (size_t)(end - start);
+			unsigned r = 0;
+
+			if (n < sizeof(name)) {
+				memcpy(name, start, n);
+				name[n] = '\0';
+				r = cb_role_parse(name);
+			}
+			if (!r)
+				return cb_error_set(CB_EINVALID,
+						    "unknown role '%.*s': roles are technician, trainer, consultant",
+						    n > 40 ? 40 : (int)n, start);
+			*roles |= r;
+		}
+		if (!item[len])
+			break;
+		item += len + 1;
 	}
 	if (!*roles)
 		return cb_error_set(CB_EINVALID, "give at least one role: technician, trainer, consultant");
@@ -46,7 +56,7 @@ static int email_check(const char *email)
 	if ((rc = cb_text_check("email", email, CB_NAME_MAX, 0, 0)) < 0)
 		return rc;
 	at = strchr(email, '@');
-	if (!at || at == email || !at[1] || strchr(at + 1, '@') || strchr(email, ' '))
+	if (!at || at == email || !at[1] || strchr(at + 1, '@') || strpbrk(email, " \t"))
 		return cb_error_set(CB_EINVALID, "email '%.80s' is not an address like name@example.com",
 				    email);
 	return 0;
@@ -123,49 +133,6 @@ int cb_app_person_edit(cb_workspace *ws, const char *key, const cb_person *chang
 	rc = cb_store_person_update(ws->store, &p);
 done:
 	cb_person_clear(&p);
-	if (rc < 0) {
-		cb_store_rollback(ws->store);
-		return rc;
-	}
-	return cb_store_commit(ws->store);
-}
-
-int cb_app_cover(cb_workspace *ws, const char *person, const char *account, const char *from,
-		 const char *to)
-{
-	cb_person p;
-	int64_t account_id;
-	int32_t dfrom, dto;
-	int rc;
-
-	if (!from)
-		return cb_error_set(CB_EINVALID, "coverage needs --from DATE");
-	if (cb_date_parse(from, &dfrom) < 0)
-		return cb_error_prefix("--from");
-	if (to) {
-		if (cb_date_parse(to, &dto) < 0)
-			return cb_error_prefix("--to");
-		if (dto < dfrom)
-			return cb_error_set(CB_EINVALID, "--to %s is before --from %s", to, from);
-	}
-	if ((rc = cb_store_begin(ws->store)) < 0)
-		return rc;
-	if ((rc = cb_store_person_get(ws->store, person, &p)) < 0)
-		goto done;
-	if (!(p.roles & CB_ROLE_TECHNICIAN)) {
-		rc = cb_error_set(CB_EINVALID,
-				  "person '%s' is not a technician; only technicians cover accounts "
-				  "(add the role with 'casebook person edit %s --add-role technician')",
-				  person, person);
-		cb_person_clear(&p);
-		goto done;
-	}
-	if ((rc = cb_store_account_id(ws->store, account, &account_id)) == 0)
-		rc = cb_store_coverage_insert(ws->store, p.id, account_id, from, to);
-	if (rc == CB_EEXISTS)
-		cb_error_prefix("%s already covers %s", person, account);
-	cb_person_clear(&p);
-done:
 	if (rc < 0) {
 		cb_store_rollback(ws->store);
 		return rc;

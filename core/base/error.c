@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CB_ERROR_MAX 2048
+#define CB_ERROR_MAX 16384 /* room for an import's 20 "FILE:LINE: what" lines */
 
 static _Thread_local char error_message[CB_ERROR_MAX];
 static _Thread_local int error_code;

@@ -35,6 +35,7 @@ static const noun nouns[] = {
 	{"plugin", cb_cli_plugin, "Lua plugins: list, inspect, create, test"},
 	{"kpi", cb_cli_kpi, "the KPIs plugins define"},
 	{"measure", cb_cli_measure, "the measures plugins declare"},
+	{"export", cb_cli_export, "export records for other systems (xAPI statements)"},
 };
 
 #define NOUN_COUNT (sizeof(nouns) / sizeof(nouns[0]))

@@ -39,7 +39,8 @@ static const char add_help[] =
 	"Adds a person. Roles: technician (serves customer accounts, attends\n"
 	"training, writes case studies), trainer (delivers sessions), consultant\n"
 	"(reviews case studies, writes plugins). --role repeats or takes a comma\n"
-	"list; one person may hold several roles.\n";
+	"list; one person may hold several roles. KEY: letters, digits, '.', '_'\n"
+	"and '-'. --email: an address with one '@' and no spaces.\n";
 
 static int person_add(cb_cli *cli, int argc, char **argv)
 {
@@ -64,7 +65,10 @@ static int person_add(cb_cli *cli, int argc, char **argv)
 			p.email = optarg;
 			break;
 		case 'r':
-			gather_roles(&roles, optarg);
+			if (gather_roles(&roles, optarg) < 0) {
+				cb_buf_free(&roles);
+				return cb_cli_fail(cli);
+			}
 			break;
 		default:
 			cb_buf_free(&roles);
@@ -136,10 +140,16 @@ static int person_edit(cb_cli *cli, int argc, char **argv)
 			changes.key = optarg;
 			break;
 		case 'a':
-			gather_roles(&add, optarg);
+			if (gather_roles(&add, optarg) < 0) {
+				cb_buf_free(&add), cb_buf_free(&remove);
+				return cb_cli_fail(cli);
+			}
 			break;
 		case 'r':
-			gather_roles(&remove, optarg);
+			if (gather_roles(&remove, optarg) < 0) {
+				cb_buf_free(&add), cb_buf_free(&remove);
+				return cb_cli_fail(cli);
+			}
 			break;
 		default:
 			cb_buf_free(&add), cb_buf_free(&remove);
@@ -169,19 +179,25 @@ static int person_edit(cb_cli *cli, int argc, char **argv)
 	return rc;
 }
 
+/* Appends `row` to the array `rows`; a NULL row means json_pack ran out of
+ * memory. */
+static int append(json_t *rows, json_t *row)
+{
+	return !row || json_array_append_new(rows, row) < 0
+		       ? cb_error_set(CB_ENOMEM, "out of memory")
+		       : 0;
+}
+
 static int collect(const cb_person *p, void *ctx)
 {
-	json_t *row = person_json(p);
-
-	return !row || json_array_append_new(ctx, row) < 0 ? cb_error_set(CB_ENOMEM, "out of memory")
-							     : 0;
+	return append(ctx, person_json(p));
 }
 
 static const char list_help[] =
 	"usage: casebook person list [--role ROLE] [--json|--csv]\n"
 	"\n"
 	"Lists people in key order: key, name, email, roles, created_at. --role\n"
-	"keeps those holding that role.\n";
+	"keeps those holding that role (repeated or a comma list: any of them).\n";
 
 static int person_list(cb_cli *cli, int argc, char **argv)
 {
@@ -196,8 +212,11 @@ static int person_list(cb_cli *cli, int argc, char **argv)
 		if (c == 'h')
 			return cb_cli_help(cli, list_help);
 		if (c == 'r') {
-			if (cb_app_roles_parse(optarg, &roles) < 0)
+			unsigned more;
+
+			if (cb_app_roles_parse(optarg, &more) < 0)
 				return cb_cli_fail(cli);
+			roles |= more;
 			continue;
 		}
 		return cb_cli_bad_option(cli, list_help, argc, argv);
@@ -218,17 +237,17 @@ static int person_list(cb_cli *cli, int argc, char **argv)
 
 static int add_coverage(const cb_coverage *cv, void *ctx)
 {
-	return json_array_append_new(ctx, json_pack("{s:s, s:s, s:s, s:o}", "account", cv->account,
-						    "name", cv->account_name, "from", cv->from_on,
-						    "to", cb_cli_json_str(cv->to_on)));
+	return append(ctx, json_pack("{s:s, s:s, s:s, s:o}", "account", cv->account, "name",
+				     cv->account_name, "from", cv->from_on, "to",
+				     cb_cli_json_str(cv->to_on)));
 }
 
 static int add_session(const cb_person_session *ps, void *ctx)
 {
-	return json_array_append_new(ctx, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "session",
-						    ps->session, "title", ps->title, "format",
-						    ps->format, "starts_on", ps->starts_on, "as",
-						    ps->as, "status", cb_cli_json_str(ps->status)));
+	return append(ctx, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "session", ps->session,
+				     "title", ps->title, "format", ps->format, "starts_on",
+				     ps->starts_on, "as", ps->as, "status",
+				     cb_cli_json_str(ps->status)));
 }
 
 static const char show_help[] =

@@ -1,83 +1,133 @@
 /*
  * The CSV reader. libcsv parses; this file feeds it one physical line at a
- * time (a segment ends after each CR or LF), so that it always knows which
- * line a record starts on, at most one record completes per segment, and
- * an over-long record is caught as it grows. Unquoted fields are trimmed of
- * surrounding spaces and tabs (libcsv's default).
+ * time (up to and including its LF, CRLF or lone CR; a line longer than the
+ * read buffer goes in pieces), so that it knows the line each record starts
+ * on, at most one record completes per feed, and an over-long record is
+ * refused before more of it is read. Blank lines never reach libcsv.
+ * Unquoted fields are trimmed of surrounding spaces and tabs (libcsv's
+ * default).
  */
 #include "format/csv.h"
 
+#include <assert.h>
 #include <csv.h>
+#include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "base/buf.h"
 #include "base/error.h"
 #include "base/text.h"
 
 #define READ_CHUNK 65536
+#define PARSER_BLOCK 16384 /* libcsv grows its field buffer by this much */
 
 struct cb_csv_reader {
 	FILE *f;
 	const char *name;
 	struct csv_parser parser;
 	char buf[READ_CHUNK];
-	size_t pos, len;
-	int eof, finished, failed, bom_checked, any;
-	long line;      /* the physical line being fed, 1-based */
-	long rec_start; /* where the record being built began; 0: none yet */
-	size_t rec_bytes, limit, expect;
-	/* the record being built, then handed out */
+	size_t pos, len; /* the unread bytes are buf[pos..len) */
+	int eof, started, done, empty;
+	int failed;        /* the error code once failed, else 0 */
+	long line;         /* the physical line being fed, 1-based */
+	size_t col;        /* bytes of that line fed before the current piece */
+	long rec_start;    /* the line the record being built starts on; 0: none */
+	size_t rec_bytes;  /* bytes of that record fed so far */
+	long quote_line;   /* where the quoted field still open began; 0: none */
+	size_t quote_field;
+	size_t limit;
+	size_t expect;     /* fields per record, from the header; 0: any */
+	long records;      /* records handed out */
+	/* The record being built, then handed out: its fields packed into
+	 * arena, each with its NUL. */
 	cb_buf arena;
 	size_t *offs, *lens, nf, capf;
 	char **ptrs;
-	int ready;
+	int ready; /* libcsv has completed a record */
 	cb_csv_record out;
 };
 
-static void fail(cb_csv_reader *r, long line, const char *what)
+static int fail(cb_csv_reader *r, int code, long line, const char *fmt, ...) CB_PRINTF(4, 5);
+
+/* Records the reader's one error, "NAME:LINE: what" ("NAME: what" when
+ * line is 0); returns its code. The first error stays. */
+static int fail(cb_csv_reader *r, int code, long line, const char *fmt, ...)
 {
-	if (!r->failed)
-		cb_error_set(CB_EINVALID, "%s:%ld: %s", r->name, line, what);
-	r->failed = 1;
+	char what[300];
+	va_list ap;
+
+	if (r->failed)
+		return r->failed;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		cb_error_set(code, "%s:%ld: %s", r->name, line, what);
+	else
+		cb_error_set(code, "%s: %s", r->name, what);
+	r->failed = code;
+	return code;
 }
 
+static int grow_fields(cb_csv_reader *r)
+{
+	size_t cap = r->capf ? r->capf * 2 : 16;
+	size_t *offs, *lens;
+	char **ptrs;
+
+	if ((offs = realloc(r->offs, cap * sizeof(*offs))))
+		r->offs = offs;
+	if ((lens = realloc(r->lens, cap * sizeof(*lens))))
+		r->lens = lens;
+	if ((ptrs = realloc(r->ptrs, cap * sizeof(*ptrs))))
+		r->ptrs = ptrs;
+	if (!offs || !lens || !ptrs)
+		return CB_ENOMEM;
+	r->capf = cap;
+	return 0;
+}
+
+/* Counts the line breaks in s[0..len), as the reader counts lines. */
+static long line_breaks(const char *s, size_t len)
+{
+	long n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (s[i] == '\n' || (s[i] == '\r' && (i + 1 == len || s[i + 1] != '\n')))
+			n++;
+	return n;
+}
+
+/* libcsv's field callback: checks the field and packs it into the arena.
+ * With CSV_APPEND_NULL, data[len] is a NUL, copied along. */
 static void on_field(void *data, size_t len, void *ctx)
 {
 	cb_csv_reader *r = ctx;
+	const char *s = data ? data : "";
 	size_t bad;
 
+	r->quote_line = 0;
 	if (r->failed)
 		return;
-	if (r->nf == r->capf) {
-		size_t cap = r->capf ? r->capf * 2 : 16;
-		size_t *offs = realloc(r->offs, cap * sizeof(*offs));
-		size_t *lens = offs ? realloc(r->lens, cap * sizeof(*lens)) : NULL;
-
-		if (offs)
-			r->offs = offs;
-		if (!lens) {
-			fail(r, r->line, "out of memory");
-			return;
-		}
-		r->lens = lens;
-		r->capf = cap;
+	if (r->nf == r->capf && grow_fields(r) < 0) {
+		fail(r, CB_ENOMEM, r->line, "out of memory");
+		return;
 	}
-	bad = cb_utf8_invalid_at(data ? data : "", len);
+	bad = cb_utf8_invalid_at(s, len);
 	if (bad != (size_t)-1) {
-		char msg[120];
-
-		snprintf(msg, sizeof(msg), "not valid UTF-8 (byte 0x%02X in field %zu)",
-			 ((unsigned char *)data)[bad], r->nf + 1);
-		fail(r, r->rec_start ? r->rec_start : r->line, msg);
+		/* The field ends on the line being fed; the bad byte may sit
+		 * on an earlier one of a quoted field's lines. */
+		fail(r, CB_EINVALID, r->line - line_breaks(s + bad, len - bad),
+		     "not valid UTF-8 (byte 0x%02X in field %zu); save the file as UTF-8",
+		     (unsigned char)s[bad], r->nf + 1);
 		return;
 	}
 	r->offs[r->nf] = r->arena.len;
 	r->lens[r->nf] = len;
-	if (cb_buf_append(&r->arena, data ? data : "", len) < 0 ||
-	    cb_buf_putc(&r->arena, '\0') < 0) {
-		fail(r, r->line, "out of memory");
+	if (cb_buf_append(&r->arena, data ? data : "", len + 1) < 0) {
+		fail(r, CB_ENOMEM, r->line, "out of memory");
 		return;
 	}
 	r->nf++;
@@ -103,6 +153,7 @@ int cb_csv_open(FILE *f, const char *name, cb_csv_reader **out)
 		free(r);
 		return cb_error_set(CB_ENOMEM, "out of memory");
 	}
+	csv_set_blk_size(&r->parser, PARSER_BLOCK);
 	r->f = f;
 	r->name = name;
 	r->line = 1;
@@ -128,126 +179,247 @@ void cb_csv_set_limit(cb_csv_reader *r, size_t max_record)
 	r->limit = max_record;
 }
 
+/* Moves the unread bytes to the front of the buffer and reads more after
+ * them. At the very start, skips a UTF-8 byte order mark and refuses
+ * UTF-16. */
 static int refill(cb_csv_reader *r)
 {
-	r->pos = 0;
-	r->len = fread(r->buf, 1, sizeof(r->buf), r->f);
-	if (r->len == 0) {
+	size_t got;
+
+	assert(r->pos > 0 || r->len < sizeof(r->buf));
+	if (r->pos > 0) {
+		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+		r->len -= r->pos;
+		r->pos = 0;
+	}
+	got = fread(r->buf + r->len, 1, sizeof(r->buf) - r->len, r->f);
+	if (got == 0) {
 		if (ferror(r->f))
-			return cb_error_set(CB_EIO, "%s: cannot read the file", r->name);
+			return fail(r, CB_EIO, 0, "cannot read: %s", strerror(errno));
 		r->eof = 1;
 	}
-	if (!r->bom_checked && r->len) {
-		r->bom_checked = 1;
-		if (r->len >= 3 && memcmp(r->buf, "\xEF\xBB\xBF", 3) == 0)
+	r->len += got;
+	if (!r->started && (r->len >= 3 || r->eof)) {
+		const unsigned char *u = (const unsigned char *)r->buf;
+
+		r->started = 1;
+		if (r->len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
 			r->pos = 3;
+		else if (r->len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF)))
+			return fail(r, CB_EINVALID, 1, "the file is UTF-16; save it as UTF-8");
 	}
 	return 0;
 }
 
-/* Hands out the record just completed. */
+/* Finds the next piece to feed, buf[pos..pos+*n): the rest of the current
+ * line with its LF, CRLF or lone CR (*ends_line set), or, of a line longer
+ * than the buffer, what the buffer holds. Returns 1, 0 at the end of the
+ * file, or an error. */
+static int next_piece(cb_csv_reader *r, size_t *n, int *ends_line)
+{
+	for (;;) {
+		const char *p = r->buf + r->pos;
+		size_t avail = r->len - r->pos;
+		const char *lf = memchr(p, '\n', avail);
+		const char *cr = memchr(p, '\r', lf ? (size_t)(lf - p) : avail);
+		int rc;
+
+		if (cr && (cr + 1 < p + avail || r->eof)) {
+			/* Whether a CR ends the line alone needs the next byte. */
+			*n = (size_t)(cr - p) + 1;
+			if (*n < avail && p[*n] == '\n')
+				(*n)++;
+			*ends_line = 1;
+			return 1;
+		}
+		if (lf && !cr) {
+			*n = (size_t)(lf - p) + 1;
+			*ends_line = 1;
+			return 1;
+		}
+		if (r->eof) {
+			*n = avail;
+			*ends_line = 0;
+			return avail > 0;
+		}
+		if (r->pos == 0 && r->len == sizeof(r->buf)) {
+			/* A line longer than the buffer; a final CR waits for
+			 * the byte after it. */
+			*n = cr ? avail - 1 : avail;
+			*ends_line = 0;
+			return 1;
+		}
+		if ((rc = refill(r)) < 0)
+			return rc;
+	}
+}
+
+static void advance(cb_csv_reader *r, size_t n, int ends_line)
+{
+	r->pos += n;
+	if (ends_line) {
+		r->line++;
+		r->col = 0;
+	} else {
+		r->col += n;
+	}
+}
+
+/* Spaces, tabs and line breaks only: between records, libcsv would skip it. */
+static int is_blank(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
+			return 0;
+	return 1;
+}
+
+/* Hands the next piece to libcsv, checking what libcsv does not. */
+static int feed(cb_csv_reader *r, size_t n, int ends_line)
+{
+	const char *p = r->buf + r->pos;
+	const char *nul;
+	size_t parsed, at;
+
+	if (!r->rec_start) {
+		if (is_blank(p, n)) {
+			advance(r, n, ends_line);
+			return 0;
+		}
+		r->rec_start = r->line;
+		r->rec_bytes = 0;
+	}
+	if (n > r->limit - r->rec_bytes)
+		return fail(r, CB_EINVALID, r->rec_start, "record longer than %zu bytes", r->limit);
+	r->rec_bytes += n;
+	if ((nul = memchr(p, '\0', n)))
+		return fail(r, CB_EINVALID, r->line,
+			    "NUL byte at byte %zu of the line (is this a UTF-16 or binary file?)",
+			    r->col + (size_t)(nul - p) + 1);
+	parsed = csv_parse(&r->parser, p, n, on_field, on_record, r);
+	if (r->failed)
+		return r->failed;
+	if (parsed != n) {
+		if (csv_error(&r->parser) != CSV_EPARSE)
+			return fail(r, CB_ENOMEM, r->line, "out of memory");
+		/* libcsv stopped at the offending byte. */
+		at = r->col + parsed + 1;
+		if (r->parser.quoted)
+			return fail(r, CB_EINVALID, r->line,
+				    "malformed quotes: text after the closing quote of field %zu "
+				    "(byte %zu of the line); a quote inside a quoted field is written twice",
+				    r->nf + 1, at);
+		return fail(r, CB_EINVALID, r->line,
+			    "malformed quotes: a quote inside unquoted field %zu (byte %zu of the "
+			    "line); put the field in quotes and write each quote inside it twice",
+			    r->nf + 1, at);
+	}
+	if (r->parser.quoted && !r->quote_line) {
+		r->quote_line = r->line;
+		r->quote_field = r->nf + 1;
+	}
+	advance(r, n, ends_line);
+	return 0;
+}
+
+/* Hands out the record libcsv just completed. */
 static int emit(cb_csv_reader *r, const cb_csv_record **rec)
 {
-	char **ptrs;
-
 	r->ready = 0;
-	ptrs = realloc(r->ptrs, (r->nf ? r->nf : 1) * sizeof(*ptrs));
-	if (!ptrs)
-		return cb_error_set(CB_ENOMEM, "out of memory");
-	r->ptrs = ptrs;
 	for (size_t i = 0; i < r->nf; i++)
-		ptrs[i] = r->arena.ptr + r->offs[i];
+		r->ptrs[i] = r->arena.ptr + r->offs[i];
 	r->out.n = r->nf;
-	r->out.fields = ptrs;
+	r->out.fields = r->ptrs;
 	r->out.lens = r->lens;
-	r->out.line = r->rec_start ? r->rec_start : r->line;
+	r->out.line = r->rec_start;
 	r->rec_start = 0;
-	r->rec_bytes = 0;
-	r->any = 1;
-	if (r->expect && r->nf != r->expect) {
-		char msg[100];
-
-		snprintf(msg, sizeof(msg), "%zu fields, the header has %zu", r->nf, r->expect);
-		fail(r, r->out.line, msg);
-		return CB_EINVALID;
-	}
+	r->quote_line = 0;
+	r->records++;
+	if (r->expect && r->nf != r->expect)
+		return fail(r, CB_EINVALID, r->out.line, "%zu fields, the header has %zu", r->nf,
+			    r->expect);
 	*rec = &r->out;
 	return 1;
 }
 
+/* The end of the file: the last record may still be in libcsv. */
+static int finish(cb_csv_reader *r, const cb_csv_record **rec)
+{
+	r->done = 1;
+	if (csv_fini(&r->parser, on_field, on_record, r) != 0) {
+		long last = r->col > 0 || r->line == 1 ? r->line : r->line - 1;
+		long opened = r->quote_line ? r->quote_line : r->rec_start;
+
+		if (last == opened)
+			return fail(r, CB_EINVALID, opened,
+				    "a quoted field is never closed: the quote opening field %zu "
+				    "runs to the end of the file",
+				    r->quote_field);
+		return fail(r, CB_EINVALID, opened,
+			    "a quoted field is never closed: the quote opening field %zu runs to "
+			    "the end of the file (line %ld)",
+			    r->quote_field, last);
+	}
+	if (r->failed)
+		return r->failed;
+	if (r->ready)
+		return emit(r, rec);
+	if (r->records == 0) {
+		r->empty = 1;
+		return fail(r, CB_EINVALID, 0, "the file is empty");
+	}
+	return 0;
+}
+
 int cb_csv_next(cb_csv_reader *r, const cb_csv_record **rec)
 {
-	int rc;
-
 	*rec = NULL;
 	if (r->failed)
-		return CB_EINVALID;
-	if (r->finished)
+		return r->failed;
+	if (r->done)
 		return 0;
 	/* The previous record's storage is reused. */
 	cb_buf_clear(&r->arena);
 	r->nf = 0;
 	for (;;) {
-		const char *seg;
-		size_t n = 0, parsed;
-		int newline;
+		size_t n;
+		int ends_line, rc;
 
-		if (r->pos == r->len) {
-			if (r->eof || (rc = refill(r)) < 0 || r->eof) {
-				if (rc < 0)
-					return rc;
-				if (csv_fini(&r->parser, on_field, on_record, r) != 0) {
-					fail(r, r->rec_start ? r->rec_start : r->line,
-					     "a quoted field is never closed (its record starts here)");
-					return CB_EINVALID;
-				}
-				r->finished = 1;
-				if (r->failed)
-					return CB_EINVALID;
-				return r->ready ? emit(r, rec) : 0;
-			}
-			continue;
-		}
-		seg = r->buf + r->pos;
-		while (r->pos + n < r->len && seg[n] != '\n' && seg[n] != '\r' && seg[n] != '\0')
-			n++;
-		if (r->pos + n < r->len && seg[n] == '\0') {
-			fail(r, r->line, "NUL byte");
-			return CB_EINVALID;
-		}
-		newline = r->pos + n < r->len;
-		if (newline)
-			n++; /* the CR or LF itself */
-		if (!r->rec_start && !(n == 1 && newline))
-			r->rec_start = r->line;
-		r->rec_bytes += n;
-		if (r->rec_bytes > r->limit) {
-			char msg[80];
-
-			snprintf(msg, sizeof(msg), "record longer than %zu bytes", r->limit);
-			fail(r, r->rec_start ? r->rec_start : r->line, msg);
-			return CB_EINVALID;
-		}
-		parsed = csv_parse(&r->parser, seg, n, on_field, on_record, r);
-		r->pos += n;
-		if (newline && seg[n - 1] == '\n')
-			r->line++;
-		if (parsed != n) {
-			fail(r, newline && seg[n - 1] == '\n' ? r->line - 1 : r->line,
-			     csv_error(&r->parser) == CSV_EPARSE
-				     ? "malformed quotes (a quote inside an unquoted field, or text "
-				       "right after a closing quote)"
-				     : "out of memory");
-			return CB_EINVALID;
-		}
-		if (r->failed)
-			return CB_EINVALID;
+		if ((rc = next_piece(r, &n, &ends_line)) < 0)
+			return rc;
+		if (rc == 0)
+			return finish(r, rec);
+		if ((rc = feed(r, n, ends_line)) < 0)
+			return rc;
 		if (r->ready)
 			return emit(r, rec);
 	}
 }
 
-static void trimmed_lower(const char *s, char *out, size_t outlen)
+int cb_csv_skip_rest(cb_csv_reader *r, long *lines)
+{
+	size_t n;
+	int ends_line, rc, partial = 0;
+
+	*lines = 0;
+	if (r->done || r->failed)
+		return 0;
+	while ((rc = next_piece(r, &n, &ends_line)) == 1) {
+		advance(r, n, ends_line);
+		if (ends_line)
+			++*lines;
+		partial = !ends_line;
+	}
+	r->done = 1;
+	if (rc < 0)
+		return rc;
+	*lines += partial;
+	return 0;
+}
+
+/* A header name as compared: trimmed, ASCII lowercase (at most outlen - 1
+ * bytes). */
+static void header_name(const char *s, char *out, size_t outlen)
 {
 	size_t len;
 
@@ -259,32 +431,52 @@ static void trimmed_lower(const char *s, char *out, size_t outlen)
 		out[--len] = '\0';
 }
 
+static int missing_column(cb_csv_reader *r, const cb_csv_record *h, const char *name)
+{
+	cb_buf have = CB_BUF_INIT;
+	int rc;
+
+	for (size_t i = 0; i < h->n; i++)
+		cb_buf_printf(&have, "%s%.60s", i ? ", " : "", h->fields[i]);
+	rc = cb_error_set(CB_EINVALID, "%s:%ld: missing column '%s' (the header has: %s)", r->name,
+			  h->line, name, cb_buf_cstr(&have));
+	cb_buf_free(&have);
+	return rc;
+}
+
 int cb_csv_header(cb_csv_reader *r, const char *const *required, const char *const *optional,
 		  cb_csv_columns *cols)
 {
+	const char *const *lists[2] = {required, optional};
 	const cb_csv_record *h;
 	int rc;
 
 	memset(cols, 0, sizeof(*cols));
-	for (const char *const *lists[2] = {required, optional}, *const **l = lists; l < lists + 2;
-	     l++)
-		for (const char *const *name = *l; name && *name; name++) {
+	for (int l = 0; l < 2; l++)
+		for (const char *const *name = lists[l]; name && *name; name++) {
 			if (cols->n == CB_CSV_COLUMNS_MAX)
 				return cb_error_set(CB_EINVALID, "too many columns");
 			cols->names[cols->n] = *name;
 			cols->index[cols->n++] = -1;
 		}
 	rc = cb_csv_next(r, &h);
+	if (rc < 0 && r->empty)
+		return cb_error_set(CB_EINVALID,
+				    "%s: the file is empty; it needs a header line naming its columns",
+				    r->name);
 	if (rc < 0)
 		return rc;
 	if (rc == 0)
-		return cb_error_set(CB_EINVALID, "%s: the file is empty; it needs a header line naming its columns",
-				    r->name);
+		return cb_error_set(CB_EINVALID, "%s: no header line after line %ld", r->name,
+				    r->line);
 	for (size_t i = 0; i < h->n; i++) {
 		char name[64];
 		size_t k;
 
-		trimmed_lower(h->fields[i], name, sizeof(name));
+		header_name(h->fields[i], name, sizeof(name));
+		if (!*name)
+			return cb_error_set(CB_EINVALID, "%s:%ld: column %zu of the header has no name",
+					    r->name, h->line, i + 1);
 		for (k = 0; k < cols->n; k++)
 			if (strcmp(cols->names[k], name) == 0)
 				break;
@@ -292,7 +484,8 @@ int cb_csv_header(cb_csv_reader *r, const char *const *required, const char *con
 			const char *hint = cb_text_suggest(name, cols->names, cols->n);
 
 			if (hint)
-				return cb_error_set(CB_EINVALID, "%s:%ld: unknown column '%.60s' (did you mean '%s'?)",
+				return cb_error_set(CB_EINVALID,
+						    "%s:%ld: unknown column '%.60s' (did you mean '%s'?)",
 						    r->name, h->line, h->fields[i], hint);
 			return cb_error_set(CB_EINVALID, "%s:%ld: unknown column '%.60s'", r->name,
 					    h->line, h->fields[i]);
@@ -302,22 +495,10 @@ int cb_csv_header(cb_csv_reader *r, const char *const *required, const char *con
 					    h->line, cols->names[k]);
 		cols->index[k] = (int)i;
 	}
-	for (const char *const *name = required; name && *name; name++) {
-		for (size_t k = 0; k < cols->n; k++) {
-			if (strcmp(cols->names[k], *name) != 0 || cols->index[k] >= 0)
-				continue;
-			{
-				cb_buf have = CB_BUF_INIT;
-
-				for (size_t i = 0; i < h->n; i++)
-					cb_buf_printf(&have, "%s%s", i ? ", " : "", h->fields[i]);
-				rc = cb_error_set(CB_EINVALID, "%s:%ld: missing column '%s' (the header has: %s)",
-						  r->name, h->line, *name, cb_buf_cstr(&have));
-				cb_buf_free(&have);
-				return rc;
-			}
-		}
-	}
+	/* The required names come first. */
+	for (size_t k = 0; required && required[k]; k++)
+		if (cols->index[k] < 0)
+			return missing_column(r, h, cols->names[k]);
 	r->expect = h->n;
 	return 0;
 }

@@ -1,4 +1,5 @@
-/* The coverage table's queries. */
+/* The coverage table's queries: recording a period (refusing overlaps),
+ * listing periods, and who covers what on a given day. */
 #include "store/coverage.h"
 
 #include <stdlib.h>
@@ -6,34 +7,51 @@
 #include "base/error.h"
 #include "store/internal.h"
 
-int cb_store_coverage_insert(cb_store *s, int64_t person_id, int64_t account_id,
-			     const char *from_on, const char *to_on)
+/* Fails with CB_EEXISTS naming the first recorded period of the pair that
+ * overlaps [from_on, to_on]. Two periods overlap unless one ends before the
+ * other starts; an open end reaches forever. */
+static int refuse_overlap(cb_store *s, int64_t person_id, int64_t account_id, const char *from_on,
+			  const char *to_on)
 {
 	sqlite3_stmt *st;
-	int rc;
+	int rc, step;
 
-	/* Two periods overlap unless one ends before the other starts; an
-	 * open end reaches forever. Ends are inclusive days. */
-	if ((rc = cb_store_prepare(s, "SELECT from_on, coalesce(to_on, 'open-ended') FROM coverage "
+	if ((rc = cb_store_prepare(s, "SELECT from_on, to_on FROM coverage "
 				      "WHERE person_id = ?1 AND account_id = ?2 "
 				      "AND (to_on IS NULL OR to_on >= ?3) AND (?4 IS NULL OR from_on <= ?4) "
-				      "LIMIT 1",
+				      "ORDER BY from_on LIMIT 1",
 				   &st)) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, person_id);
 	sqlite3_bind_int64(st, 2, account_id);
 	cb_store_bind_text(st, 3, from_on);
 	cb_store_bind_text(st, 4, to_on);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		rc = cb_error_set(CB_EEXISTS, "this overlaps the coverage already recorded from %s to %s",
-				  sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
-		sqlite3_finalize(st);
-		return rc;
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		const char *from = (const char *)sqlite3_column_text(st, 0);
+		const char *to = (const char *)sqlite3_column_text(st, 1);
+
+		if (to)
+			rc = cb_error_set(CB_EEXISTS, "the period overlaps the one recorded from %s to %s",
+					  from, to);
+		else
+			rc = cb_error_set(CB_EEXISTS,
+					  "the period overlaps the one recorded from %s with no end", from);
+	} else if (step != SQLITE_DONE) {
+		rc = cb_store_fail(s, "checking coverage");
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return cb_store_fail(s, "checking coverage");
+	return rc;
+}
+
+int cb_store_coverage_insert(cb_store *s, int64_t person_id, int64_t account_id,
+			     const char *from_on, const char *to_on)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = refuse_overlap(s, person_id, account_id, from_on, to_on)) < 0)
+		return rc;
 	if ((rc = cb_store_prepare(s, "INSERT INTO coverage (person_id, account_id, from_on, to_on) "
 				      "VALUES (?1, ?2, ?3, ?4)",
 				   &st)) < 0)
@@ -42,10 +60,7 @@ int cb_store_coverage_insert(cb_store *s, int64_t person_id, int64_t account_id,
 	sqlite3_bind_int64(st, 2, account_id);
 	cb_store_bind_text(st, 3, from_on);
 	cb_store_bind_text(st, 4, to_on);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = cb_store_fail(s, "recording coverage");
-	else
-		rc = 0;
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cb_store_fail(s, "recording coverage");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -56,7 +71,8 @@ int cb_store_coverage_each(cb_store *s, int64_t person_id, int64_t account_id,
 	sqlite3_stmt *st;
 	int rc, step;
 
-	if ((rc = cb_store_prepare(s, "SELECT c.id, p.key, p.name, a.key, a.name, c.from_on, c.to_on "
+	if ((rc = cb_store_prepare(s, "SELECT c.id, c.person_id, c.account_id, p.key, p.name, "
+				      "a.key, a.name, c.from_on, c.to_on "
 				      "FROM coverage c JOIN person p ON p.id = c.person_id "
 				      "JOIN account a ON a.id = c.account_id "
 				      "WHERE (?1 = 0 OR c.person_id = ?1) AND (?2 = 0 OR c.account_id = ?2) "
@@ -65,15 +81,18 @@ int cb_store_coverage_each(cb_store *s, int64_t person_id, int64_t account_id,
 		return rc;
 	sqlite3_bind_int64(st, 1, person_id);
 	sqlite3_bind_int64(st, 2, account_id);
-	rc = 0;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		cb_coverage c = {sqlite3_column_int64(st, 0),
-				 (const char *)sqlite3_column_text(st, 1),
-				 (const char *)sqlite3_column_text(st, 2),
-				 (const char *)sqlite3_column_text(st, 3),
-				 (const char *)sqlite3_column_text(st, 4),
-				 (const char *)sqlite3_column_text(st, 5),
-				 (const char *)sqlite3_column_text(st, 6)};
+		cb_coverage c = {
+			.id = sqlite3_column_int64(st, 0),
+			.person_id = sqlite3_column_int64(st, 1),
+			.account_id = sqlite3_column_int64(st, 2),
+			.person = (const char *)sqlite3_column_text(st, 3),
+			.person_name = (const char *)sqlite3_column_text(st, 4),
+			.account = (const char *)sqlite3_column_text(st, 5),
+			.account_name = (const char *)sqlite3_column_text(st, 6),
+			.from_on = (const char *)sqlite3_column_text(st, 7),
+			.to_on = (const char *)sqlite3_column_text(st, 8),
+		};
 
 		if ((rc = fn(&c, ctx)))
 			break;
@@ -84,39 +103,62 @@ int cb_store_coverage_each(cb_store *s, int64_t person_id, int64_t account_id,
 	return rc;
 }
 
-int cb_store_coverage_accounts_on(cb_store *s, int64_t person_id, const char *day, int64_t **ids,
-				  size_t *n)
+/* Runs `sql` (?1: an id, ?2: a day) and gathers its one integer column. */
+static int collect_ids(cb_store *s, const char *sql, int64_t id, const char *day, int64_t **ids,
+		       size_t *n)
 {
 	sqlite3_stmt *st;
-	size_t cap = 0;
+	int64_t *list = NULL;
+	size_t count = 0, cap = 0;
 	int rc, step;
 
 	*ids = NULL;
 	*n = 0;
-	if ((rc = cb_store_prepare(s, "SELECT DISTINCT account_id FROM coverage WHERE person_id = ?1 "
-				      "AND from_on <= ?2 AND (to_on IS NULL OR to_on >= ?2) "
-				      "ORDER BY account_id",
-				   &st)) < 0)
+	if ((rc = cb_store_prepare(s, sql, &st)) < 0)
 		return rc;
-	sqlite3_bind_int64(st, 1, person_id);
+	sqlite3_bind_int64(st, 1, id);
 	cb_store_bind_text(st, 2, day);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
+		if (count == cap) {
 			size_t ncap = cap ? cap * 2 : 16;
-			int64_t *p = realloc(*ids, ncap * sizeof(*p));
+			int64_t *grown = realloc(list, ncap * sizeof(*grown));
 
-			if (!p) {
-				sqlite3_finalize(st);
-				free(*ids);
-				*ids = NULL;
-				*n = 0;
-				return cb_error_set(CB_ENOMEM, "out of memory");
+			if (!grown) {
+				rc = cb_error_set(CB_ENOMEM, "out of memory");
+				goto done;
 			}
-			*ids = p;
+			list = grown;
 			cap = ncap;
 		}
-		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+		list[count++] = sqlite3_column_int64(st, 0);
 	}
+	if (step != SQLITE_DONE)
+		rc = cb_store_fail(s, "reading coverage");
+done:
 	sqlite3_finalize(st);
-	return step == SQLITE_DONE ? 0 : cb_store_fail(s, "reading coverage");
+	if (rc < 0) {
+		free(list);
+		return rc;
+	}
+	*ids = list;
+	*n = count;
+	return 0;
+}
+
+int cb_store_coverage_accounts_on(cb_store *s, int64_t person_id, const char *day, int64_t **ids,
+				  size_t *n)
+{
+	return collect_ids(s, "SELECT DISTINCT account_id FROM coverage WHERE person_id = ?1 "
+			      "AND from_on <= ?2 AND (to_on IS NULL OR to_on >= ?2) "
+			      "ORDER BY account_id",
+			   person_id, day, ids, n);
+}
+
+int cb_store_coverage_people_on(cb_store *s, int64_t account_id, const char *day, int64_t **ids,
+				size_t *n)
+{
+	return collect_ids(s, "SELECT DISTINCT person_id FROM coverage WHERE account_id = ?1 "
+			      "AND from_on <= ?2 AND (to_on IS NULL OR to_on >= ?2) "
+			      "ORDER BY person_id",
+			   account_id, day, ids, n);
 }

@@ -12,6 +12,9 @@ enum {
 	CB_ROLE_CONSULTANT = 4
 };
 
+/* A person; the strings are owned (malloc'd) when filled by the store and
+ * freed by cb_person_clear; a caller filling one for an insert may point
+ * them anywhere. */
 typedef struct cb_person {
 	int64_t id;
 	char *key;
@@ -21,24 +24,27 @@ typedef struct cb_person {
 	char *created_at;
 } cb_person;
 
+/* Frees the strings of a person filled by the store and zeroes it. */
 void cb_person_clear(cb_person *p);
 
 /* "technician" -> CB_ROLE_TECHNICIAN; 0 for an unknown name. */
 unsigned cb_role_parse(const char *name);
-/* The name of one role bit. */
+/* The name of one role bit ("?" for anything else). Static string. */
 const char *cb_role_name(unsigned role);
 
 /* Inserts the person and its roles (in the caller's transaction).
  * CB_EEXISTS when the key is taken. */
 int cb_store_person_insert(cb_store *s, const cb_person *p);
 
-/* Fills `out` (caller clears); CB_ENOTFOUND suggests a close key. */
+/* Fills `out` with person `key` and their roles (caller frees with
+ * cb_person_clear). CB_ENOTFOUND: "unknown person 'x' (did you mean 'y'?)". */
 int cb_store_person_get(cb_store *s, const char *key, cb_person *out);
 
 /* The id of person `key`; CB_ENOTFOUND suggests a close key. */
 int cb_store_person_id(cb_store *s, const char *key, int64_t *id);
 
-/* Writes key, name, email and roles of the person with id p->id. */
+/* Writes key, name, email and roles of the person with id p->id (in the
+ * caller's transaction). CB_EEXISTS when a new key is taken. */
 int cb_store_person_update(cb_store *s, const cb_person *p);
 
 /* Calls fn for each person holding any of `roles` (0: everyone), in key

@@ -58,23 +58,89 @@ static void refused_argv(int code, const char *message, const char *input, const
 #define refused(code, message, input, ...)                                                       \
 	refused_argv(code, message, input, (const char *const[12]){__VA_ARGS__})
 
-START_TEST(people_roles_and_their_views)
+/* Runs a command that must succeed and parses its --json output. */
+static json_t *json_of_argv(const char *const *a)
 {
-	json_t *p, *roles;
 	json_error_t jerr;
+	json_t *v;
 	cbt_run r;
 
-	cbt_casebook(&r, ws, NULL, "person", "show", "ana", "--json", NULL);
-	ck_assert_int_eq(r.status, 0);
-	p = json_loads(r.out, 0, &jerr);
-	ck_assert_ptr_nonnull(p);
+	cbt_casebook(&r, ws, NULL, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10],
+		     NULL);
+	ck_assert_msg(r.status == 0, "%s %s: %s", a[0], a[1], r.err);
+	v = json_loads(r.out, 0, &jerr);
+	ck_assert_msg(v != NULL, "not JSON (%s): %s", jerr.text, r.out);
+	cbt_run_free(&r);
+	return v;
+}
+
+#define json_of(...) json_of_argv((const char *const[12]){__VA_ARGS__})
+
+static const char *str_field(json_t *obj, const char *name)
+{
+	json_t *v = json_object_get(obj, name);
+
+	ck_assert_msg(json_is_string(v), "field '%s' is not a string", name);
+	return json_string_value(v);
+}
+
+START_TEST(people_add_list_show_edit)
+{
+	json_t *list, *p, *roles;
+	cbt_run r;
+
+	/* list --json: an array of objects with exactly the documented fields. */
+	list = json_of("person", "list", "--json", NULL);
+	ck_assert(json_is_array(list));
+	ck_assert_uint_eq(json_array_size(list), 2);
+	p = json_array_get(list, 0);
+	ck_assert_uint_eq(json_object_size(p), 5);
+	ck_assert_str_eq(str_field(p, "key"), "ana");
+	ck_assert_str_eq(str_field(p, "name"), "Ana Martin");
+	ck_assert(json_is_null(json_object_get(p, "email")));
+	ck_assert_uint_eq(strlen(str_field(p, "created_at")), 20);
 	roles = json_object_get(p, "roles");
 	ck_assert_uint_eq(json_array_size(roles), 2);
 	ck_assert_str_eq(json_string_value(json_array_get(roles, 0)), "trainer");
 	ck_assert_str_eq(json_string_value(json_array_get(roles, 1)), "consultant");
-	json_decref(p);
+	ck_assert_str_eq(str_field(json_array_get(list, 1), "key"), "jdoe");
+	json_decref(list);
+
+	/* --role filters; repeated, it keeps holders of any of them. */
+	list = json_of("person", "list", "--role", "technician", "--json", NULL);
+	ck_assert_uint_eq(json_array_size(list), 1);
+	ck_assert_str_eq(str_field(json_array_get(list, 0), "key"), "jdoe");
+	json_decref(list);
+	list = json_of("person", "list", "--role", "technician", "--role", "consultant", "--json",
+		       NULL);
+	ck_assert_uint_eq(json_array_size(list), 2);
+	json_decref(list);
+
+	/* The table names the columns and the people. */
+	cbt_casebook(&r, ws, NULL, "person", "list", NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_msg(cbt_has(r.out, "key") && cbt_has(r.out, "roles") &&
+			      cbt_has(r.out, "Jane Doe") && cbt_has(r.out, "trainer"),
+		      "%s", r.out);
 	cbt_run_free(&r);
 
+	/* show --json: the fields, coverage and sessions (empty so far). */
+	p = json_of("person", "show", "jdoe", "--json", NULL);
+	ck_assert_str_eq(str_field(p, "key"), "jdoe");
+	ck_assert_str_eq(str_field(p, "name"), "Jane Doe");
+	ck_assert(json_is_array(json_object_get(p, "coverage")));
+	ck_assert_uint_eq(json_array_size(json_object_get(p, "coverage")), 0);
+	ck_assert(json_is_array(json_object_get(p, "sessions")));
+	json_decref(p);
+
+	/* add --json prints the stored record. */
+	p = json_of("person", "add", "mo", "--name", "Mo Olsen", "--role", "consultant, technician",
+		    "--email", "mo@example.com", "--json");
+	ck_assert_str_eq(str_field(p, "email"), "mo@example.com");
+	ck_assert_uint_eq(json_array_size(json_object_get(p, "roles")), 2);
+	json_decref(p);
+
+	/* edit: roles, email, name, then a rename. */
 	ok("person", "edit", "ana", "--add-role", "technician", "--remove-role", "consultant",
 	   "--email", "ana@example.com");
 	cbt_casebook(&r, ws, NULL, "person", "list", "--role", "technician", "--csv", NULL);
@@ -82,72 +148,184 @@ START_TEST(people_roles_and_their_views)
 				     "ana,Ana Martin,ana@example.com,technician;trainer,", 83) == 0,
 		      "%s", r.out);
 	cbt_run_free(&r);
+	ok("person", "edit", "ana", "--name", "Ana Martín", "--email", "", "--rename", "amartin",
+	   NULL);
+	p = json_of("person", "show", "amartin", "--json", NULL);
+	ck_assert_str_eq(str_field(p, "name"), "Ana Martín");
+	ck_assert(json_is_null(json_object_get(p, "email")));
+	json_decref(p);
+	refused(1, "unknown person 'ana'", NULL, "person", "show", "ana", NULL, NULL, NULL, NULL);
+
+	/* help: the usage line first. */
+	cbt_casebook(&r, ws, NULL, "person", "add", "--help", NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert(strncmp(r.out, "usage: casebook person add KEY --name NAME --role ROLE", 54) == 0);
+	cbt_run_free(&r);
 }
 END_TEST
 
 START_TEST(people_bad_input)
 {
-	char *longname = malloc(10001);
+	char *longname = malloc(10001), email[260];
 
 	memset(longname, 'x', 10000);
 	longname[10000] = '\0';
+	memset(email, 'e', sizeof(email));
+	memcpy(email + 200, "@example.com", 13);
 	refused(1, "unknown role 'boss': roles are technician, trainer, consultant", NULL, "person",
 		"add", "bob", "--name", "Bob", "--role", "boss");
+	refused(1, "unknown role 'boss': roles are technician, trainer, consultant", NULL, "person",
+		"add", "bob", "--name", "Bob", "--role", "trainer,boss");
+	refused(1, "unknown role 'technician x'", NULL, "person", "add", "bob", "--name", "Bob",
+		"--role", "technician x");
+	refused(1, "give at least one role", NULL, "person", "add", "bob", "--name", "Bob", "--role",
+		",");
 	refused(1, "person 'jdoe' already exists", NULL, "person", "add", "jdoe", "--name", "J",
 		"--role", "technician");
 	refused(2, "person add needs --role", NULL, "person", "add", "bob", "--name", "Bob", NULL,
 		NULL);
+	refused(2, "person add needs --name", NULL, "person", "add", "bob", "--role", "trainer",
+		NULL, NULL);
+	refused(2, "person add takes one KEY", NULL, "person", "add", "--name", "Bob", "--role",
+		"trainer", NULL);
 	refused(1, "person name is 10000 bytes long", NULL, "person", "add", "bob", "--name",
 		longname, "--role", "trainer");
 	refused(1, "person name is not valid UTF-8", NULL, "person", "add", "bob", "--name",
 		"B\xC3\x28", "--role", "trainer");
+	refused(1, "person name is empty", NULL, "person", "add", "bob", "--name", "", "--role",
+		"trainer");
 	refused(1, "email 'bob' is not an address", NULL, "person", "add", "bob", "--name", "Bob",
 		"--role", "trainer", "--email", "bob");
+	refused(1, "is not an address", NULL, "person", "add", "bob", "--name", "Bob", "--role",
+		"trainer", "--email", "bob@a@b");
+	refused(1, "is not an address", NULL, "person", "add", "bob", "--name", "Bob", "--role",
+		"trainer", "--email", "bob smith@example.com");
+	refused(1, "email is 212 bytes long", NULL, "person", "add", "bob", "--name", "Bob",
+		"--role", "trainer", "--email", email);
+	refused(1, "person key 'a b' may hold only", NULL, "person", "add", "a b", "--name", "Bob",
+		"--role", "trainer");
 	refused(1, "person key '../bob' may hold only", NULL, "person", "add", "../bob", "--name",
 		"Bob", "--role", "trainer");
 	refused(1, "unknown person 'jdoee' (did you mean 'jdoe'?)", NULL, "person", "show", "jdoee",
 		NULL, NULL, NULL, NULL);
+	refused(2, "person show has no --csv", NULL, "person", "show", "jdoe", "--csv", NULL, NULL,
+		NULL);
+	refused(1, "unknown role 'boss'", NULL, "person", "list", "--role", "boss", NULL, NULL,
+		NULL);
+
+	/* edit */
 	refused(1, "would have no role left", NULL, "person", "edit", "jdoe", "--remove-role",
 		"technician", NULL, NULL);
+	refused(1, "unknown person 'jdoee' (did you mean 'jdoe'?)", NULL, "person", "edit", "jdoee",
+		"--name", "J", NULL, NULL);
+	refused(1, "unknown role 'boss'", NULL, "person", "edit", "jdoe", "--add-role", "boss",
+		NULL, NULL);
+	refused(1, "person 'ana' already exists", NULL, "person", "edit", "jdoe", "--rename", "ana",
+		NULL, NULL);
+	refused(1, "person key 'a b' may hold only", NULL, "person", "edit", "jdoe", "--rename",
+		"a b", NULL, NULL);
+	refused(1, "person name is 10000 bytes long", NULL, "person", "edit", "jdoe", "--name",
+		longname, NULL, NULL);
+	refused(2, "person edit: nothing to change", NULL, "person", "edit", "jdoe", NULL, NULL,
+		NULL, NULL);
 	free(longname);
-	/* SQL-looking text is only text. */
-	ok("person", "add", "bobby", "--name", "Robert'); DROP TABLE person;--", "--role", "trainer",
-	   NULL);
-	{
-		cbt_run r;
+}
+END_TEST
 
-		cbt_casebook(&r, ws, NULL, "person", "show", "bobby", NULL);
-		ck_assert(cbt_has(r.out, "Robert'); DROP TABLE person;--"));
-		cbt_run_free(&r);
-	}
+START_TEST(sql_looking_text_is_only_text)
+{
+	const char *name = "Robert'); DROP TABLE person;--";
+	json_t *p;
+
+	ok("person", "add", "bobby", "--name", name, "--role", "trainer", "--email",
+	   "x'or'1'='1@example.com", NULL);
+	p = json_of("person", "show", "bobby", "--json", NULL);
+	ck_assert_str_eq(str_field(p, "name"), name);
+	ck_assert_str_eq(str_field(p, "email"), "x'or'1'='1@example.com");
+	json_decref(p);
+	p = json_of("person", "list", "--json", NULL);
+	ck_assert_uint_eq(json_array_size(p), 3); /* the table is still there */
+	json_decref(p);
 }
 END_TEST
 
 START_TEST(coverage_periods)
 {
+	json_t *v, *row;
 	cbt_run r;
 
-	ok("cover", "jdoe", "acme", "--from", "2025-01-01", "--to", "2025-06-30", NULL);
-	ok("cover", "jdoe", "acme", "--from", "2025-07-01", NULL, NULL, NULL);
-	refused(1, "jdoe already covers acme: this overlaps the coverage already recorded from 2025-07-01 to open-ended",
+	/* The happy path, in text and in JSON. */
+	cbt_casebook(&r, ws, NULL, "cover", "jdoe", "acme", "--from", "2025-01-01", "--to",
+		     "2025-06-30", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "jdoe covers acme from 2025-01-01 to 2025-06-30\n");
+	cbt_run_free(&r);
+	v = json_of("cover", "jdoe", "acme", "--from", "2025-07-01", "--json", NULL);
+	ck_assert_str_eq(str_field(v, "person"), "jdoe");
+	ck_assert_str_eq(str_field(v, "account"), "acme");
+	ck_assert_str_eq(str_field(v, "from"), "2025-07-01");
+	ck_assert(json_is_null(json_object_get(v, "to")));
+	json_decref(v);
+
+	/* Refusals: each leaves the database as it was. */
+	refused(1, "jdoe already covers acme: the period overlaps the one recorded from 2025-07-01 with no end",
 		NULL, "cover", "jdoe", "acme", "--from", "2026-01-01", NULL, NULL);
-	refused(1, "overlaps the coverage already recorded from 2025-01-01 to 2025-06-30", NULL, "cover",
-		"jdoe", "acme", "--from", "2024-01-01", "--to", "2025-01-01");
-	refused(1, "--to 2024-01-01 is before --from 2024-03-01", NULL, "cover", "jdoe", "acme", "--from",
-		"2024-03-01", "--to", "2024-01-01");
-	refused(1, "--from: 2024-02-30: February 2024 has 29 days", NULL, "cover", "jdoe", "acme",
-		"--from", "2024-02-30", NULL, NULL);
-	refused(1, "person 'ana' is not a technician", NULL, "cover", "ana", "acme", "--from",
-		"2024-01-01", NULL, NULL);
+	refused(1, "jdoe already covers acme: the period overlaps the one recorded from 2025-01-01 to 2025-06-30",
+		NULL, "cover", "jdoe", "acme", "--from", "2024-01-01", "--to", "2025-01-01");
+	refused(1, "--to 2025-01-01 is before --from 2025-03-01", NULL, "cover", "jdoe", "acme",
+		"--from", "2025-03-01", "--to", "2025-01-01");
+	refused(1, "--from: 2025-02-30: February 2025 has 28 days", NULL, "cover", "jdoe", "acme",
+		"--from", "2025-02-30", NULL, NULL);
+	refused(1, "--to: 2024-02-30: February 2024 has 29 days", NULL, "cover", "jdoe", "acme",
+		"--from", "2024-01-01", "--to", "2024-02-30");
+	refused(1, "--from: ", NULL, "cover", "jdoe", "acme", "--from", "01/03/2025", NULL, NULL);
+	refused(1, "person 'ana' is not a technician; only technicians cover accounts", NULL,
+		"cover", "ana", "acme", "--from", "2024-01-01", NULL, NULL);
+	refused(1, "unknown person 'jdo' (did you mean 'jdoe'?)", NULL, "cover", "jdo", "acme",
+		"--from", "2024-01-01", NULL, NULL);
 	refused(1, "unknown account 'acmee' (did you mean 'acme'?)", NULL, "cover", "jdoe", "acmee",
 		"--from", "2024-01-01", NULL, NULL);
 	refused(2, "cover needs --from", NULL, "cover", "jdoe", "acme", NULL, NULL, NULL, NULL);
-	cbt_casebook(&r, ws, NULL, "account", "show", "acme", "--json", NULL);
-	ck_assert(cbt_has(r.out, "\"coverage\": [") && cbt_has(r.out, "\"to\": \"2025-06-30\""));
-	cbt_run_free(&r);
+	refused(2, "cover takes a PERSON and an ACCOUNT", NULL, "cover", "jdoe", "--from",
+		"2024-01-01", NULL, NULL, NULL);
+	refused(2, "--person and --account go with --list", NULL, "cover", "jdoe", "acme", "--from",
+		"2024-01-01", "--person", "jdoe");
+	refused(2, "cover --list takes only --person and --account", NULL, "cover", "--list",
+		"--from", "2024-01-01", NULL, NULL, NULL);
+	refused(1, "unknown person 'jdo' (did you mean 'jdoe'?)", NULL, "cover", "--list",
+		"--person", "jdo", NULL, NULL, NULL);
+
+	/* Both sides see it: person show, account show, cover --list. */
+	v = json_of("person", "show", "jdoe", "--json", NULL);
+	ck_assert_uint_eq(json_array_size(json_object_get(v, "coverage")), 2);
+	row = json_array_get(json_object_get(v, "coverage"), 0);
+	ck_assert_str_eq(str_field(row, "account"), "acme");
+	ck_assert_str_eq(str_field(row, "name"), "Acme");
+	ck_assert_str_eq(str_field(row, "from"), "2025-01-01");
+	ck_assert_str_eq(str_field(row, "to"), "2025-06-30");
+	json_decref(v);
+	v = json_of("account", "show", "acme", "--json", NULL);
+	ck_assert_uint_eq(json_array_size(json_object_get(v, "coverage")), 2);
+	row = json_array_get(json_object_get(v, "coverage"), 1);
+	ck_assert_str_eq(str_field(row, "person"), "jdoe");
+	ck_assert_str_eq(str_field(row, "name"), "Jane Doe");
+	ck_assert_str_eq(str_field(row, "from"), "2025-07-01");
+	ck_assert(json_is_null(json_object_get(row, "to")));
+	json_decref(v);
 	cbt_casebook(&r, ws, NULL, "cover", "--list", "--person", "jdoe", "--csv", NULL);
 	ck_assert_str_eq(r.out, "person,account,from,to\r\n"
 				"jdoe,acme,2025-01-01,2025-06-30\r\njdoe,acme,2025-07-01,\r\n");
+	cbt_run_free(&r);
+	v = json_of("cover", "--list", "--account", "acme", "--json", NULL);
+	ck_assert_uint_eq(json_array_size(v), 2);
+	ck_assert_uint_eq(json_object_size(json_array_get(v, 0)), 4);
+	json_decref(v);
+
+	cbt_casebook(&r, ws, NULL, "cover", "--help", NULL);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert(strncmp(r.out, "usage: casebook cover PERSON ACCOUNT --from DATE", 48) == 0);
+	ck_assert(cbt_has(r.out, "Only people with the technician role cover accounts"));
+	ck_assert(cbt_has(r.out, "casebook cover --list"));
 	cbt_run_free(&r);
 }
 END_TEST
@@ -229,8 +407,9 @@ int main(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, people_roles_and_their_views);
+	tcase_add_test(tc, people_add_list_show_edit);
 	tcase_add_test(tc, people_bad_input);
+	tcase_add_test(tc, sql_looking_text_is_only_text);
 	tcase_add_test(tc, coverage_periods);
 	tcase_add_test(tc, record_imports_all_or_nothing);
 	tcase_add_test(tc, record_imports_bad_files);

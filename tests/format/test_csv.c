@@ -1,5 +1,6 @@
 /* The CSV reader on in-memory files: RFC 4180 cases, line numbers across
- * quoted line breaks and read-chunk boundaries, and every refusal. */
+ * quoted line breaks, blank lines and read-chunk boundaries, the header,
+ * and every refusal with its line. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,41 +30,217 @@ static void close_reading(reading *rd)
 	fclose(rd->f);
 }
 
-START_TEST(quoted_fields_and_line_numbers)
+/* Reads the next record and checks its line and fields ("|" between
+ * fields in `want`). */
+static void expect_record(reading *rd, long line, const char *want)
 {
-	static const char text[] = "\xEF\xBB\xBF" "a,b,c\r\n"
-				   "1,\"x, y\",\"say \"\"hi\"\"\"\r\n"
-				   "\n"
-				   "2,\"two\nlines\",z\n"
-				   "3, spaced ,last";
-	reading rd = open_text(text, sizeof(text) - 1);
+	const cb_csv_record *rec;
+	char got[512] = "";
+	int rc = cb_csv_next(rd->r, &rec);
+
+	ck_assert_msg(rc == 1, "want a record at line %ld, got %d: %s", line, rc, cb_error_last());
+	for (size_t i = 0; i < rec->n; i++) {
+		ck_assert_uint_eq(strlen(rec->fields[i]), rec->lens[i]);
+		strncat(got, i ? "|" : "", sizeof(got) - strlen(got) - 1);
+		strncat(got, rec->fields[i], sizeof(got) - strlen(got) - 1);
+	}
+	ck_assert_str_eq(got, want);
+	ck_assert_int_eq(rec->line, line);
+}
+
+static void expect_end(reading *rd)
+{
 	const cb_csv_record *rec;
 
-	ck_assert_int_eq(cb_csv_next(rd.r, &rec), 1);
-	ck_assert_uint_eq(rec->n, 3);
-	ck_assert_str_eq(rec->fields[0], "a"); /* the BOM is gone */
-	ck_assert_int_eq(rec->line, 1);
-	ck_assert_int_eq(cb_csv_next(rd.r, &rec), 1);
-	ck_assert_str_eq(rec->fields[1], "x, y");
-	ck_assert_str_eq(rec->fields[2], "say \"hi\"");
-	ck_assert_int_eq(rec->line, 2);
-	ck_assert_int_eq(cb_csv_next(rd.r, &rec), 1); /* the blank line is skipped */
-	ck_assert_str_eq(rec->fields[1], "two\nlines");
-	ck_assert_int_eq(rec->line, 4);
-	ck_assert_int_eq(cb_csv_next(rd.r, &rec), 1);
-	ck_assert_int_eq(rec->line, 6); /* after a record spanning two lines */
-	ck_assert_str_eq(rec->fields[1], "spaced");
-	ck_assert_str_eq(rec->fields[2], "last"); /* no final newline */
-	ck_assert_int_eq(cb_csv_next(rd.r, &rec), 0);
-	ck_assert_int_eq(cb_csv_next(rd.r, &rec), 0);
+	ck_assert_int_eq(cb_csv_next(rd->r, &rec), 0);
+	ck_assert_ptr_null(rec);
+	ck_assert_int_eq(cb_csv_next(rd->r, &rec), 0); /* and stays there */
+}
+
+#define READ(text) open_text(text, sizeof(text) - 1)
+
+START_TEST(plain_records)
+{
+	reading rd = READ("key,name\nacme,ACME GmbH\nglobex,Globex\n");
+
+	expect_record(&rd, 1, "key|name");
+	expect_record(&rd, 2, "acme|ACME GmbH");
+	expect_record(&rd, 3, "globex|Globex");
+	expect_end(&rd);
 	close_reading(&rd);
 }
 END_TEST
 
-START_TEST(records_across_read_chunks)
+START_TEST(quoted_commas_and_doubled_quotes)
 {
-	/* A quoted field that straddles the 64 KiB read boundary, and 200,000
-	 * records after it: counts and line numbers stay right. */
+	reading rd = READ("a,b,c\n"
+			  "1,\"x, y\",\"say \"\"hi\"\"\"\n"
+			  "\"\",,\"\"\"\"\n");
+
+	expect_record(&rd, 1, "a|b|c");
+	expect_record(&rd, 2, "1|x, y|say \"hi\"");
+	expect_record(&rd, 3, "||\""); /* empty quoted, empty, one quote */
+	expect_end(&rd);
+	close_reading(&rd);
+}
+END_TEST
+
+START_TEST(quoted_line_breaks_keep_line_numbers)
+{
+	reading rd = READ("a,b\n"
+			  "1,\"two\nlines\"\n"
+			  "2,\"three\r\n\r\nlines\"\n"
+			  "3,after\n"
+			  "4,\"a,\n\"\"quoted\"\"\nfield\"\n"
+			  "5,last\n");
+
+	expect_record(&rd, 1, "a|b");
+	expect_record(&rd, 2, "1|two\nlines");
+	expect_record(&rd, 4, "2|three\r\n\r\nlines");
+	expect_record(&rd, 7, "3|after");
+	expect_record(&rd, 8, "4|a,\n\"quoted\"\nfield");
+	expect_record(&rd, 11, "5|last");
+	expect_end(&rd);
+	close_reading(&rd);
+}
+END_TEST
+
+START_TEST(crlf_bom_and_no_final_newline)
+{
+	reading rd = READ("\xEF\xBB\xBF"
+			  "a,b\r\n"
+			  "1,2\r\n"
+			  "3, spaced \r\n"
+			  "4,last");
+
+	expect_record(&rd, 1, "a|b"); /* the BOM is gone */
+	expect_record(&rd, 2, "1|2");
+	expect_record(&rd, 3, "3|spaced"); /* unquoted fields are trimmed */
+	expect_record(&rd, 4, "4|last");
+	expect_end(&rd);
+	close_reading(&rd);
+}
+END_TEST
+
+START_TEST(lone_cr_ends_a_line)
+{
+	reading rd = READ("a,b\r1,2\r\r3,4\r");
+
+	expect_record(&rd, 1, "a|b");
+	expect_record(&rd, 2, "1|2");
+	expect_record(&rd, 4, "3|4");
+	expect_end(&rd);
+	close_reading(&rd);
+}
+END_TEST
+
+START_TEST(blank_lines_are_skipped)
+{
+	reading rd = READ("\n\r\na,b\n\n   \n\t \r\n1,2\n\n\n2,3\n\n");
+
+	expect_record(&rd, 3, "a|b");
+	expect_record(&rd, 7, "1|2"); /* lines of spaces and tabs are blank too */
+	expect_record(&rd, 10, "2|3");
+	expect_end(&rd);
+	close_reading(&rd);
+}
+END_TEST
+
+START_TEST(blank_lines_do_not_count_toward_the_limit)
+{
+	size_t n = 10000;
+	char *text = malloc(n + 32);
+	reading rd;
+
+	strcpy(text, "a,b\n");
+	memset(text + 4, '\n', n);
+	strcpy(text + 4 + n, "1,2\n");
+	rd = open_text(text, strlen(text));
+	cb_csv_set_limit(rd.r, 100);
+	expect_record(&rd, 1, "a|b");
+	expect_record(&rd, 10002, "1|2");
+	expect_end(&rd);
+	close_reading(&rd);
+	free(text);
+}
+END_TEST
+
+START_TEST(field_lengths_and_skip_rest)
+{
+	reading rd = READ("a,b\n\"x\"\"y\",\n1,2\n\n3,4\n5,6");
+	const cb_csv_record *rec;
+	long left;
+
+	expect_record(&rd, 1, "a|b");
+	ck_assert_int_eq(cb_csv_next(rd.r, &rec), 1);
+	ck_assert_uint_eq(rec->n, 2);
+	ck_assert_uint_eq(rec->lens[0], 3);
+	ck_assert_uint_eq(rec->lens[1], 0);
+	ck_assert_int_eq(cb_csv_skip_rest(rd.r, &left), 0);
+	ck_assert_int_eq(left, 4); /* "1,2", "", "3,4" and the unterminated "5,6" */
+	expect_end(&rd);
+	close_reading(&rd);
+}
+END_TEST
+
+/* Builds `rows` records where each one's first field is the line it starts
+ * on, mixing LF, CRLF and lone CR, blank lines and quoted line breaks, and
+ * checks every record's line, the count and the last line. */
+static void check_every_line(int rows)
+{
+	size_t cap = (size_t)rows * 64 + 1024, len = 0;
+	char *text = malloc(cap);
+	static const char *const ends[3] = {"\n", "\r\n", "\r"};
+	const cb_csv_record *rec;
+	reading rd;
+	long line = 2, n = 0, last = 0, want_last = 0;
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)sprintf(text, "line,v\n");
+	for (int i = 0; i < rows; i++) {
+		const char *end = ends[i % 3];
+
+		want_last = line;
+		if (i % 97 == 0) {
+			len += (size_t)sprintf(text + len, "%ld,\"q%d%sstill%s\"%s", line, i, end, end, end);
+			line += 3;
+		} else {
+			len += (size_t)sprintf(text + len, "%ld,v%d%s", line, i, end);
+			line += 1;
+		}
+		if (i % 89 == 0) {
+			len += (size_t)sprintf(text + len, "%s", end);
+			line++;
+		}
+	}
+	rd = open_text(text, len);
+	ck_assert_int_eq(cb_csv_header(rd.r, (const char *const[]){"line", "v", NULL}, NULL,
+				       &(cb_csv_columns){0}),
+			 0);
+	while (cb_csv_next(rd.r, &rec) == 1) {
+		ck_assert_msg(atol(rec->fields[0]) == rec->line, "record of line %s read at line %ld",
+			      rec->fields[0], rec->line);
+		n++;
+		last = rec->line;
+	}
+	ck_assert_str_eq(cb_error_last(), "");
+	ck_assert_int_eq(n, rows);
+	ck_assert_int_eq(last, want_last);
+	close_reading(&rd);
+	free(text);
+}
+
+START_TEST(every_line_number_across_read_chunks)
+{
+	cb_error_clear();
+	check_every_line(50000);
+}
+END_TEST
+
+START_TEST(two_hundred_thousand_rows)
+{
+	/* A quoted field that straddles the 64 KiB read boundary, and
+	 * 200,000 records after it: the count and the last line are right. */
 	size_t cap = 8u << 20, len = 0;
 	char *text = malloc(cap);
 	reading rd;
@@ -87,6 +264,7 @@ START_TEST(records_across_read_chunks)
 	while (cb_csv_next(rd.r, &rec) == 1) {
 		n++;
 		last = rec->line;
+		ck_assert_str_eq(rec->fields[0] + 1, rec->fields[1]);
 	}
 	ck_assert_int_eq(n, 200000);
 	ck_assert_int_eq(last, 200003);
@@ -95,44 +273,120 @@ START_TEST(records_across_read_chunks)
 }
 END_TEST
 
-/* Reads `text` to its end and expects the error `message`. */
+START_TEST(line_longer_than_the_buffer_ending_in_crlf_on_its_edge)
+{
+	/* The CR of a 65,537-byte line is the last byte of a full buffer:
+	 * the CRLF after it still counts as one line end. */
+	size_t pad = 65530, len = 0;
+	char *text = malloc(pad + 64);
+	reading rd;
+	const cb_csv_record *rec;
+
+	len += (size_t)sprintf(text, "k,v\n" "long,");
+	memset(text + len, 'p', pad);
+	len += pad;
+	len += (size_t)sprintf(text + len, "\r\nafter,x\r\n");
+	rd = open_text(text, len);
+	expect_record(&rd, 1, "k|v");
+	ck_assert_int_eq(cb_csv_next(rd.r, &rec), 1);
+	ck_assert_uint_eq(rec->lens[1], pad);
+	ck_assert_int_eq(rec->line, 2);
+	expect_record(&rd, 3, "after|x");
+	expect_end(&rd);
+	close_reading(&rd);
+	free(text);
+}
+END_TEST
+
+/* Reads `text` to its end (through the header a,b[,c] when with_header)
+ * and expects CB_EINVALID with exactly `message`. */
 static void refused(const char *text, size_t len, int with_header, const char *message)
 {
 	reading rd = open_text(text, len);
 	const cb_csv_record *rec;
 	cb_csv_columns cols;
-	int rc = 0;
+	int rc = 0, by_reader = 0;
 
 	if (with_header)
 		rc = cb_csv_header(rd.r, (const char *const[]){"a", "b", NULL},
 				   (const char *const[]){"c", NULL}, &cols);
-	while (rc == 0 && (rc = cb_csv_next(rd.r, &rec)) == 1)
-		;
-	ck_assert_msg(rc == CB_EINVALID, "accepted: want '%s'", message);
-	ck_assert_msg(strstr(cb_error_last(), message), "want '%s', got '%s'", message,
-		      cb_error_last());
+	if (rc == 0) {
+		by_reader = 1;
+		while ((rc = cb_csv_next(rd.r, &rec)) == 1)
+			;
+	}
+	ck_assert_msg(rc == CB_EINVALID, "accepted (%d): want '%s'", rc, message);
+	ck_assert_str_eq(cb_error_last(), message);
+	if (by_reader) /* after an error the reader stays failed */
+		ck_assert_int_eq(cb_csv_next(rd.r, &rec), CB_EINVALID);
 	close_reading(&rd);
 }
 
-START_TEST(refusals)
-{
-	static const char nul[] = "a,b\n1,2\0\n";
+#define REFUSED(text, header, message) refused(text, sizeof(text) - 1, header, message)
 
-	refused("", 0, 1, "t.csv: the file is empty");
-	refused("a,b\n1,\"open\n2,3\n", 15, 1, "t.csv:2: a quoted field is never closed");
-	refused("a,b\n1,x\"y\n", 10, 1, "t.csv:2: malformed quotes");
-	refused("a,b\n1,\"x\"y\n", 11, 1, "t.csv:2: malformed quotes");
-	refused("a,b\n1,2,3\n", 10, 1, "t.csv:2: 3 fields, the header has 2");
-	refused(nul, sizeof(nul) - 1, 1, "t.csv:2: NUL byte");
-	refused("a,b\n1,\xC3\x28\n", 9, 1, "t.csv:2: not valid UTF-8 (byte 0xC3 in field 2)");
-	refused("a\n1\n", 4, 1, "t.csv:1: missing column 'b' (the header has: a)");
-	refused("a,b,d\n", 6, 1, "t.csv:1: unknown column 'd'");
-	refused("a,b,A\n", 6, 1, "t.csv:1: column 'a' appears twice");
-	refused("a,b,cc\n", 7, 1, "unknown column 'cc' (did you mean 'c'?)");
+START_TEST(open_quote_at_end_of_file)
+{
+	REFUSED("a,b\n1,\"open\n2,3\n", 1,
+		"t.csv:2: a quoted field is never closed: the quote opening field 2 runs to the "
+		"end of the file (line 3)");
+	REFUSED("a,b\n1,\"open", 1,
+		"t.csv:2: a quoted field is never closed: the quote opening field 2 runs to the "
+		"end of the file");
+	/* The record starts on line 2; the quote left open is on line 3. */
+	REFUSED("a,b\n1,\"x\ny\",\"open\nz", 0,
+		"t.csv:3: a quoted field is never closed: the quote opening field 3 runs to the "
+		"end of the file (line 4)");
+	/* A closed quote at the very end is fine. */
+	{
+		reading rd = READ("a,b\n1,\"x\"");
+
+		expect_record(&rd, 1, "a|b");
+		expect_record(&rd, 2, "1|x");
+		expect_end(&rd);
+		close_reading(&rd);
+	}
 }
 END_TEST
 
-START_TEST(record_limit_stops_early)
+START_TEST(stray_quotes)
+{
+	REFUSED("a,b\n1,x\"y\n", 1,
+		"t.csv:2: malformed quotes: a quote inside unquoted field 2 (byte 4 of the line); "
+		"put the field in quotes and write each quote inside it twice");
+	REFUSED("a,b\n1,\"x\"y\n", 1,
+		"t.csv:2: malformed quotes: text after the closing quote of field 2 (byte 6 of the "
+		"line); a quote inside a quoted field is written twice");
+	/* On the second line of a record. */
+	REFUSED("a,b\n1,\"x\ny\"z\n", 1,
+		"t.csv:3: malformed quotes: text after the closing quote of field 2 (byte 3 of the "
+		"line); a quote inside a quoted field is written twice");
+}
+END_TEST
+
+START_TEST(nul_byte)
+{
+	REFUSED("a,b\n1,2\0\n", 1,
+		"t.csv:2: NUL byte at byte 4 of the line (is this a UTF-16 or binary file?)");
+	REFUSED("\xFF\xFE" "a\0,\0b\0", 0, "t.csv:1: the file is UTF-16; save it as UTF-8");
+}
+END_TEST
+
+START_TEST(invalid_utf8)
+{
+	REFUSED("a,b\n1,\xC3\x28\n", 1,
+		"t.csv:2: not valid UTF-8 (byte 0xC3 in field 2); save the file as UTF-8");
+	REFUSED("a,b\n1,ok\n2,Caf\xE9\n", 1,
+		"t.csv:3: not valid UTF-8 (byte 0xE9 in field 2); save the file as UTF-8");
+	/* In a quoted field, on the line of the bad byte. */
+	REFUSED("a,b\n1,\"one\ntw\xFF\nthree\"\n", 1,
+		"t.csv:3: not valid UTF-8 (byte 0xFF in field 2); save the file as UTF-8");
+	/* An overlong encoding of '/'. */
+	REFUSED("a,b\n\xC0\xAF,1\n", 1,
+		"t.csv:2: not valid UTF-8 (byte 0xC0 in field 1); save the file as UTF-8");
+}
+END_TEST
+
+START_TEST(record_over_the_limit_stops_early)
 {
 	size_t len = 5u << 20;
 	char *text = malloc(len);
@@ -153,16 +407,102 @@ START_TEST(record_limit_stops_early)
 }
 END_TEST
 
+START_TEST(record_over_the_limit_across_lines)
+{
+	/* A quoted field that never closes is refused at the limit, not at
+	 * the end of the file, on the line its record starts. */
+	size_t len = 0, cap = 4u << 20;
+	char *text = malloc(cap);
+	reading rd;
+	const cb_csv_record *rec;
+
+	len += (size_t)sprintf(text, "a,b\n1,2\n3,\"open");
+	while (len < cap - 16)
+		len += (size_t)sprintf(text + len, "\nmore text");
+	rd = open_text(text, len);
+	expect_record(&rd, 1, "a|b");
+	expect_record(&rd, 2, "1|2");
+	ck_assert_int_eq(cb_csv_next(rd.r, &rec), CB_EINVALID);
+	ck_assert_str_eq(cb_error_last(), "t.csv:3: record longer than 1048576 bytes");
+	ck_assert_int_lt(ftell(rd.f), 1200000);
+	close_reading(&rd);
+	free(text);
+}
+END_TEST
+
+START_TEST(empty_files)
+{
+	REFUSED("", 0, "t.csv: the file is empty");
+	REFUSED("\n\n  \r\n", 0, "t.csv: the file is empty");
+	REFUSED("\xEF\xBB\xBF", 0, "t.csv: the file is empty");
+	REFUSED("", 1, "t.csv: the file is empty; it needs a header line naming its columns");
+}
+END_TEST
+
+START_TEST(header_columns)
+{
+	reading rd = READ("\xEF\xBB\xBF Name ,\"KEY\",Region\nAcme,acme,DACH\n");
+	const cb_csv_record *rec;
+	cb_csv_columns cols;
+
+	ck_assert_int_eq(cb_csv_header(rd.r, (const char *const[]){"key", "name", NULL},
+				       (const char *const[]){"industry", "region", NULL}, &cols),
+			 0);
+	ck_assert_int_eq(cb_csv_next(rd.r, &rec), 1);
+	ck_assert_str_eq(cb_csv_field(rec, &cols, "key"), "acme");
+	ck_assert_str_eq(cb_csv_field(rec, &cols, "name"), "Acme");
+	ck_assert_str_eq(cb_csv_field(rec, &cols, "region"), "DACH");
+	ck_assert_str_eq(cb_csv_field(rec, &cols, "industry"), ""); /* absent */
+	expect_end(&rd);
+	close_reading(&rd);
+}
+END_TEST
+
+START_TEST(header_refusals)
+{
+	REFUSED("a\n1\n", 1, "t.csv:1: missing column 'b' (the header has: a)");
+	REFUSED("\nc, A\n1,2\n", 1, "t.csv:2: missing column 'b' (the header has: c, A)");
+	REFUSED("a,b,colour\n", 1, "t.csv:1: unknown column 'colour'");
+	REFUSED("a,b,cc\n", 1, "t.csv:1: unknown column 'cc' (did you mean 'c'?)");
+	REFUSED("a,b,A\n", 1, "t.csv:1: column 'a' appears twice");
+	REFUSED("a,b,\n", 1, "t.csv:1: column 3 of the header has no name");
+}
+END_TEST
+
+START_TEST(ragged_rows)
+{
+	REFUSED("a,b\n1,2,3\n", 1, "t.csv:2: 3 fields, the header has 2");
+	REFUSED("a,b,c\n1,2,3\n\n4,5\n", 1, "t.csv:4: 2 fields, the header has 3");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("format/csv");
 	TCase *tc = tcase_create("csv");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, quoted_fields_and_line_numbers);
-	tcase_add_test(tc, records_across_read_chunks);
-	tcase_add_test(tc, refusals);
-	tcase_add_test(tc, record_limit_stops_early);
+	tcase_add_test(tc, plain_records);
+	tcase_add_test(tc, quoted_commas_and_doubled_quotes);
+	tcase_add_test(tc, quoted_line_breaks_keep_line_numbers);
+	tcase_add_test(tc, crlf_bom_and_no_final_newline);
+	tcase_add_test(tc, lone_cr_ends_a_line);
+	tcase_add_test(tc, blank_lines_are_skipped);
+	tcase_add_test(tc, blank_lines_do_not_count_toward_the_limit);
+	tcase_add_test(tc, field_lengths_and_skip_rest);
+	tcase_add_test(tc, every_line_number_across_read_chunks);
+	tcase_add_test(tc, two_hundred_thousand_rows);
+	tcase_add_test(tc, line_longer_than_the_buffer_ending_in_crlf_on_its_edge);
+	tcase_add_test(tc, open_quote_at_end_of_file);
+	tcase_add_test(tc, stray_quotes);
+	tcase_add_test(tc, nul_byte);
+	tcase_add_test(tc, invalid_utf8);
+	tcase_add_test(tc, record_over_the_limit_stops_early);
+	tcase_add_test(tc, record_over_the_limit_across_lines);
+	tcase_add_test(tc, empty_files);
+	tcase_add_test(tc, header_columns);
+	tcase_add_test(tc, header_refusals);
+	tcase_add_test(tc, ragged_rows);
 	suite_add_tcase(s, tc);
 	return cbt_main(s);
 }
