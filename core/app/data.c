@@ -481,13 +481,11 @@ int cb_app_data_import(cb_workspace *ws, const char *path, const cb_data_import_
 		if (stopped) {
 			long unread = 0;
 
-
-			/* Say how much of the file was never looked at. */
-			while (cb_csv_next(reader, &rec) == 1)
-				unread++;
-			if (unread)
+			/* Say how much of the file was never looked at, counting
+			 * lines without parsing them. */
+			if (cb_csv_skip_rest(reader, &unread) == 0 && unread)
 				cb_buf_printf(&im.errors,
-					      "\n%s: stopped after %d errors; %ld more rows were not read",
+					      "\n%s: stopped after %d errors; %ld more lines were not read",
 					      im.name, im.nerrors, unread);
 		}
 		rc = cb_error_set(CB_EINVALID, "%s", cb_buf_cstr(&im.errors));

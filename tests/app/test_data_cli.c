@@ -247,7 +247,7 @@ START_TEST(errors_stop_after_twenty_and_say_what_was_not_read)
 	ck_assert(cbt_has(r.err, "many.csv:2: value 20 out of range"));
 	ck_assert(cbt_has(r.err, "many.csv:21: value 39 out of range"));
 	ck_assert(!cbt_has(r.err, "many.csv:22:"));
-	ck_assert_msg(cbt_has(r.err, "many.csv: stopped after 20 errors; 80 more rows were not read"),
+	ck_assert_msg(cbt_has(r.err, "many.csv: stopped after 20 errors; 80 more lines were not read"),
 		      "%s", r.err);
 	cbt_run_free(&r);
 	assert_count("SELECT count(*) FROM observation", "0");
