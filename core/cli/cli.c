@@ -31,6 +31,7 @@ static const noun nouns[] = {
 	{"data", cb_cli_data, "customer KPI observations: import, list, series, batches"},
 	{"check", cb_cli_check, "verify the workspace's database and repository"},
 	{"impact", cb_cli_impact, "did training move the customers' KPIs? (before/after, DiD, ROI)"},
+	{"report", cb_cli_report, "write an offline HTML (or Markdown) report of the impact"},
 	{"outcome", cb_cli_outcome, "outcome agreements and their attainment"},
 	{"plugin", cb_cli_plugin, "Lua plugins: list, inspect, create, test"},
 	{"kpi", cb_cli_kpi, "the KPIs plugins define"},

@@ -124,6 +124,15 @@ int cb_cli_import(cb_cli *cli, int argc, char **argv, const char *help, const ch
 json_t *cb_cli_kpi_json(const cb_kpi_def *k);
 json_t *cb_cli_measure_json(const cb_measure_def *m);
 
+/* What impact and report share (impact_json.c): the impact report as
+ * `casebook impact --json` prints it (a new value), the name of an exposure
+ * kind ("session", "program", ...), and the --window/--lag parser: "90",
+ * "90d" or "13w" into days within [min, max], CB_EINVALID naming `what`. */
+struct cb_impact_report;
+json_t *cb_cli_impact_json(const struct cb_impact_report *r);
+const char *cb_cli_exposure_kind_name(int kind);
+int cb_cli_parse_days(const char *what, const char *text, int min, int max, int *out);
+
 /* The nouns. */
 int cb_cli_init(cb_cli *cli, int argc, char **argv);
 int cb_cli_account(cb_cli *cli, int argc, char **argv);
@@ -134,6 +143,7 @@ int cb_cli_session(cb_cli *cli, int argc, char **argv);
 int cb_cli_check(cb_cli *cli, int argc, char **argv);
 int cb_cli_data(cb_cli *cli, int argc, char **argv);
 int cb_cli_impact(cb_cli *cli, int argc, char **argv);
+int cb_cli_report(cb_cli *cli, int argc, char **argv);
 int cb_cli_outcome(cb_cli *cli, int argc, char **argv);
 int cb_cli_plugin(cb_cli *cli, int argc, char **argv);
 int cb_cli_kpi(cb_cli *cli, int argc, char **argv);
