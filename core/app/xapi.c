@@ -362,7 +362,7 @@ static int add_attendance(const cb_xapi_attendance *a, void *ctx)
 	char *program_iri = iri_new("programs", a->program, NULL);
 	char *test_iri = NULL;
 	cb_buf test_name = CB_BUF_INIT;
-	int64_t first, last;
+	int64_t first = 0, last = 0;
 	int rc = 0, attended = strcmp(a->status, "attended") == 0,
 	    partial = strcmp(a->status, "partial") == 0;
 
