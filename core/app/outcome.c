@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analysis/windows.h"
+#include "app/kpi_value.h"
 #include "base/date.h"
 #include "base/error.h"
 #include "store/account.h"
@@ -67,53 +68,6 @@ static const char *attainment(const cb_kpi_def *k, const cb_outcome *o, double v
 	return "below minimum";
 }
 
-/* One KPI value for one account over days [from, to). */
-static double kpi_over(cb_workspace *ws, cb_plugin_host *host, const cb_kpi_def *k,
-		       int64_t account_id, const char *account, int32_t from, int32_t to,
-		       char *why, size_t whylen)
-{
-	cb_series_buf bufs[32] = {{0}};
-	cb_series views[32];
-	char f[CB_DATE_LEN], t[CB_DATE_LEN];
-	char *reason = NULL;
-	double v = NAN;
-	int rc = 0;
-
-	for (size_t i = 0; i < k->ninputs && i < 32 && rc == 0; i++) {
-		int64_t mid;
-
-		rc = cb_store_measure_id(ws->store, k->inputs[i], 0, &mid);
-		if (rc == CB_ENOTFOUND) {
-			rc = 0;
-			views[i] = (cb_series){NULL, NULL, 0};
-			continue;
-		}
-		if (rc == 0)
-			rc = cb_store_observation_series(ws->store, mid, account_id, (int64_t)from * 86400,
-							 (int64_t)to * 86400, &bufs[i]);
-		views[i] = (cb_series){bufs[i].values, bufs[i].times, bufs[i].n};
-	}
-	if (rc == 0) {
-		cb_window w = {account, f, t, views};
-
-		cb_date_format(from, f);
-		cb_date_format(to, t);
-		rc = cb_plugin_kpi_compute(host, k, &w, &v, &reason);
-		if (rc == 1)
-			snprintf(why, whylen, "%s", reason);
-		else if (rc < 0)
-			snprintf(why, whylen, "%s", cb_error_last());
-		if (rc != 0)
-			v = NAN;
-	} else {
-		snprintf(why, whylen, "%s", cb_error_last());
-	}
-	free(reason);
-	for (size_t i = 0; i < k->ninputs && i < 32; i++)
-		cb_series_buf_free(&bufs[i]);
-	return v;
-}
-
 typedef struct status_ctx {
 	cb_workspace *ws;
 	cb_plugin_host *host;
@@ -142,8 +96,8 @@ static int on_outcome(const cb_outcome *o, void *ctx)
 	st.better = k->better == CB_KPI_HIGHER ? "higher" : "lower";
 	if (cb_date_parse(o->from_on, &from) < 0 || cb_date_parse(o->to_on, &to) < 0)
 		return CB_EDB;
-	st.period = kpi_over(c->ws, c->host, k, o->account_id, o->account, from, to + 1, why,
-			     sizeof(why));
+	st.period = cb_app_kpi_over(c->ws, c->host, k, o->account_id, o->account, from, to + 1,
+				    why, sizeof(why));
 	st.period_attainment = attainment(k, o, st.period);
 	st.period_reason = why[0] ? why : NULL;
 	st.baseline = st.follow_up = NAN;
@@ -158,10 +112,11 @@ static int on_outcome(const cb_outcome *o, void *ctx)
 			return rc;
 		st.trained = 1;
 		st.session = key;
-		st.baseline = kpi_over(c->ws, c->host, k, o->account_id, o->account, w.baseline.from,
-				       w.baseline.to, unused, sizeof(unused));
-		st.follow_up = kpi_over(c->ws, c->host, k, o->account_id, o->account,
-					w.follow_up.from, w.follow_up.to, unused, sizeof(unused));
+		st.baseline = cb_app_kpi_over(c->ws, c->host, k, o->account_id, o->account,
+					      w.baseline.from, w.baseline.to, unused, sizeof(unused));
+		st.follow_up = cb_app_kpi_over(c->ws, c->host, k, o->account_id, o->account,
+					       w.follow_up.from, w.follow_up.to, unused,
+					       sizeof(unused));
 		st.baseline_attainment = attainment(k, o, st.baseline);
 		st.follow_up_attainment = attainment(k, o, st.follow_up);
 	}
