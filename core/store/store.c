@@ -147,6 +147,65 @@ static const char *const migrations[] = {
 	"  CHECK (to_on >= from_on),"
 	"  UNIQUE (account_id, kpi, from_on)"
 	");",
+
+	/* 4: the case-study index. The case-study repository holds the text;
+	 * these tables index it (front matter, latest revision, review
+	 * decisions) and keep the workflow status, and `casebook reindex`
+	 * rebuilds them from the repository. Keys are kept as the case names
+	 * them; the ids are NULL for a synced case whose technician or
+	 * account is not known in this workspace. */
+	"CREATE TABLE case_study ("
+	"  id INTEGER PRIMARY KEY,"
+	"  slug TEXT NOT NULL UNIQUE,"
+	"  title TEXT NOT NULL,"
+	"  technician TEXT NOT NULL,"
+	"  technician_id INTEGER REFERENCES person(id),"
+	"  account TEXT NOT NULL,"
+	"  account_id INTEGER REFERENCES account(id),"
+	"  status TEXT NOT NULL CHECK (status IN"
+	"    ('submitted','changes-requested','approved','published')),"
+	"  head TEXT NOT NULL," /* commit of the latest case.md revision */
+	"  submitted_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL"
+	");"
+	"CREATE INDEX case_study_by_technician ON case_study(technician);"
+	"CREATE INDEX case_study_by_account ON case_study(account);"
+	"CREATE TABLE case_session ("
+	"  case_id INTEGER NOT NULL REFERENCES case_study(id) ON DELETE CASCADE,"
+	"  position INTEGER NOT NULL,"
+	"  session TEXT NOT NULL,"
+	"  PRIMARY KEY (case_id, position)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX case_session_by_session ON case_session(session);"
+	"CREATE TABLE case_claim ("
+	"  case_id INTEGER NOT NULL REFERENCES case_study(id) ON DELETE CASCADE,"
+	"  position INTEGER NOT NULL,"
+	"  kpi TEXT NOT NULL,"
+	"  before_value REAL NOT NULL,"
+	"  after_value REAL NOT NULL,"
+	"  from_on TEXT NOT NULL,"
+	"  to_on TEXT NOT NULL,"
+	"  note TEXT,"
+	"  PRIMARY KEY (case_id, position),"
+	"  CHECK (to_on >= from_on)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX case_claim_by_kpi ON case_claim(kpi);"
+	"CREATE TABLE case_review ("
+	"  case_id INTEGER NOT NULL REFERENCES case_study(id) ON DELETE CASCADE,"
+	"  position INTEGER NOT NULL," /* line of SLUG/reviews.log */
+	"  reviewer TEXT," /* person key, when the reviewer is a person here */
+	"  reviewer_name TEXT NOT NULL,"
+	"  reviewer_email TEXT NOT NULL,"
+	"  decision TEXT NOT NULL,"
+	"  comment TEXT NOT NULL DEFAULT '',"
+	"  at TEXT NOT NULL,"
+	"  revision TEXT NOT NULL,"
+	"  PRIMARY KEY (case_id, position)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE case_setting ("
+	"  name TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL"
+	");",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
