@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app/case.h"
 #include "base/buf.h"
 #include "base/error.h"
 #include "repo/repo.h"
@@ -313,6 +314,8 @@ int cb_workspace_check(cb_workspace *ws)
 	if ((rc = cb_repo_open(ws->repo_path, &repo)) < 0)
 		return rc;
 	rc = cb_repo_check(repo);
+	if (rc == 0)
+		rc = cb_app_case_check(ws, repo); /* the case index against the repository */
 	cb_repo_close(repo);
 	return rc;
 }

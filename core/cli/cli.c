@@ -37,6 +37,8 @@ static const noun nouns[] = {
 	{"kpi", cb_cli_kpi, "the KPIs plugins define"},
 	{"measure", cb_cli_measure, "the measures plugins declare"},
 	{"export", cb_cli_export, "export records for other systems (xAPI statements)"},
+	{"case", cb_cli_case, "case studies: new, submit, revise, review, publish, show, sync"},
+	{"reindex", cb_cli_reindex, "rebuild the case-study index from the repository"},
 };
 
 #define NOUN_COUNT (sizeof(nouns) / sizeof(nouns[0]))

@@ -149,5 +149,7 @@ int cb_cli_plugin(cb_cli *cli, int argc, char **argv);
 int cb_cli_kpi(cb_cli *cli, int argc, char **argv);
 int cb_cli_measure(cb_cli *cli, int argc, char **argv);
 int cb_cli_export(cb_cli *cli, int argc, char **argv);
+int cb_cli_case(cb_cli *cli, int argc, char **argv);
+int cb_cli_reindex(cb_cli *cli, int argc, char **argv);
 
 #endif

@@ -1,0 +1,196 @@
+/*
+ * The case-study workflow: a technician submits a case study (checked
+ * against the workspace's records and the plugins' hooks, committed to the
+ * case-study repository under the technician's name, indexed in the
+ * database), revises it, reviewers approve it or ask for changes, and an
+ * approved case is published. Claims are held against the customer's data
+ * (the evidence check). The repository is the source of truth for the
+ * text; the database indexes it, and reindex/check keep the two in step.
+ */
+#ifndef CB_APP_CASE_H
+#define CB_APP_CASE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app/workspace.h"
+#include "base/buf.h"
+#include "format/frontmatter.h"
+#include "repo/case.h"
+#include "store/case.h"
+
+/* The evidence check's windows and tolerance (casestudies/FORMAT.md,
+ * section 7): each claim's KPI is measured over the CB_CASE_WINDOW_DAYS
+ * days before the claim's period (the "before" window) and over the last
+ * CB_CASE_WINDOW_DAYS days of the period (the "after" window); a period
+ * shorter than that gives both windows its own length. The claim agrees
+ * when the measured change is within CB_CASE_TOLERANCE of the claimed
+ * change (as a share of it), which also makes its direction the same; a
+ * claim of no change agrees when the measured change is within
+ * CB_CASE_FLAT_TOLERANCE of the claimed "before" value. */
+#define CB_CASE_WINDOW_DAYS 90
+#define CB_CASE_TOLERANCE 0.25
+#define CB_CASE_FLAT_TOLERANCE 0.05
+
+/* The setting that holds the default remote of `case sync`. */
+#define CB_CASE_REMOTE_SETTING "casebook.remote"
+
+/* The statuses of an indexed case, in workflow order (a draft is a file
+ * not yet submitted, so it is never in the index). NULL-terminated. */
+extern const char *const cb_case_statuses[];
+
+/* Reads the file at `path` ("-": stdin) into a malloc'd NUL-terminated
+ * *text (caller frees), refusing a file over CB_FM_SIZE_MAX bytes before
+ * reading it all. Returns 0, CB_EIO or CB_EINVALID naming the file. */
+int cb_app_case_read_file(const char *path, char **text, size_t *len);
+
+/* Makes a slug from a title: its ASCII letters and digits in lower case,
+ * every other run of characters one '-', cut to CB_REPO_SLUG_MAX bytes.
+ * CB_EINVALID when nothing is left ("give --slug"). */
+int cb_app_case_slug_from_title(const char *title, char out[CB_REPO_SLUG_MAX + 1]);
+
+/* What `case new` fills in; NULL fields get placeholders. Borrowed. */
+typedef struct cb_case_template {
+	const char *technician;
+	const char *account;
+	const char *const *sessions;
+	size_t n_sessions;
+} cb_case_template;
+
+/* Appends a filled-in case study in the canonical form to `out`, with
+ * guidance in HTML comments in the body. With `ws`, the keys given are
+ * checked (a known technician, account and sessions); `ws` may be NULL
+ * when none is given. */
+int cb_app_case_template(cb_workspace *ws, const cb_case_template *t, cb_buf *out);
+
+/* What a write did. */
+typedef struct cb_case_written {
+	char slug[CB_REPO_SLUG_MAX + 1];
+	char commit[41];  /* the new commit in the case-study repository */
+	char status[24];  /* the case's status after the write */
+	char decision[24]; /* review and publish: the decision recorded */
+} cb_case_written;
+
+/* Submits the case-study document text[0..len) (`name` labels messages,
+ * e.g. the file name) as a new case `slug` (NULL: made from the title).
+ * Checks the document (format/frontmatter.h), that its technician is a
+ * known person with the technician role, its account and sessions exist,
+ * every claimed KPI is known to the plugins, and that every plugin's
+ * case.submit hook accepts it; then commits SLUG/case.md in the canonical
+ * form, authored by the technician, and indexes it (status submitted).
+ * All or nothing: the database is committed only after the git commit. */
+int cb_app_case_submit(cb_workspace *ws, const char *name, const char *text, size_t len,
+		       const char *slug, const char *message, cb_case_written *out);
+
+/* Adds a revision of case `slug`, checked as in submit (the hooks run
+ * again). The status goes back to submitted; a published case is final
+ * and refused. */
+int cb_app_case_revise(cb_workspace *ws, const char *slug, const char *name, const char *text,
+		       size_t len, const char *message, cb_case_written *out);
+
+/* Records a review decision on a submitted case: `decision` "approve"
+ * (status approved) or "changes" (status changes-requested; needs a
+ * comment). The reviewer is a person holding the trainer or consultant
+ * role, not the case's technician. */
+int cb_app_case_review(cb_workspace *ws, const char *slug, const char *reviewer,
+		       const char *decision, const char *comment, cb_case_written *out);
+
+/* Publishes an approved case, recorded as a review decision "published"
+ * by `by` (NULL: the reviewer who approved it). */
+int cb_app_case_publish(cb_workspace *ws, const char *slug, const char *by,
+			cb_case_written *out);
+
+/* A case as `case show` reads it. */
+typedef struct cb_case_view {
+	char *text;          /* SLUG/case.md at the revision */
+	size_t len;
+	cb_case_doc doc;     /* parsed from it */
+	int indexed;         /* whether the index holds the case */
+	cb_case_index index; /* its index row (status, head, times), when indexed */
+	cb_repo_review *reviews; /* SLUG/reviews.log at the revision */
+	size_t n_reviews;
+} cb_case_view;
+
+/* Reads case `slug` at revision `rev` (NULL: HEAD). Caller frees with
+ * cb_case_view_clear. */
+int cb_app_case_show(cb_workspace *ws, const char *slug, const char *rev, cb_case_view *out);
+void cb_case_view_clear(cb_case_view *v);
+
+typedef enum cb_case_verdict {
+	CB_CASE_AGREES,
+	CB_CASE_DISAGREES,
+	CB_CASE_NO_DATA
+} cb_case_verdict;
+
+/* "agrees", "disagrees", "no data". */
+const char *cb_case_verdict_name(cb_case_verdict v);
+
+/* One claim held against the data. Days are day numbers, [from, to). */
+typedef struct cb_case_evidence {
+	const cb_case_claim *claim; /* borrowed from the document */
+	int32_t before_from, before_to, after_from, after_to;
+	double measured_before, measured_after; /* NaN when none */
+	double claimed_change, measured_change; /* after - before */
+	double tolerance;                       /* how far they may differ */
+	cb_case_verdict verdict;
+	char reason[400]; /* the figures, or why there is no data */
+} cb_case_evidence;
+
+/* The before and after windows of a claim (see CB_CASE_WINDOW_DAYS). */
+void cb_app_case_windows(const cb_case_claim *c, int32_t *before_from, int32_t *before_to,
+			 int32_t *after_from, int32_t *after_to);
+
+/* Holds every claim of `doc` against the account's observations through
+ * the KPIs' plugins. *out gets doc->n_claims entries (NULL when none);
+ * caller frees it with free(). */
+int cb_app_case_evidence(cb_workspace *ws, const cb_case_doc *doc, cb_case_evidence **out);
+
+/* The commits that changed case `slug`, newest first (repo/case.h).
+ * Caller frees with cb_repo_commits_free. */
+int cb_app_case_log(cb_workspace *ws, const char *slug, cb_repo_commit **out, size_t *n);
+
+/* A unified diff of the case between two revisions (repo/case.h's
+ * defaults). Caller frees *out. */
+int cb_app_case_diff(cb_workspace *ws, const char *slug, const char *from, const char *to,
+		     char **out);
+
+/* Checks a list filter: a known status, well-formed keys. */
+int cb_app_case_filter_check(const cb_case_filter *f);
+
+typedef struct cb_case_reindex_result {
+	size_t cases;     /* in the repository */
+	size_t added;     /* indexed anew */
+	size_t updated;   /* stale rows rewritten */
+	size_t removed;   /* rows of cases no longer in the repository */
+	size_t unchanged;
+} cb_case_reindex_result;
+
+/* Brings the case index in step with the repository: every case at HEAD is
+ * indexed from its text and review log (status from the last decision,
+ * FORMAT.md section 7), rows of cases that are gone are removed. One
+ * transaction. */
+int cb_app_case_reindex(cb_workspace *ws, cb_case_reindex_result *res);
+
+/* Compares the case index with the repository `repo`. Returns 0 when they
+ * agree, else CB_ERROR naming the differences (a case missing from the
+ * index, an extra one, a stale one and why). Reads only. */
+int cb_app_case_check(cb_workspace *ws, cb_repo *repo);
+
+typedef struct cb_case_sync_result {
+	cb_repo_sync_result repo; /* what moved; conflicts when refused */
+	char *remote;             /* the remote used (malloc'd) */
+	int remembered;           /* it was stored as the default */
+	cb_case_reindex_result reindex;
+} cb_case_sync_result;
+
+/* Exchanges the case-study repository with `remote` (NULL: the stored
+ * default), then reindexes what came in. The remote is remembered as the
+ * default when `remember` is set or there is none yet. A conflict is
+ * refused (repo/case.h) with the paths in out->repo.conflicts and nothing
+ * changed. Caller clears `out` with cb_case_sync_result_clear, also after
+ * a failure. */
+int cb_app_case_sync(cb_workspace *ws, const char *remote, int remember,
+		     cb_case_sync_result *out);
+void cb_case_sync_result_clear(cb_case_sync_result *r);
+
+#endif

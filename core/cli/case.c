@@ -1,0 +1,884 @@
+/*
+ * casebook case: case studies. A technician writes one from `case new`,
+ * submits and revises it; reviewers approve it or ask for changes; an
+ * approved case is published. Show, log, diff and list read it back, with
+ * every claim held against the customer's data; sync shares the repository.
+ */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/case.h"
+#include "base/date.h"
+#include "base/error.h"
+
+/* Option codes beyond the common ones. */
+enum {
+	OPT_TECHNICIAN = 0x2101,
+	OPT_ACCOUNT,
+	OPT_SESSION,
+	OPT_OUT,
+	OPT_SLUG,
+	OPT_MESSAGE,
+	OPT_REVIEWER,
+	OPT_DECISION,
+	OPT_COMMENT,
+	OPT_BY,
+	OPT_REV,
+	OPT_STATUS,
+	OPT_KPI,
+	OPT_REMEMBER,
+};
+
+static json_t *number_or_null(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *strings_json(char *const *items, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(a, json_string(items[i]));
+	return a;
+}
+
+static void window_text(int32_t from, int32_t to, char out[32])
+{
+	char f[CB_DATE_LEN], t[CB_DATE_LEN];
+
+	cb_date_format(from, f);
+	cb_date_format(to - 1, t);
+	snprintf(out, 32, "%s..%s", f, t);
+}
+
+/* One claim with its evidence, as show and review print it. */
+static json_t *claim_json(const cb_case_claim *c, const cb_case_evidence *e)
+{
+	char period[32], before[32], after[32];
+
+	window_text(c->from, c->to + 1, period);
+	window_text(e->before_from, e->before_to, before);
+	window_text(e->after_from, e->after_to, after);
+	return json_pack("{s:s, s:f, s:f, s:s, s:o, s:s, s:s, s:o, s:o, s:f, s:o, s:o, s:s, s:s}",
+			 "kpi", c->kpi, "before", c->before, "after", c->after, "period", period,
+			 "note", cb_cli_json_str(c->note), "before_window", before, "after_window",
+			 after, "measured_before", number_or_null(e->measured_before),
+			 "measured_after", number_or_null(e->measured_after), "claimed_change",
+			 c->after - c->before, "measured_change", number_or_null(e->measured_change),
+			 "tolerance", number_or_null(e->tolerance), "evidence",
+			 cb_case_verdict_name(e->verdict), "reason", e->reason);
+}
+
+static json_t *evidence_json(const cb_case_doc *d, const cb_case_evidence *ev)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < d->n_claims; i++)
+		json_array_append_new(a, claim_json(&d->claims[i], &ev[i]));
+	return a;
+}
+
+/* The evidence as lines of text: "KPI before -> after (PERIOD): VERDICT: REASON". */
+static void print_evidence(cb_cli *cli, const cb_case_doc *d, const cb_case_evidence *ev)
+{
+	if (!d->n_claims) {
+		fputs("\nevidence: no claims to check\n", cli->out);
+		return;
+	}
+	fputs("\nevidence (each claim against the customer's data):\n", cli->out);
+	for (size_t i = 0; i < d->n_claims; i++) {
+		const cb_case_claim *c = &d->claims[i];
+		char period[32], b[32], a[32];
+
+		window_text(c->from, c->to + 1, period);
+		cb_frontmatter_number_format(c->before, b);
+		cb_frontmatter_number_format(c->after, a);
+		fprintf(cli->out, "  %s %s -> %s (%s): %s: %s\n", c->kpi, b, a, period,
+			cb_case_verdict_name(ev[i].verdict), ev[i].reason);
+	}
+}
+
+/* Repeatable options that also take comma-separated lists. */
+typedef struct key_list {
+	char **items;
+	size_t n;
+} key_list;
+
+static void key_list_free(key_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->items[i]);
+	free(l->items);
+	*l = (key_list){0};
+}
+
+static int key_list_add(key_list *l, const char *text)
+{
+	const char *p = text;
+
+	for (;;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char **grown;
+
+		if (!len)
+			return cb_error_set(CB_EUSAGE, "--session '%s' has an empty item", text);
+		if (!(grown = realloc(l->items, (l->n + 1) * sizeof(*grown))))
+			return cb_error_set(CB_ENOMEM, "out of memory");
+		l->items = grown;
+		if (!(grown[l->n] = strndup(p, len)))
+			return cb_error_set(CB_ENOMEM, "out of memory");
+		l->n++;
+		if (!end)
+			return 0;
+		p = end + 1;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+
+static const char new_help[] =
+	"usage: casebook case new [--technician PERSON] [--account ACCOUNT] [--session SESSION]...\n"
+	"                         [--out FILE] [--json]\n"
+	"\n"
+	"Writes a filled-in case study to FILE (never over an existing file) or to\n"
+	"stdout: the front matter of casestudies/FORMAT.md in its canonical form,\n"
+	"with the keys given (checked against the workspace) or placeholders, an\n"
+	"example claim, and guidance in HTML comments in each section. Edit it,\n"
+	"then 'casebook case submit FILE'. --session may repeat or list keys\n"
+	"separated by commas. Until it is submitted, a case is a draft: a file.\n";
+
+static int write_new_file(const char *path, const cb_buf *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
+	ssize_t n;
+
+	if (fd < 0)
+		return cb_error_set(errno == EEXIST ? CB_EEXISTS : CB_EIO,
+				    errno == EEXIST ? "%s already exists; case new does not overwrite files (%s)"
+						    : "cannot create %s: %s",
+				    path, errno == EEXIST ? "pick another --out" : strerror(errno));
+	n = write(fd, text->ptr, text->len);
+	if (n < 0 || (size_t)n != text->len || close(fd) != 0) {
+		int e = errno;
+
+		if (n >= 0)
+			close(fd);
+		unlink(path);
+		return cb_error_set(CB_EIO, "cannot write %s: %s", path, strerror(e));
+	}
+	return 0;
+}
+
+static int case_new(cb_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"technician", required_argument, NULL, OPT_TECHNICIAN},
+		{"account", required_argument, NULL, OPT_ACCOUNT},
+		{"session", required_argument, NULL, OPT_SESSION},
+		{"out", required_argument, NULL, OPT_OUT},
+		CB_CLI_COMMON_OPTIONS,
+		{0},
+	};
+	cb_case_template t = {0};
+	key_list sessions = {0};
+	cb_workspace *ws = NULL;
+	cb_buf text = CB_BUF_INIT;
+	const char *out = NULL;
+	int c, rc;
+
+	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
+		switch (c) {
+		case 'h':
+			key_list_free(&sessions);
+			return cb_cli_help(cli, new_help);
+		case OPT_TECHNICIAN:
+			t.technician = optarg;
+			break;
+		case OPT_ACCOUNT:
+			t.account = optarg;
+			break;
+		case OPT_SESSION:
+			if (key_list_add(&sessions, optarg) < 0) {
+				key_list_free(&sessions);
+				return cb_cli_fail(cli);
+			}
+			break;
+		case OPT_OUT:
+			out = optarg;
+			break;
+		default:
+			key_list_free(&sessions);
+			return cb_cli_bad_option(cli, new_help, argc, argv);
+		}
+	}
+	if (optind < argc) {
+		key_list_free(&sessions);
+		return cb_cli_usage(cli, new_help, "case new takes no arguments");
+	}
+	t.sessions = (const char *const *)sessions.items;
+	t.n_sessions = sessions.n;
+	/* Keys given are checked against the workspace; without keys none is
+	 * needed. */
+	if ((t.technician || t.account || t.n_sessions) && cb_cli_open(cli, 1, &ws) < 0) {
+		rc = cb_cli_fail(cli);
+		goto done;
+	}
+	if (cb_app_case_template(ws, &t, &text) < 0 || (out && write_new_file(out, &text) < 0)) {
+		rc = cb_cli_fail(cli);
+		goto done;
+	}
+	if (out)
+		rc = cb_cli_done(cli, json_pack("{s:s}", "file", out),
+				 "wrote a new case study to %s; edit it, then 'casebook case submit %s'",
+				 out, out);
+	else if (cli->mode == CB_OUTPUT_JSON)
+		rc = cb_cli_emit(cli, json_pack("{s:s}", "text", cb_buf_cstr(&text)));
+	else
+		rc = fputs(cb_buf_cstr(&text), cli->out) < 0 ? CB_EXIT_FAILED : CB_EXIT_OK;
+done:
+	cb_buf_free(&text);
+	key_list_free(&sessions);
+	cb_workspace_close(ws);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+
+static json_t *written_json(const cb_case_written *w)
+{
+	return json_pack("{s:s, s:s, s:s}", "slug", w->slug, "status", w->status, "commit",
+			 w->commit);
+}
+
+static const char submit_help[] =
+	"usage: casebook case submit FILE [--slug SLUG] [--message TEXT] [--json]\n"
+	"\n"
+	"Submits a case study ('-' reads stdin) as SLUG/case.md in the workspace's\n"
+	"case-study repository, authored by the case's technician (their name and\n"
+	"email; KEY@casebook.invalid when they have none), and indexes it with the\n"
+	"status submitted. It is checked first: the front matter (FORMAT.md), a\n"
+	"known technician holding the technician role, a known account and\n"
+	"sessions, claims of KPIs the plugins know, and the plugins' case.submit\n"
+	"hooks. The text is committed in the canonical form. SLUG defaults to the\n"
+	"title in lower case with '-' for blanks (a-z, 0-9, '-'; at most 64\n"
+	"bytes). Nothing is written when anything is refused.\n";
+
+static int case_submit(cb_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"slug", required_argument, NULL, OPT_SLUG},
+		{"message", required_argument, NULL, OPT_MESSAGE},
+		CB_CLI_COMMON_OPTIONS,
+		{0},
+	};
+	const char *slug = NULL, *message = NULL, *file;
+	cb_case_written w;
+	cb_workspace *ws;
+	char *text;
+	size_t len;
+	int c, rc;
+
+	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
+		if (c == 'h')
+			return cb_cli_help(cli, submit_help);
+		if (c == OPT_SLUG)
+			slug = optarg;
+		else if (c == OPT_MESSAGE)
+			message = optarg;
+		else
+			return cb_cli_bad_option(cli, submit_help, argc, argv);
+	}
+	if (argc - optind != 1)
+		return cb_cli_usage(cli, submit_help, "case submit takes one FILE");
+	file = argv[optind];
+	if (cb_app_case_read_file(file, &text, &len) < 0)
+		return cb_cli_fail(cli);
+	if (cb_cli_open(cli, 0, &ws) < 0) {
+		free(text);
+		return cb_cli_fail(cli);
+	}
+	if (cb_app_case_submit(ws, strcmp(file, "-") == 0 ? "<stdin>" : file, text, len, slug,
+			       message, &w) < 0)
+		rc = cb_cli_fail(cli);
+	else
+		rc = cb_cli_done(cli, written_json(&w), "submitted case %s (commit %.12s)", w.slug,
+				 w.commit);
+	free(text);
+	cb_workspace_close(ws);
+	return rc;
+}
+
+static const char revise_help[] =
+	"usage: casebook case revise SLUG FILE [--message TEXT] [--json]\n"
+	"\n"
+	"Adds a revision of case SLUG from FILE ('-' reads stdin), checked as in\n"
+	"submit and committed by the case's technician. The case goes back to\n"
+	"submitted (after changes were requested, or an approval of the old\n"
+	"text); a published case is final.\n";
+
+static int case_revise(cb_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"message", required_argument, NULL, OPT_MESSAGE},
+		CB_CLI_COMMON_OPTIONS,
+		{0},
+	};
+	const char *message = NULL, *file;
+	cb_case_written w;
+	cb_workspace *ws;
+	char *text;
+	size_t len;
+	int c, rc;
+
+	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
+		if (c == 'h')
+			return cb_cli_help(cli, revise_help);
+		if (c == OPT_MESSAGE)
+			message = optarg;
+		else
+			return cb_cli_bad_option(cli, revise_help, argc, argv);
+	}
+	if (argc - optind != 2)
+		return cb_cli_usage(cli, revise_help, "case revise takes a SLUG and a FILE");
+	file = argv[optind + 1];
+	if (cb_repo_slug_check(argv[optind]) < 0)
+		return cb_cli_fail(cli);
+	if (cb_app_case_read_file(file, &text, &len) < 0)
+		return cb_cli_fail(cli);
+	if (cb_cli_open(cli, 0, &ws) < 0) {
+		free(text);
+		return cb_cli_fail(cli);
+	}
+	if (cb_app_case_revise(ws, argv[optind], strcmp(file, "-") == 0 ? "<stdin>" : file, text,
+			       len, message, &w) < 0)
+		rc = cb_cli_fail(cli);
+	else
+		rc = cb_cli_done(cli, written_json(&w), "revised case %s (commit %.12s); status %s",
+				 w.slug, w.commit, w.status);
+	free(text);
+	cb_workspace_close(ws);
+	return rc;
+}
+
+/* Prints the result of a decision with the evidence of the case's text. */
+static int decision_done(cb_cli *cli, cb_workspace *ws, const cb_case_written *w,
+			 const char *verb)
+{
+	cb_case_view v;
+	cb_case_evidence *ev = NULL;
+	json_t *obj;
+	int rc;
+
+	if (cb_app_case_show(ws, w->slug, NULL, &v) < 0)
+		return cb_cli_fail(cli);
+	if (cb_app_case_evidence(ws, &v.doc, &ev) < 0) {
+		cb_case_view_clear(&v);
+		return cb_cli_fail(cli);
+	}
+	if (cli->mode == CB_OUTPUT_JSON) {
+		obj = json_pack("{s:s, s:s, s:s, s:s, s:o}", "slug", w->slug, "decision",
+				w->decision, "status", w->status, "commit", w->commit, "evidence",
+				evidence_json(&v.doc, ev));
+		rc = cb_cli_emit(cli, obj);
+	} else {
+		rc = cb_cli_done(cli, NULL, "%s case %s (commit %.12s); status %s", verb, w->slug,
+				 w->commit, w->status);
+		print_evidence(cli, &v.doc, ev);
+	}
+	free(ev);
+	cb_case_view_clear(&v);
+	return rc;
+}
+
+static const char review_help[] =
+	"usage: casebook case review SLUG --reviewer PERSON --decision approve|changes\n"
+	"                            [--comment TEXT] [--json]\n"
+	"\n"
+	"Records a review decision on a submitted case: approve (status approved)\n"
+	"or changes (status changes-requested; --comment says what to change).\n"
+	"The reviewer holds the trainer or consultant role and is not the case's\n"
+	"technician. The decision is one commit authored by the reviewer that\n"
+	"appends a line to SLUG/reviews.log. Prints the evidence check of the\n"
+	"case's claims.\n";
+
+static int case_review(cb_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"reviewer", required_argument, NULL, OPT_REVIEWER},
+		{"decision", required_argument, NULL, OPT_DECISION},
+		{"comment", required_argument, NULL, OPT_COMMENT},
+		CB_CLI_COMMON_OPTIONS,
+		{0},
+	};
+	const char *reviewer = NULL, *decision = NULL, *comment = NULL;
+	cb_case_written w;
+	cb_workspace *ws;
+	int c, rc;
+
+	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
+		switch (c) {
+		case 'h':
+			return cb_cli_help(cli, review_help);
+		case OPT_REVIEWER:
+			reviewer = optarg;
+			break;
+		case OPT_DECISION:
+			decision = optarg;
+			break;
+		case OPT_COMMENT:
+			comment = optarg;
+			break;
+		default:
+			return cb_cli_bad_option(cli, review_help, argc, argv);
+		}
+	}
+	if (argc - optind != 1)
+		return cb_cli_usage(cli, review_help, "case review takes one SLUG");
+	if (!reviewer || !decision)
+		return cb_cli_usage(cli, review_help, "case review needs --reviewer and --decision");
+	if (strcmp(decision, "approve") != 0 && strcmp(decision, "changes") != 0)
+		return cb_cli_usage(cli, review_help, "--decision must be approve or changes");
+	if (cli->mode == CB_OUTPUT_CSV)
+		return cb_cli_usage(cli, review_help, "case review has no --csv; use --json");
+	if (cb_cli_open(cli, 0, &ws) < 0)
+		return cb_cli_fail(cli);
+	if (cb_app_case_review(ws, argv[optind], reviewer, decision, comment, &w) < 0)
+		rc = cb_cli_fail(cli);
+	else
+		rc = decision_done(cli, ws, &w,
+				   decision[0] == 'a' ? "approved" : "requested changes on");
+	cb_workspace_close(ws);
+	return rc;
+}
+
+static const char publish_help[] =
+	"usage: casebook case publish SLUG [--by PERSON] [--json]\n"
+	"\n"
+	"Publishes an approved case: a review decision 'published' by PERSON (a\n"
+	"trainer or consultant; default: the reviewer who approved it), one\n"
+	"commit appending to SLUG/reviews.log. A published case is final.\n";
+
+static int case_publish(cb_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"by", required_argument, NULL, OPT_BY},
+		CB_CLI_COMMON_OPTIONS,
+		{0},
+	};
+	const char *by = NULL;
+	cb_case_written w;
+	cb_workspace *ws;
+	int c, rc;
+
+	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
+		if (c == 'h')
+			return cb_cli_help(cli, publish_help);
+		if (c == OPT_BY)
+			by = optarg;
+		else
+			return cb_cli_bad_option(cli, publish_help, argc, argv);
+	}
+	if (argc - optind != 1)
+		return cb_cli_usage(cli, publish_help, "case publish takes one SLUG");
+	if (cb_cli_open(cli, 0, &ws) < 0)
+		return cb_cli_fail(cli);
+	if (cb_app_case_publish(ws, argv[optind], by, &w) < 0)
+		rc = cb_cli_fail(cli);
+	else
+		rc = cb_cli_done(cli, written_json(&w), "published case %s (commit %.12s)", w.slug,
+				 w.commit);
+	cb_workspace_close(ws);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+
+static json_t *reviews_json(const cb_repo_review *rv, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < n; i++) {
+		char at[CB_DATETIME_LEN];
+
+		cb_datetime_format(rv[i].time, at);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "at", at,
+						   "decision", rv[i].decision, "reviewer",
+						   rv[i].name, "email", rv[i].email, "revision",
+						   rv[i].revision, "comment", rv[i].comment));
+	}
+	return a;
+}
+
+static json_t *sections_json(const cb_case_doc *d)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < d->n_extra; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s}", "heading", d->extra[i].heading,
+						   "text", d->extra[i].text));
+	return a;
+}
+
+static const char show_help[] =
+	"usage: casebook case show SLUG [--rev REV] [--json]\n"
+	"\n"
+	"Shows a case study as the repository holds it at revision REV (default:\n"
+	"the latest; any git revision, e.g. a commit id or HEAD~1): its front\n"
+	"matter, workflow status, review decisions, text, and the evidence check\n"
+	"of each claim: the claim's KPI measured by its plugin over the 90 days\n"
+	"before the claim's period and over the period's last 90 days (both the\n"
+	"period's length when shorter); 'agrees' when the measured change is\n"
+	"within 25% of the claimed change, 'disagrees' with the measured figures,\n"
+	"or 'no data' with the plugin's reason. --json has every field.\n";
+
+static int case_show(cb_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"rev", required_argument, NULL, OPT_REV},
+		CB_CLI_COMMON_OPTIONS,
+		{0},
+	};
+	const char *rev = NULL;
+	cb_case_evidence *ev = NULL;
+	cb_workspace *ws;
+	cb_case_view v;
+	const cb_case_doc *d;
+	json_t *obj;
+	int c, rc;
+
+	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
+		if (c == 'h')
+			return cb_cli_help(cli, show_help);
+		if (c == OPT_REV)
+			rev = optarg;
+		else
+			return cb_cli_bad_option(cli, show_help, argc, argv);
+	}
+	if (argc - optind != 1)
+		return cb_cli_usage(cli, show_help, "case show takes one SLUG");
+	if (cli->mode == CB_OUTPUT_CSV)
+		return cb_cli_usage(cli, show_help, "case show has no --csv; use --json");
+	if (cb_cli_open(cli, 1, &ws) < 0)
+		return cb_cli_fail(cli);
+	if (cb_app_case_show(ws, argv[optind], rev, &v) < 0) {
+		cb_workspace_close(ws);
+		return cb_cli_fail(cli);
+	}
+	d = &v.doc;
+	if (cb_app_case_evidence(ws, d, &ev) < 0) {
+		rc = cb_cli_fail(cli);
+		goto done;
+	}
+	obj = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o}", "slug",
+			argv[optind], "title", d->title, "technician", d->technician, "account",
+			d->account, "status", v.indexed ? v.index.status : "not indexed", "head",
+			v.indexed ? json_string(v.index.head) : json_null(), "revision",
+			rev ? rev : "HEAD", "submitted_at",
+			v.indexed ? json_string(v.index.submitted_at) : json_null(), "updated_at",
+			v.indexed ? json_string(v.index.updated_at) : json_null(), "sessions",
+			strings_json(d->sessions, d->n_sessions), "principles",
+			strings_json(d->principles, d->n_principles));
+	if (!obj) {
+		cb_error_set(CB_ENOMEM, "out of memory");
+		rc = cb_cli_fail(cli);
+		goto done;
+	}
+	if (cli->mode == CB_OUTPUT_JSON) {
+		json_object_set_new(obj, "claims", evidence_json(d, ev));
+		json_object_set_new(obj, "reviews", reviews_json(v.reviews, v.n_reviews));
+		json_object_set_new(obj, "preamble", cb_cli_json_str(d->preamble));
+		json_object_set_new(obj, "situation", json_string(d->situation));
+		json_object_set_new(obj, "actions", json_string(d->actions));
+		json_object_set_new(obj, "outcome", json_string(d->outcome));
+		json_object_set_new(obj, "sections", sections_json(d));
+		rc = cb_cli_emit(cli, obj);
+		goto done;
+	}
+	json_object_set_new(obj, "reviews", reviews_json(v.reviews, v.n_reviews));
+	if ((rc = cb_cli_emit(cli, obj)) != CB_EXIT_OK)
+		goto done;
+	print_evidence(cli, d, ev);
+	if (d->preamble)
+		fprintf(cli->out, "\n%s\n", d->preamble);
+	fprintf(cli->out, "\n## Situation\n\n%s\n\n## Actions\n\n%s\n\n## Outcome\n\n%s\n",
+		d->situation, d->actions, d->outcome);
+	for (size_t i = 0; i < d->n_extra; i++)
+		fprintf(cli->out, "\n## %s\n\n%s\n", d->extra[i].heading, d->extra[i].text);
+done:
+	free(ev);
+	cb_case_view_clear(&v);
+	cb_workspace_close(ws);
+	return rc;
+}
+
+static const char log_help[] =
+	"usage: casebook case log SLUG [--json|--csv]\n"
+	"\n"
+	"Lists the commits that changed case SLUG, newest first: commit, author,\n"
+	"email, at (UTC), what changed (revision, review, or both in a merge) and\n"
+	"the commit's subject line.\n";
+
+static int case_log(cb_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {CB_CLI_COMMON_OPTIONS, {0}};
+	cb_repo_commit *log = NULL;
+	cb_workspace *ws;
+	json_t *rows;
+	size_t n = 0;
+	int c;
+
+	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
+		if (c == 'h')
+			return cb_cli_help(cli, log_help);
+		return cb_cli_bad_option(cli, log_help, argc, argv);
+	}
+	if (argc - optind != 1)
+		return cb_cli_usage(cli, log_help, "case log takes one SLUG");
+	if (cb_cli_open(cli, 1, &ws) < 0)
+		return cb_cli_fail(cli);
+	if (cb_app_case_log(ws, argv[optind], &log, &n) < 0) {
+		cb_workspace_close(ws);
+		return cb_cli_fail(cli);
+	}
+	cb_workspace_close(ws);
+	rows = json_array();
+	for (size_t i = 0; rows && i < n; i++) {
+		char at[CB_DATETIME_LEN];
+		const char *msg = log[i].message, *nl = strchr(msg, '\n');
+		unsigned ch = log[i].changes;
+
+		cb_datetime_format(log[i].time, at);
+		json_array_append_new(
+			rows, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s#}", "commit", log[i].id,
+					"author", log[i].author_name, "email", log[i].author_email,
+					"at", at, "change",
+					ch == (CB_REPO_CHANGED_CASE | CB_REPO_CHANGED_REVIEWS)
+						? "revision+review"
+					: ch == CB_REPO_CHANGED_CASE ? "revision"
+								      : "review",
+					"subject", msg, nl ? (int)(nl - msg) : (int)strlen(msg)));
+	}
+	cb_repo_commits_free(log, n);
+	return cb_cli_emit(cli, rows);
+}
+
+static const char diff_help[] =
+	"usage: casebook case diff SLUG [REV1 [REV2]] [--json]\n"
+	"\n"
+	"Prints a unified diff of SLUG/case.md (git's format) from REV1 to REV2.\n"
+	"Without revisions: the latest revision's change; with REV1 only: from\n"
+	"REV1 to the latest. Revisions are commit ids or any git revision.\n";
+
+static int case_diff(cb_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {CB_CLI_COMMON_OPTIONS, {0}};
+	const char *from = NULL, *to = NULL;
+	cb_workspace *ws;
+	char *diff = NULL;
+	int c, rc;
+
+	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
+		if (c == 'h')
+			return cb_cli_help(cli, diff_help);
+		return cb_cli_bad_option(cli, diff_help, argc, argv);
+	}
+	if (argc - optind < 1 || argc - optind > 3)
+		return cb_cli_usage(cli, diff_help, "case diff takes a SLUG and up to two revisions");
+	if (cli->mode == CB_OUTPUT_CSV)
+		return cb_cli_usage(cli, diff_help, "case diff has no --csv; use --json");
+	if (argc - optind >= 2)
+		from = argv[optind + 1];
+	if (argc - optind == 3)
+		to = argv[optind + 2];
+	if (cb_cli_open(cli, 1, &ws) < 0)
+		return cb_cli_fail(cli);
+	rc = cb_app_case_diff(ws, argv[optind], from, to, &diff);
+	cb_workspace_close(ws);
+	if (rc < 0)
+		return cb_cli_fail(cli);
+	if (cli->mode == CB_OUTPUT_JSON)
+		rc = cb_cli_emit(cli, json_pack("{s:s, s:o, s:o, s:s}", "slug", argv[optind],
+						"from", cb_cli_json_str(from), "to",
+						cb_cli_json_str(to), "diff", diff));
+	else
+		rc = fputs(diff, cli->out) < 0 ? CB_EXIT_FAILED : CB_EXIT_OK;
+	free(diff);
+	return rc;
+}
+
+static int collect_case(const cb_case_index *c, void *ctx)
+{
+	json_t *kpis = json_array(), *row;
+
+	for (size_t i = 0; kpis && i < c->n_claims; i++)
+		json_array_append_new(kpis, json_string(c->claims[i].kpi));
+	row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:s, s:s, s:s}", "slug", c->slug,
+			"title", c->title, "technician", c->technician, "account", c->account,
+			"status", c->status, "sessions", strings_json(c->sessions, c->n_sessions),
+			"kpis", kpis, "reviews", (json_int_t)c->n_reviews, "submitted_at",
+			c->submitted_at, "updated_at", c->updated_at, "head", c->head);
+	if (!row || json_array_append_new(ctx, row) < 0)
+		return cb_error_set(CB_ENOMEM, "out of memory");
+	return 0;
+}
+
+static const char list_help[] =
+	"usage: casebook case list [--status STATUS] [--technician PERSON] [--account ACCOUNT]\n"
+	"                          [--session SESSION] [--kpi KPI] [--json|--csv]\n"
+	"\n"
+	"Lists the indexed case studies in slug order: slug, title, technician,\n"
+	"account, status (submitted, changes-requested, approved, published),\n"
+	"sessions, the KPIs claimed, review decisions, submitted_at, updated_at\n"
+	"and head (the commit of the latest revision). The options keep the\n"
+	"cases that match all of them.\n";
+
+static int case_list(cb_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"status", required_argument, NULL, OPT_STATUS},
+		{"technician", required_argument, NULL, OPT_TECHNICIAN},
+		{"account", required_argument, NULL, OPT_ACCOUNT},
+		{"session", required_argument, NULL, OPT_SESSION},
+		{"kpi", required_argument, NULL, OPT_KPI},
+		CB_CLI_COMMON_OPTIONS,
+		{0},
+	};
+	cb_case_filter f = {0};
+	cb_workspace *ws;
+	json_t *rows;
+	int c;
+
+	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
+		switch (c) {
+		case 'h':
+			return cb_cli_help(cli, list_help);
+		case OPT_STATUS:
+			f.status = optarg;
+			break;
+		case OPT_TECHNICIAN:
+			f.technician = optarg;
+			break;
+		case OPT_ACCOUNT:
+			f.account = optarg;
+			break;
+		case OPT_SESSION:
+			f.session = optarg;
+			break;
+		case OPT_KPI:
+			f.kpi = optarg;
+			break;
+		default:
+			return cb_cli_bad_option(cli, list_help, argc, argv);
+		}
+	}
+	if (optind < argc)
+		return cb_cli_usage(cli, list_help, "case list takes no arguments");
+	if (cb_app_case_filter_check(&f) < 0)
+		return cb_cli_fail(cli);
+	if (cb_cli_open(cli, 1, &ws) < 0)
+		return cb_cli_fail(cli);
+	rows = json_array();
+	if (!rows || cb_store_case_each(ws->store, &f, collect_case, rows) < 0) {
+		json_decref(rows);
+		cb_workspace_close(ws);
+		return cb_cli_fail(cli);
+	}
+	cb_workspace_close(ws);
+	return cb_cli_emit(cli, rows);
+}
+
+static const char sync_help[] =
+	"usage: casebook case sync [REMOTE] [--remember] [--json]\n"
+	"\n"
+	"Exchanges the case-study repository with REMOTE (a bare git repository's\n"
+	"path, or a URL): takes in its new commits (fast-forward, or a merge when\n"
+	"both sides moved; review logs merge line by line), pushes ours, then\n"
+	"reindexes the cases that changed. When both sides changed the same lines\n"
+	"of a case, sync refuses, names the files and changes nothing on either\n"
+	"side. Without REMOTE, the remote remembered in the workspace database\n"
+	"(setting casebook.remote) is used; the first REMOTE given is remembered,\n"
+	"and --remember replaces it.\n";
+
+static int case_sync(cb_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"remember", no_argument, NULL, OPT_REMEMBER},
+		CB_CLI_COMMON_OPTIONS,
+		{0},
+	};
+	cb_case_sync_result res;
+	cb_workspace *ws;
+	int c, rc, remember = 0;
+
+	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
+		if (c == 'h')
+			return cb_cli_help(cli, sync_help);
+		if (c == OPT_REMEMBER)
+			remember = 1;
+		else
+			return cb_cli_bad_option(cli, sync_help, argc, argv);
+	}
+	if (argc - optind > 1)
+		return cb_cli_usage(cli, sync_help, "case sync takes at most one REMOTE");
+	if (remember && argc - optind != 1)
+		return cb_cli_usage(cli, sync_help, "--remember needs a REMOTE");
+	if (cli->mode == CB_OUTPUT_CSV)
+		return cb_cli_usage(cli, sync_help, "case sync has no --csv; use --json");
+	if (cb_cli_open(cli, 0, &ws) < 0)
+		return cb_cli_fail(cli);
+	if (cb_app_case_sync(ws, optind < argc ? argv[optind] : NULL, remember, &res) < 0) {
+		rc = cb_cli_fail(cli);
+	} else {
+		const cb_case_reindex_result *x = &res.reindex;
+
+		rc = cb_cli_done(cli,
+				 json_pack("{s:s, s:b, s:b, s:b, s:s, s:b, s:I, s:I, s:I}", "remote",
+					   res.remote, "pulled", res.repo.pulled, "merged",
+					   res.repo.merged, "pushed", res.repo.pushed, "head",
+					   res.repo.head, "remembered", res.remembered, "added",
+					   (json_int_t)x->added, "updated", (json_int_t)x->updated,
+					   "removed", (json_int_t)x->removed),
+				 "synced with %s: %s, %s; index: %zu added, %zu updated, %zu removed",
+				 res.remote,
+				 res.repo.merged   ? "merged their commits"
+				 : res.repo.pulled ? "took in their commits"
+						   : "nothing new to take in",
+				 res.repo.pushed ? "pushed ours" : "nothing to push", x->added,
+				 x->updated, x->removed);
+	}
+	cb_case_sync_result_clear(&res);
+	cb_workspace_close(ws);
+	return rc;
+}
+
+static const cb_cli_verb case_verbs[] = {
+	{"new", case_new, "write a filled-in case study to edit"},
+	{"submit", case_submit, "check a case study and commit it for review"},
+	{"revise", case_revise, "add a revision of a case"},
+	{"review", case_review, "approve a case or ask for changes"},
+	{"publish", case_publish, "publish an approved case"},
+	{"show", case_show, "show a case with the evidence check of its claims"},
+	{"log", case_log, "the history of a case"},
+	{"diff", case_diff, "what changed between two revisions"},
+	{"list", case_list, "list the case studies"},
+	{"sync", case_sync, "exchange case studies with a shared git repository"},
+	{NULL, NULL, NULL},
+};
+
+int cb_cli_case(cb_cli *cli, int argc, char **argv)
+{
+	return cb_cli_dispatch(cli, "case",
+			       "Case studies: how technicians applied the training at a customer,\n"
+			       "versioned in the workspace's git repository (cases/), reviewed, and\n"
+			       "checked against the customer's KPIs. The workflow: new (a draft file)\n"
+			       "-> submit -> review (changes -> revise -> review) -> approve -> publish.\n",
+			       case_verbs, argc, argv);
+}

@@ -1,0 +1,858 @@
+/* `casebook case` and `casebook reindex` end to end: the workflow through the
+ * real binary on real workspaces, checked with the git and sqlite3 command
+ * lines; refusals that leave both the repository and the database as they
+ * were; a crash between the git commit and the database; the evidence
+ * check on imported data; sync between two workspaces through a bare
+ * remote. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testlib.h"
+
+static char *ws;
+
+/* A workspace plugin with simple KPIs whose values are worked out by hand:
+ * t_mean is the mean of t.score; t_rare of a measure nobody records. */
+static const char test_plugin[] =
+	"casebook.api(1)\n"
+	"casebook.measure { key = 't.score', unit = 'points', min = 0, max = 100, doc = 'a score' }\n"
+	"casebook.kpi { key = 't_mean', name = 'Mean score', unit = 'points', better = 'higher',\n"
+	"  inputs = { 't.score' }, doc = 'mean of the scores', compute = function(w)\n"
+	"    local s = w['t.score']; if #s == 0 then return nil, 'no scores' end; return s:mean() end }\n"
+	"casebook.measure { key = 't.rare', unit = 'x', doc = 'seldom recorded' }\n"
+	"casebook.kpi { key = 't_rare', name = 'Rare', unit = 'x', better = 'higher',\n"
+	"  inputs = { 't.rare' }, doc = 'mean', compute = function(w)\n"
+	"    local s = w['t.rare']; if #s == 0 then return nil, 'nothing recorded' end; return s:mean() end }\n";
+
+static cbt_run run_args(const char *dir, const char *const *a)
+{
+	cbt_run r;
+
+	cbt_casebook(&r, dir, NULL, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9],
+		     a[10], a[11], a[12], a[13], a[14], a[15], NULL);
+	return r;
+}
+
+#define RUN(dir, ...) run_args(dir, (const char *const[16]){__VA_ARGS__})
+
+static void ok_args(const char *dir, const char *const *a)
+{
+	cbt_run r = run_args(dir, a);
+
+	ck_assert_msg(r.status == 0, "casebook %s %s %s exited %d: %s", a[0], a[1] ? a[1] : "",
+		      a[1] && a[2] ? a[2] : "", r.status, r.err);
+	cbt_run_free(&r);
+}
+
+#define OK(dir, ...) ok_args(dir, (const char *const[16]){__VA_ARGS__})
+
+/* Commits on main of the workspace's case repository. */
+static int git_count(const char *dir)
+{
+	int st;
+	char *out = cbt_sh(&st, "git -C '%s/cases' log --oneline main | wc -l", dir);
+	int n = atoi(out);
+
+	ck_assert_int_eq(st, 0);
+	free(out);
+	return n;
+}
+
+/* Runs a command that must be refused with exit `status` and `message` on
+ * stderr, leaving the database and the repository as they were. */
+static void refused_args(const char *dir, int status, const char *message, const char *const *a)
+{
+	char *before = cbt_db_dump(dir), *after;
+	int commits = git_count(dir);
+	cbt_run r = run_args(dir, a);
+
+	ck_assert_msg(r.status == status, "casebook %s %s: exit %d, not %d: %s%s", a[0], a[1],
+		      r.status, status, r.out, r.err);
+	ck_assert_msg(cbt_has(r.err, message), "casebook %s %s: expected '%s' in: %s", a[0], a[1],
+		      message, r.err);
+	ck_assert_msg(cbt_has(r.err, "casebook: error: "), "no error prefix: %s", r.err);
+	after = cbt_db_dump(dir);
+	ck_assert_msg(strcmp(before, after) == 0, "casebook %s %s changed the database", a[0], a[1]);
+	ck_assert_int_eq(git_count(dir), commits);
+	cbt_run_free(&r);
+	free(before);
+	free(after);
+}
+
+#define REFUSED(dir, status, message, ...)                                                  \
+	refused_args(dir, status, message, (const char *const[16]){__VA_ARGS__})
+
+/* The people, account, program and session every case here draws on. */
+static void populate(const char *dir)
+{
+	char *p = cbt_write(dir, "plugins/t.lua", test_plugin);
+
+	free(p);
+	OK(dir, "person", "add", "jo", "--name", "Jo Tech", "--role", "technician", "--email",
+	   "jo@service.example");
+	OK(dir, "person", "add", "lee", "--name", "Lee Field", "--role", "technician");
+	OK(dir, "person", "add", "ana", "--name", "Ana Martin", "--role", "trainer");
+	OK(dir, "person", "add", "carl", "--name", "Carl Consultant", "--role", "consultant",
+	   "--email", "carl@consult.example");
+	OK(dir, "person", "add", "tess", "--name", "Tess Both", "--role", "technician,trainer");
+	OK(dir, "account", "add", "nordmill", "--name", "Nordmill Paper AG");
+	OK(dir, "account", "add", "brightwater", "--name", "Brightwater Foods");
+	OK(dir, "program", "add", "tco", "--name", "Total Customer Orientation");
+	OK(dir, "session", "record", "--program", "tco", "--title", "Spring", "--format", "blended",
+	   "--start", "2025-02-10", "--end", "2025-02-11", "--trainer", "ana");
+}
+
+static const char body[] = "\n## Situation\n\nThe plant lost orders after two stoppages.\n"
+			   "\n## Actions\n\nI asked what the plant manager is measured on.\n"
+			   "\n## Outcome\n\nThe lost customer came back.\n";
+
+static const char claim_agrees[] = "  - kpi: t_mean\n    before: 50\n    after: 60\n"
+				   "    period: 2025-04-01..2025-06-29\n";
+
+/* A case document (malloc'd). `claims` is YAML list items or "". */
+static char *doc(const char *title, const char *technician, const char *account,
+		 const char *claims)
+{
+	char *text = malloc(16384);
+
+	ck_assert_ptr_nonnull(text);
+	snprintf(text, 16384,
+		 "---\ntitle: %s\ntechnician: %s\naccount: %s\nsessions:\n  - tco-2025-02-10\n"
+		 "principles:\n  - Listen first\n%s%s---\n%s",
+		 title, technician, account, *claims ? "claims:\n" : "", claims, body);
+	return text;
+}
+
+/* Writes a case document to DIR/NAME; returns the path (caller frees). */
+static char *write_doc(const char *dir, const char *name, const char *title,
+		       const char *technician, const char *account, const char *claims)
+{
+	char *text = doc(title, technician, account, claims), *path = cbt_write(dir, name, text);
+
+	free(text);
+	return path;
+}
+
+static json_t *run_json(const char *dir, const char *const *a)
+{
+	cbt_run r = run_args(dir, a);
+	json_error_t jerr;
+	json_t *v;
+
+	ck_assert_msg(r.status == 0, "casebook %s %s: %s", a[0], a[1], r.err);
+	v = json_loads(r.out, 0, &jerr);
+	ck_assert_msg(v != NULL, "not JSON: %s", r.out);
+	cbt_run_free(&r);
+	return v;
+}
+
+#define JSON(dir, ...) run_json(dir, (const char *const[16]){__VA_ARGS__})
+
+static const char *jstr(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	ck_assert_msg(json_is_string(v), "%s is not a string", key);
+	return json_string_value(v);
+}
+
+/* A shell command that must succeed; its output (caller frees). */
+static int sh_status;
+
+static char *sh_checked(char *out)
+{
+	ck_assert_msg(sh_status == 0, "shell command failed (%d): %s", sh_status, out);
+	return out;
+}
+
+#define SH(...) sh_checked(cbt_sh(&sh_status, __VA_ARGS__))
+
+static void setup(void)
+{
+	ws = cbt_workspace();
+	populate(ws);
+}
+
+static void teardown(void)
+{
+	cbt_rmrf(ws);
+	free(ws);
+}
+
+/* ------------------------------------------------------------------ */
+
+START_TEST(whole_workflow_in_git_and_index)
+{
+	char *draft, *path, *out;
+	json_t *v;
+	cbt_run r;
+
+	/* new: a draft file, never overwritten */
+	draft = malloc(4096);
+	snprintf(draft, 4096, "%s/draft.md", ws);
+	OK(ws, "case", "new", "--technician", "jo", "--account", "nordmill", "--session",
+	   "tco-2025-02-10", "--out", draft);
+	out = SH("grep -c 'technician: jo' '%s'", draft);
+	ck_assert_str_eq(out, "1\n");
+	free(out);
+	REFUSED(ws, 1, "already exists", "case", "new", "--out", draft);
+	/* the draft as written is a valid document but names a placeholder KPI */
+	REFUSED(ws, 1, "unknown KPI 'kpi-key'", "case", "submit", draft);
+
+	path = write_doc(ws, "nordmill.md", "Condition monitoring at Nordmill", "jo", "nordmill",
+			 claim_agrees);
+	r = RUN(ws, "case", "submit", path, "--slug", "nordmill-cm");
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert(cbt_has(r.out, "submitted case nordmill-cm"));
+	cbt_run_free(&r);
+	REFUSED(ws, 1, "case 'nordmill-cm' already exists", "case", "submit", path, "--slug",
+		"nordmill-cm");
+
+	/* a reviewer asks for changes; another review must wait for a revision */
+	REFUSED(ws, 2, "needs a --comment", "case", "review", "nordmill-cm", "--reviewer", "ana",
+		"--decision", "changes");
+	OK(ws, "case", "review", "nordmill-cm", "--reviewer", "ana", "--decision", "changes",
+	   "--comment", "Name the KPI you measured.\nAnd the period.");
+	v = JSON(ws, "case", "show", "nordmill-cm", "--json");
+	ck_assert_str_eq(jstr(v, "status"), "changes-requested");
+	json_decref(v);
+	REFUSED(ws, 1, "needs a revision", "case", "review", "nordmill-cm", "--reviewer", "carl",
+		"--decision", "approve");
+	free(path);
+	path = write_doc(ws, "nordmill.md", "Condition monitoring at Nordmill, in seven weeks", "jo",
+			 "nordmill", claim_agrees);
+	OK(ws, "case", "revise", "nordmill-cm", path);
+	v = JSON(ws, "case", "show", "nordmill-cm", "--json");
+	ck_assert_str_eq(jstr(v, "status"), "submitted");
+	ck_assert_str_eq(jstr(v, "title"), "Condition monitoring at Nordmill, in seven weeks");
+	json_decref(v);
+
+	/* approve, then publish (by the approver) */
+	REFUSED(ws, 1, "only an approved case can be published", "case", "publish", "nordmill-cm");
+	r = RUN(ws, "case", "review", "nordmill-cm", "--reviewer", "carl", "--decision", "approve");
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert(cbt_has(r.out, "approved case nordmill-cm"));
+	ck_assert(cbt_has(r.out, "evidence"));
+	cbt_run_free(&r);
+	REFUSED(ws, 1, "already approved", "case", "review", "nordmill-cm", "--reviewer", "ana",
+		"--decision", "approve");
+	OK(ws, "case", "publish", "nordmill-cm");
+	REFUSED(ws, 1, "published case is final", "case", "revise", "nordmill-cm", path);
+	v = JSON(ws, "case", "show", "nordmill-cm", "--json");
+	ck_assert_str_eq(jstr(v, "status"), "published");
+	ck_assert_int_eq(json_array_size(json_object_get(v, "reviews")), 3);
+	ck_assert_str_eq(jstr(json_array_get(json_object_get(v, "reviews"), 0), "comment"),
+			 "Name the KPI you measured.\nAnd the period.");
+	json_decref(v);
+
+	/* the history in git: authors are the technician and the reviewers */
+	out = SH("git -C '%s/cases' log --format='%%an <%%ae>|%%s' main", ws);
+	ck_assert_str_eq(out,
+			 "Carl Consultant <carl@consult.example>|Review nordmill-cm: published\n"
+			 "Carl Consultant <carl@consult.example>|Review nordmill-cm: approved\n"
+			 "Jo Tech <jo@service.example>|Revise case nordmill-cm\n"
+			 "Ana Martin <ana@casebook.invalid>|Review nordmill-cm: changes-requested\n"
+			 "Jo Tech <jo@service.example>|Add case nordmill-cm\n"
+			 "Casebook <casebook@localhost>|Start the case-study repository\n");
+	free(out);
+	free(SH("git -C '%s/cases' fsck --strict 2>&1", ws));
+	out = SH("git -C '%s/cases' status --porcelain --untracked-files=all", ws);
+	ck_assert_str_eq(out, "");
+	free(out);
+	out = SH("git clone -q '%s/cases' '%s/clone' 2>&1 && grep -c '^title: ' "
+		    "'%s/clone/nordmill-cm/case.md'",
+		    ws, ws, ws);
+	ck_assert_str_eq(out, "1\n");
+	free(out);
+
+	/* log, diff and list read it back */
+	r = RUN(ws, "case", "log", "nordmill-cm", "--csv");
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert(cbt_has(r.out, "commit,author,email,at,change,subject\r\n"));
+	ck_assert(cbt_has(r.out, ",Jo Tech,jo@service.example,"));
+	ck_assert(cbt_has(r.out, ",review,Review nordmill-cm: published\r\n"));
+	cbt_run_free(&r);
+	r = RUN(ws, "case", "diff", "nordmill-cm");
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert(cbt_has(r.out, "-title: Condition monitoring at Nordmill\n"));
+	ck_assert(cbt_has(r.out, "+title: \"Condition monitoring at Nordmill, in seven weeks\"\n") ||
+		  cbt_has(r.out, "+title: Condition monitoring at Nordmill, in seven weeks\n"));
+	cbt_run_free(&r);
+	v = JSON(ws, "case", "list", "--json");
+	ck_assert_int_eq(json_array_size(v), 1);
+	ck_assert_str_eq(jstr(json_array_get(v, 0), "status"), "published");
+	ck_assert_str_eq(jstr(json_array_get(v, 0), "technician"), "jo");
+	json_decref(v);
+	OK(ws, "check");
+	/* the xAPI export reads the index: a submission by the technician and
+	 * an approval by the reviewer */
+	r = RUN(ws, "export", "xapi");
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert(cbt_has(r.out, "/cases/nordmill-cm\""));
+	ck_assert(cbt_has(r.out, "mailto:jo@service.example"));
+	ck_assert(cbt_has(r.out, "mailto:carl@consult.example"));
+	cbt_run_free(&r);
+	/* an older revision */
+	out = SH("git -C '%s/cases' log --format=%%H --reverse main -- nordmill-cm/case.md | head -1",
+		    ws);
+	out[40] = '\0';
+	v = JSON(ws, "case", "show", "nordmill-cm", "--rev", out, "--json");
+	ck_assert_str_eq(jstr(v, "title"), "Condition monitoring at Nordmill");
+	json_decref(v);
+	free(out);
+	free(path);
+	free(draft);
+}
+END_TEST
+
+START_TEST(workflow_states_are_enforced)
+{
+	char *draft = malloc(4096), *path;
+
+	snprintf(draft, 4096, "%s/draft.md", ws);
+	OK(ws, "case", "new", "--technician", "jo", "--account", "nordmill", "--out", draft);
+	/* the draft's slug, never submitted */
+	REFUSED(ws, 1, "case 'what-happened-at-which-customer-in-one-line' was never submitted",
+		"case", "review", "what-happened-at-which-customer-in-one-line", "--reviewer", "ana",
+		"--decision", "approve");
+	REFUSED(ws, 1, "was never submitted", "case", "publish",
+		"what-happened-at-which-customer-in-one-line");
+	path = write_doc(ws, "tess.md", "Tess at Brightwater", "tess", "brightwater", "");
+	OK(ws, "case", "submit", path);
+	/* reviewers hold the trainer or consultant role, and not their own case */
+	REFUSED(ws, 1, "needs the trainer or consultant role (they hold technician)", "case",
+		"review", "tess-at-brightwater", "--reviewer", "jo", "--decision", "approve");
+	REFUSED(ws, 1, "wrote case 'tess-at-brightwater' and cannot review it", "case", "review",
+		"tess-at-brightwater", "--reviewer", "tess", "--decision", "approve");
+	REFUSED(ws, 1, "unknown person 'anna' (did you mean 'ana'?)", "case", "review",
+		"tess-at-brightwater", "--reviewer", "anna", "--decision", "approve");
+	REFUSED(ws, 2, "--decision must be approve or changes", "case", "review",
+		"tess-at-brightwater", "--reviewer", "ana", "--decision", "maybe");
+	REFUSED(ws, 1, "is submitted, not approved", "case", "publish", "tess-at-brightwater");
+	REFUSED(ws, 1, "nothing to commit", "case", "revise", "tess-at-brightwater", path);
+	OK(ws, "case", "review", "tess-at-brightwater", "--reviewer", "ana", "--decision", "approve");
+	REFUSED(ws, 1, "cannot be the publisher", "case", "publish", "tess-at-brightwater", "--by",
+		"jo");
+	OK(ws, "case", "publish", "tess-at-brightwater", "--by", "carl");
+	REFUSED(ws, 1, "already published", "case", "publish", "tess-at-brightwater");
+	OK(ws, "check");
+	free(path);
+	free(draft);
+}
+END_TEST
+
+START_TEST(bad_slugs_are_refused)
+{
+	char *path = write_doc(ws, "c.md", "A case", "jo", "nordmill", "");
+	char long_slug[80];
+
+	memset(long_slug, 'a', 65);
+	long_slug[65] = '\0';
+	REFUSED(ws, 1, "may hold only lowercase letters", "case", "submit", path, "--slug", "..");
+	REFUSED(ws, 1, "may hold only lowercase letters", "case", "submit", path, "--slug",
+		"../escape");
+	REFUSED(ws, 1, "may hold only lowercase letters", "case", "submit", path, "--slug", "a/b");
+	REFUSED(ws, 1, "may hold only lowercase letters", "case", "submit", path, "--slug",
+		"/etc/passwd");
+	REFUSED(ws, 1, "holds the byte 0x01", "case", "submit", path, "--slug", "a\001b");
+	REFUSED(ws, 1, "holds the byte 0x0A", "case", "submit", path, "--slug", "a\nb");
+	REFUSED(ws, 1, "is 65 bytes long; the limit is 64", "case", "submit", path, "--slug",
+		long_slug);
+	REFUSED(ws, 1, "may hold only lowercase letters", "case", "submit", path, "--slug",
+		"Upper");
+	REFUSED(ws, 1, "must not start or end with '-'", "case", "submit", path, "--slug", "-a");
+	REFUSED(ws, 1, "may hold only lowercase letters", "case", "show", "../x");
+	REFUSED(ws, 1, "may hold only lowercase letters", "case", "revise", "a/b", path);
+	REFUSED(ws, 1, "may hold only lowercase letters", "case", "review", "..", "--reviewer",
+		"ana", "--decision", "approve");
+	free(path);
+}
+END_TEST
+
+START_TEST(bad_documents_are_refused)
+{
+	char *path, *text;
+	FILE *f;
+	char big[4096];
+
+	/* not UTF-8 */
+	path = cbt_write(ws, "latin1.md",
+			 "---\ntitle: Caf\xe9 at Nordmill\ntechnician: jo\naccount: nordmill\n"
+			 "sessions:\n  - tco-2025-02-10\n---\n\n## Situation\n\nx\n\n## Actions\n\n"
+			 "y\n\n## Outcome\n\nz\n");
+	REFUSED(ws, 1, "latin1.md:2: not valid UTF-8 (byte 0xE9)", "case", "submit", path);
+	free(path);
+	/* a missing field */
+	path = cbt_write(ws, "noaccount.md",
+			 "---\ntitle: No account\ntechnician: jo\nsessions:\n  - tco-2025-02-10\n"
+			 "---\n\n## Situation\n\nx\n\n## Actions\n\ny\n\n## Outcome\n\nz\n");
+	REFUSED(ws, 1, "noaccount.md:1: the front matter lacks the required field 'account'", "case",
+		"submit", path);
+	free(path);
+	/* an unknown session */
+	text = doc("Unknown session", "jo", "nordmill", "");
+	*strstr(text, "tco-2025-02-10") = 'x';
+	path = cbt_write(ws, "session.md", text);
+	REFUSED(ws, 1, "session.md:6: unknown session 'xco-2025-02-10' (did you mean 'tco-2025-02-10'?)",
+		"case", "submit", path);
+	free(path);
+	free(text);
+	/* an unknown KPI */
+	path = write_doc(ws, "kpi.md", "Unknown KPI", "jo", "nordmill",
+			 "  - kpi: t_maen\n    before: 1\n    after: 2\n    period: 2025-01-01..2025-02-01\n");
+	REFUSED(ws, 1, "kpi.md:10: unknown KPI 't_maen' (did you mean 't_mean'?)", "case", "submit",
+		path);
+	free(path);
+	/* a claim with a non-number */
+	path = write_doc(ws, "nan.md", "Not a number", "jo", "nordmill",
+			 "  - kpi: t_mean\n    before: 12abc\n    after: 2\n    period: 2025-01-01..2025-02-01\n");
+	REFUSED(ws, 1, "nan.md:11: claim 'before': '12abc' is not a number", "case", "submit", path);
+	free(path);
+	/* a file over the size limit */
+	snprintf(big, sizeof(big), "%s/big.md", ws);
+	f = fopen(big, "w");
+	text = doc("Big", "jo", "nordmill", "");
+	fputs(text, f);
+	for (int i = 0; i < 300000 / 64; i++)
+		fputs("A long outcome line that makes this file larger than the limit.\n", f);
+	fclose(f);
+	free(text);
+	REFUSED(ws, 1, "bytes long; a case study is at most 262144 bytes", "case", "submit", big);
+	/* a binary file */
+	snprintf(big, sizeof(big), "%s/binary.md", ws);
+	f = fopen(big, "wb");
+	fwrite("---\ntitle: x\0\x01\x02\xff\xfe binary", 1, 24, f);
+	fclose(f);
+	REFUSED(ws, 1, "holds a NUL byte (is it a text file?)", "case", "submit", big);
+	/* submitting as an unknown person, or as someone who is no technician */
+	path = write_doc(ws, "who.md", "Who wrote this", "joe", "nordmill", "");
+	REFUSED(ws, 1, "who.md:3: unknown person 'joe' (did you mean 'jo'?)", "case", "submit", path);
+	free(path);
+	path = write_doc(ws, "trainer.md", "A trainer writes", "ana", "nordmill", "");
+	REFUSED(ws, 1, "trainer.md:3: person 'ana' cannot be the technician", "case", "submit", path);
+	free(path);
+	path = write_doc(ws, "account.md", "Unknown account", "jo", "nordmil", "");
+	REFUSED(ws, 1, "account.md:4: unknown account 'nordmil' (did you mean 'nordmill'?)", "case",
+		"submit", path);
+	free(path);
+	REFUSED(ws, 1, "cannot open", "case", "submit", "/nonexistent/case.md");
+	REFUSED(ws, 2, "case submit takes one FILE", "case", "submit");
+	/* a title with no letters gives no slug */
+	path = write_doc(ws, "title.md", "\"***\"", "jo", "nordmill", "");
+	REFUSED(ws, 1, "give one with --slug", "case", "submit", path);
+	free(path);
+}
+END_TEST
+
+START_TEST(plugin_hooks_can_reject_a_submission)
+{
+	char *hook = cbt_write(ws, "plugins/policy.lua",
+			       "casebook.api(1)\n"
+			       "casebook.on('case.submit', function(case)\n"
+			       "  if #case.claims == 0 then return false, 'claim at least one KPI in ' .. case.slug end\n"
+			       "  if case.account ~= 'nordmill' or case.sessions[1] ~= 'tco-2025-02-10' then\n"
+			       "    return false, 'unexpected record' end\n"
+			       "end)\n");
+	char *path = write_doc(ws, "c.md", "No claims", "jo", "nordmill", "");
+
+	REFUSED(ws, 1, "plugin policy rejected the case.submit: claim at least one KPI in no-claims",
+		"case", "submit", path);
+	free(path);
+	path = write_doc(ws, "c2.md", "With claims", "jo", "nordmill", claim_agrees);
+	OK(ws, "case", "submit", path);
+	free(path);
+	free(hook);
+}
+END_TEST
+
+START_TEST(crash_between_git_and_database_is_mended_by_reindex)
+{
+	char *path = write_doc(ws, "c.md", "Crash test case", "lee", "nordmill", claim_agrees);
+	char *before = cbt_db_dump(ws), *after;
+	int commits = git_count(ws);
+	cbt_run r;
+
+	setenv("CASEBOOK_TEST_CRASH_AFTER_COMMIT", "1", 1);
+	r = RUN(ws, "case", "submit", path);
+	unsetenv("CASEBOOK_TEST_CRASH_AFTER_COMMIT");
+	ck_assert_int_eq(r.status, 128 + 9); /* killed by SIGKILL */
+	cbt_run_free(&r);
+	/* the repository is ahead: the commit is there, the index is not */
+	ck_assert_int_eq(git_count(ws), commits + 1);
+	after = cbt_db_dump(ws);
+	ck_assert_str_eq(before, after);
+	free(after);
+	r = RUN(ws, "check");
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(cbt_has(r.err, "case 'crash-test-case' is in the repository but missing from the index"),
+		      "%s", r.err);
+	ck_assert(cbt_has(r.err, "run 'casebook reindex'"));
+	cbt_run_free(&r);
+	/* writes refuse to act on what the index lacks */
+	REFUSED(ws, 1, "not in the index; run 'casebook reindex' first", "case", "review",
+		"crash-test-case", "--reviewer", "ana", "--decision", "approve");
+	r = RUN(ws, "reindex");
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "reindexed 1 case from the repository: 1 added, 0 updated, 0 removed, 0 unchanged\n");
+	cbt_run_free(&r);
+	OK(ws, "check");
+	/* the mended index works like any other */
+	OK(ws, "case", "review", "crash-test-case", "--reviewer", "ana", "--decision", "approve");
+	{
+		json_t *v = JSON(ws, "case", "list", "--json");
+
+		ck_assert_str_eq(jstr(json_array_get(v, 0), "status"), "approved");
+		ck_assert_str_eq(jstr(json_array_get(v, 0), "technician"), "lee");
+		json_decref(v);
+	}
+	/* lee has no email: commits carry KEY@casebook.invalid */
+	after = SH("git -C '%s/cases' log --format='%%an <%%ae>' main -- crash-test-case/case.md",
+		      ws);
+	ck_assert_str_eq(after, "Lee Field <lee@casebook.invalid>\n");
+	free(after);
+	free(before);
+	free(path);
+}
+END_TEST
+
+START_TEST(check_finds_stale_and_extra_cases_and_reindex_mends_them)
+{
+	char *path = write_doc(ws, "a.md", "Case A", "jo", "nordmill", claim_agrees);
+	cbt_run r;
+
+	OK(ws, "case", "submit", path);
+	free(path);
+	path = write_doc(ws, "b.md", "Case B", "jo", "brightwater", "");
+	OK(ws, "case", "submit", path);
+	OK(ws, "case", "review", "case-b", "--reviewer", "ana", "--decision", "approve");
+	OK(ws, "check");
+	/* someone edits the repository with git: a revision and a removal */
+	free(SH("cd '%s/cases' && sed -i 's/^title: Case A/title: Case A, edited/' case-a/case.md && "
+		   "git rm -q -r case-b && git -c user.name=G -c user.email=g@x commit -qam edit%s%s",
+		   ws, "", ""));
+	r = RUN(ws, "check");
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(cbt_has(r.err, "case 'case-a' is stale in the index: it was revised in the repository"),
+		      "%s", r.err);
+	ck_assert(cbt_has(r.err, "case 'case-b' is in the index but not in the repository"));
+	cbt_run_free(&r);
+	r = RUN(ws, "reindex", "--json");
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert(cbt_has(r.out, "\"updated\": 1") && cbt_has(r.out, "\"removed\": 1"));
+	cbt_run_free(&r);
+	OK(ws, "check");
+	{
+		json_t *v = JSON(ws, "case", "list", "--json");
+
+		ck_assert_int_eq(json_array_size(v), 1);
+		ck_assert_str_eq(jstr(json_array_get(v, 0), "title"), "Case A, edited");
+		json_decref(v);
+	}
+	/* a review decision lost from the index is found too */
+	OK(ws, "case", "review", "case-a", "--reviewer", "ana", "--decision", "changes", "--comment",
+	   "More detail");
+	free(SH("sqlite3 '%s/casebook.db' 'DELETE FROM case_review'", ws));
+	r = RUN(ws, "check");
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(cbt_has(r.err, "the repository has 1 review decisions, the index 0"), "%s", r.err);
+	cbt_run_free(&r);
+	OK(ws, "reindex");
+	OK(ws, "check");
+	{
+		json_t *v = JSON(ws, "case", "show", "case-a", "--json");
+
+		ck_assert_str_eq(jstr(v, "status"), "changes-requested");
+		json_decref(v);
+	}
+	free(path);
+}
+END_TEST
+
+START_TEST(list_filters)
+{
+	char *p;
+	json_t *v;
+	cbt_run r;
+
+	p = write_doc(ws, "a.md", "Alpha", "jo", "nordmill", claim_agrees);
+	OK(ws, "case", "submit", p);
+	free(p);
+	p = write_doc(ws, "b.md", "Beta", "lee", "brightwater", "");
+	OK(ws, "case", "submit", p);
+	free(p);
+	OK(ws, "case", "review", "beta", "--reviewer", "ana", "--decision", "approve");
+	v = JSON(ws, "case", "list", "--status", "approved", "--json");
+	ck_assert_int_eq(json_array_size(v), 1);
+	ck_assert_str_eq(jstr(json_array_get(v, 0), "slug"), "beta");
+	json_decref(v);
+	v = JSON(ws, "case", "list", "--technician", "jo", "--json");
+	ck_assert_int_eq(json_array_size(v), 1);
+	ck_assert_str_eq(jstr(json_array_get(v, 0), "slug"), "alpha");
+	json_decref(v);
+	v = JSON(ws, "case", "list", "--account", "brightwater", "--json");
+	ck_assert_int_eq(json_array_size(v), 1);
+	json_decref(v);
+	v = JSON(ws, "case", "list", "--kpi", "t_mean", "--session", "tco-2025-02-10", "--json");
+	ck_assert_int_eq(json_array_size(v), 1);
+	ck_assert_str_eq(jstr(json_array_get(v, 0), "slug"), "alpha");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(json_array_get(v, 0), "kpis"), 0)),
+			 "t_mean");
+	json_decref(v);
+	v = JSON(ws, "case", "list", "--session", "other", "--json");
+	ck_assert_int_eq(json_array_size(v), 0);
+	json_decref(v);
+	r = RUN(ws, "case", "list", "--csv");
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert(cbt_has(r.out, "slug,title,technician,account,status,sessions,kpis,reviews,"));
+	ck_assert(cbt_has(r.out, "alpha,Alpha,jo,nordmill,submitted,tco-2025-02-10,t_mean,0,"));
+	cbt_run_free(&r);
+	REFUSED(ws, 1, "unknown status 'aproved' (did you mean 'approved'?)", "case", "list",
+		"--status", "aproved");
+	REFUSED(ws, 1, "person key", "case", "list", "--technician", "a b");
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* The evidence check on imported data                                  */
+
+START_TEST(evidence_agrees_disagrees_and_no_data)
+{
+	char csv[4096], *path;
+	FILE *f;
+	json_t *v, *claims;
+	cbt_run r;
+
+	/* t.score averages 50 in January-March 2025 (the before window of a
+	 * claim whose period is April 1 - June 29, 90 days) and 60 in the
+	 * period itself; t.rare is never recorded. */
+	snprintf(csv, sizeof(csv), "%s/obs.csv", ws);
+	f = fopen(csv, "w");
+	fputs("account,measure,at,value\n", f);
+	for (int d = 1; d <= 28; d++) {
+		fprintf(f, "nordmill,t.score,2025-01-%02d,%d\n", d, d % 2 ? 49 : 51);
+		fprintf(f, "nordmill,t.score,2025-03-%02d,%d\n", d, d % 2 ? 48 : 52);
+		fprintf(f, "nordmill,t.score,2025-05-%02d,%d\n", d, d % 2 ? 59 : 61);
+		fprintf(f, "brightwater,t.score,2025-05-%02d,90\n", d);
+	}
+	fputs("nordmill,t.score,2024-12-31,0\nnordmill,t.score,2025-06-30,100\n", f); /* outside */
+	fclose(f);
+	OK(ws, "data", "import", csv);
+	path = write_doc(ws, "e.md", "Evidence at Nordmill", "jo", "nordmill",
+			 "  - kpi: t_mean\n    before: 50\n    after: 60\n    period: 2025-04-01..2025-06-29\n"
+			 "  - kpi: t_mean\n    before: 50\n    after: 52\n    period: 2025-04-01..2025-06-29\n"
+			 "  - kpi: t_rare\n    before: 1\n    after: 2\n    period: 2025-04-01..2025-06-29\n"
+			 "  - kpi: t_mean\n    before: 50\n    after: 57.6\n    period: 2025-04-01..2025-06-29\n");
+	OK(ws, "case", "submit", path);
+	v = JSON(ws, "case", "show", "evidence-at-nordmill", "--json");
+	claims = json_object_get(v, "claims");
+	ck_assert_int_eq(json_array_size(claims), 4);
+	{
+		json_t *c = json_array_get(claims, 0);
+
+		ck_assert_str_eq(jstr(c, "evidence"), "agrees");
+		ck_assert_str_eq(jstr(c, "before_window"), "2025-01-01..2025-03-31");
+		ck_assert_str_eq(jstr(c, "after_window"), "2025-04-01..2025-06-29");
+		ck_assert_double_eq_tol(json_real_value(json_object_get(c, "measured_before")), 50, 1e-9);
+		ck_assert_double_eq_tol(json_real_value(json_object_get(c, "measured_after")), 60, 1e-9);
+		ck_assert_double_eq_tol(json_real_value(json_object_get(c, "tolerance")), 2.5, 1e-9);
+	}
+	{
+		json_t *c = json_array_get(claims, 1);
+
+		ck_assert_str_eq(jstr(c, "evidence"), "disagrees");
+		ck_assert_double_eq_tol(json_real_value(json_object_get(c, "measured_change")), 10, 1e-9);
+		ck_assert_msg(cbt_has(jstr(c, "reason"), "measured 50 -> 60 (change +10), but the claim says 50 -> 52"),
+			      "%s", jstr(c, "reason"));
+	}
+	{
+		json_t *c = json_array_get(claims, 2);
+
+		ck_assert_str_eq(jstr(c, "evidence"), "no data");
+		ck_assert(json_is_null(json_object_get(c, "measured_before")));
+		ck_assert_str_eq(jstr(c, "reason"), "before window 2025-01-01..2025-03-31: nothing recorded");
+	}
+	/* 7.6 claimed, 10 measured: outside 25% (7.6 +- 1.9) */
+	ck_assert_str_eq(jstr(json_array_get(claims, 3), "evidence"), "disagrees");
+	json_decref(v);
+	/* the review shows the same check */
+	r = RUN(ws, "case", "review", "evidence-at-nordmill", "--reviewer", "carl", "--decision",
+		"changes", "--comment", "Claims 2 and 4 disagree with the data");
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_msg(cbt_has(r.out, "t_mean 50 -> 60 (2025-04-01..2025-06-29): agrees: measured 50 -> 60"),
+		      "%s", r.out);
+	ck_assert(cbt_has(r.out, "t_mean 50 -> 52 (2025-04-01..2025-06-29): disagrees: measured 50 -> 60"));
+	ck_assert(cbt_has(r.out, "t_rare 1 -> 2 (2025-04-01..2025-06-29): no data: before window"));
+	cbt_run_free(&r);
+	/* an account with data only after: no data, the plugin's reason */
+	free(path);
+	path = write_doc(ws, "b.md", "Evidence at Brightwater", "jo", "brightwater",
+			 "  - kpi: t_mean\n    before: 80\n    after: 90\n    period: 2025-05-01..2025-05-31\n");
+	OK(ws, "case", "submit", path);
+	v = JSON(ws, "case", "show", "evidence-at-brightwater", "--json");
+	claims = json_object_get(v, "claims");
+	ck_assert_str_eq(jstr(json_array_get(claims, 0), "evidence"), "no data");
+	ck_assert_str_eq(jstr(json_array_get(claims, 0), "before_window"), "2025-03-31..2025-04-30");
+	ck_assert_str_eq(jstr(json_array_get(claims, 0), "reason"),
+			 "before window 2025-03-31..2025-04-30: no scores");
+	json_decref(v);
+	free(path);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Sync between two workspaces through one bare remote                  */
+
+START_TEST(sync_two_workspaces)
+{
+	char *tmp = cbt_tempdir(), remote[4096], *b = cbt_workspace(), *p, *out, *head_a;
+	char *remote_before, *b_log;
+	int b_commits;
+	cbt_run r;
+	json_t *v;
+
+	populate(b);
+	snprintf(remote, sizeof(remote), "%s/cases.git", tmp);
+	free(SH("git init -q --bare '%s'", remote));
+	/* nothing remembered yet */
+	REFUSED(ws, 2, "no remote given and none remembered", "case", "sync");
+	p = write_doc(ws, "a.md", "Case from A", "jo", "nordmill", claim_agrees);
+	OK(ws, "case", "submit", p);
+	free(p);
+	r = RUN(ws, "case", "sync", remote);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert(cbt_has(r.out, "pushed ours"));
+	cbt_run_free(&r);
+	/* B joins: its case repository becomes a clone of the shared one */
+	free(SH("rm -rf '%s/cases' && git clone -q -b main '%s' '%s/cases' 2>&1", b, remote, b));
+	r = RUN(b, "check");
+	ck_assert_int_eq(r.status, 1);
+	ck_assert(cbt_has(r.err, "case 'case-from-a' is in the repository but missing from the index"));
+	cbt_run_free(&r);
+	OK(b, "reindex");
+	OK(b, "check");
+
+	/* edits of different cases both land */
+	p = write_doc(b, "b.md", "Case from B", "lee", "brightwater", "");
+	OK(b, "case", "submit", p);
+	free(p);
+	OK(ws, "case", "review", "case-from-a", "--reviewer", "ana", "--decision", "approve");
+	OK(ws, "case", "sync"); /* the remembered remote */
+	r = RUN(b, "case", "sync", remote, "--json");
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert(cbt_has(r.out, "\"merged\": true") && cbt_has(r.out, "\"pushed\": true"));
+	cbt_run_free(&r);
+	OK(ws, "case", "sync");
+	for (int side = 0; side < 2; side++) {
+		const char *dir = side ? b : ws;
+
+		v = JSON(dir, "case", "list", "--json");
+		ck_assert_int_eq(json_array_size(v), 2);
+		ck_assert_str_eq(jstr(json_array_get(v, 0), "slug"), "case-from-a");
+		ck_assert_str_eq(jstr(json_array_get(v, 0), "status"), "approved");
+		ck_assert_str_eq(jstr(json_array_get(v, 1), "slug"), "case-from-b");
+		json_decref(v);
+		OK(dir, "check");
+		free(SH("git -C '%s/cases' fsck --strict 2>&1", dir));
+	}
+	free(SH("git -C '%s' fsck --strict 2>&1", remote));
+
+	/* a real conflict: both revise the same line of the same case */
+	p = write_doc(ws, "a2.md", "Case from A, as A sees it", "jo", "nordmill", claim_agrees);
+	OK(ws, "case", "revise", "case-from-a", p);
+	free(p);
+	p = write_doc(b, "a2.md", "Case from A, as B sees it", "jo", "nordmill", claim_agrees);
+	OK(b, "case", "revise", "case-from-a", p);
+	free(p);
+	OK(ws, "case", "sync");
+	remote_before = SH("git -C '%s' rev-parse main", remote);
+	head_a = SH("git -C '%s/cases' rev-parse main", ws);
+	ck_assert_str_eq(remote_before, head_a);
+	b_log = SH("git -C '%s/cases' log --format=%%H main", b);
+	b_commits = git_count(b);
+	REFUSED(b, 1, "case-from-a/case.md", "case", "sync");
+	r = RUN(b, "case", "sync");
+	ck_assert(cbt_has(r.err, "in ways that conflict; nothing was changed on either side"));
+	cbt_run_free(&r);
+	/* nothing lost on either side */
+	ck_assert_int_eq(git_count(b), b_commits);
+	out = SH("git -C '%s/cases' log --format=%%H main", b);
+	ck_assert_str_eq(out, b_log);
+	free(out);
+	out = SH("git -C '%s' rev-parse main", remote);
+	ck_assert_str_eq(out, remote_before);
+	free(out);
+	v = JSON(b, "case", "show", "case-from-a", "--json");
+	ck_assert_str_eq(jstr(v, "title"), "Case from A, as B sees it");
+	json_decref(v);
+	v = JSON(ws, "case", "show", "case-from-a", "--json");
+	ck_assert_str_eq(jstr(v, "title"), "Case from A, as A sees it");
+	json_decref(v);
+	OK(b, "check");
+	/* the other side's text stays readable at casebook-sync/main */
+	v = JSON(b, "case", "show", "case-from-a", "--rev", "casebook-sync/main", "--json");
+	ck_assert_str_eq(jstr(v, "title"), "Case from A, as A sees it");
+	json_decref(v);
+
+	free(b_log);
+	free(remote_before);
+	free(head_a);
+	cbt_rmrf(b);
+	free(b);
+	cbt_rmrf(tmp);
+	free(tmp);
+}
+END_TEST
+
+START_TEST(help_and_usage)
+{
+	cbt_run r;
+
+	r = RUN(NULL, "case", "--help");
+	ck_assert_int_eq(r.status, 0);
+	ck_assert(cbt_has(r.out, "usage: casebook case VERB"));
+	cbt_run_free(&r);
+	r = RUN(NULL, "reindex", "--help");
+	ck_assert_int_eq(r.status, 0);
+	ck_assert(cbt_has(r.out, "usage: casebook reindex"));
+	cbt_run_free(&r);
+	r = RUN(ws, "case", "sumbit", "x");
+	ck_assert_int_eq(r.status, 2);
+	ck_assert(cbt_has(r.err, "did you mean 'case submit'"));
+	cbt_run_free(&r);
+	REFUSED(ws, 2, "case show has no --csv", "case", "show", "x", "--csv");
+	REFUSED(ws, 1, "there is no case 'nothing-here'", "case", "show", "nothing-here");
+	REFUSED(ws, 1, "there is no case 'nothing-here'", "case", "log", "nothing-here");
+	/* case new without keys needs no workspace and writes to stdout */
+	r = RUN(NULL, "case", "new");
+	ck_assert_int_eq(r.status, 0);
+	ck_assert(cbt_has(r.out, "technician: your-person-key\n"));
+	ck_assert(cbt_has(r.out, "## Outcome\n"));
+	cbt_run_free(&r);
+	REFUSED(ws, 1, "--technician: person 'ana' cannot be the technician", "case", "new",
+		"--technician", "ana");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("app/case");
+	TCase *tc = tcase_create("case");
+
+	tcase_set_timeout(tc, 300);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, whole_workflow_in_git_and_index);
+	tcase_add_test(tc, workflow_states_are_enforced);
+	tcase_add_test(tc, bad_slugs_are_refused);
+	tcase_add_test(tc, bad_documents_are_refused);
+	tcase_add_test(tc, plugin_hooks_can_reject_a_submission);
+	tcase_add_test(tc, crash_between_git_and_database_is_mended_by_reindex);
+	tcase_add_test(tc, check_finds_stale_and_extra_cases_and_reindex_mends_them);
+	tcase_add_test(tc, list_filters);
+	tcase_add_test(tc, evidence_agrees_disagrees_and_no_data);
+	tcase_add_test(tc, sync_two_workspaces);
+	tcase_add_test(tc, help_and_usage);
+	suite_add_tcase(s, tc);
+	return cbt_main(s);
+}
