@@ -212,7 +212,6 @@ typedef struct builder {
 	const int64_t *since;
 	pending *list;
 	size_t n, cap;
-	cb_xapi_cases cases;
 } builder;
 
 /*
@@ -459,10 +458,9 @@ static int pending_cmp(const void *x, const void *y)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-int cb_app_xapi_statements(cb_workspace *ws, const int64_t *since, json_t **out,
-			   cb_xapi_cases *cases)
+int cb_app_xapi_statements(cb_workspace *ws, const int64_t *since, json_t **out)
 {
-	builder b = {since, NULL, 0, 0, CB_XAPI_CASES_ABSENT};
+	builder b = {since, NULL, 0, 0};
 	char since_on[CB_DATE_LEN] = "";
 	json_t *list = NULL;
 	int rc;
@@ -481,7 +479,7 @@ int cb_app_xapi_statements(cb_workspace *ws, const int64_t *since, json_t **out,
 						add_attendance, &b)) < 0)
 		goto done;
 	if ((rc = cb_store_xapi_case_each(ws->store, since ? *since : INT64_MIN, add_case_event,
-					  &b, &b.cases)) < 0)
+					  &b)) < 0)
 		goto done;
 	if (b.n)
 		qsort(b.list, b.n, sizeof(*b.list), pending_cmp);
@@ -497,8 +495,6 @@ int cb_app_xapi_statements(cb_workspace *ws, const int64_t *since, json_t **out,
 		}
 		b.list[i].statement = NULL;
 	}
-	if (cases)
-		*cases = b.cases;
 	*out = list;
 	list = NULL;
 done:

@@ -33,10 +33,8 @@ void cb_app_xapi_uuid(const char *name, char out[CB_XAPI_UUID_LEN]);
 /* Builds the statements of the workspace as a JSON array in *out (caller
  * frees with json_decref), ordered by timestamp; with `since` non-NULL,
  * only the statements whose timestamp is at or after *since (Unix
- * seconds). *cases (when non-NULL) says what the case-study tables held.
- * Reads only. */
-int cb_app_xapi_statements(cb_workspace *ws, const int64_t *since, json_t **out,
-			   cb_xapi_cases *cases);
+ * seconds). Reads only. */
+int cb_app_xapi_statements(cb_workspace *ws, const int64_t *since, json_t **out);
 
 /* The statements as the export writes them: indented JSON ending in a
  * newline, the same bytes for the same statements. Caller frees *text

@@ -33,8 +33,9 @@ static const char xapi_help[] =
 	"  scored     http://adlnet.gov/expapi/verbs/scored, a pre or post test\n"
 	"             (level 2): score raw 0-100, min 0, max 100, scaled raw / 100\n"
 	"  submitted  http://activitystrea.ms/schema/1.0/submit, a case study\n"
+	"             (its first submission, by its technician)\n"
 	"  approved   http://activitystrea.ms/schema/1.0/approve, a case study\n"
-	"The last two only when the workspace has case-study tables.\n"
+	"             (each approval, by its reviewer)\n"
 	"\n"
 	"Activities (ids under https://casebook.invalid/xapi/):\n"
 	"  programs/KEY               http://adlnet.gov/expapi/activities/course\n"
@@ -76,7 +77,6 @@ static int export_xapi(cb_cli *cli, int argc, char **argv)
 		{0},
 	};
 	const char *since_text = NULL, *out = NULL;
-	cb_xapi_cases cases = CB_XAPI_CASES_ABSENT;
 	cb_workspace *ws = NULL;
 	json_t *statements = NULL;
 	char *text = NULL;
@@ -115,16 +115,12 @@ static int export_xapi(cb_cli *cli, int argc, char **argv)
 		rc = cb_cli_usage(cli, xapi_help, "--out %s is the workspace's database", out);
 		goto done;
 	}
-	if (cb_app_xapi_statements(ws, since_text ? &since : NULL, &statements, &cases) < 0 ||
+	if (cb_app_xapi_statements(ws, since_text ? &since : NULL, &statements) < 0 ||
 	    cb_app_xapi_dump(statements, &text) < 0 ||
 	    (out && cb_app_xapi_write_file(out, text) < 0)) {
 		rc = cb_cli_fail(cli);
 		goto done;
 	}
-	if (cases == CB_XAPI_CASES_UNKNOWN)
-		fputs("casebook: warning: the case-study tables have no columns this export"
-		      " knows; case-study events are left out\n",
-		      cli->err);
 	n = json_array_size(statements);
 	if (!out) {
 		rc = fputs(text, cli->out) < 0 || fflush(cli->out) != 0

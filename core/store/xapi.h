@@ -49,22 +49,10 @@ typedef struct cb_xapi_case_event {
 
 typedef int (*cb_xapi_case_fn)(const cb_xapi_case_event *e, void *ctx);
 
-/* What cb_store_xapi_case_each found. */
-typedef enum cb_xapi_cases {
-	CB_XAPI_CASES_ABSENT,  /* no case_study table: nothing to export */
-	CB_XAPI_CASES_READ,    /* the events it could find were passed to fn */
-	CB_XAPI_CASES_UNKNOWN  /* the tables exist but hold no column it knows */
-} cb_xapi_cases;
-
-/* Calls fn for each case-study event at or after `since` (Unix seconds)
- * when the case_study (and case_review) tables exist: a submission for
- * each case with a submission time, an approval for each review whose
- * decision is "approved" (or, without a review table it can read, each
- * case with an approval time). The tables belong to a later migration, so their
- * columns are looked up by name at run time (see xapi.c for the names it
- * knows); *found says what it found. Order: by time, slug, verb. Stops at
+/* Calls fn for each case-study event at or after `since` (Unix seconds):
+ * a submission for each case (at its first submission), an approval for
+ * each review decision "approved". Order: by time, slug, verb. Stops at
  * the first non-zero return of fn, which it returns. */
-int cb_store_xapi_case_each(cb_store *s, int64_t since, cb_xapi_case_fn fn,
-			    void *ctx, cb_xapi_cases *found);
+int cb_store_xapi_case_each(cb_store *s, int64_t since, cb_xapi_case_fn fn, void *ctx);
 
 #endif

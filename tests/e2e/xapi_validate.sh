@@ -4,8 +4,9 @@
 # reaction and pre/post scores; every statement passes Learning Locker's
 # validator (tests/e2e/xapi_validate.js), the statements per verb are as
 # counted by hand, ids are name-based UUIDs and two exports are the same
-# bytes, --since keeps what it should, and case-study events appear when the
-# workspace has case-study tables. Fails (never skips) without the validator.
+# bytes, --since keeps what it should, and case-study submissions and
+# approvals made with `casebook case` are statements. Fails (never skips)
+# without the validator.
 set -euo pipefail
 src=${CASEBOOK_SOURCE_DIR:?}
 cb=${CASEBOOK:?}
@@ -150,48 +151,44 @@ node -e '
     if (!all.has(x.id)) { console.error("xapi_validate: FAIL: --since changed an id"); process.exit(1); }
 ' "$tmp/all.json" "$tmp/since.json"
 
-# Case studies: when the workspace has case-study tables, submissions and
-# approvals are statements too. Without them (above) the export says
-# nothing about them. If this build's schema has no such tables yet, make
-# them in the shape the design describes (case_study and case_review).
-has_cases=$(sqlite3 "$ws/casebook.db" "SELECT count(*) FROM sqlite_master WHERE name = 'case_study'")
-if [ "$has_cases" = 0 ]; then
-  sqlite3 "$ws/casebook.db" "
-    CREATE TABLE case_study (id INTEGER PRIMARY KEY, slug TEXT NOT NULL UNIQUE,
-      title TEXT NOT NULL, author_id INTEGER NOT NULL REFERENCES person(id),
-      status TEXT NOT NULL, submitted_at TEXT);
-    CREATE TABLE case_review (id INTEGER PRIMARY KEY,
-      case_id INTEGER NOT NULL REFERENCES case_study(id),
-      reviewer_id INTEGER NOT NULL REFERENCES person(id), decision TEXT NOT NULL, at TEXT NOT NULL);
-    INSERT INTO case_study VALUES (1, 'nordmill-uptime', 'Uptime at Nordmill',
-      (SELECT id FROM person WHERE key = 'jdoe'), 'approved', '2025-06-10T09:30:00Z');
-    INSERT INTO case_study VALUES (2, 'draft-one', 'A draft',
-      (SELECT id FROM person WHERE key = 'bob'), 'draft', NULL);
-    INSERT INTO case_review VALUES (1, 1, (SELECT id FROM person WHERE key = 'amartin'),
-      'changes-requested', '2025-06-11T08:00:00Z');
-    INSERT INTO case_review VALUES (2, 1, (SELECT id FROM person WHERE key = 'amartin'),
-      'approved', '2025-06-12T14:00:00Z');"
-  c export xapi >"$tmp/cases.json" 2>"$tmp/cases.err"
-  [ ! -s "$tmp/cases.err" ] || fail "export with case tables warned: $(cat "$tmp/cases.err")"
-  validate "$tmp/cases.json"
-  got=$(counts "$tmp/cases.json")
-  want="approved=1 attended=7 completed=5 rated=4 scored=6 submitted=1 total=24"
-  [ "$got" = "$want" ] || fail "with case studies: got '$got', want '$want'"
-  node -e '
-    const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-    const [sub, app] = s.slice(-2);
-    const ok = sub.verb.id === "http://activitystrea.ms/schema/1.0/submit" &&
-      sub.actor.mbox === "mailto:jane.doe@example.com" && sub.timestamp === "2025-06-10T09:30:00Z" &&
-      sub.object.id === "https://casebook.invalid/xapi/cases/nordmill-uptime" &&
-      app.verb.id === "http://activitystrea.ms/schema/1.0/approve" &&
-      app.actor.mbox === "mailto:ana@example.org" && app.timestamp === "2025-06-12T14:00:00Z";
-    if (!ok) { console.error("xapi_validate: FAIL: case events: " + JSON.stringify([sub, app])); process.exit(1); }
-  ' "$tmp/cases.json"
-  got=$(counts <(c export xapi --since 2025-06-11))
-  [ "$got" = "approved=1 total=1" ] || fail "--since with case studies: got '$got'"
-else
-  echo "xapi_validate: this schema has its own case-study tables; checked by the case suites"
-  c export xapi >"$tmp/cases.json"
-  validate "$tmp/cases.json"
-fi
+# Case studies: submissions and approvals made through `casebook case` are
+# statements too. jdoe submits, amartin asks for changes, jdoe revises,
+# amartin approves; bob's case is only submitted.
+c account add nordmill --name "Nordmill Paper" >/dev/null
+case_doc() { # FILE TITLE TECHNICIAN
+  printf -- '---\ntitle: %s\ntechnician: %s\naccount: nordmill\nsessions:\n  - a\n---\n\n## Situation\n\nStoppages.\n\n## Actions\n\nListened.\n\n## Outcome\n\nUptime.\n' \
+    "$2" "$3" >"$1"
+}
+case_doc "$tmp/up.md" "Uptime at Nordmill" jdoe
+case_doc "$tmp/draft.md" "A first case" bob
+c case submit "$tmp/up.md" --slug nordmill-uptime >/dev/null
+c case review nordmill-uptime --reviewer amartin --decision changes --comment "Which period?" >/dev/null
+case_doc "$tmp/up.md" "Uptime at Nordmill since May" jdoe
+c case revise nordmill-uptime "$tmp/up.md" >/dev/null
+c case review nordmill-uptime --reviewer amartin --decision approve >/dev/null
+c case submit "$tmp/draft.md" --slug first-case >/dev/null
+c export xapi >"$tmp/cases.json" 2>"$tmp/cases.err"
+[ ! -s "$tmp/cases.err" ] || fail "export with case studies warned: $(cat "$tmp/cases.err")"
+validate "$tmp/cases.json"
+got=$(counts "$tmp/cases.json")
+want="approved=1 attended=7 completed=5 rated=4 scored=6 submitted=2 total=25"
+[ "$got" = "$want" ] || fail "with case studies: got '$got', want '$want'"
+first=$(TZ=UTC git -C "$ws/cases" log --reverse --date=format-local:%Y-%m-%dT%H:%M:%SZ \
+  --format=%ad main -- nordmill-uptime/case.md | head -1)
+node -e '
+  const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const is = (x, verb, who, slug) => x.verb.id === "http://activitystrea.ms/schema/1.0/" + verb &&
+    (x.actor.mbox === "mailto:" + who || (x.actor.account && x.actor.account.name === who)) &&
+    x.object.id === "https://casebook.invalid/xapi/cases/" + slug;
+  const sub = s.filter(x => is(x, "submit", "jane.doe@example.com", "nordmill-uptime"));
+  const app = s.filter(x => is(x, "approve", "ana@example.org", "nordmill-uptime"));
+  const bob = s.filter(x => is(x, "submit", "bob", "first-case"));
+  const ok = sub.length === 1 && app.length === 1 && bob.length === 1 &&
+    sub[0].timestamp === process.argv[2] && app[0] === s[s.length - 1] &&
+    sub[0].object.definition.name.und === "Uptime at Nordmill since May";
+  if (!ok) { console.error("xapi_validate: FAIL: case events: " + JSON.stringify([sub, app, bob])); process.exit(1); }
+' "$tmp/cases.json" "$first"
+# The sessions are of 2025; the cases were written now, from $first on.
+got=$(counts <(c export xapi --since "$first"))
+[ "$got" = "approved=1 submitted=2 total=3" ] || fail "--since $first with case studies: got '$got'"
 echo "xapi_validate: ok"
