@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/case.h"
 #include "app/outcome.h"
 #include "app/series.h"
+#include "base/buf.h"
 #include "base/error.h"
 #include "store/account.h"
 #include "store/exposure.h"
@@ -395,8 +397,61 @@ static int on_case(const cb_report_case_row *row, void *ctx)
 	k->status = dup_or_null(row->status, &oom);
 	k->account = dup_or_null(row->account, &oom);
 	k->technician = dup_or_null(row->technician, &oom);
-	k->evidence = dup_or_null(row->evidence, &oom);
 	return oom ? cb_error_set(CB_ENOMEM, "out of memory") : 0;
+}
+
+/*
+ * Holds the claims of case `c` (its text at HEAD of the case-study
+ * repository) against the data, as `case show` does, and sums up the
+ * verdicts. A case the repository cannot give (an index that is behind:
+ * `casebook check` says so) is "not checked", with the reason, and does
+ * not stop the report.
+ */
+static int check_evidence(cb_workspace *ws, cb_report_case *c)
+{
+	cb_case_view view = {0};
+	cb_case_evidence *ev = NULL;
+	cb_buf b = CB_BUF_INIT;
+	int rc;
+
+	rc = cb_app_case_show(ws, c->slug, NULL, &view);
+	if (rc == 0)
+		rc = cb_app_case_evidence(ws, &view.doc, &ev);
+	if (rc == CB_ENOMEM) {
+		cb_case_view_clear(&view);
+		return rc;
+	}
+	if (rc < 0) {
+		c->checked = 0;
+		rc = cb_buf_printf(&b, "not checked: %s", cb_error_last());
+	} else {
+		c->checked = 1;
+		c->claims = view.doc.n_claims;
+		for (size_t i = 0; i < view.doc.n_claims; i++) {
+			if (ev[i].verdict == CB_CASE_AGREES)
+				c->agrees++;
+			else if (ev[i].verdict == CB_CASE_DISAGREES)
+				c->disagrees++;
+			else
+				c->no_data++;
+		}
+		if (!c->claims)
+			rc = cb_buf_puts(&b, "no claims");
+		if (rc == 0 && c->agrees)
+			rc = cb_buf_printf(&b, "%zu agree%s", c->agrees, c->agrees == 1 ? "s" : "");
+		if (rc == 0 && c->disagrees)
+			rc = cb_buf_printf(&b, "%s%zu disagree%s", c->agrees ? ", " : "", c->disagrees,
+					   c->disagrees == 1 ? "s" : "");
+		if (rc == 0 && c->no_data)
+			rc = cb_buf_printf(&b, "%s%zu without data", c->agrees || c->disagrees ? ", " : "",
+					   c->no_data);
+	}
+	if (rc == 0 && !(c->evidence = strdup(cb_buf_cstr(&b))))
+		rc = cb_error_set(CB_ENOMEM, "out of memory");
+	cb_buf_free(&b);
+	free(ev);
+	cb_case_view_clear(&view);
+	return rc;
 }
 
 static int gather_cases(cb_workspace *ws, cb_report *r, const people *who)
@@ -405,11 +460,14 @@ static int gather_cases(cb_workspace *ws, cb_report *r, const people *who)
 	vec counts = {NULL, 0, 0, sizeof(cb_report_status_count)};
 	int rc;
 
-	rc = cb_store_report_cases(ws->store, &r->cases_available, on_case, &c);
+	rc = cb_store_report_cases(ws->store, on_case, &c);
 	r->cases = c.cases.items;
 	r->ncases = c.cases.n;
 	if (rc < 0)
 		return rc;
+	for (size_t i = 0; i < r->ncases; i++)
+		if ((rc = check_evidence(ws, &r->cases[i])) < 0)
+			return rc;
 	for (size_t i = 0; i < r->ncases; i++) {
 		const char *st = r->cases[i].status ? r->cases[i].status : "unknown";
 		cb_report_status_count *sc = NULL;

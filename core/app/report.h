@@ -67,9 +67,13 @@ typedef struct cb_report_format {
 	cb_impact_report *impact; /* owned */
 } cb_report_format;
 
-/* A case study of the exposure's accounts or attendees. */
+/* A case study of the exposure's accounts or attendees, with its claims
+ * held against the data (app/case.h's evidence check). */
 typedef struct cb_report_case {
-	char *slug, *title, *status, *account, *technician, *evidence; /* NULL: not recorded */
+	char *slug, *title, *status, *account, *technician;
+	char *evidence; /* "2 agree, 1 without data", "no claims", "not checked: why" */
+	int checked;    /* the evidence check ran */
+	size_t claims, agrees, disagrees, no_data;
 } cb_report_case;
 
 /* How many of those case studies have one status (Kirkpatrick level 3). */
@@ -106,7 +110,6 @@ typedef struct cb_report {
 	size_t nformats;
 	cb_report_series *series;
 	size_t nseries;
-	int cases_available; /* the database has case studies */
 	cb_report_case *cases;
 	size_t ncases;
 	cb_report_status_count *statuses; /* by status, most first */

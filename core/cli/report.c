@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app/case.h"
 #include "app/report.h"
 #include "base/buf.h"
 #include "base/date.h"
@@ -1003,11 +1004,9 @@ static void section_levels(doc *d, const cb_report *rep)
 		snprintf(det, sizeof(det), "session attend --pre --post");
 	}
 	level_card(d, "Level 2: learning", v, det);
-	if (!rep->cases_available || !rep->ncases) {
+	if (!rep->ncases) {
 		snprintf(v, sizeof(v), "no case studies yet");
-		snprintf(det, sizeof(det), "%s",
-			 rep->cases_available ? "none of these accounts or attendees has one"
-					      : "this workspace records no case studies");
+		snprintf(det, sizeof(det), "none of these accounts or attendees has one");
 	} else {
 		size_t len = 0;
 
@@ -1191,10 +1190,6 @@ static void section_cases(doc *d, const cb_report *rep)
 					   "evidence"};
 
 	heading(d, 2, "cases", "Case studies");
-	if (!rep->cases_available) {
-		para(d, "note", "No case studies yet: this workspace does not record case studies.");
-		return;
-	}
 	if (!rep->ncases) {
 		para(d, "note", "No case studies yet from these accounts or attendees.");
 		return;
@@ -1204,11 +1199,15 @@ static void section_cases(doc *d, const cb_report *rep)
 		const cb_report_case *c = &rep->cases[i];
 
 		table_row(d, NULL,
-			  (const char *const[]){c->slug, c->title ? c->title : "–", c->account ? c->account : "–",
-						c->technician ? c->technician : "–",
-						c->status ? c->status : "–", c->evidence ? c->evidence : "–"});
+			  (const char *const[]){c->slug, c->title, c->account, c->technician, c->status,
+						c->evidence});
 	}
 	table_close(d);
+	para(d, "note",
+	     "Evidence: each claim of a case, held against the account's data for its KPI and "
+	     "period (casebook case show SLUG has the figures). A claim agrees when the measured "
+	     "change is within %.0f%% of the claimed one.",
+	     CB_CASE_TOLERANCE * 100);
 }
 
 static void section_method(doc *d, const cb_impact_report *r)
@@ -1378,17 +1377,23 @@ static json_t *report_data(const cb_report *rep)
 		json_array_append_new(statuses, json_pack("{s:s, s:I}", "status", rep->statuses[i].status,
 							  "count", (json_int_t)rep->statuses[i].count));
 	json_object_set_new(o, "kirkpatrick_level3",
-			    json_pack("{s:b, s:I, s:o}", "case_studies_recorded", rep->cases_available,
-				      "case_studies", (json_int_t)rep->ncases, "by_status", statuses));
+			    json_pack("{s:I, s:o}", "case_studies", (json_int_t)rep->ncases, "by_status",
+				      statuses));
 	for (size_t i = 0; i < rep->ncases; i++) {
 		const cb_report_case *c = &rep->cases[i];
 
-		json_array_append_new(cases, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "slug", c->slug,
-						       "title", cb_cli_json_str(c->title), "account",
-						       cb_cli_json_str(c->account), "technician",
-						       cb_cli_json_str(c->technician), "status",
-						       cb_cli_json_str(c->status), "evidence",
-						       cb_cli_json_str(c->evidence)));
+		json_t *claims = c->checked ? json_pack("{s:I, s:I, s:I, s:I}", "total",
+						       (json_int_t)c->claims, "agrees",
+						       (json_int_t)c->agrees, "disagrees",
+						       (json_int_t)c->disagrees, "no_data",
+						       (json_int_t)c->no_data)
+					    : json_null();
+
+		json_array_append_new(cases, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "slug",
+						       c->slug, "title", c->title, "account",
+						       c->account, "technician", c->technician,
+						       "status", c->status, "evidence", c->evidence,
+						       "claims", claims));
 	}
 	json_object_set_new(o, "case_studies", cases);
 	for (size_t i = 0; i < rep->noutcomes; i++) {

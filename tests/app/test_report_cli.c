@@ -404,50 +404,81 @@ START_TEST(account_report)
 }
 END_TEST
 
-START_TEST(case_studies_by_status)
+/* Submits a case study by `technician` at `account` citing the session,
+ * with `claims` (YAML list items, or ""). */
+static void submit_case(const char *slug, const char *title, const char *technician,
+			const char *account, const char *claims)
 {
-	char *html, *out;
-	json_t *data, *l3;
-	int st;
+	char text[2048], name[64], *path;
 
-	/* The case-study migration is another change; a table of its sketched
-	 * shape stands in for it when the database does not have one yet. */
-	out = cbt_sh(&st, "sqlite3 '%s/casebook.db' \"SELECT count(*) FROM sqlite_master WHERE name = 'case_study'\"",
-		     ws);
-	ck_assert_int_eq(st, 0);
-	if (atoi(out) == 0) {
-		free(out);
-		out = cbt_sh(&st,
-			     "sqlite3 '%s/casebook.db' \"CREATE TABLE case_study (id INTEGER PRIMARY KEY, "
-			     "slug TEXT UNIQUE NOT NULL, title TEXT, account_id INTEGER, author_id INTEGER, "
-			     "status TEXT); "
-			     "INSERT INTO case_study (slug, title, account_id, author_id, status) VALUES "
-			     "('uptime-a1', 'Uptime <at> a1', (SELECT id FROM account WHERE key = 'a1'), NULL, 'approved'),"
-			     "('jo-visit', 'Jo listens', (SELECT id FROM account WHERE key = 'a35'), "
-			     "(SELECT id FROM person WHERE key = 'jo'), 'submitted'),"
-			     "('a2-story', 'A2', (SELECT id FROM account WHERE key = 'a2'), NULL, 'approved'),"
-			     "('elsewhere', 'Not ours', (SELECT id FROM account WHERE key = 'a36'), NULL, 'approved');\"",
-			     ws);
-		ck_assert_int_eq(st, 0);
-		free(out);
-		html = REPORT("c.html", "--session", "tco-2025-03-03", NULL);
-		data = embedded(html);
-		l3 = json_object_get(data, "kirkpatrick_level3");
-		ck_assert(json_is_true(json_object_get(l3, "case_studies_recorded")));
-		/* a1 and a2 are exposed; jo attended; a36's is not this session's. */
-		ck_assert_int_eq(json_integer_value(json_object_get(l3, "case_studies")), 3);
-		ck_assert(cbt_has(html, "2 approved, 1 submitted"));
-		ck_assert(cbt_has(html, "<td>uptime-a1</td><td>Uptime &lt;at&gt; a1</td><td>a1</td>"));
-		ck_assert(!cbt_has(html, "elsewhere"));
-		json_decref(data);
-		free(html);
-	} else {
-		free(out);
-		html = REPORT("c.html", "--session", "tco-2025-03-03", NULL);
-		ck_assert(cbt_has(html, "<h2 id=\"cases\">Case studies</h2>"));
-		ck_assert(cbt_has(html, "no case studies yet") || cbt_has(html, "case stud"));
-		free(html);
+	snprintf(text, sizeof(text),
+		 "---\ntitle: \"%s\"\ntechnician: %s\naccount: %s\nsessions:\n  - tco-2025-03-03\n"
+		 "%s%s---\n\n## Situation\n\nS.\n\n## Actions\n\nA.\n\n## Outcome\n\nO.\n",
+		 title, technician, account, *claims ? "claims:\n" : "", claims);
+	snprintf(name, sizeof(name), "%s.md", slug);
+	path = cbt_write(ws, name, text);
+	ok("case", "submit", path, "--slug", slug);
+	free(path);
+}
+
+START_TEST(case_studies_by_status_with_evidence)
+{
+	char *html, *md;
+	json_t *data, *l3, *cases, *c;
+
+	ok("person", "add", "lee", "--name", "Lee", "--role", "technician");
+	/* a1's score is 53 in January and 61 in April (see build): the first
+	 * claim agrees (the period's before window is January 11 - March 5);
+	 * t_rare has no data in that window. a2's is 56 -> 64, not 86. */
+	submit_case("uptime-a1", "Uptime <at> a1", "lee", "a1",
+		    "  - kpi: t_mean\n    before: 53\n    after: 61\n    period: 2025-03-06..2025-04-28\n"
+		    "  - kpi: t_rare\n    before: 1\n    after: 2\n    period: 2025-03-06..2025-04-28\n");
+	ok("case", "review", "uptime-a1", "--reviewer", "ana", "--decision", "approve");
+	submit_case("a2-story", "A2", "lee", "a2",
+		    "  - kpi: t_mean\n    before: 56\n    after: 86\n    period: 2025-03-06..2025-04-28\n");
+	ok("case", "review", "a2-story", "--reviewer", "ana", "--decision", "approve");
+	submit_case("jo-visit", "Jo listens", "jo", "a35", ""); /* jo attended */
+	submit_case("elsewhere", "Not ours", "lee", "a36", "");
+	ok("case", "review", "elsewhere", "--reviewer", "ana", "--decision", "approve");
+
+	html = REPORT("c.html", "--session", "tco-2025-03-03", NULL);
+	data = embedded(html);
+	l3 = json_object_get(data, "kirkpatrick_level3");
+	/* a1 and a2 are exposed; jo attended; a36's is not this session's. */
+	ck_assert_int_eq(json_integer_value(json_object_get(l3, "case_studies")), 3);
+	ck_assert(cbt_has(html, "2 approved, 1 submitted"));
+	ck_assert_msg(cbt_has(html, "<td>uptime-a1</td><td>Uptime &lt;at&gt; a1</td><td>a1</td>"
+				    "<td>lee</td><td>approved</td><td class=\"v\">1 agrees, 1 without data</td>"),
+		      "%.400s", strstr(html, "<td>uptime-a1"));
+	ck_assert(cbt_has(html, "<td>a2-story</td><td>A2</td><td>a2</td><td>lee</td>"
+				"<td>approved</td><td class=\"v\">1 disagrees</td>"));
+	ck_assert(cbt_has(html, "<td>jo-visit</td><td>Jo listens</td><td>a35</td><td>jo</td>"
+				"<td>submitted</td><td class=\"v\">no claims</td>"));
+	ck_assert(!cbt_has(html, "elsewhere"));
+	cases = json_object_get(data, "case_studies");
+	ck_assert_uint_eq(json_array_size(cases), 3);
+	c = json_array_get(cases, 2); /* by slug: a2-story, jo-visit, uptime-a1 */
+	ck_assert_str_eq(json_string_value(json_object_get(c, "slug")), "uptime-a1");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(c, "claims"), "agrees")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(c, "claims"), "no_data")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(c, "claims"), "total")), 2);
+	/* the same verdicts as `case show` */
+	{
+		cbt_run r;
+
+		cbt_casebook(&r, ws, NULL, "case", "show", "a2-story", "--json", NULL);
+		ck_assert_msg(r.status == 0, "%s", r.err);
+		ck_assert(cbt_has(r.out, "\"evidence\": \"disagrees\""));
+		cbt_run_free(&r);
 	}
+	json_decref(data);
+	free(html);
+	/* the Markdown says the same */
+	md = REPORT("c.md", "--session", "tco-2025-03-03", NULL);
+	ck_assert_msg(cbt_has(md, "| uptime-a1 | Uptime <at> a1 | a1 | lee | approved | 1 agrees, 1 without data |") ||
+			      cbt_has(md, "uptime-a1 | Uptime \\<at\\> a1 | a1 | lee | approved | 1 agrees, 1 without data"),
+		      "%.400s", strstr(md, "uptime-a1 |"));
+	free(md);
 }
 END_TEST
 
@@ -563,7 +594,7 @@ static Suite *suite(void)
 	tcase_add_test(t, markdown_has_the_same_numbers);
 	tcase_add_test(t, program_compares_formats);
 	tcase_add_test(t, account_report);
-	tcase_add_test(t, case_studies_by_status);
+	tcase_add_test(t, case_studies_by_status_with_evidence);
 	tcase_add_test(t, replaces_the_file_whole);
 	tcase_add_test(t, bad_requests);
 	tcase_add_test(t, help);
