@@ -805,6 +805,42 @@ START_TEST(sync_two_workspaces)
 }
 END_TEST
 
+/* The template and examples shipped in casestudies/ are accepted as they
+ * are, against the built-in KPI catalog (no workspace plugin needed). */
+START_TEST(shipped_template_and_examples_submit)
+{
+	static const char *const files[] = {"brightwater-first-time-fix", "castellan-outcome-agreement",
+					    "nordmill-condition-monitoring"};
+	char path[4096];
+	json_t *v;
+
+	OK(ws, "person", "add", "lconti", "--name", "Luca Conti", "--role", "technician");
+	OK(ws, "person", "add", "mdubois", "--name", "Mika Dubois", "--role", "technician");
+	OK(ws, "person", "add", "jberger", "--name", "Jana Berger", "--role", "technician");
+	OK(ws, "account", "add", "castellan", "--name", "Castellan Plastics");
+	for (int i = 0; i < 3; i++) {
+		static const char *const starts[] = {"2025-03-04", "2025-03-18", "2025-04-08"};
+
+		OK(ws, "session", "record", "--program", "tco", "--title", "More", "--format",
+		   "virtual", "--start", starts[i], "--end", starts[i], "--trainer", "ana");
+	}
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/casestudies/examples/%s.md", CASEBOOK_SOURCE_DIR,
+			 files[i]);
+		OK(ws, "case", "submit", path, "--slug", files[i]);
+	}
+	snprintf(path, sizeof(path), "%s/casestudies/TEMPLATE.md", CASEBOOK_SOURCE_DIR);
+	OK(ws, "case", "submit", path, "--slug", "template");
+	v = JSON(ws, "case", "list", "--json");
+	ck_assert_int_eq(json_array_size(v), 4);
+	json_decref(v);
+	v = JSON(ws, "case", "list", "--kpi", "first_time_fix_rate", "--json");
+	ck_assert_int_eq(json_array_size(v), 3);
+	json_decref(v);
+	OK(ws, "check");
+}
+END_TEST
+
 START_TEST(help_and_usage)
 {
 	cbt_run r;
@@ -852,6 +888,7 @@ int main(void)
 	tcase_add_test(tc, list_filters);
 	tcase_add_test(tc, evidence_agrees_disagrees_and_no_data);
 	tcase_add_test(tc, sync_two_workspaces);
+	tcase_add_test(tc, shipped_template_and_examples_submit);
 	tcase_add_test(tc, help_and_usage);
 	suite_add_tcase(s, tc);
 	return cbt_main(s);
