@@ -37,9 +37,14 @@ static int oom(void)
 	return cb_error_set(CB_ENOMEM, "out of memory");
 }
 
-static void now_text(char out[CB_DATETIME_LEN])
+/* The time of a write, in the index's form; the same second goes into
+ * the commit (cb_repo_author.when), so the index and the history agree. */
+static int64_t now_text(char out[CB_DATETIME_LEN])
 {
-	cb_datetime_format((int64_t)time(NULL), out);
+	int64_t t = (int64_t)time(NULL);
+
+	cb_datetime_format(t, out);
+	return t;
 }
 
 /* ------------------------------------------------------------------ */
@@ -170,7 +175,7 @@ static int person_with_role(cb_store *s, const char *key, unsigned roles, const 
  * KEY@casebook.invalid when they have none. `email` holds the fallback. */
 static cb_repo_author author_of(const cb_person *p, char *email, size_t emaillen)
 {
-	cb_repo_author a;
+	cb_repo_author a = {0};
 
 	a.name = p->name;
 	if (p->email && *p->email) {
@@ -703,7 +708,7 @@ int cb_app_case_submit(cb_workspace *ws, const char *name, const char *text, siz
 	cb_repo *repo = NULL;
 	cb_repo_author author;
 	char email[CB_KEY_MAX + 32], now[CB_DATETIME_LEN];
-	int64_t id;
+	int64_t id, when;
 	int rc, found;
 
 	memset(out, 0, sizeof(*out));
@@ -729,7 +734,7 @@ int cb_app_case_submit(cb_workspace *ws, const char *name, const char *text, siz
 	if ((rc = check_document(ws, name, out->slug, &doc, &tech)) < 0 ||
 	    (rc = row_from_doc(s, out->slug, &doc, &row)) < 0)
 		goto rollback;
-	now_text(now);
+	when = now_text(now);
 	row.status = "submitted";
 	row.head = "";
 	row.submitted_at = now;
@@ -737,6 +742,7 @@ int cb_app_case_submit(cb_workspace *ws, const char *name, const char *text, siz
 	if ((rc = cb_store_case_insert(s, &row, &id)) < 0 || (rc = repo_open(ws, &repo)) < 0)
 		goto rollback;
 	author = author_of(&tech, email, sizeof(email));
+	author.when = when;
 	if ((rc = cb_repo_case_commit(repo, out->slug, canon.ptr, canon.len, CB_REPO_CASE_CREATE,
 				      &author, message, out->commit)) < 0)
 		goto rollback;
@@ -799,6 +805,7 @@ int cb_app_case_revise(cb_workspace *ws, const char *slug, const char *name, con
 	cb_repo *repo = NULL;
 	cb_repo_author author;
 	char email[CB_KEY_MAX + 32], now[CB_DATETIME_LEN];
+	int64_t when;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -821,7 +828,7 @@ int cb_app_case_revise(cb_workspace *ws, const char *slug, const char *name, con
 	if ((rc = check_document(ws, name, out->slug, &doc, &tech)) < 0 ||
 	    (rc = row_from_doc(s, out->slug, &doc, &row)) < 0)
 		goto rollback;
-	now_text(now);
+	when = now_text(now);
 	row.id = idx.id;
 	row.status = "submitted"; /* a new revision needs a new review */
 	row.head = idx.head;
@@ -830,6 +837,7 @@ int cb_app_case_revise(cb_workspace *ws, const char *slug, const char *name, con
 	if ((rc = cb_store_case_update(s, &row)) < 0 || (rc = repo_open(ws, &repo)) < 0)
 		goto rollback;
 	author = author_of(&tech, email, sizeof(email));
+	author.when = when;
 	if ((rc = cb_repo_case_commit(repo, out->slug, canon.ptr, canon.len, CB_REPO_CASE_REVISE,
 				      &author, message, out->commit)) < 0)
 		goto rollback;
@@ -894,9 +902,9 @@ static int record_decision(cb_workspace *ws, const cb_case_index *idx, const cb_
 	if ((rc = repo_open(ws, &repo)) < 0 || (rc = check_head_current(repo, idx)) < 0)
 		goto rollback;
 	author = author_of(who, email, sizeof(email));
+	author.when = now_text(now);
 	if ((rc = cb_repo_case_review(repo, idx->slug, decision, &author, comment, out->commit)) < 0)
 		goto rollback;
-	now_text(now);
 	/* The line just written, as the log holds it. */
 	if ((rc = cb_repo_case_reviews(repo, idx->slug, NULL, &rv, &n)) < 0 || n == 0 ||
 	    (rc = index_review(s, idx->id, &rv[n - 1], who->key)) < 0 ||

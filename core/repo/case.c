@@ -311,7 +311,8 @@ static int commit_files(cb_repo *r, const file_update *u, size_t n,
 				  u[0].path);
 		goto done;
 	}
-	if (git_signature_now(&sig, who->name, who->email) < 0) {
+	if ((who->when ? git_signature_new(&sig, who->name, who->email, who->when, 0)
+		       : git_signature_now(&sig, who->name, who->email)) < 0) {
 		rc = git_fail(CB_EINVALID, "author '%s <%s>'", who->name, who->email);
 		goto done;
 	}
@@ -520,7 +521,7 @@ int cb_repo_case_review(cb_repo *r, const char *slug, const char *decision,
 			goto done;
 		}
 	}
-	cb_datetime_format((int64_t)time(NULL), when);
+	cb_datetime_format(reviewer->when ? reviewer->when : (int64_t)time(NULL), when);
 	if (cb_buf_printf(&log, "%s\t%s\t%s\t%s <%s>\t", when, decision, reviewed,
 			  reviewer->name, reviewer->email) < 0 ||
 	    put_escaped(&log, comment ? comment : "") < 0 || cb_buf_putc(&log, '\n') < 0 ||

@@ -25,6 +25,7 @@
 typedef struct cb_repo_author {
 	const char *name;  /* 1..CB_NAME_MAX bytes, no control characters, no '<' '>' */
 	const char *email; /* 1..254 bytes, no blanks or control characters, no '<' '>' */
+	int64_t when;      /* Unix seconds of the commit and review line, UTC; 0: now */
 } cb_repo_author;
 
 /* Checks a case slug given by a user: 1..CB_REPO_SLUG_MAX bytes of a-z,

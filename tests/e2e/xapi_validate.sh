@@ -152,8 +152,9 @@ node -e '
 ' "$tmp/all.json" "$tmp/since.json"
 
 # Case studies: submissions and approvals made through `casebook case` are
-# statements too. jdoe submits, amartin asks for changes, jdoe revises,
-# amartin approves; bob's case is only submitted.
+# statements too. bob's case is only submitted; then jdoe submits, amartin
+# asks for changes, jdoe revises, amartin approves (the newest event, or in
+# the same second as bob's, after it by slug).
 c account add nordmill --name "Nordmill Paper" >/dev/null
 case_doc() { # FILE TITLE TECHNICIAN
   printf -- '---\ntitle: %s\ntechnician: %s\naccount: nordmill\nsessions:\n  - a\n---\n\n## Situation\n\nStoppages.\n\n## Actions\n\nListened.\n\n## Outcome\n\nUptime.\n' \
@@ -161,12 +162,12 @@ case_doc() { # FILE TITLE TECHNICIAN
 }
 case_doc "$tmp/up.md" "Uptime at Nordmill" jdoe
 case_doc "$tmp/draft.md" "A first case" bob
+c case submit "$tmp/draft.md" --slug first-case >/dev/null
 c case submit "$tmp/up.md" --slug nordmill-uptime >/dev/null
 c case review nordmill-uptime --reviewer amartin --decision changes --comment "Which period?" >/dev/null
 case_doc "$tmp/up.md" "Uptime at Nordmill since May" jdoe
 c case revise nordmill-uptime "$tmp/up.md" >/dev/null
 c case review nordmill-uptime --reviewer amartin --decision approve >/dev/null
-c case submit "$tmp/draft.md" --slug first-case >/dev/null
 c export xapi >"$tmp/cases.json" 2>"$tmp/cases.err"
 [ ! -s "$tmp/cases.err" ] || fail "export with case studies warned: $(cat "$tmp/cases.err")"
 validate "$tmp/cases.json"

@@ -15,9 +15,9 @@ static char *tmp;
 static char cases[4096];
 static cb_repo *repo;
 
-static const cb_repo_author jana = {"Jana Berger", "jberger@service.example"};
-static const cb_repo_author luca = {"Luca Conti", "lconti@service.example"};
-static const cb_repo_author ana = {"Ana Martin", "amartin@service.example"};
+static const cb_repo_author jana = {"Jana Berger", "jberger@service.example", 0};
+static const cb_repo_author luca = {"Luca Conti", "lconti@service.example", 0};
+static const cb_repo_author ana = {"Ana Martin", "amartin@service.example", 0};
 
 static const char v1[] = "---\ntitle: Heat pumps\n---\n\n## Situation\n\nOld chillers.\n";
 static const char v2[] = "---\ntitle: Heat pumps at Nordmill\n---\n\n## Situation\n\nOld chillers.\nTwo of them.\n";
@@ -196,9 +196,9 @@ END_TEST
 START_TEST(refused_commits_change_nothing)
 {
 	char *before, *after, *big, path[4200];
-	const cb_repo_author no_mail = {"Jana Berger", ""};
-	const cb_repo_author angle = {"Jana <x>", "j@x"};
-	const cb_repo_author spaced = {"Jana", "j @x"};
+	const cb_repo_author no_mail = {"Jana Berger", "", 0};
+	const cb_repo_author angle = {"Jana <x>", "j@x", 0};
+	const cb_repo_author spaced = {"Jana", "j @x", 0};
 
 	commit_ok(repo, "nordmill", v1, CB_REPO_CASE_CREATE, &jana, NULL);
 	before = head_of(cases);
