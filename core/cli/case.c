@@ -714,18 +714,33 @@ static int case_diff(cb_cli *cli, int argc, char **argv)
 	return rc;
 }
 
+typedef struct list_ctx {
+	json_t *rows;
+	int table; /* a table for people: the commit abbreviated, one time */
+} list_ctx;
+
 static int collect_case(const cb_case_index *c, void *ctx)
 {
+	list_ctx *l = ctx;
 	json_t *kpis = json_array(), *row;
 
 	for (size_t i = 0; kpis && i < c->n_claims; i++)
 		json_array_append_new(kpis, json_string(c->claims[i].kpi));
-	row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:s, s:s, s:s}", "slug", c->slug,
-			"title", c->title, "technician", c->technician, "account", c->account,
-			"status", c->status, "sessions", strings_json(c->sessions, c->n_sessions),
-			"kpis", kpis, "reviews", (json_int_t)c->n_reviews, "submitted_at",
-			c->submitted_at, "updated_at", c->updated_at, "head", c->head);
-	if (!row || json_array_append_new(ctx, row) < 0)
+	if (l->table)
+		row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:s, s:s%}", "slug",
+				c->slug, "title", c->title, "technician", c->technician, "account",
+				c->account, "status", c->status, "sessions",
+				strings_json(c->sessions, c->n_sessions), "kpis", kpis, "reviews",
+				(json_int_t)c->n_reviews, "updated_at", c->updated_at, "head", c->head,
+				(size_t)12);
+	else
+		row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:s, s:s, s:s}", "slug",
+				c->slug, "title", c->title, "technician", c->technician, "account",
+				c->account, "status", c->status, "sessions",
+				strings_json(c->sessions, c->n_sessions), "kpis", kpis, "reviews",
+				(json_int_t)c->n_reviews, "submitted_at", c->submitted_at,
+				"updated_at", c->updated_at, "head", c->head);
+	if (!row || json_array_append_new(l->rows, row) < 0)
 		return cb_error_set(CB_ENOMEM, "out of memory");
 	return 0;
 }
@@ -737,8 +752,9 @@ static const char list_help[] =
 	"Lists the indexed case studies in slug order: slug, title, technician,\n"
 	"account, status (submitted, changes-requested, approved, published),\n"
 	"sessions, the KPIs claimed, review decisions, submitted_at, updated_at\n"
-	"and head (the commit of the latest revision). The options keep the\n"
-	"cases that match all of them.\n";
+	"and head (the commit of the latest revision). The table leaves out\n"
+	"submitted_at and shortens head to 12 digits; --json and --csv have\n"
+	"everything. The options keep the cases that match all of them.\n";
 
 static int case_list(cb_cli *cli, int argc, char **argv)
 {
@@ -753,7 +769,7 @@ static int case_list(cb_cli *cli, int argc, char **argv)
 	};
 	cb_case_filter f = {0};
 	cb_workspace *ws;
-	json_t *rows;
+	list_ctx l = {NULL, cli->mode == CB_OUTPUT_TEXT};
 	int c;
 
 	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
@@ -785,14 +801,14 @@ static int case_list(cb_cli *cli, int argc, char **argv)
 		return cb_cli_fail(cli);
 	if (cb_cli_open(cli, 1, &ws) < 0)
 		return cb_cli_fail(cli);
-	rows = json_array();
-	if (!rows || cb_store_case_each(ws->store, &f, collect_case, rows) < 0) {
-		json_decref(rows);
+	l.rows = json_array();
+	if (!l.rows || cb_store_case_each(ws->store, &f, collect_case, &l) < 0) {
+		json_decref(l.rows);
 		cb_workspace_close(ws);
 		return cb_cli_fail(cli);
 	}
 	cb_workspace_close(ws);
-	return cb_cli_emit(cli, rows);
+	return cb_cli_emit(cli, l.rows);
 }
 
 static const char sync_help[] =
