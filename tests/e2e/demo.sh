@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# scripts/demo on the build under test: the whole story runs, and what it
+# says it made is there: 14 case studies through the workflow (submitted,
+# changes requested and revised, approved, published) in a git repository
+# the git CLI accepts, a consistent workspace, and reports that list the
+# case studies with their evidence.
+set -euo pipefail
+src=${CASEBOOK_SOURCE_DIR:?}
+cb=${CASEBOOK:?}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "demo: FAIL: $*" >&2; exit 1; }
+
+ws=$tmp/ws
+CASEBOOK=$cb "$src/scripts/demo" "$ws" >"$tmp/out" 2>"$tmp/err" ||
+  fail "scripts/demo failed: $(tail -20 "$tmp/err")"
+grep -q "The demo workspace is $ws" "$tmp/out" || fail "no closing lines: $(tail -5 "$tmp/out")"
+for f in report.html report.md impact.json casebook.db; do
+  [ -s "$ws/$f" ] || fail "$ws/$f is missing or empty"
+done
+
+c() { "$cb" -C "$ws" "$@"; }
+c check >/dev/null || fail "the demo workspace is not consistent"
+statuses=
+for s in submitted changes-requested approved published; do
+  statuses="$statuses$s=$(c case list --status $s --csv | tail -n +2 | grep -c . || true) "
+done
+[ "$statuses" = "submitted=2 changes-requested=0 approved=8 published=4 " ] || fail "case statuses: $statuses"
+git -C "$ws/cases" fsck --strict >/dev/null 2>&1 || fail "git fsck failed on the case repository"
+# 14 submissions, 4 requests for changes and 4 revisions, 12 approvals,
+# 4 publications, and the first commit.
+commits=$(git -C "$ws/cases" rev-list --count main)
+[ "$commits" = 39 ] || fail "the case repository has $commits commits, not 39"
+# every revision is authored by its technician, every review by a trainer
+authors=$(git -C "$ws/cases" log --format='%ae %s' main | awk '
+  /Add case|Revise case/ { if ($1 !~ /^[a-z]\.[a-z]+[0-9]+@service\.example$/) bad++ }
+  /^[^ ]+ Review / { if ($1 !~ /^(amartin|bkeller|cnakamura|dosei|ebrandt|fmoreno)@/) bad++ }
+  END { print bad + 0 }')
+[ "$authors" = 0 ] || fail "$authors commits are not by the technician or trainer they should be"
+grep -q '^- \*\*Level 3: behaviour\*\*: 14 case studies (8 approved, 4 published, 2 submitted)' "$ws/report.md" ||
+  fail "the Markdown report's level 3: $(grep 'Level 3' "$ws/report.md")"
+rows=$(grep -c '^| [a-z0-9-]* | .* | \(approved\|published\|submitted\) | [0-9] agree' "$ws/report.md" || true)
+[ "$rows" = 14 ] || fail "the Markdown report lists $rows case studies with evidence, not 14"
+echo "demo: ok"
