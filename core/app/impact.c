@@ -14,10 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/case.h"
 #include "base/date.h"
 #include "base/error.h"
 #include "base/text.h"
 #include "store/account.h"
+#include "store/case.h"
 #include "store/observation.h"
 #include "store/person.h"
 #include "store/session.h"
@@ -155,14 +157,55 @@ static int on_attendance(const cb_attendance *a, void *ctx)
 	return 0;
 }
 
+/* The case studies seen so far (a case citing two of the sessions counts
+ * once). */
+typedef struct cases_ctx {
+	cb_impact_levels *l;
+	int64_t *ids;
+	size_t n, cap;
+} cases_ctx;
+
+static int on_citing_case(int64_t id, const char *status, void *ctx)
+{
+	cases_ctx *c = ctx;
+	size_t k;
+
+	for (size_t i = 0; i < c->n; i++)
+		if (c->ids[i] == id)
+			return 0;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		int64_t *ids = realloc(c->ids, cap * sizeof(*ids));
+
+		if (!ids)
+			return cb_error_set(CB_ENOMEM, "out of memory");
+		c->ids = ids;
+		c->cap = cap;
+	}
+	c->ids[c->n++] = id;
+	for (k = 0; cb_case_statuses[k] && strcmp(cb_case_statuses[k], status) != 0; k++)
+		;
+	if (k < 4)
+		c->l->cases_by_status[k]++;
+	c->l->cases++;
+	return 0;
+}
+
 static int levels_of(cb_workspace *ws, cb_impact_report *r)
 {
 	levels_ctx c = {&r->levels, 0, 0, 0};
-	int rc;
+	cases_ctx cc = {&r->levels, NULL, 0, 0};
+	int rc = 0;
 
 	for (size_t i = 0; i < r->nsessions; i++)
 		if ((rc = cb_store_attendance_each(ws->store, r->sessions[i].id, on_attendance, &c)) < 0)
 			return rc;
+	for (size_t i = 0; i < r->nsessions; i++)
+		if ((rc = cb_store_case_citing(ws->store, r->sessions[i].key, on_citing_case, &cc)) < 0)
+			break;
+	free(cc.ids);
+	if (rc < 0)
+		return rc;
 	r->levels.reaction_mean = r->levels.reactions ? c.reaction_sum / (double)r->levels.reactions : NAN;
 	r->levels.pre_mean = r->levels.tested ? c.pre_sum / (double)r->levels.tested : NAN;
 	r->levels.post_mean = r->levels.tested ? c.post_sum / (double)r->levels.tested : NAN;
@@ -363,10 +406,43 @@ static int money(cb_workspace *ws, cb_impact_report *r, cb_impact_kpi *ik)
 	return 0;
 }
 
+/* A case study's question is about the KPIs it claims: they are the
+ * default (each once, in the case's order); a case without claims gets
+ * every KPI. */
+static int claimed_kpis(cb_workspace *ws, cb_impact_report *r)
+{
+	cb_case_index c;
+	int found, rc;
+
+	if ((rc = cb_store_case_get(ws->store, r->request.key, &c, &found)) < 0 || !found)
+		return rc; /* an unknown slug is reported with its suggestion later */
+	if (c.n_claims && !(r->case_kpis = calloc(c.n_claims, sizeof(*r->case_kpis))))
+		rc = cb_error_set(CB_ENOMEM, "out of memory");
+	for (size_t i = 0; rc == 0 && i < c.n_claims; i++) {
+		size_t k;
+
+		for (k = 0; k < r->ncase_kpis && strcmp(r->case_kpis[k], c.claims[i].kpi) != 0; k++)
+			;
+		if (k < r->ncase_kpis)
+			continue;
+		if (!(r->case_kpis[r->ncase_kpis] = strdup(c.claims[i].kpi)))
+			rc = cb_error_set(CB_ENOMEM, "out of memory");
+		else
+			r->ncase_kpis++;
+	}
+	cb_case_index_clear(&c);
+	if (rc == 0 && r->ncase_kpis) {
+		r->request.kpis = (const char *const *)r->case_kpis;
+		r->request.nkpis = r->ncase_kpis;
+	}
+	return rc;
+}
+
 static int resolve_exposure(cb_workspace *ws, cb_impact_report *r, entries *accounts)
 {
 	const cb_impact_request *req = &r->request;
-	int64_t technician = 0;
+	int64_t technician = 0, case_account = 0;
+	char case_account_key[72];
 	int rc;
 
 	if ((rc = cb_store_exposure_sessions(ws->store, req->kind, req->key, req->format,
@@ -377,6 +453,7 @@ static int resolve_exposure(cb_workspace *ws, cb_impact_report *r, entries *acco
 				    req->kind == CB_EXPOSURE_PROGRAM   ? "program"
 				    : req->kind == CB_EXPOSURE_TRAINER ? "trainer"
 				    : req->kind == CB_EXPOSURE_TECHNICIAN ? "technician"
+				    : req->kind == CB_EXPOSURE_CASE      ? "case study"
 									 : "session",
 				    req->key, req->format ? " in format " : "",
 				    req->format ? req->format : "", req->trainer ? " by " : "",
@@ -384,14 +461,29 @@ static int resolve_exposure(cb_workspace *ws, cb_impact_report *r, entries *acco
 	if (req->kind == CB_EXPOSURE_TECHNICIAN &&
 	    (rc = cb_store_person_id(ws->store, req->key, &technician)) < 0)
 		return rc;
+	if (req->kind == CB_EXPOSURE_CASE) {
+		if ((rc = cb_store_exposure_case_account(ws->store, req->key, &case_account,
+							 case_account_key)) < 0)
+			return rc;
+		if (!case_account)
+			return cb_error_set(CB_EINVALID,
+					    "case study '%s' is about account '%s', which this workspace does not have",
+					    req->key, case_account_key);
+	}
 	for (size_t i = 0; i < r->nsessions; i++) {
 		const cb_exposure_session *s = &r->sessions[i];
 		reach_ctx c = {accounts, s, 0};
 		char last[CB_DATE_LEN];
 
 		cb_date_format(s->last, last);
-		if ((rc = cb_store_exposure_accounts(ws->store, s->id, last, technician, on_reached,
-						     &c)) < 0)
+		/* A case study exposes its own account, from the first session
+		 * it cites (entries keep the first). */
+		if (case_account)
+			rc = on_reached(case_account, &c);
+		else
+			rc = cb_store_exposure_accounts(ws->store, s->id, last, technician, on_reached,
+							&c);
+		if (rc < 0)
 			return rc;
 		if (s->cost > 0) {
 			if (!r->currency[0])
@@ -504,6 +596,9 @@ int cb_app_impact(cb_workspace *ws, const cb_impact_request *req, cb_impact_repo
 		r->request.window_days = CB_ANALYSIS_WINDOW_DAYS;
 	if (r->request.lag_days < 0)
 		r->request.lag_days = CB_ANALYSIS_LAG_DAYS;
+	if (r->request.kind == CB_EXPOSURE_CASE && !r->request.nkpis &&
+	    (rc = claimed_kpis(ws, r)) < 0)
+		goto done;
 	if ((rc = cb_workspace_plugins(ws, &host)) < 0 ||
 	    (rc = resolve_exposure(ws, r, &accounts)) < 0 ||
 	    (rc = resolve_control(ws, r, &accounts)) < 0 || (rc = levels_of(ws, r)) < 0 ||
@@ -660,6 +755,9 @@ void cb_impact_report_free(cb_impact_report *r)
 		free(r->kpis[k].accounts);
 	free(r->kpis);
 	free(r->sessions);
+	for (size_t i = 0; i < r->ncase_kpis; i++)
+		free(r->case_kpis[i]);
+	free(r->case_kpis);
 	free(r);
 }
 

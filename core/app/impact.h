@@ -1,6 +1,6 @@
 /*
  * The main job: did training move the customers' numbers? For an exposure
- * (a session, a program, a trainer, a technician) it finds the exposed
+ * (a session, a program, a trainer, a technician, a case study) it finds the exposed
  * accounts and a control group, computes every KPI in a baseline window
  * before and a follow-up window after each account's training through the
  * KPI's plugin, and hands the values to the analysis layer for changes,
@@ -28,7 +28,7 @@ typedef enum cb_control_mode {
 
 typedef struct cb_impact_request {
 	cb_exposure_kind kind;
-	const char *key;     /* the session, program, trainer or technician */
+	const char *key;     /* the session, program, trainer, technician or case slug */
 	const char *format;  /* keep only sessions in this format (NULL: all) */
 	const char *trainer; /* keep only sessions by this trainer (NULL: all) */
 	int window_days;     /* 0: CB_ANALYSIS_WINDOW_DAYS */
@@ -78,6 +78,10 @@ typedef struct cb_impact_levels {
 	double reaction_mean;   /* 1-5; NaN when none */
 	size_t tested;          /* with both pre and post scores */
 	double pre_mean, post_mean, gain_mean; /* NaN when none */
+	/* Level 3, behaviour: the case studies citing these sessions, by
+	 * status (submitted, changes-requested, approved, published). */
+	size_t cases;
+	size_t cases_by_status[4];
 } cb_impact_levels;
 
 typedef struct cb_impact_report {
@@ -92,6 +96,8 @@ typedef struct cb_impact_report {
 	cb_impact_levels levels;
 	cb_impact_kpi *kpis;
 	size_t nkpis;
+	char **case_kpis; /* a case study's claimed KPIs, when they are the default */
+	size_t ncase_kpis;
 } cb_impact_report;
 
 /* Runs the impact analysis. Unknown keys are CB_ENOTFOUND with a

@@ -17,6 +17,7 @@
 #include "base/buf.h"
 #include "base/error.h"
 #include "store/account.h"
+#include "store/case.h"
 #include "store/exposure.h"
 #include "store/program.h"
 #include "store/report.h"
@@ -59,29 +60,15 @@ static int id_order(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Who the report is about: the exposed accounts (ids and keys, sorted)
- * and the attendees (person keys, sorted). */
+/* Who the report is about: the exposed accounts (ids, sorted), whose
+ * outcome agreements it shows. */
 typedef struct people {
-	vec ids;      /* int64_t */
-	vec accounts; /* key72 */
-	vec persons;  /* key72 */
+	vec ids; /* int64_t */
 } people;
 
 static void people_free(people *p)
 {
 	free(p->ids.items);
-	free(p->accounts.items);
-	free(p->persons.items);
-}
-
-static int has_key(const vec *v, const char *key)
-{
-	key72 k;
-
-	if (!key || !v->n)
-		return 0;
-	snprintf(k.key, sizeof(k.key), "%s", key);
-	return bsearch(&k, v->items, v->n, v->size, key_order) != NULL;
 }
 
 static int on_exposed(int64_t account_id, void *ctx)
@@ -94,21 +81,8 @@ static int on_exposed(int64_t account_id, void *ctx)
 	return 0;
 }
 
-static int on_attendee(const cb_attendance *a, void *ctx)
-{
-	vec *persons = ctx;
-	key72 *k;
-
-	if (a->status && strcmp(a->status, "absent") == 0)
-		return 0;
-	if (!(k = vec_push(persons)))
-		return cb_error_set(CB_ENOMEM, "out of memory");
-	snprintf(k->key, sizeof(k->key), "%s", a->person);
-	return 0;
-}
-
 /* The accounts each of the impact's sessions reached, as cb_app_impact
- * finds them, and the sessions' attendees. */
+ * finds them. */
 static int gather_people(cb_workspace *ws, const cb_impact_report *ir, people *p)
 {
 	int rc;
@@ -118,9 +92,7 @@ static int gather_people(cb_workspace *ws, const cb_impact_report *ir, people *p
 
 		cb_date_format(ir->sessions[i].last, last);
 		if ((rc = cb_store_exposure_accounts(ws->store, ir->sessions[i].id, last, 0, on_exposed,
-						     &p->ids)) < 0 ||
-		    (rc = cb_store_attendance_each(ws->store, ir->sessions[i].id, on_attendee,
-						   &p->persons)) < 0)
+						     &p->ids)) < 0)
 			return rc;
 	}
 	/* An account reached by several sessions counts once. */
@@ -134,17 +106,6 @@ static int gather_people(cb_workspace *ws, const cb_impact_report *ir, people *p
 				ids[n++] = ids[i];
 		p->ids.n = n;
 	}
-	for (size_t i = 0; i < p->ids.n; i++) {
-		key72 *k = vec_push(&p->accounts);
-
-		if (!k)
-			return cb_error_set(CB_ENOMEM, "out of memory");
-		if ((rc = cb_store_account_key_of(ws->store, ((int64_t *)p->ids.items)[i], k->key,
-						  sizeof(k->key))) < 0)
-			return rc;
-	}
-	qsort(p->accounts.items, p->accounts.n, p->accounts.size, key_order);
-	qsort(p->persons.items, p->persons.n, p->persons.size, key_order);
 	return 0;
 }
 
@@ -377,10 +338,28 @@ static char *dup_or_null(const char *s, int *oom)
 	return d;
 }
 
+/*
+ * Which case studies a report lists: for a session or a program, those
+ * citing its sessions (the cases `impact --json` counts at level 3); for an
+ * account, those about it.
+ */
 typedef struct cases_ctx {
-	const people *who;
-	vec cases; /* cb_report_case */
+	const char *account; /* an account report's account key */
+	vec citing;          /* int64_t case ids, sorted, for the others */
+	vec cases;           /* cb_report_case */
 } cases_ctx;
+
+static int on_citing(int64_t id, const char *status, void *ctx)
+{
+	cases_ctx *c = ctx;
+	int64_t *slot;
+
+	(void)status;
+	if (!(slot = vec_push(&c->citing)))
+		return cb_error_set(CB_ENOMEM, "out of memory");
+	*slot = id;
+	return 0;
+}
 
 static int on_case(const cb_report_case_row *row, void *ctx)
 {
@@ -388,7 +367,8 @@ static int on_case(const cb_report_case_row *row, void *ctx)
 	cb_report_case *k;
 	int oom = 0;
 
-	if (!has_key(&c->who->accounts, row->account) && !has_key(&c->who->persons, row->technician))
+	if (c->account ? strcmp(row->account, c->account) != 0
+		       : !bsearch(&row->id, c->citing.items, c->citing.n, sizeof(int64_t), id_order))
 		return 0;
 	if (!(k = vec_push(&c->cases)))
 		return cb_error_set(CB_ENOMEM, "out of memory");
@@ -454,13 +434,23 @@ static int check_evidence(cb_workspace *ws, cb_report_case *c)
 	return rc;
 }
 
-static int gather_cases(cb_workspace *ws, cb_report *r, const people *who)
+static int gather_cases(cb_workspace *ws, cb_report *r)
 {
-	cases_ctx c = {who, {NULL, 0, 0, sizeof(cb_report_case)}};
+	cases_ctx c = {NULL, {NULL, 0, 0, sizeof(int64_t)}, {NULL, 0, 0, sizeof(cb_report_case)}};
 	vec counts = {NULL, 0, 0, sizeof(cb_report_status_count)};
-	int rc;
+	int rc = 0;
 
-	rc = cb_store_report_cases(ws->store, on_case, &c);
+	if (r->request.kind == CB_REPORT_ACCOUNT) {
+		c.account = r->request.key;
+	} else {
+		for (size_t i = 0; rc == 0 && r->impact && i < r->impact->nsessions; i++)
+			rc = cb_store_case_citing(ws->store, r->impact->sessions[i].key, on_citing, &c);
+		if (c.citing.n)
+			qsort(c.citing.items, c.citing.n, sizeof(int64_t), id_order);
+	}
+	if (rc == 0)
+		rc = cb_store_report_cases(ws->store, on_case, &c);
+	free(c.citing.items);
 	r->cases = c.cases.items;
 	r->ncases = c.cases.n;
 	if (rc < 0)
@@ -578,7 +568,6 @@ static int subject(cb_workspace *ws, cb_report *r, people *who)
 		int32_t first, last;
 		int found;
 		int64_t *slot;
-		key72 *k;
 
 		if ((rc = cb_store_account_get(ws->store, r->request.key, &x)) < 0)
 			return rc;
@@ -588,13 +577,10 @@ static int subject(cb_workspace *ws, cb_report *r, people *who)
 		if (rc == 0 && !found)
 			r->impact_session[0] = '\0';
 		slot = rc == 0 ? vec_push(&who->ids) : NULL;
-		k = slot ? vec_push(&who->accounts) : NULL;
-		if (rc == 0 && !k)
+		if (rc == 0 && !slot)
 			rc = cb_error_set(CB_ENOMEM, "out of memory");
-		if (rc == 0) {
+		if (rc == 0)
 			*slot = x.id;
-			snprintf(k->key, sizeof(k->key), "%s", x.key);
-		}
 		cb_account_clear(&x);
 		return rc;
 	}
@@ -604,9 +590,7 @@ static int subject(cb_workspace *ws, cb_report *r, people *who)
 int cb_app_report(cb_workspace *ws, const cb_report_request *req, cb_report **out)
 {
 	vec series = {NULL, 0, 0, sizeof(cb_report_series)};
-	people who = {{NULL, 0, 0, sizeof(int64_t)},
-		      {NULL, 0, 0, sizeof(key72)},
-		      {NULL, 0, 0, sizeof(key72)}};
+	people who = {{NULL, 0, 0, sizeof(int64_t)}};
 	cb_report *r;
 	int rc;
 
@@ -638,7 +622,7 @@ int cb_app_report(cb_workspace *ws, const cb_report_request *req, cb_report **ou
 	} else if ((rc = gather_account_series(ws, r, &series)) < 0) {
 		goto done;
 	}
-	if ((rc = gather_cases(ws, r, &who)) < 0 || (rc = gather_outcomes(ws, r, &who)) < 0)
+	if ((rc = gather_cases(ws, r)) < 0 || (rc = gather_outcomes(ws, r, &who)) < 0)
 		goto done;
 	rc = 0;
 done:

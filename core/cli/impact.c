@@ -14,7 +14,8 @@
 #include "base/error.h"
 
 static const char impact_help[] =
-	"usage: casebook impact (--session S | --program P | --trainer T | --technician X)\n"
+	"usage: casebook impact (--session S | --program P | --trainer T | --technician X |\n"
+	"                        --case SLUG)\n"
 	"                       [--by format|trainer] [--window DAYS] [--lag DAYS]\n"
 	"                       [--control auto|none|ACCOUNT,...] [--kpi K]...\n"
 	"                       [--resamples N] [--seed N] [--level 0.95] [--detail]\n"
@@ -28,7 +29,9 @@ static const char impact_help[] =
 	"\n"
 	"Exposed accounts: those a session is linked to, and those its attendees\n"
 	"(attended or partial) cover on its last day; for --technician, the\n"
-	"accounts that technician covers. Each account's windows hang on the first\n"
+	"accounts that technician covers; for --case, the case study's account,\n"
+	"trained by the sessions the case cites (its claimed KPIs are the default\n"
+	"--kpi). Each account's windows hang on the first\n"
 	"session that reached it: the baseline is the DAYS (default 90) before its\n"
 	"first day; the follow-up starts LAG days (default 14) after its last day\n"
 	"and lasts DAYS too. --window and --lag take a number of days, with an\n"
@@ -186,6 +189,13 @@ static void print_header(cb_cli *cli, const cb_impact_report *r)
 			r->levels.post_mean, r->levels.gain_mean, r->levels.tested);
 	else
 		fprintf(cli->out, "not recorded");
+	fprintf(cli->out, "; L3 behaviour ");
+	if (r->levels.cases)
+		fprintf(cli->out, "%zu case stud%s citing these sessions (%zu approved or published)",
+			r->levels.cases, r->levels.cases == 1 ? "y" : "ies",
+			r->levels.cases_by_status[2] + r->levels.cases_by_status[3]);
+	else
+		fprintf(cli->out, "no case studies cite these sessions");
 	fprintf(cli->out, "; L4 results below. Cost: ");
 	if (r->cost > 0 && !r->mixed_currency)
 		fprintf(cli->out, "%.2f %s\n\n", r->cost, r->currency);
@@ -219,7 +229,8 @@ static int parse_args(cb_cli *cli, int argc, char **argv, impact_args *a)
 		{"lag", required_argument, NULL, 'l'},       {"control", required_argument, NULL, 'c'},
 		{"kpi", required_argument, NULL, 'k'},       {"resamples", required_argument, NULL, 'r'},
 		{"seed", required_argument, NULL, 'S'},      {"level", required_argument, NULL, 'L'},
-		{"detail", no_argument, NULL, 'd'},          CB_CLI_COMMON_OPTIONS,
+		{"detail", no_argument, NULL, 'd'},          {"case", required_argument, NULL, 'C'},
+		CB_CLI_COMMON_OPTIONS,
 		{0}};
 	cb_analysis_options defaults = CB_ANALYSIS_OPTIONS_INIT;
 	int c, kinds = 0;
@@ -240,11 +251,13 @@ static int parse_args(cb_cli *cli, int argc, char **argv, impact_args *a)
 		case 'p':
 		case 't':
 		case 'x':
+		case 'C':
 			kinds++;
 			a->req.kind = c == 's' ? CB_EXPOSURE_SESSION
 				    : c == 'p' ? CB_EXPOSURE_PROGRAM
 				    : c == 't' ? CB_EXPOSURE_TRAINER
-					       : CB_EXPOSURE_TECHNICIAN;
+				    : c == 'x' ? CB_EXPOSURE_TECHNICIAN
+					       : CB_EXPOSURE_CASE;
 			a->req.key = optarg;
 			break;
 		case 'b':
@@ -316,7 +329,7 @@ static int parse_args(cb_cli *cli, int argc, char **argv, impact_args *a)
 	if (optind < argc)
 		return cb_error_set(CB_EUSAGE, "impact takes no arguments besides its options");
 	if (kinds != 1)
-		return cb_error_set(CB_EUSAGE, "name one exposure: --session, --program, --trainer or --technician");
+		return cb_error_set(CB_EUSAGE, "name one exposure: --session, --program, --trainer, --technician or --case");
 	if (a->by && a->req.kind != CB_EXPOSURE_PROGRAM)
 		return cb_error_set(CB_EUSAGE, "--by compares the sessions of one --program");
 	if (a->nkpis) {

@@ -127,15 +127,15 @@ static json_t *kpi_json(const cb_impact_report *r, const cb_impact_kpi *ik)
 
 const char *cb_cli_exposure_kind_name(int kind)
 {
-	static const char *const names[] = {"session", "program", "trainer", "technician"};
+	static const char *const names[] = {"session", "program", "trainer", "technician", "case"};
 
-	return kind >= 0 && kind < 4 ? names[kind] : "exposure";
+	return kind >= 0 && kind < 5 ? names[kind] : "exposure";
 }
 
 json_t *cb_cli_impact_json(const cb_impact_report *r)
 {
 	const cb_impact_request *q = &r->request;
-	json_t *sessions = json_array(), *kpis = json_array(), *o;
+	json_t *sessions = json_array(), *kpis = json_array(), *level3, *o;
 	char cf[CB_DATE_LEN], cl[CB_DATE_LEN];
 
 	for (size_t i = 0; i < r->nsessions; i++) {
@@ -167,14 +167,19 @@ json_t *cb_cli_impact_json(const cb_impact_report *r)
 		      q->analysis.level, "min_accounts", (json_int_t)q->analysis.min_exposed, "cost",
 		      "amount", r->cost > 0 ? json_real(r->cost) : json_null(), "currency",
 		      r->currency[0] && !r->mixed_currency ? json_string(r->currency) : json_null());
+	level3 = json_pack("{s:I, s:I, s:I, s:I, s:I}", "case_studies", (json_int_t)r->levels.cases,
+			   "submitted", (json_int_t)r->levels.cases_by_status[0],
+			   "changes_requested", (json_int_t)r->levels.cases_by_status[1], "approved",
+			   (json_int_t)r->levels.cases_by_status[2], "published",
+			   (json_int_t)r->levels.cases_by_status[3]);
 	json_object_set_new(
 		o, "kirkpatrick",
-		json_pack("{s:{s:I, s:o}, s:{s:I, s:o, s:o, s:o}, s:{s:s}, s:{s:I}}", "level1_reaction",
+		json_pack("{s:{s:I, s:o}, s:{s:I, s:o, s:o, s:o}, s:o, s:{s:I}}", "level1_reaction",
 			  "answers", (json_int_t)r->levels.reactions, "mean",
 			  num(r->levels.reaction_mean), "level2_learning", "tested",
 			  (json_int_t)r->levels.tested, "pre", num(r->levels.pre_mean), "post",
 			  num(r->levels.post_mean), "gain", num(r->levels.gain_mean),
-			  "level3_behaviour", "note", "case studies arrive with the case-study workflow",
+			  "level3_behaviour", level3,
 			  "level4_results", "kpis", (json_int_t)r->nkpis));
 	json_object_set_new(o, "kpis", kpis);
 	return o;

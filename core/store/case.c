@@ -554,3 +554,31 @@ int cb_store_case_setting_set(cb_store *s, const char *name, const char *value)
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int cb_store_case_citing(cb_store *s, const char *session,
+			 int (*fn)(int64_t id, const char *status, void *ctx), void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, step;
+
+	if ((rc = cb_store_prepare(s, "SELECT c.id, c.status FROM case_session cs"
+				      " JOIN case_study c ON c.id = cs.case_id WHERE cs.session = ?1"
+				      " ORDER BY c.id",
+				   &st)) < 0)
+		return rc;
+	cb_store_bind_text(st, 1, session);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *status = (const char *)sqlite3_column_text(st, 1);
+
+		if (!status) {
+			rc = cb_error_set(CB_ENOMEM, "out of memory");
+			break;
+		}
+		if ((rc = fn(sqlite3_column_int64(st, 0), status, ctx)))
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = cb_store_fail(s, "reading the case studies citing a session");
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -115,4 +115,9 @@ int cb_store_case_person_by_email(cb_store *s, const char *email, char **key);
 int cb_store_case_setting_get(cb_store *s, const char *name, char **value);
 int cb_store_case_setting_set(cb_store *s, const char *name, const char *value);
 
+/* Calls fn(id, status, ctx) for each case that cites session `session`
+ * (by key); stops at the first non-zero return, which it returns. */
+int cb_store_case_citing(cb_store *s, const char *session,
+			 int (*fn)(int64_t id, const char *status, void *ctx), void *ctx);
+
 #endif

@@ -22,9 +22,13 @@ int cb_store_exposure_sessions(cb_store *s, cb_exposure_kind kind, const char *k
 		"s.trainer_id = (SELECT id FROM person WHERE key = ?1)",
 		"s.id IN (SELECT a.session_id FROM attendance a JOIN person p ON p.id = a.person_id "
 		"WHERE p.key = ?1 AND a.status IN ('attended', 'partial'))",
+		"s.key IN (SELECT cs.session FROM case_session cs JOIN case_study c ON c.id = cs.case_id "
+		"WHERE c.slug = ?1)",
 	};
-	static const char *const table[] = {"session", "program", "person", "person"};
-	static const char *const noun[] = {"session", "program", "trainer", "technician"};
+	static const char *const table[] = {"session", "program", "person", "person", "case_study"};
+	static const char *const column[] = {"key", "key", "key", "key", "slug"};
+	static const char *const noun[] = {"session", "program", "trainer", "technician",
+					   "case study"};
 	char sql[1024];
 	sqlite3_stmt *st;
 	size_t cap = 0;
@@ -33,7 +37,7 @@ int cb_store_exposure_sessions(cb_store *s, cb_exposure_kind kind, const char *k
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = cb_store_id_by_key(s, table[kind], noun[kind], key, &id)) < 0)
+	if ((rc = cb_store_id_by_column(s, table[kind], column[kind], noun[kind], key, &id)) < 0)
 		return rc;
 	snprintf(sql, sizeof(sql),
 		 "SELECT s.id, s.program_id, s.key, s.format, coalesce(t.key, ''), s.starts_on, "
@@ -93,6 +97,31 @@ int cb_store_exposure_sessions(cb_store *s, cb_exposure_kind kind, const char *k
 		*out = NULL;
 		*n = 0;
 	}
+	return rc;
+}
+
+int cb_store_exposure_case_account(cb_store *s, const char *slug, int64_t *account_id,
+				   char account[72])
+{
+	sqlite3_stmt *st;
+	int64_t id;
+	int rc, step;
+
+	*account_id = 0;
+	account[0] = '\0';
+	if ((rc = cb_store_id_by_column(s, "case_study", "slug", "case study", slug, &id)) < 0)
+		return rc;
+	if ((rc = cb_store_prepare(s, "SELECT coalesce(account_id, 0), account FROM case_study WHERE id = ?1",
+				   &st)) < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		*account_id = sqlite3_column_int64(st, 0);
+		snprintf(account, 72, "%s", sqlite3_column_text(st, 1));
+	} else {
+		rc = cb_store_fail(s, "reading a case study's account");
+	}
+	sqlite3_finalize(st);
 	return rc;
 }
 

@@ -1,6 +1,7 @@
 /*
  * Who was exposed to training, and who was not: the sessions of an
- * exposure (one session, a program, a trainer's, a technician's), the
+ * exposure (one session, a program, a trainer's, a technician's, a case
+ * study's), the
  * accounts each reached, and the accounts no session of the same programs
  * reached (candidates for a control group).
  */
@@ -16,7 +17,8 @@ typedef enum cb_exposure_kind {
 	CB_EXPOSURE_SESSION,
 	CB_EXPOSURE_PROGRAM,
 	CB_EXPOSURE_TRAINER,
-	CB_EXPOSURE_TECHNICIAN
+	CB_EXPOSURE_TECHNICIAN,
+	CB_EXPOSURE_CASE /* a case study: its sessions, its account */
 } cb_exposure_kind;
 
 typedef struct cb_exposure_session {
@@ -31,7 +33,8 @@ typedef struct cb_exposure_session {
 
 /* The sessions of an exposure, by start date: for a program, its sessions;
  * for a trainer, those they delivered; for a technician, those they
- * attended (attended or partial); cancelled sessions never count. `format`
+ * attended (attended or partial); for a case study (key: its slug), the
+ * sessions it cites; cancelled sessions never count. `format`
  * and `trainer` (may be NULL) keep only matching sessions. Unknown keys
  * are CB_ENOTFOUND with a suggestion; a cancelled session asked for by key
  * is CB_EINVALID. Caller frees *out. */
@@ -60,6 +63,12 @@ int cb_store_exposure_unreached(cb_store *s, const int64_t *program_ids, size_t 
  * whether there is one. key gets its key (72 bytes). */
 int cb_store_exposure_first_for_account(cb_store *s, int64_t account_id, int *found, char key[72],
 					int32_t *first, int32_t *last);
+
+/* The account a case study (by slug) is about: *account_id, or 0 when
+ * the case names an account this workspace does not know (a synced case);
+ * `account` gets its key (72 bytes). CB_ENOTFOUND for an unknown slug. */
+int cb_store_exposure_case_account(cb_store *s, const char *slug, int64_t *account_id,
+				   char account[72]);
 
 /* Key and name of an account by id, into the caller's buffers. */
 int cb_store_account_key_of(cb_store *s, int64_t id, char *key, size_t keylen);

@@ -34,6 +34,10 @@ char *cb_store_column_dup(sqlite3_stmt *st, int i, int *oom);
 int cb_store_id_by_key(cb_store *s, const char *table, const char *noun,
 		       const char *key, int64_t *id);
 
+/* The same by another unique column (the store's own names only). */
+int cb_store_id_by_column(cb_store *s, const char *table, const char *column, const char *noun,
+			  const char *key, int64_t *id);
+
 /* Runs a statement that returns no rows. */
 int cb_store_exec(cb_store *s, const char *sql);
 

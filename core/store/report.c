@@ -48,15 +48,19 @@ int cb_store_report_cases(cb_store *s, cb_report_case_fn fn, void *ctx)
 	sqlite3_stmt *st;
 	int rc, step;
 
-	if ((rc = cb_store_prepare(s, "SELECT slug, title, status, account, technician FROM case_study"
+	if ((rc = cb_store_prepare(s, "SELECT slug, title, status, account, technician, id FROM case_study"
 				      " ORDER BY slug",
 				   &st)) < 0)
 		return rc;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		cb_report_case_row row = {
-			(const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
-			(const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
-			(const char *)sqlite3_column_text(st, 4)};
+			.id = sqlite3_column_int64(st, 5),
+			.slug = (const char *)sqlite3_column_text(st, 0),
+			.title = (const char *)sqlite3_column_text(st, 1),
+			.status = (const char *)sqlite3_column_text(st, 2),
+			.account = (const char *)sqlite3_column_text(st, 3),
+			.technician = (const char *)sqlite3_column_text(st, 4),
+		};
 
 		if (!row.slug || !row.title || !row.status || !row.account || !row.technician) {
 			rc = cb_error_set(CB_ENOMEM, "out of memory");

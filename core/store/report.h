@@ -22,6 +22,7 @@ int cb_store_report_account_sessions(cb_store *s, int64_t account_id,
 /* One case study as the report lists it, from the case-study index;
  * strings borrowed for the call. */
 typedef struct cb_report_case_row {
+	int64_t id;
 	const char *slug;
 	const char *title;
 	const char *status;

@@ -279,6 +279,12 @@ int cb_store_exec(cb_store *s, const char *sql)
 int cb_store_id_by_key(cb_store *s, const char *table, const char *noun,
 		       const char *key, int64_t *id)
 {
+	return cb_store_id_by_column(s, table, "key", noun, key, id);
+}
+
+int cb_store_id_by_column(cb_store *s, const char *table, const char *column, const char *noun,
+			  const char *key, int64_t *id)
+{
 	char sql[128];
 	sqlite3_stmt *st = NULL;
 	const char **keys = NULL;
@@ -286,7 +292,7 @@ int cb_store_id_by_key(cb_store *s, const char *table, const char *noun,
 	const char *hint;
 	int rc;
 
-	snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE key = ?1", table);
+	snprintf(sql, sizeof(sql), "SELECT id FROM %s WHERE %s = ?1", table, column);
 	if ((rc = cb_store_prepare(s, sql, &st)) < 0)
 		return rc;
 	cb_store_bind_text(st, 1, key);
@@ -301,7 +307,7 @@ int cb_store_id_by_key(cb_store *s, const char *table, const char *noun,
 		return cb_store_fail(s, "looking up a key");
 
 	/* Not there: find the closest key to suggest. */
-	snprintf(sql, sizeof(sql), "SELECT key FROM %s", table);
+	snprintf(sql, sizeof(sql), "SELECT %s FROM %s", column, table);
 	if ((rc = cb_store_prepare(s, sql, &st)) < 0)
 		return rc;
 	while (sqlite3_step(st) == SQLITE_ROW) {

@@ -701,6 +701,72 @@ START_TEST(evidence_agrees_disagrees_and_no_data)
 }
 END_TEST
 
+/* `impact --case SLUG`: the case's account, trained by the sessions the
+ * case cites, measured on the claimed KPIs; the means are those SQL
+ * computes from the same file. */
+START_TEST(impact_of_a_case_study)
+{
+	char csv[4096], *path, *out, want[64];
+	json_t *v, *kpis, *acct;
+	FILE *f;
+	cbt_run r;
+
+	snprintf(csv, sizeof(csv), "%s/obs.csv", ws);
+	f = fopen(csv, "w");
+	fputs("account,measure,at,value\n", f);
+	for (int d = 1; d <= 28; d++) {
+		fprintf(f, "nordmill,t.score,2025-01-%02d,%d\n", d, 40 + d % 5);
+		fprintf(f, "nordmill,t.score,2025-04-%02d,%d\n", d, 55 + d % 3);
+		fprintf(f, "brightwater,t.score,2025-01-%02d,70\nbrightwater,t.score,2025-04-%02d,71\n",
+			d, d);
+	}
+	fclose(f);
+	OK(ws, "data", "import", csv);
+	path = write_doc(ws, "i.md", "Impact at Nordmill", "jo", "nordmill",
+			 "  - kpi: t_mean\n    before: 42\n    after: 56\n    period: 2025-03-01..2025-05-31\n"
+			 "  - kpi: t_rare\n    before: 1\n    after: 2\n    period: 2025-03-01..2025-05-31\n"
+			 "  - kpi: t_mean\n    before: 42\n    after: 57\n    period: 2025-04-01..2025-05-31\n");
+	OK(ws, "case", "submit", path);
+	free(path);
+	v = JSON(ws, "impact", "--case", "impact-at-nordmill", "--control", "none", "--detail", "--json");
+	ck_assert_str_eq(jstr(json_object_get(v, "exposure"), "kind"), "case");
+	ck_assert_int_eq(json_integer_value(json_object_get(v, "exposed_accounts")), 1);
+	ck_assert_str_eq(jstr(json_array_get(json_object_get(v, "sessions"), 0), "session"),
+			 "tco-2025-02-10");
+	/* the claimed KPIs, each once, in the case's order */
+	kpis = json_object_get(v, "kpis");
+	ck_assert_int_eq(json_array_size(kpis), 2);
+	ck_assert_str_eq(jstr(json_array_get(kpis, 0), "kpi"), "t_mean");
+	ck_assert_str_eq(jstr(json_array_get(kpis, 1), "kpi"), "t_rare");
+	acct = json_array_get(json_object_get(json_array_get(kpis, 0), "accounts"), 0);
+	ck_assert_str_eq(jstr(acct, "account"), "nordmill");
+	/* session 2025-02-10..11: baseline 2024-11-12..2025-02-09, follow-up
+	 * from 2025-02-25 for 90 days */
+	out = SH("sqlite3 '%s/casebook.db' \"SELECT printf('%%.9f %%.9f',"
+		 " avg(CASE WHEN o.at >= strftime('%%s','2024-11-12') AND o.at < strftime('%%s','2025-02-10') THEN o.value END),"
+		 " avg(CASE WHEN o.at >= strftime('%%s','2025-02-25') AND o.at < strftime('%%s','2025-05-26') THEN o.value END))"
+		 " FROM observation o JOIN account a ON a.id = o.account_id JOIN measure m ON m.id = o.measure_id"
+		 " WHERE m.key = 't.score' AND a.key = 'nordmill'\"",
+		 ws);
+	snprintf(want, sizeof(want), "%.9f %.9f\n", json_real_value(json_object_get(acct, "baseline")),
+		 json_real_value(json_object_get(acct, "follow_up")));
+	ck_assert_str_eq(out, want);
+	free(out);
+	json_decref(v);
+	/* --kpi overrides the claims; the text says what was asked */
+	r = RUN(ws, "impact", "--case", "impact-at-nordmill", "--kpi", "t_rare");
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert(cbt_has(r.out, "Impact of case impact-at-nordmill: 1 session"));
+	ck_assert(cbt_has(r.out, "L3 behaviour 1 case study citing these sessions (0 approved or published)"));
+	ck_assert(!cbt_has(r.out, "t_mean"));
+	cbt_run_free(&r);
+	REFUSED(ws, 1, "unknown case study 'impact-at-nordmil' (did you mean 'impact-at-nordmill'?)",
+		"impact", "--case", "impact-at-nordmil");
+	REFUSED(ws, 2, "--by compares the sessions of one --program", "impact", "--case",
+		"impact-at-nordmill", "--by", "format");
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* Sync between two workspaces through one bare remote                  */
 
@@ -887,6 +953,7 @@ int main(void)
 	tcase_add_test(tc, check_finds_stale_and_extra_cases_and_reindex_mends_them);
 	tcase_add_test(tc, list_filters);
 	tcase_add_test(tc, evidence_agrees_disagrees_and_no_data);
+	tcase_add_test(tc, impact_of_a_case_study);
 	tcase_add_test(tc, sync_two_workspaces);
 	tcase_add_test(tc, shipped_template_and_examples_submit);
 	tcase_add_test(tc, help_and_usage);

@@ -404,17 +404,17 @@ START_TEST(account_report)
 }
 END_TEST
 
-/* Submits a case study by `technician` at `account` citing the session,
+/* Submits a case study by `technician` at `account` citing `session`,
  * with `claims` (YAML list items, or ""). */
 static void submit_case(const char *slug, const char *title, const char *technician,
-			const char *account, const char *claims)
+			const char *account, const char *session, const char *claims)
 {
 	char text[2048], name[64], *path;
 
 	snprintf(text, sizeof(text),
-		 "---\ntitle: \"%s\"\ntechnician: %s\naccount: %s\nsessions:\n  - tco-2025-03-03\n"
+		 "---\ntitle: \"%s\"\ntechnician: %s\naccount: %s\nsessions:\n  - %s\n"
 		 "%s%s---\n\n## Situation\n\nS.\n\n## Actions\n\nA.\n\n## Outcome\n\nO.\n",
-		 title, technician, account, *claims ? "claims:\n" : "", claims);
+		 title, technician, account, session, *claims ? "claims:\n" : "", claims);
 	snprintf(name, sizeof(name), "%s.md", slug);
 	path = cbt_write(ws, name, text);
 	ok("case", "submit", path, "--slug", slug);
@@ -430,22 +430,35 @@ START_TEST(case_studies_by_status_with_evidence)
 	/* a1's score is 53 in January and 61 in April (see build): the first
 	 * claim agrees (the period's before window is January 11 - March 5);
 	 * t_rare has no data in that window. a2's is 56 -> 64, not 86. */
-	submit_case("uptime-a1", "Uptime <at> a1", "lee", "a1",
+	submit_case("uptime-a1", "Uptime <at> a1", "lee", "a1", "tco-2025-03-03",
 		    "  - kpi: t_mean\n    before: 53\n    after: 61\n    period: 2025-03-06..2025-04-28\n"
 		    "  - kpi: t_rare\n    before: 1\n    after: 2\n    period: 2025-03-06..2025-04-28\n");
 	ok("case", "review", "uptime-a1", "--reviewer", "ana", "--decision", "approve");
-	submit_case("a2-story", "A2", "lee", "a2",
+	submit_case("a2-story", "A2", "lee", "a2", "tco-2025-03-03",
 		    "  - kpi: t_mean\n    before: 56\n    after: 86\n    period: 2025-03-06..2025-04-28\n");
 	ok("case", "review", "a2-story", "--reviewer", "ana", "--decision", "approve");
-	submit_case("jo-visit", "Jo listens", "jo", "a35", ""); /* jo attended */
-	submit_case("elsewhere", "Not ours", "lee", "a36", "");
+	submit_case("jo-visit", "Jo listens", "jo", "a35", "tco-2025-03-03", "");
+	/* a case citing another session is not this session's */
+	ok("session", "record", "--program", "tco", "--title", "Later", "--format", "virtual",
+	   "--start", "2025-06-02", "--end", "2025-06-02", "--trainer", "ana", "--account", "a36");
+	submit_case("elsewhere", "Not ours", "lee", "a36", "tco-2025-06-02", "");
 	ok("case", "review", "elsewhere", "--reviewer", "ana", "--decision", "approve");
 
 	html = REPORT("c.html", "--session", "tco-2025-03-03", NULL);
 	data = embedded(html);
 	l3 = json_object_get(data, "kirkpatrick_level3");
-	/* a1 and a2 are exposed; jo attended; a36's is not this session's. */
+	/* three cite the session; a36's cites another. impact --json counts
+	 * the same at level 3. */
 	ck_assert_int_eq(json_integer_value(json_object_get(l3, "case_studies")), 3);
+	{
+		json_t *level3 = json_object_get(json_object_get(json_object_get(data, "impact"),
+								 "kirkpatrick"),
+						 "level3_behaviour");
+
+		ck_assert_int_eq(json_integer_value(json_object_get(level3, "case_studies")), 3);
+		ck_assert_int_eq(json_integer_value(json_object_get(level3, "approved")), 2);
+		ck_assert_int_eq(json_integer_value(json_object_get(level3, "submitted")), 1);
+	}
 	ck_assert(cbt_has(html, "2 approved, 1 submitted"));
 	ck_assert_msg(cbt_has(html, "<td>uptime-a1</td><td>Uptime &lt;at&gt; a1</td><td>a1</td>"
 				    "<td>lee</td><td>approved</td><td class=\"v\">1 agrees, 1 without data</td>"),
