@@ -67,7 +67,8 @@ typedef struct cb_report_format {
 	cb_impact_report *impact; /* owned */
 } cb_report_format;
 
-/* A case study of the exposure's accounts or attendees, with its claims
+/* A case study citing the report's sessions (an account's report: about
+ * the account), with its claims
  * held against the data (app/case.h's evidence check). */
 typedef struct cb_report_case {
 	char *slug, *title, *status, *account, *technician;

@@ -1006,7 +1006,9 @@ static void section_levels(doc *d, const cb_report *rep)
 	level_card(d, "Level 2: learning", v, det);
 	if (!rep->ncases) {
 		snprintf(v, sizeof(v), "no case studies yet");
-		snprintf(det, sizeof(det), "none of these accounts or attendees has one");
+		snprintf(det, sizeof(det), "%s",
+			 rep->request.kind == CB_REPORT_ACCOUNT ? "none is about this account"
+								: "none cites these sessions");
 	} else {
 		size_t len = 0;
 
@@ -1191,7 +1193,9 @@ static void section_cases(doc *d, const cb_report *rep)
 
 	heading(d, 2, "cases", "Case studies");
 	if (!rep->ncases) {
-		para(d, "note", "No case studies yet from these accounts or attendees.");
+		para(d, "note", "%s",
+		     rep->request.kind == CB_REPORT_ACCOUNT ? "No case studies about this account yet."
+							    : "No case studies cite these sessions yet.");
 		return;
 	}
 	table_open(d, "llllll", head);

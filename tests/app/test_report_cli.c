@@ -282,7 +282,7 @@ START_TEST(html_is_self_contained_and_equals_impact)
 	ck_assert_msg(cbt_has(html, want), "the page does not show the ROI %s", want);
 	/* Kirkpatrick levels 1 and 2, and no case studies. */
 	ck_assert(cbt_has(html, "4.00 / 5") && cbt_has(html, "+30.00 points"));
-	ck_assert(cbt_has(html, "no case studies yet"));
+	ck_assert(cbt_has(html, "no case studies yet") && cbt_has(html, "none cites these sessions"));
 	/* Series of exposed accounts with the training marked. */
 	ck_assert(cbt_has(html, "training: session tco-2025-03-03, 2025-03-03 .. 2025-03-05"));
 	ck_assert_uint_eq(json_array_size(json_object_get(data, "series")), 12);
