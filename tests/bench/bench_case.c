@@ -1,0 +1,160 @@
+/*
+ * bench_case WORKSPACE DOCS COUNT [FIRST [FROM]]: submits DOCS/case-00001.md
+ * .. DOCS/case-COUNT.md as cases case-00001 .. through the app layer
+ * (cb_app_case_submit), in one process, on a workspace opened as the
+ * command line opens it. It times every submission on its own, which a
+ * loop of `casebook case submit` processes cannot do without counting
+ * process start-up, and prints on stdout, one "key=value ..." line each:
+ *
+ *   startup workspace_ms=W git_init_ms=G
+ *                                what a process per submission pays before
+ *                                it submits: opening the workspace and
+ *                                loading the plugins, and libgit2's
+ *                                initialisation (each the mean of 20)
+ *   first=N seconds=S            the first FIRST (1000) submissions together
+ *   window=C ms=M                the mean of submissions C-9 .. C+10, for
+ *                                C = 100, every 1,000th, and COUNT - 10
+ *
+ * so that scripts/bench can set the first figure against the git CLI and
+ * the windows against each other (the cost as the repository grows).
+ * FROM (1) starts at a later file, on a workspace that already holds the
+ * cases before it, to profile submissions into a big repository; figures
+ * are printed only for what this run measured.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <git2.h>
+
+#include "app/case.h"
+#include "app/plugins.h"
+#include "app/workspace.h"
+#include "base/error.h"
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The mean time of submissions c-9 .. c+10 (1-based), in milliseconds:
+ * twenty of them, so that one slow one (a page cache miss, the machine
+ * busy elsewhere) does not decide the figure. */
+static double window_ms(const double *t, size_t count, size_t c)
+{
+	double sum = 0;
+
+	if (c < 10 || c + 10 > count)
+		return -1;
+	for (size_t i = c - 9; i <= c + 10; i++)
+		sum += t[i - 1];
+	return sum / 20 * 1e3;
+}
+
+/* The fixed costs of a `casebook case submit` process beyond exec and
+ * linking (which `casebook --version` shows): the workspace and its
+ * plugins, and libgit2's global initialisation, which cb_repo_open does
+ * when no repository is open (and cb_repo_close undoes with the last). */
+static int startup(const char *dir)
+{
+	double t0, ws_s, git_s;
+	int reps = 20;
+
+	t0 = now();
+	for (int i = 0; i < reps; i++) {
+		cb_plugin_host *host;
+		cb_workspace *ws;
+
+		if (cb_workspace_open(dir, 0, &ws) < 0 ||
+		    cb_app_plugins_limits_from_env(&ws->plugin_options.limits) < 0 ||
+		    cb_workspace_plugins(ws, &host) < 0) {
+			fprintf(stderr, "bench_case: %s\n", cb_error_last());
+			cb_workspace_close(ws);
+			return -1;
+		}
+		cb_workspace_close(ws);
+	}
+	ws_s = now() - t0;
+	t0 = now();
+	for (int i = 0; i < reps; i++) {
+		git_libgit2_init();
+		git_libgit2_shutdown();
+	}
+	git_s = now() - t0;
+	printf("startup workspace_ms=%.3f git_init_ms=%.3f\n", ws_s / reps * 1e3, git_s / reps * 1e3);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	size_t count, first, from;
+	cb_workspace *ws = NULL;
+	double *t, t0;
+	int rc = 1;
+
+	if (argc < 4) {
+		fprintf(stderr, "usage: bench_case WORKSPACE DOCS COUNT [FIRST [FROM]]\n");
+		return 2;
+	}
+	count = strtoul(argv[3], NULL, 10);
+	first = argc > 4 ? strtoul(argv[4], NULL, 10) : 1000;
+	from = argc > 5 ? strtoul(argv[5], NULL, 10) : 1;
+	if (first > count)
+		first = count;
+	if (from < 1)
+		from = 1;
+	if (!(t = calloc(count ? count : 1, sizeof(*t))))
+		return 1;
+	if (from == 1 && startup(argv[1]) < 0)
+		goto done;
+	/* As cb_cli_open does: the plugins' limits from the environment; the
+	 * plugins themselves load on the first submission and stay loaded,
+	 * which is the start-up cost a process per submission pays each time. */
+	if (cb_workspace_open(argv[1], 0, &ws) < 0 ||
+	    cb_app_plugins_limits_from_env(&ws->plugin_options.limits) < 0) {
+		fprintf(stderr, "bench_case: %s\n", cb_error_last());
+		goto done;
+	}
+	for (size_t i = from; i <= count; i++) {
+		char path[4096], slug[32];
+		cb_case_written w;
+		size_t len;
+		char *text;
+		int err;
+
+		snprintf(path, sizeof(path), "%s/case-%05zu.md", argv[2], i);
+		snprintf(slug, sizeof(slug), "case-%05zu", i);
+		/* Reading the file is part of what `case submit` does. */
+		t0 = now();
+		err = cb_app_case_read_file(path, &text, &len);
+		if (!err) {
+			err = cb_app_case_submit(ws, path, text, len, slug, NULL, &w);
+			free(text);
+		}
+		t[i - 1] = now() - t0;
+		if (err) {
+			fprintf(stderr, "bench_case: submission %zu: %s\n", i, cb_error_last());
+			goto done;
+		}
+	}
+	if (from == 1) {
+		double sum = 0;
+
+		for (size_t i = 0; i < first; i++)
+			sum += t[i];
+		printf("first=%zu seconds=%.3f\n", first, sum);
+	}
+	for (size_t c = 100; c + 10 <= count; c = c < 1000 ? 1000 : c + 1000)
+		if (c >= from + 9)
+			printf("window=%zu ms=%.3f\n", c, window_ms(t, count, c));
+	if (count >= from + 19 && count % 1000 != 10)
+		printf("window=%zu ms=%.3f\n", count - 10, window_ms(t, count, count - 10));
+	rc = 0;
+done:
+	cb_workspace_close(ws);
+	free(t);
+	return rc;
+}
