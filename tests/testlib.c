@@ -199,3 +199,18 @@ int cbt_has(const char *haystack, const char *needle)
 {
 	return haystack && needle && strstr(haystack, needle) != NULL;
 }
+
+const char *cbt_case_dir(const char *slug)
+{
+	static char bufs[8][128];
+	static int next;
+	char *b = bufs[next++ % 8];
+	int st = -1;
+	char *out = cbt_sh(&st, "printf %%s '%s' | git hash-object --stdin | cut -c1-2 | tr -d '\\n'",
+			   slug);
+
+	ck_assert_msg(st == 0 && strlen(out) == 2, "git hash-object: %s", out);
+	snprintf(b, sizeof(bufs[0]), "%s/%s", out, slug);
+	free(out);
+	return b;
+}

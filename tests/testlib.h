@@ -46,4 +46,9 @@ int cbt_main(Suite *s);
 /* True when `haystack` contains `needle`. */
 int cbt_has(const char *haystack, const char *needle);
 
+/* A case's folder in a case-study repository, "SHARD/SLUG", as the git
+ * CLI computes it (the first two hex digits of `git hash-object` of the
+ * slug): an independent check of the layout. One of 8 static buffers. */
+const char *cbt_case_dir(const char *slug);
+
 #endif

@@ -537,13 +537,23 @@ static void repo_case_clear(repo_case *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* The name messages give a case's file: cases/SHARD/SLUG/case.md. */
+static void case_file_name(const char *slug, char name[CB_REPO_SLUG_MAX + 32])
+{
+	char dir[CB_REPO_DIR_MAX];
+
+	if (cb_repo_case_dir(slug, dir) < 0)
+		snprintf(dir, sizeof(dir), "%s", slug);
+	snprintf(name, CB_REPO_SLUG_MAX + 32, "cases/%s/case.md", dir);
+}
+
 static int repo_case_read(cb_repo *repo, const char *slug, repo_case *c)
 {
 	char name[CB_REPO_SLUG_MAX + 32];
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	snprintf(name, sizeof(name), "cases/%s/case.md", slug);
+	case_file_name(slug, name);
 	if ((rc = cb_repo_case_read(repo, slug, NULL, &c->text, &c->len)) < 0 ||
 	    (rc = cb_frontmatter_parse(name, c->text, c->len, &c->doc)) < 0 ||
 	    (rc = cb_repo_case_reviews(repo, slug, NULL, &c->reviews, &c->n_reviews)) < 0) {
@@ -647,7 +657,7 @@ static int index_review(cb_store *s, int64_t id, const cb_repo_review *r, const 
 
 static int repo_open(cb_workspace *ws, cb_repo **repo)
 {
-	return cb_repo_open(ws->repo_path, repo);
+	return cb_workspace_repo(ws, repo); /* kept open by the workspace */
 }
 
 /* The test hook of the crash test (tests/app/test_case_cli.c): with
@@ -759,8 +769,38 @@ rollback_after_git:
 rollback:
 	cb_store_rollback(s);
 done:
-	cb_repo_close(repo);
 	free(row.claims);
+	cb_person_clear(&tech);
+	cb_buf_free(&canon);
+	cb_frontmatter_clear(&doc);
+	return rc;
+}
+
+int cb_app_case_submit_check(cb_workspace *ws, const char *name, const char *text, size_t len,
+			     const char *slug_arg, char slug[CB_REPO_SLUG_MAX + 1])
+{
+	cb_case_doc doc = {0};
+	cb_buf canon = CB_BUF_INIT;
+	cb_person tech = {0};
+	cb_case_index old;
+	int rc, found;
+
+	if (slug_arg && (rc = copy_slug(slug_arg, slug)) < 0)
+		return rc;
+	if ((rc = canonical(name, text, len, &doc, &canon)) < 0)
+		goto done;
+	if (!slug_arg && (rc = cb_app_case_slug_from_title(doc.title, slug)) < 0)
+		goto done;
+	if ((rc = cb_store_case_get(ws->store, slug, &old, &found)) < 0)
+		goto done;
+	if (found) {
+		rc = cb_error_set(CB_EEXISTS, "%s: case '%s' already exists (%s)", name, slug,
+				  old.status);
+		cb_case_index_clear(&old);
+		goto done;
+	}
+	rc = check_document(ws, name, slug, &doc, &tech);
+done:
 	cb_person_clear(&tech);
 	cb_buf_free(&canon);
 	cb_frontmatter_clear(&doc);
@@ -782,7 +822,6 @@ static int indexed_case(cb_workspace *ws, const char *slug, const char *verb, cb
 
 		in_repo = cb_repo_case_read(repo, slug, NULL, &text, &len) == 0;
 		free(text);
-		cb_repo_close(repo);
 	}
 	cb_error_clear();
 	if (in_repo)
@@ -852,7 +891,6 @@ int cb_app_case_revise(cb_workspace *ws, const char *slug, const char *name, con
 rollback:
 	cb_store_rollback(s);
 done:
-	cb_repo_close(repo);
 	free(row.claims);
 	cb_case_index_clear(&idx);
 	cb_person_clear(&tech);
@@ -924,7 +962,6 @@ rollback:
 	cb_store_rollback(s);
 done:
 	cb_repo_reviews_free(rv, n);
-	cb_repo_close(repo);
 	return rc;
 }
 
@@ -1081,13 +1118,12 @@ int cb_app_case_show(cb_workspace *ws, const char *slug, const char *rev, cb_cas
 	}
 	if (rc < 0)
 		goto done;
-	snprintf(name, sizeof(name), "cases/%s/case.md", slug);
+	case_file_name(slug, name);
 	if ((rc = cb_frontmatter_parse(name, out->text, out->len, &out->doc)) < 0 ||
 	    (rc = cb_repo_case_reviews(repo, slug, rev, &out->reviews, &out->n_reviews)) < 0 ||
 	    (rc = cb_store_case_get(ws->store, slug, &out->index, &out->indexed)) < 0)
 		goto done;
 done:
-	cb_repo_close(repo);
 	if (rc < 0)
 		cb_case_view_clear(out);
 	return rc;
@@ -1112,7 +1148,6 @@ int cb_app_case_log(cb_workspace *ws, const char *slug, cb_repo_commit **out, si
 	if ((rc = cb_repo_slug_check(slug)) < 0 || (rc = repo_open(ws, &repo)) < 0)
 		return rc;
 	rc = cb_repo_case_log(repo, slug, out, n);
-	cb_repo_close(repo);
 	if (rc == 0 && *n == 0)
 		rc = cb_error_set(CB_ENOTFOUND, "there is no case '%s' ('casebook case list')", slug);
 	return rc;
@@ -1128,7 +1163,6 @@ int cb_app_case_diff(cb_workspace *ws, const char *slug, const char *from, const
 	if ((rc = cb_repo_slug_check(slug)) < 0 || (rc = repo_open(ws, &repo)) < 0)
 		return rc;
 	rc = cb_repo_case_diff(repo, slug, from, to, out);
-	cb_repo_close(repo);
 	return rc;
 }
 
@@ -1453,7 +1487,6 @@ int cb_app_case_reindex(cb_workspace *ws, cb_case_reindex_result *res)
 	if ((rc = repo_open(ws, &repo)) < 0)
 		return rc;
 	rc = reindex_with(ws, repo, res);
-	cb_repo_close(repo);
 	return rc;
 }
 
@@ -1596,7 +1629,6 @@ rollback:
 	cb_store_rollback(s);
 done:
 	free(stored);
-	cb_repo_close(repo);
 	return rc;
 }
 

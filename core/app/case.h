@@ -82,6 +82,13 @@ typedef struct cb_case_written {
 int cb_app_case_submit(cb_workspace *ws, const char *name, const char *text, size_t len,
 		       const char *slug, const char *message, cb_case_written *out);
 
+/* Checks a submission as cb_app_case_submit would, writing nothing: the
+ * document, the slug (made from the title when slug_arg is NULL; written
+ * to `slug`) not taken, the references and the plugins' hooks. For
+ * checking a batch before any of it is committed. */
+int cb_app_case_submit_check(cb_workspace *ws, const char *name, const char *text, size_t len,
+			     const char *slug_arg, char slug[CB_REPO_SLUG_MAX + 1]);
+
 /* Adds a revision of case `slug`, checked as in submit (the hooks run
  * again). The status goes back to submitted; a published case is final
  * and refused. */

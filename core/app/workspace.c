@@ -290,10 +290,21 @@ int cb_workspace_plugins(cb_workspace *ws, cb_plugin_host **host)
 	return 0;
 }
 
+int cb_workspace_repo(cb_workspace *ws, cb_repo **repo)
+{
+	int rc;
+
+	if (!ws->repo && (rc = cb_repo_open(ws->repo_path, &ws->repo)) < 0)
+		return rc;
+	*repo = ws->repo;
+	return 0;
+}
+
 void cb_workspace_close(cb_workspace *ws)
 {
 	if (!ws)
 		return;
+	cb_repo_close(ws->repo);
 	cb_plugin_host_free(ws->plugins);
 	cb_store_close(ws->store);
 	free(ws->dir);
@@ -311,11 +322,10 @@ int cb_workspace_check(cb_workspace *ws)
 	if ((rc = cb_store_check(ws->store)) < 0 ||
 	    (rc = cb_store_observation_check(ws->store)) < 0)
 		return rc;
-	if ((rc = cb_repo_open(ws->repo_path, &repo)) < 0)
+	if ((rc = cb_workspace_repo(ws, &repo)) < 0)
 		return rc;
 	rc = cb_repo_check(repo);
 	if (rc == 0)
 		rc = cb_app_case_check(ws, repo); /* the case index against the repository */
-	cb_repo_close(repo);
 	return rc;
 }

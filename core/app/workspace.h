@@ -25,6 +25,7 @@ typedef struct cb_workspace {
 	 * filled in by cb_workspace_plugins), and the host once loaded. */
 	cb_plugin_options plugin_options;
 	cb_plugin_host *plugins; /* owned; NULL until cb_workspace_plugins */
+	struct cb_repo *repo;    /* owned; NULL until cb_workspace_repo */
 } cb_workspace;
 
 /* Makes a workspace in `dir` (created if missing). Refuses a folder that
@@ -47,6 +48,11 @@ void cb_workspace_close(cb_workspace *ws);
  * workspace's plugins/, then plugin_options.extra_dir. Borrowed: freed by
  * cb_workspace_close. */
 int cb_workspace_plugins(cb_workspace *ws, cb_plugin_host **host);
+
+/* The case-study repository, opened when first needed and kept open until
+ * cb_workspace_close: libgit2 starts once per process that way (its start
+ * reads the TLS certificates, a few milliseconds). Borrowed. */
+int cb_workspace_repo(cb_workspace *ws, struct cb_repo **repo);
 
 /* Checks the database (integrity, foreign keys, the KPI data's references
  * and batch counts) and the case repository.

@@ -16,6 +16,7 @@
 #include "app/case.h"
 #include "base/date.h"
 #include "base/error.h"
+#include "cli/progress.h"
 
 /* Option codes beyond the common ones. */
 enum {
@@ -259,17 +260,83 @@ static json_t *written_json(const cb_case_written *w)
 }
 
 static const char submit_help[] =
-	"usage: casebook case submit FILE [--slug SLUG] [--message TEXT] [--json]\n"
+	"usage: casebook case submit FILE... [--slug SLUG] [--message TEXT] [--json]\n"
 	"\n"
-	"Submits a case study ('-' reads stdin) as SLUG/case.md in the workspace's\n"
-	"case-study repository, authored by the case's technician (their name and\n"
-	"email; KEY@casebook.invalid when they have none), and indexes it with the\n"
-	"status submitted. It is checked first: the front matter (FORMAT.md), a\n"
-	"known technician holding the technician role, a known account and\n"
-	"sessions, claims of KPIs the plugins know, and the plugins' case.submit\n"
-	"hooks. The text is committed in the canonical form. SLUG defaults to the\n"
-	"title in lower case with '-' for blanks (a-z, 0-9, '-'; at most 64\n"
-	"bytes). Nothing is written when anything is refused.\n";
+	"Submits a case study ('-' reads stdin) as SHARD/SLUG/case.md in the\n"
+	"workspace's case-study repository, authored by the case's technician\n"
+	"(their name and email; KEY@casebook.invalid when they have none), and\n"
+	"indexes it with the status submitted. It is checked first: the front\n"
+	"matter (FORMAT.md), a known technician holding the technician role, a\n"
+	"known account and sessions, claims of KPIs the plugins know, and the\n"
+	"plugins' case.submit hooks. The text is committed in the canonical form.\n"
+	"SLUG defaults to the title in lower case with '-' for blanks (a-z, 0-9,\n"
+	"'-'; at most 64 bytes). Nothing is written when anything is refused.\n"
+	"\n"
+	"Several FILEs (a folder of case studies to take in) are all checked\n"
+	"before the first is committed, each slug from its title, and go in one\n"
+	"process, each its own commit and index update. --slug and '-' take one\n"
+	"FILE. With --json, one FILE prints an object, several an array.\n";
+
+/* Reads, and for several files first checks, then submits each. */
+static int submit_files(cb_cli *cli, cb_workspace *ws, char **files, size_t n, const char *slug,
+			const char *message, json_t *out)
+{
+	char (*slugs)[CB_REPO_SLUG_MAX + 1] = NULL;
+	cb_progress bar;
+	int rc = 0;
+
+	if (n > 1) {
+		if (!(slugs = calloc(n, sizeof(*slugs))))
+			return cb_error_set(CB_ENOMEM, "out of memory");
+		cb_progress_start(&bar, "checking");
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			char *text;
+			size_t len;
+
+			if ((rc = cb_app_case_read_file(files[i], &text, &len)) < 0)
+				break;
+			rc = cb_app_case_submit_check(ws, files[i], text, len, NULL, slugs[i]);
+			free(text);
+			for (size_t k = 0; rc == 0 && k < i; k++)
+				if (strcmp(slugs[k], slugs[i]) == 0)
+					rc = cb_error_set(CB_EEXISTS,
+							  "%s and %s would both be case '%s'; give one another title",
+							  files[k], files[i], slugs[i]);
+			cb_progress_update(&bar, (double)(i + 1), (double)n, "cases");
+		}
+		cb_progress_finish(&bar);
+		free(slugs);
+		if (rc < 0)
+			return cb_error_prefix("nothing was submitted");
+	}
+	cb_progress_start(&bar, "submitting");
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const char *name = strcmp(files[i], "-") == 0 ? "<stdin>" : files[i];
+		cb_case_written w;
+		char *text;
+		size_t len;
+
+		if ((rc = cb_app_case_read_file(files[i], &text, &len)) < 0)
+			break;
+		rc = cb_app_case_submit(ws, name, text, len, slug, message, &w);
+		free(text);
+		if (rc < 0) {
+			if (i > 0)
+				cb_error_prefix("%zu of %zu cases were submitted before this one (they stay)", i,
+						n);
+			break;
+		}
+		if (cli->mode == CB_OUTPUT_JSON)
+			rc = json_array_append_new(out, written_json(&w)) < 0
+				     ? cb_error_set(CB_ENOMEM, "out of memory")
+				     : 0;
+		else if (cli->mode == CB_OUTPUT_TEXT)
+			fprintf(cli->out, "submitted case %s (commit %.12s)\n", w.slug, w.commit);
+		cb_progress_update(&bar, (double)(i + 1), (double)n, "cases");
+	}
+	cb_progress_finish(&bar);
+	return rc;
+}
 
 static int case_submit(cb_cli *cli, int argc, char **argv)
 {
@@ -279,11 +346,10 @@ static int case_submit(cb_cli *cli, int argc, char **argv)
 		CB_CLI_COMMON_OPTIONS,
 		{0},
 	};
-	const char *slug = NULL, *message = NULL, *file;
-	cb_case_written w;
+	const char *slug = NULL, *message = NULL;
 	cb_workspace *ws;
-	char *text;
-	size_t len;
+	json_t *out;
+	size_t n;
 	int c, rc;
 
 	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
@@ -296,24 +362,40 @@ static int case_submit(cb_cli *cli, int argc, char **argv)
 		else
 			return cb_cli_bad_option(cli, submit_help, argc, argv);
 	}
-	if (argc - optind != 1)
-		return cb_cli_usage(cli, submit_help, "case submit takes one FILE");
-	file = argv[optind];
-	if (cb_app_case_read_file(file, &text, &len) < 0)
+	if (argc - optind < 1)
+		return cb_cli_usage(cli, submit_help, "case submit takes one FILE or more");
+	if (cli->mode == CB_OUTPUT_CSV)
+		return cb_cli_usage(cli, submit_help, "case submit has no --csv");
+	n = (size_t)(argc - optind);
+	for (size_t i = 0; n > 1 && i < n; i++)
+		if (strcmp(argv[optind + (int)i], "-") == 0)
+			return cb_cli_usage(cli, submit_help, "'-' (stdin) takes one FILE");
+	if (n > 1 && slug)
+		return cb_cli_usage(cli, submit_help,
+				    "--slug names one case; several FILEs take their slugs from their titles");
+	if (cb_cli_open(cli, 0, &ws) < 0)
 		return cb_cli_fail(cli);
-	if (cb_cli_open(cli, 0, &ws) < 0) {
-		free(text);
+	if (!(out = json_array())) {
+		cb_workspace_close(ws);
 		return cb_cli_fail(cli);
 	}
-	if (cb_app_case_submit(ws, strcmp(file, "-") == 0 ? "<stdin>" : file, text, len, slug,
-			       message, &w) < 0)
-		rc = cb_cli_fail(cli);
-	else
-		rc = cb_cli_done(cli, written_json(&w), "submitted case %s (commit %.12s)", w.slug,
-				 w.commit);
-	free(text);
+	rc = submit_files(cli, ws, argv + optind, n, slug, message, out);
 	cb_workspace_close(ws);
-	return rc;
+	if (rc < 0) {
+		json_decref(out);
+		return cb_cli_fail(cli);
+	}
+	if (cli->mode != CB_OUTPUT_JSON) {
+		json_decref(out);
+		return CB_EXIT_OK;
+	}
+	if (n == 1) {
+		json_t *one = json_incref(json_array_get(out, 0));
+
+		json_decref(out);
+		out = one;
+	}
+	return cb_cli_emit(cli, out);
 }
 
 static const char revise_help[] =
@@ -406,8 +488,8 @@ static const char review_help[] =
 	"or changes (status changes-requested; --comment says what to change).\n"
 	"The reviewer holds the trainer or consultant role and is not the case's\n"
 	"technician. The decision is one commit authored by the reviewer that\n"
-	"appends a line to SLUG/reviews.log. Prints the evidence check of the\n"
-	"case's claims.\n";
+	"appends a line to SHARD/SLUG/reviews.log. Prints the evidence check of\n"
+	"the case's claims.\n";
 
 static int case_review(cb_cli *cli, int argc, char **argv)
 {
@@ -464,7 +546,7 @@ static const char publish_help[] =
 	"\n"
 	"Publishes an approved case: a review decision 'published' by PERSON (a\n"
 	"trainer or consultant; default: the reviewer who approved it), one\n"
-	"commit appending to SLUG/reviews.log. A published case is final.\n";
+	"commit appending to SHARD/SLUG/reviews.log. A published case is final.\n";
 
 static int case_publish(cb_cli *cli, int argc, char **argv)
 {
@@ -673,9 +755,9 @@ static int case_log(cb_cli *cli, int argc, char **argv)
 static const char diff_help[] =
 	"usage: casebook case diff SLUG [REV1 [REV2]] [--json]\n"
 	"\n"
-	"Prints a unified diff of SLUG/case.md (git's format) from REV1 to REV2.\n"
-	"Without revisions: the latest revision's change; with REV1 only: from\n"
-	"REV1 to the latest. Revisions are commit ids or any git revision.\n";
+	"Prints a unified diff of the case's case.md (git's format) from REV1 to\n"
+	"REV2. Without revisions: the latest revision's change; with REV1 only:\n"
+	"from REV1 to the latest. Revisions are commit ids or any git revision.\n";
 
 static int case_diff(cb_cli *cli, int argc, char **argv)
 {

@@ -1,11 +1,13 @@
 /*
  * Case files in the case-study repository: writing revisions and review
- * decisions as commits on main (objects first, then the branch, then the
- * work tree and index through a checkout from the old tree), and reading
- * them back: a file at a revision, a case's history, diffs, the list.
+ * decisions as commits on main (objects first, then the branch; the
+ * repository is bare, so there is no work tree or index to bring along),
+ * and reading them back: a file at a revision, a case's history, diffs,
+ * the list.
  */
 #include "repo/case.h"
 
+#include <ctype.h>
 #include <git2.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -98,6 +100,41 @@ static int check_rev(const char *rev)
 {
 	if (cb_text_check("revision", rev, REV_MAX, 1, 0) < 0)
 		return CB_EINVALID;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Where a case lives                                                    */
+
+/*
+ * Case folders are spread over up to 256 shard folders at the root, so
+ * that no tree Casebook rewrites on a commit grows with the number of
+ * cases: with every case at the root, each commit would rewrite a root
+ * tree of all of them (about 570 KB at 10,000 cases). The shard is the
+ * first byte of the slug's git blob id, which anyone can compute with
+ * `printf %s SLUG | git hash-object --stdin | cut -c1-2`.
+ */
+int cb_repo_case_dir(const char *slug, char out[CB_REPO_DIR_MAX])
+{
+	git_oid id;
+	char hex[GIT_OID_HEXSZ + 1];
+
+	if (git_odb_hash(&id, slug, strlen(slug), GIT_OBJECT_BLOB) < 0)
+		return git_fail(CB_ERROR, "hashing the slug '%s'", slug);
+	git_oid_tostr(hex, sizeof(hex), &id);
+	snprintf(out, CB_REPO_DIR_MAX, "%.2s/%s", hex, slug);
+	return 0;
+}
+
+/* SHARD/SLUG/LEAF into out (CB_REPO_PATH_MAX bytes). */
+static int case_path(const char *slug, const char *leaf, char out[CB_REPO_PATH_MAX])
+{
+	char dir[CB_REPO_DIR_MAX];
+	int rc;
+
+	if ((rc = cb_repo_case_dir(slug, dir)) < 0)
+		return rc;
+	snprintf(out, CB_REPO_PATH_MAX, "%s/%s", dir, leaf);
 	return 0;
 }
 
@@ -249,26 +286,9 @@ typedef struct file_update {
 	size_t len;
 } file_update;
 
-/* Refuses when `path` differs in the index or work tree from HEAD: the
- * commit would overwrite someone's uncommitted edit. */
-static int check_clean(git_repository *g, const char *path)
-{
-	unsigned int flags = 0;
-	int err = git_status_file(&flags, g, path);
-
-	if (err == GIT_ENOTFOUND)
-		return 0;
-	if (err < 0)
-		return git_fail(CB_EREPO, "reading the status of %s", path);
-	if (flags & ~(unsigned)GIT_STATUS_IGNORED)
-		return cb_error_set(CB_EREPO,
-				    "%s has uncommitted changes in the case-study repository; commit or discard them first",
-				    path);
-	return 0;
-}
-
-/* Makes one commit on main that sets the given files, authored by `who`,
- * then brings the work tree and index to it. */
+/* Makes one commit on main that sets the given files, authored by `who`.
+ * libgit2 moves main only if it still points at the commit read here, so
+ * a concurrent writer makes this fail rather than lose its commit. */
 static int commit_files(cb_repo *r, const file_update *u, size_t n,
 			const cb_repo_author *who, const char *message, char id[41])
 {
@@ -290,8 +310,6 @@ static int commit_files(cb_repo *r, const file_update *u, size_t n,
 		goto done;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if ((rc = check_clean(g, u[i].path)) < 0)
-			goto done;
 		memset(&updates[i], 0, sizeof(updates[i]));
 		updates[i].action = GIT_TREE_UPDATE_UPSERT;
 		updates[i].filemode = GIT_FILEMODE_BLOB;
@@ -322,20 +340,6 @@ static int commit_files(cb_repo *r, const file_update *u, size_t n,
 		if (git_commit_create(&commit_id, g, "refs/heads/main", sig, sig, NULL, message,
 				      new_tree, 1, parents) < 0) {
 			rc = git_fail(CB_EREPO, "committing %s", u[0].path);
-			goto done;
-		}
-	}
-	{
-		git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
-
-		co.checkout_strategy = GIT_CHECKOUT_SAFE;
-		co.baseline = old_tree;
-		if (git_checkout_tree(g, (git_object *)new_tree, &co) < 0) {
-			char hex[41];
-
-			git_oid_tostr(hex, sizeof(hex), &commit_id);
-			rc = git_fail(CB_EREPO, "committed %s as %s, but updating the work tree failed",
-				      u[0].path, hex);
 			goto done;
 		}
 	}
@@ -386,7 +390,7 @@ int cb_repo_case_commit(cb_repo *r, const char *slug, const char *text, size_t l
 			cb_repo_case_mode mode, const cb_repo_author *author,
 			const char *message, char id[41])
 {
-	char path[CB_REPO_SLUG_MAX + 16];
+	char path[CB_REPO_PATH_MAX];
 	cb_buf msg = CB_BUF_INIT;
 	file_update u;
 	int rc, exists;
@@ -403,8 +407,7 @@ int cb_repo_case_commit(cb_repo *r, const char *slug, const char *text, size_t l
 				    slug, len, CB_REPO_CASE_MAX);
 	if (memchr(text, '\0', len))
 		return cb_error_set(CB_EINVALID, "case '%s': the text holds a NUL byte", slug);
-	snprintf(path, sizeof(path), "%s/case.md", slug);
-	if ((rc = case_exists(r, path, &exists)) < 0)
+	if ((rc = case_path(slug, "case.md", path)) < 0 || (rc = case_exists(r, path, &exists)) < 0)
 		return rc;
 	if (mode == CB_REPO_CASE_CREATE && exists)
 		return cb_error_set(CB_EEXISTS, "case '%s' already exists", slug);
@@ -479,7 +482,7 @@ int cb_repo_case_review(cb_repo *r, const char *slug, const char *decision,
 			const cb_repo_author *reviewer, const char *comment, char id[41])
 {
 	git_repository *g = cb_repo_git(r);
-	char case_path[CB_REPO_SLUG_MAX + 16], log_path[CB_REPO_SLUG_MAX + 16];
+	char case_file[CB_REPO_PATH_MAX], log_path[CB_REPO_PATH_MAX];
 	char reviewed[41], when[CB_DATETIME_LEN];
 	git_commit *head = NULL, *changed = NULL;
 	git_blob *old_log = NULL;
@@ -492,16 +495,17 @@ int cb_repo_case_review(cb_repo *r, const char *slug, const char *decision,
 		return rc;
 	if (comment && cb_text_check("review comment", comment, CB_NOTE_MAX, 0, 1) < 0)
 		return CB_EINVALID;
-	snprintf(case_path, sizeof(case_path), "%s/case.md", slug);
-	snprintf(log_path, sizeof(log_path), "%s/reviews.log", slug);
+	if ((rc = case_path(slug, "case.md", case_file)) < 0 ||
+	    (rc = case_path(slug, "reviews.log", log_path)) < 0)
+		return rc;
 	if ((rc = resolve_commit(g, "refs/heads/main", &head)) < 0 ||
-	    (rc = last_change(g, head, case_path, &changed)) < 0)
+	    (rc = last_change(g, head, case_file, &changed)) < 0)
 		goto done;
 	{
 		git_oid oid;
 		int found;
 
-		if ((rc = path_id(head, case_path, &oid, &found)) < 0)
+		if ((rc = path_id(head, case_file, &oid, &found)) < 0)
 			goto done;
 		if (!found || !changed) {
 			rc = cb_error_set(CB_ENOTFOUND, "case '%s' does not exist", slug);
@@ -607,7 +611,7 @@ int cb_repo_case_reviews(cb_repo *r, const char *slug, const char *rev,
 			 cb_repo_review **out, size_t *n)
 {
 	git_repository *g = cb_repo_git(r);
-	char path[CB_REPO_SLUG_MAX + 16];
+	char path[CB_REPO_PATH_MAX];
 	git_commit *c = NULL;
 	git_blob *blob = NULL;
 	char *text = NULL, *line, *save = NULL;
@@ -619,8 +623,8 @@ int cb_repo_case_reviews(cb_repo *r, const char *slug, const char *rev,
 	*n = 0;
 	if ((rc = cb_repo_slug_check(slug)) < 0 || (rc = resolve_commit(g, rev, &c)) < 0)
 		return rc;
-	snprintf(path, sizeof(path), "%s/reviews.log", slug);
-	if ((rc = blob_at(g, c, path, &blob)) < 0 || !blob)
+	if ((rc = case_path(slug, "reviews.log", path)) < 0 ||
+	    (rc = blob_at(g, c, path, &blob)) < 0 || !blob)
 		goto done;
 	if (!(text = malloc((size_t)git_blob_rawsize(blob) + 1))) {
 		rc = oom();
@@ -682,7 +686,7 @@ int cb_repo_case_read(cb_repo *r, const char *slug, const char *rev, char **text
 		      size_t *len)
 {
 	git_repository *g = cb_repo_git(r);
-	char path[CB_REPO_SLUG_MAX + 16];
+	char path[CB_REPO_PATH_MAX];
 	git_commit *c = NULL;
 	git_blob *blob = NULL;
 	size_t size;
@@ -692,8 +696,7 @@ int cb_repo_case_read(cb_repo *r, const char *slug, const char *rev, char **text
 	*len = 0;
 	if ((rc = cb_repo_slug_check(slug)) < 0 || (rc = resolve_commit(g, rev, &c)) < 0)
 		return rc;
-	snprintf(path, sizeof(path), "%s/case.md", slug);
-	if ((rc = blob_at(g, c, path, &blob)) < 0)
+	if ((rc = case_path(slug, "case.md", path)) < 0 || (rc = blob_at(g, c, path, &blob)) < 0)
 		goto done;
 	if (!blob) {
 		rc = cb_error_set(CB_ENOTFOUND, "case '%s' does not exist at revision %s", slug,
@@ -742,7 +745,7 @@ static int fill_commit(git_commit *c, unsigned changes, cb_repo_commit *out)
 int cb_repo_case_log(cb_repo *r, const char *slug, cb_repo_commit **out, size_t *n)
 {
 	git_repository *g = cb_repo_git(r);
-	char case_path[CB_REPO_SLUG_MAX + 16], log_path[CB_REPO_SLUG_MAX + 16];
+	char dir[CB_REPO_DIR_MAX], case_file[CB_REPO_PATH_MAX], log_path[CB_REPO_PATH_MAX];
 	git_revwalk *walk = NULL;
 	cb_repo_commit *list = NULL;
 	size_t count = 0;
@@ -753,8 +756,9 @@ int cb_repo_case_log(cb_repo *r, const char *slug, cb_repo_commit **out, size_t 
 	*n = 0;
 	if ((rc = cb_repo_slug_check(slug)) < 0)
 		return rc;
-	snprintf(case_path, sizeof(case_path), "%s/case.md", slug);
-	snprintf(log_path, sizeof(log_path), "%s/reviews.log", slug);
+	if ((rc = cb_repo_case_dir(slug, dir)) < 0 || (rc = case_path(slug, "case.md", case_file)) < 0 ||
+	    (rc = case_path(slug, "reviews.log", log_path)) < 0)
+		return rc;
 	if (git_revwalk_new(&walk, g) < 0 ||
 	    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) < 0 ||
 	    git_revwalk_push_ref(walk, "refs/heads/main") < 0) {
@@ -769,8 +773,8 @@ int cb_repo_case_log(cb_repo *r, const char *slug, cb_repo_commit **out, size_t 
 			rc = git_fail(CB_EREPO, "reading a commit");
 			goto done;
 		}
-		if ((rc = path_changed(c, slug, &folder)) < 0 ||
-		    (folder && ((rc = path_changed(c, case_path, &in_case)) < 0 ||
+		if ((rc = path_changed(c, dir, &folder)) < 0 ||
+		    (folder && ((rc = path_changed(c, case_file, &in_case)) < 0 ||
 				(rc = path_changed(c, log_path, &in_log)) < 0))) {
 			git_commit_free(c);
 			goto done;
@@ -820,7 +824,7 @@ int cb_repo_case_diff(cb_repo *r, const char *slug, const char *from, const char
 		      char **out)
 {
 	git_repository *g = cb_repo_git(r);
-	char path[CB_REPO_SLUG_MAX + 16];
+	char path[CB_REPO_PATH_MAX];
 	git_commit *to_c = NULL, *from_c = NULL, *changed = NULL;
 	git_blob *old_b = NULL, *new_b = NULL;
 	git_patch *patch = NULL;
@@ -831,7 +835,8 @@ int cb_repo_case_diff(cb_repo *r, const char *slug, const char *from, const char
 	*out = NULL;
 	if ((rc = cb_repo_slug_check(slug)) < 0 || (rc = resolve_commit(g, to, &to_c)) < 0)
 		return rc;
-	snprintf(path, sizeof(path), "%s/case.md", slug);
+	if ((rc = case_path(slug, "case.md", path)) < 0)
+		goto done;
 	if (from) {
 		if ((rc = resolve_commit(g, from, &from_c)) < 0)
 			goto done;
@@ -875,6 +880,11 @@ done:
 	return rc;
 }
 
+static int slug_order(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 int cb_repo_case_list(cb_repo *r, char ***slugs, size_t *n)
 {
 	git_repository *g = cb_repo_git(r);
@@ -892,40 +902,63 @@ int cb_repo_case_list(cb_repo *r, char ***slugs, size_t *n)
 		rc = git_fail(CB_EREPO, "reading branch main");
 		goto done;
 	}
+	/* SHARD/SLUG/case.md: shards are two hex digits, folders inside them
+	 * are cases when their name is a slug whose shard this is and they
+	 * hold a case.md. Anything else is not ours to judge. */
 	entries = git_tree_entrycount(tree);
 	for (size_t i = 0; i < entries; i++) {
 		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
-		const char *name = git_tree_entry_name(e);
-		char path[CB_REPO_SLUG_MAX + 16];
-		git_oid id;
-		int found;
+		const char *shard = git_tree_entry_name(e);
+		git_tree *sub = NULL;
+		size_t m;
 
-		if (git_tree_entry_type(e) != GIT_OBJECT_TREE || strlen(name) > CB_REPO_SLUG_MAX)
+		if (git_tree_entry_type(e) != GIT_OBJECT_TREE || strlen(shard) != 2 ||
+		    !isxdigit((unsigned char)shard[0]) || !isxdigit((unsigned char)shard[1]))
 			continue;
-		if (cb_repo_slug_check(name) < 0) {
-			cb_error_clear(); /* not a case folder: not ours to judge */
-			continue;
-		}
-		snprintf(path, sizeof(path), "%s/case.md", name);
-		if ((rc = path_id(head, path, &id, &found)) < 0)
+		if (git_tree_lookup(&sub, g, git_tree_entry_id(e)) < 0) {
+			rc = git_fail(CB_EREPO, "reading folder %s", shard);
 			goto done;
-		if (!found)
-			continue;
-		{
-			char **grown = realloc(list, (count + 1) * sizeof(*list));
-
-			if (!grown) {
-				rc = oom();
-				goto done;
-			}
-			list = grown;
-			if (!(list[count] = strdup(name))) {
-				rc = oom();
-				goto done;
-			}
-			count++;
 		}
+		m = git_tree_entrycount(sub);
+		for (size_t k = 0; k < m && rc == 0; k++) {
+			const git_tree_entry *f = git_tree_entry_byindex(sub, k);
+			const char *name = git_tree_entry_name(f);
+			char dir[CB_REPO_DIR_MAX], path[CB_REPO_PATH_MAX];
+			git_oid id;
+			int found;
+
+			if (git_tree_entry_type(f) != GIT_OBJECT_TREE || strlen(name) > CB_REPO_SLUG_MAX)
+				continue;
+			if (cb_repo_slug_check(name) < 0) {
+				cb_error_clear();
+				continue;
+			}
+			if ((rc = cb_repo_case_dir(name, dir)) < 0)
+				break;
+			if (strncmp(dir, shard, 2) != 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/case.md", dir);
+			if ((rc = path_id(head, path, &id, &found)) < 0 || !found)
+				continue;
+			{
+				char **grown = realloc(list, (count + 1) * sizeof(*list));
+
+				if (!grown || !(grown[count] = strdup(name))) {
+					if (grown)
+						list = grown;
+					rc = oom();
+					break;
+				}
+				list = grown;
+				count++;
+			}
+		}
+		git_tree_free(sub);
+		if (rc < 0)
+			goto done;
 	}
+	if (count)
+		qsort(list, count, sizeof(*list), slug_order);
 	rc = 0;
 done:
 	git_tree_free(tree);

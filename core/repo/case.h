@@ -18,6 +18,8 @@
 #define CB_REPO_CASE_MAX (256 * 1024) /* bytes in SLUG/case.md (as CB_FM_SIZE_MAX) */
 #define CB_REPO_MESSAGE_MAX 16000    /* bytes in a commit message */
 #define CB_REPO_DECISION_MAX 32      /* bytes in a review decision */
+#define CB_REPO_DIR_MAX (CB_REPO_SLUG_MAX + 4)   /* "SHARD/SLUG" and its NUL */
+#define CB_REPO_PATH_MAX (CB_REPO_SLUG_MAX + 20) /* "SHARD/SLUG/reviews.log" */
 
 /* Who writes a commit. Borrowed strings. Both are required: git needs an
  * address, so a caller whose person has none passes one of its own
@@ -32,6 +34,11 @@ typedef struct cb_repo_author {
  * 0-9 and '-', not starting or ending with '-'. Returns 0 or CB_EINVALID
  * with a message saying what is wrong (and never echoing control bytes). */
 int cb_repo_slug_check(const char *slug);
+
+/* The folder of case `slug` (a checked slug) in the repository's tree:
+ * "SHARD/SLUG", SHARD being the first two hex digits of the slug's git
+ * blob id (repo/case.c says why). */
+int cb_repo_case_dir(const char *slug, char out[CB_REPO_DIR_MAX]);
 
 typedef enum cb_repo_case_mode {
 	CB_REPO_CASE_CREATE, /* SLUG/case.md must not exist yet, else CB_EEXISTS */

@@ -2,6 +2,12 @@
  * Creating and opening the case-study repository. libgit2 is initialised
  * once per process (its init call is reference counted) and released when
  * the last repository closes.
+ *
+ * The repository is bare: no work tree, no index. Casebook writes commits
+ * from trees it builds in memory, so a write costs the same with 10 cases
+ * or 10,000 (a work tree and an index are whole-repository files that
+ * every commit would rewrite or scan), and other repositories may push
+ * into it. People read cases with `casebook case show`, or clone it.
  */
 #include "repo/repo.h"
 
@@ -18,9 +24,12 @@ struct cb_repo {
 static const char readme[] =
 	"# Case studies\n"
 	"\n"
-	"This repository holds the workspace's case studies, one folder per case\n"
-	"(`SLUG/case.md`). Casebook writes every revision as a commit authored by\n"
-	"the technician; review decisions are recorded in the history.\n";
+	"This repository holds the workspace's case studies, one folder per case:\n"
+	"`SHARD/SLUG/case.md` and its review log `SHARD/SLUG/reviews.log`, where\n"
+	"SHARD is the first two hex digits of the slug's git blob id\n"
+	"(`printf %s SLUG | git hash-object --stdin | cut -c1-2`). Casebook writes\n"
+	"every revision as a commit authored by the technician; review decisions\n"
+	"are recorded in the history.\n";
 
 static int git_fail(const char *what)
 {
@@ -49,17 +58,6 @@ static int first_commit(git_repository *git)
 		git_fail("creating the first commit");
 		goto done;
 	}
-	/* Keep the work tree and index in step with the commit, so that the
-	 * git CLI shows a clean status. */
-	{
-		git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
-
-		co.checkout_strategy = GIT_CHECKOUT_FORCE;
-		if (git_checkout_head(git, &co) < 0) {
-			git_fail("checking out the first commit");
-			goto done;
-		}
-	}
 	rc = 0;
 done:
 	git_signature_free(sig);
@@ -79,7 +77,8 @@ int cb_repo_init(const char *path, cb_repo **out)
 	if (!r)
 		return cb_error_set(CB_ENOMEM, "out of memory");
 	git_libgit2_init();
-	opts.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
+	opts.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT |
+		     GIT_REPOSITORY_INIT_BARE;
 	opts.initial_head = "main";
 	if (git_repository_init_ext(&r->git, path, &opts) < 0) {
 		rc = git_fail("creating the case-study repository");
@@ -107,6 +106,14 @@ int cb_repo_open(const char *path, cb_repo **out)
 	if (git_repository_open_ext(&r->git, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
 				    NULL) < 0) {
 		rc = git_fail("opening the case-study repository");
+		cb_repo_close(r);
+		return rc;
+	}
+	if (!git_repository_is_bare(r->git)) {
+		rc = cb_error_set(CB_EREPO,
+				  "%s has a work tree (an older Casebook made it); make it bare: "
+				  "git clone --bare %s %s.new && mv %s %s.old && mv %s.new %s",
+				  path, path, path, path, path, path, path);
 		cb_repo_close(r);
 		return rc;
 	}

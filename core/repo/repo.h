@@ -8,12 +8,13 @@
 
 typedef struct cb_repo cb_repo;
 
-/* Creates a non-bare repository at `path` (which must not hold one) with
+/* Creates a bare repository at `path` (which must not hold one) with
  * HEAD pointing at refs/heads/main and a first commit holding README.md.
  * Caller frees with cb_repo_close. */
 int cb_repo_init(const char *path, cb_repo **out);
 
-/* Opens the repository at exactly `path`. Caller frees with cb_repo_close. */
+/* Opens the bare repository at exactly `path` (one with a work tree is
+ * refused, saying how to convert it). Caller frees with cb_repo_close. */
 int cb_repo_open(const char *path, cb_repo **out);
 void cb_repo_close(cb_repo *r);
 

@@ -1,8 +1,9 @@
 /*
  * Sharing the case-study repository: fetch another repository's main,
  * fast-forward or merge (review logs as a union, anything else must merge
- * cleanly or nothing happens), then push main back. The local branch moves
- * only after its new tree is checked out, so a refusal leaves it as it was.
+ * cleanly or nothing happens), then push main back. Merges happen in
+ * memory; the local branch moves only when the merge commit is made, so a
+ * refusal leaves it as it was.
  */
 #include "repo/case.h"
 
@@ -40,7 +41,8 @@ static int oom(void)
 }
 
 /* A local remote must be a bare repository: pushing into a checked-out
- * branch would leave its work tree behind its history. */
+ * branch would leave its work tree behind its history (a workspace's own
+ * cases/ is bare, so two workspaces may sync with each other directly). */
 static int check_local_remote(const char *url)
 {
 	const char *path = url;
@@ -62,59 +64,16 @@ static int check_local_remote(const char *url)
 	return 0;
 }
 
-static int check_clean_tree(git_repository *g)
-{
-	git_status_options so = GIT_STATUS_OPTIONS_INIT;
-	git_status_list *list = NULL;
-	int rc = 0;
-
-	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
-	so.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
-	if (git_status_list_new(&list, g, &so) < 0)
-		return git_fail(CB_EREPO, "reading the status of the case-study repository");
-	if (git_status_list_entrycount(list) > 0) {
-		const git_status_entry *e = git_status_byindex(list, 0);
-		const git_diff_delta *d = e->index_to_workdir ? e->index_to_workdir : e->head_to_index;
-
-		rc = cb_error_set(CB_EREPO,
-				  "the case-study repository has uncommitted changes (%s%s); sync needs them committed or discarded",
-				  d && d->new_file.path ? d->new_file.path : "?",
-				  git_status_list_entrycount(list) > 1 ? " and more" : "");
-	}
-	git_status_list_free(list);
-	return rc;
-}
-
-/* Checks out `to`'s tree over `from`'s (files changed between them only,
- * refusing to overwrite anything modified) and then moves main from
- * `from` to `to`. */
+/* Moves main from `from` to `to`, only if it still points at `from`. */
 static int move_main(git_repository *g, git_commit *from, git_commit *to, const char *why)
 {
-	git_checkout_options co = GIT_CHECKOUT_OPTIONS_INIT;
-	git_tree *old_tree = NULL, *new_tree = NULL;
 	git_reference *ref = NULL;
-	int rc = 0;
 
-	if (git_commit_tree(&old_tree, from) < 0 || git_commit_tree(&new_tree, to) < 0) {
-		rc = git_fail(CB_EREPO, "reading the trees to check out");
-		goto done;
-	}
-	co.checkout_strategy = GIT_CHECKOUT_SAFE;
-	co.baseline = old_tree;
-	if (git_checkout_tree(g, (git_object *)new_tree, &co) < 0) {
-		rc = git_fail(CB_EREPO, "updating the work tree");
-		goto done;
-	}
 	if (git_reference_create_matching(&ref, g, "refs/heads/main", git_commit_id(to), 1,
-					  git_commit_id(from), why) < 0) {
-		rc = git_fail(CB_EREPO, "moving branch main");
-		goto done;
-	}
-done:
+					  git_commit_id(from), why) < 0)
+		return git_fail(CB_EREPO, "moving branch main");
 	git_reference_free(ref);
-	git_tree_free(new_tree);
-	git_tree_free(old_tree);
-	return rc;
+	return 0;
 }
 
 static int ends_with(const char *s, const char *tail)
@@ -354,8 +313,7 @@ int cb_repo_sync(cb_repo *r, const char *url, const cb_repo_author *who,
 		    cb_text_check("merge author's email", who->email, 254, 1, 0) < 0)
 			return CB_EINVALID;
 	}
-	if ((rc = cb_repo_check(r)) < 0 || (rc = check_clean_tree(g)) < 0 ||
-	    (rc = check_local_remote(url)) < 0)
+	if ((rc = cb_repo_check(r)) < 0 || (rc = check_local_remote(url)) < 0)
 		return rc;
 	/* a stale copy of the remote's main must not pass for a fresh one */
 	if (git_reference_lookup(&old, g, SYNC_REF) == 0) {

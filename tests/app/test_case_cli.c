@@ -258,12 +258,12 @@ START_TEST(whole_workflow_in_git_and_index)
 			 "Casebook <casebook@localhost>|Start the case-study repository\n");
 	free(out);
 	free(SH("git -C '%s/cases' fsck --strict 2>&1", ws));
-	out = SH("git -C '%s/cases' status --porcelain --untracked-files=all", ws);
-	ck_assert_str_eq(out, "");
+	out = SH("git -C '%s/cases' rev-parse --is-bare-repository", ws);
+	ck_assert_str_eq(out, "true\n");
 	free(out);
 	out = SH("git clone -q '%s/cases' '%s/clone' 2>&1 && grep -c '^title: ' "
-		    "'%s/clone/nordmill-cm/case.md'",
-		    ws, ws, ws);
+		    "'%s/clone/%s/case.md'",
+		    ws, ws, ws, cbt_case_dir("nordmill-cm"));
 	ck_assert_str_eq(out, "1\n");
 	free(out);
 
@@ -295,8 +295,8 @@ START_TEST(whole_workflow_in_git_and_index)
 	ck_assert(cbt_has(r.out, "mailto:carl@consult.example"));
 	cbt_run_free(&r);
 	/* an older revision */
-	out = SH("git -C '%s/cases' log --format=%%H --reverse main -- nordmill-cm/case.md | head -1",
-		    ws);
+	out = SH("git -C '%s/cases' log --format=%%H --reverse main -- %s/case.md | head -1",
+		    ws, cbt_case_dir("nordmill-cm"));
 	out[40] = '\0';
 	v = JSON(ws, "case", "show", "nordmill-cm", "--rev", out, "--json");
 	ck_assert_str_eq(jstr(v, "title"), "Condition monitoring at Nordmill");
@@ -446,6 +446,42 @@ START_TEST(bad_documents_are_refused)
 }
 END_TEST
 
+/* Several files in one `case submit`: all checked before the first is
+ * committed; each its own commit by its technician. */
+START_TEST(several_files_are_checked_first_then_submitted)
+{
+	char *a = write_doc(ws, "a.md", "Alpha at Nordmill", "jo", "nordmill", claim_agrees);
+	char *b = write_doc(ws, "b.md", "Beta at Brightwater", "lee", "brightwater", "");
+	char *bad = write_doc(ws, "bad.md", "Gamma", "jo", "nordmil", "");
+	char *dup = write_doc(ws, "dup.md", "Alpha at Nordmill", "lee", "nordmill", "");
+	int commits = git_count(ws);
+	json_t *v;
+	char *out;
+
+	/* one bad file: nothing is submitted, the message names it */
+	REFUSED(ws, 1, "nothing was submitted: ", "case", "submit", a, b, bad);
+	REFUSED(ws, 1, "bad.md:4: unknown account 'nordmil'", "case", "submit", a, b, bad);
+	REFUSED(ws, 1, "would both be case 'alpha-at-nordmill'", "case", "submit", a, dup);
+	REFUSED(ws, 2, "--slug names one case", "case", "submit", a, b, "--slug", "x");
+	REFUSED(ws, 2, "'-' (stdin) takes one FILE", "case", "submit", a, "-");
+	v = JSON(ws, "case", "submit", a, b, "--json");
+	ck_assert_int_eq(json_array_size(v), 2);
+	ck_assert_str_eq(jstr(json_array_get(v, 0), "slug"), "alpha-at-nordmill");
+	ck_assert_str_eq(jstr(json_array_get(v, 1), "slug"), "beta-at-brightwater");
+	json_decref(v);
+	ck_assert_int_eq(git_count(ws), commits + 2);
+	out = SH("git -C '%s/cases' log -2 --format='%%an|%%s' main", ws);
+	ck_assert_str_eq(out, "Lee Field|Add case beta-at-brightwater\nJo Tech|Add case alpha-at-nordmill\n");
+	free(out);
+	/* taken slugs are refused in the check, before anything is written */
+	free(b);
+	b = write_doc(ws, "c.md", "Delta at Brightwater", "lee", "brightwater", "");
+	REFUSED(ws, 1, "a.md: case 'alpha-at-nordmill' already exists", "case", "submit", b, a);
+	OK(ws, "check");
+	free(a), free(b), free(bad), free(dup);
+}
+END_TEST
+
 START_TEST(plugin_hooks_can_reject_a_submission)
 {
 	char *hook = cbt_write(ws, "plugins/policy.lua",
@@ -508,8 +544,8 @@ START_TEST(crash_between_git_and_database_is_mended_by_reindex)
 		json_decref(v);
 	}
 	/* lee has no email: commits carry KEY@casebook.invalid */
-	after = SH("git -C '%s/cases' log --format='%%an <%%ae>' main -- crash-test-case/case.md",
-		      ws);
+	after = SH("git -C '%s/cases' log --format='%%an <%%ae>' main -- %s/case.md", ws,
+		   cbt_case_dir("crash-test-case"));
 	ck_assert_str_eq(after, "Lee Field <lee@casebook.invalid>\n");
 	free(after);
 	free(before);
@@ -528,10 +564,12 @@ START_TEST(check_finds_stale_and_extra_cases_and_reindex_mends_them)
 	OK(ws, "case", "submit", path);
 	OK(ws, "case", "review", "case-b", "--reviewer", "ana", "--decision", "approve");
 	OK(ws, "check");
-	/* someone edits the repository with git: a revision and a removal */
-	free(SH("cd '%s/cases' && sed -i 's/^title: Case A/title: Case A, edited/' case-a/case.md && "
-		   "git rm -q -r case-b && git -c user.name=G -c user.email=g@x commit -qam edit%s%s",
-		   ws, "", ""));
+	/* someone edits the repository with git, in a clone pushed back: a
+	 * revision and a removal */
+	free(SH("git clone -q '%s/cases' '%s/edit' 2>&1 && cd '%s/edit' && "
+		"sed -i 's/^title: Case A/title: Case A, edited/' %s/case.md && git rm -q -r %s && "
+		"git -c user.name=G -c user.email=g@x commit -qam edit && git push -q origin main 2>&1",
+		ws, ws, ws, cbt_case_dir("case-a"), cbt_case_dir("case-b")));
 	r = RUN(ws, "check");
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_msg(cbt_has(r.err, "case 'case-a' is stale in the index: it was revised in the repository"),
@@ -791,7 +829,7 @@ START_TEST(sync_two_workspaces)
 	ck_assert(cbt_has(r.out, "pushed ours"));
 	cbt_run_free(&r);
 	/* B joins: its case repository becomes a clone of the shared one */
-	free(SH("rm -rf '%s/cases' && git clone -q -b main '%s' '%s/cases' 2>&1", b, remote, b));
+	free(SH("rm -rf '%s/cases' && git clone -q --bare -b main '%s' '%s/cases' 2>&1", b, remote, b));
 	r = RUN(b, "check");
 	ck_assert_int_eq(r.status, 1);
 	ck_assert(cbt_has(r.err, "case 'case-from-a' is in the repository but missing from the index"));
@@ -948,6 +986,7 @@ int main(void)
 	tcase_add_test(tc, workflow_states_are_enforced);
 	tcase_add_test(tc, bad_slugs_are_refused);
 	tcase_add_test(tc, bad_documents_are_refused);
+	tcase_add_test(tc, several_files_are_checked_first_then_submitted);
 	tcase_add_test(tc, plugin_hooks_can_reject_a_submission);
 	tcase_add_test(tc, crash_between_git_and_database_is_mended_by_reindex);
 	tcase_add_test(tc, check_finds_stale_and_extra_cases_and_reindex_mends_them);

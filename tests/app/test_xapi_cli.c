@@ -548,7 +548,8 @@ START_TEST(case_study_submissions_and_approvals)
 			 "Uptime at ACME since May");
 	/* the time of the first commit of the case, as git has it */
 	out = cbt_sh(NULL, "TZ=UTC git -C '%s/cases' log --reverse --date=format-local:%%Y-%%m-%%dT%%H:%%M:%%SZ "
-			   "--format=%%ad main -- uptime/case.md | head -1 | tr -d '\\n'", ws);
+			   "--format=%%ad main -- %s/case.md | head -1 | tr -d '\\n'", ws,
+		     cbt_case_dir("uptime"));
 	ck_assert_str_eq(s_at(st, "timestamp", NULL, NULL), out);
 	free(out);
 	st = one(list, "approved", "/cases/uptime", "alice@example.com");

@@ -174,8 +174,9 @@ validate "$tmp/cases.json"
 got=$(counts "$tmp/cases.json")
 want="approved=1 attended=7 completed=5 rated=4 scored=6 submitted=2 total=25"
 [ "$got" = "$want" ] || fail "with case studies: got '$got', want '$want'"
-first=$(TZ=UTC git -C "$ws/cases" log --reverse --date=format-local:%Y-%m-%dT%H:%M:%SZ \
-  --format=%ad main -- nordmill-uptime/case.md | head -1)
+# the commit that added the case (SHARD/SLUG/case.md; SHARD as FORMAT.md says)
+first=$(TZ=UTC git -C "$ws/cases" log --diff-filter=A --date=format-local:%Y-%m-%dT%H:%M:%SZ \
+  --format=%ad main -- "$(printf %s nordmill-uptime | git hash-object --stdin | cut -c1-2)/nordmill-uptime/case.md")
 node -e '
   const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   const is = (x, verb, who, slug) => x.verb.id === "http://activitystrea.ms/schema/1.0/" + verb &&

@@ -56,16 +56,18 @@ static char *sh_ok(const char *fmt, ...)
 
 #define GIT_OK sh_ok
 
-/* git fsck --strict passes and git status shows nothing to commit. */
+/* git fsck --strict passes and git sees a bare repository. */
 static void assert_sound(const char *dir)
 {
 	char *out = GIT_OK("git -C '%s' fsck --strict 2>&1", dir);
 
 	free(out);
-	out = GIT_OK("git -C '%s' status --porcelain --untracked-files=all 2>&1", dir);
-	ck_assert_msg(out[0] == '\0', "git status in %s: %s", dir, out);
+	out = GIT_OK("git -C '%s' rev-parse --is-bare-repository", dir);
+	ck_assert_str_eq(out, "true\n");
 	free(out);
 }
+
+#define dir_of cbt_case_dir
 
 static char *head_of(const char *dir)
 {
@@ -154,9 +156,9 @@ START_TEST(a_case_is_created_and_revised_as_commits_by_the_technician)
 	out = GIT_OK("git -C '%s' log -1 --format=%%B main", cases);
 	ck_assert_str_eq(out, "Add the second chiller\n\nAs Luca asked.\n\n");
 	free(out);
-	/* the work tree holds the latest text, HEAD and branch agree */
-	snprintf(path, sizeof(path), "%s/nordmill-heat-pumps/case.md", cases);
-	out = GIT_OK("cat '%s'", path);
+	/* main holds the latest text at SHARD/SLUG/case.md, HEAD points at main */
+	(void)path;
+	out = GIT_OK("git -C '%s' show main:%s/case.md", cases, dir_of("nordmill-heat-pumps"));
 	ck_assert_str_eq(out, v2);
 	free(out);
 	out = GIT_OK("git -C '%s' symbolic-ref HEAD", cases);
@@ -182,11 +184,12 @@ START_TEST(a_case_is_created_and_revised_as_commits_by_the_technician)
 	ck_assert_ptr_null(text);
 	ck_assert_int_eq(cb_repo_case_read(repo, "other", NULL, &text, &len), CB_ENOTFOUND);
 	/* a clone holds it all */
-	out = GIT_OK("git clone -q '%s' '%s/clone' 2>&1 && cat '%s/clone/nordmill-heat-pumps/case.md'",
-		     cases, tmp, tmp);
+	out = GIT_OK("git clone -q '%s' '%s/clone' 2>&1 && cat '%s/clone/%s/case.md'", cases, tmp,
+		     tmp, dir_of("nordmill-heat-pumps"));
 	ck_assert_str_eq(out, v2);
 	free(out);
-	out = GIT_OK("git -C '%s/clone' log --format=%%an main -- nordmill-heat-pumps", tmp);
+	out = GIT_OK("git -C '%s/clone' log --format=%%an main -- %s", tmp,
+		     dir_of("nordmill-heat-pumps"));
 	ck_assert_str_eq(out, "Jana Berger\nJana Berger\n");
 	free(out);
 	assert_sound(cases);
@@ -213,7 +216,13 @@ START_TEST(refused_commits_change_nothing)
 	ck_assert_int_eq(cb_repo_case_commit(repo, "nordmill", v1, strlen(v1), CB_REPO_CASE_ANY,
 					     &jana, NULL, NULL),
 			 CB_EINVALID);
-	ck_assert_str_eq(cb_error_last(), "nothing to commit: nordmill/case.md already holds this text at main");
+	{
+		char want[256];
+
+		snprintf(want, sizeof(want), "nothing to commit: %s/case.md already holds this text at main",
+			 dir_of("nordmill"));
+		ck_assert_str_eq(cb_error_last(), want);
+	}
 	ck_assert_int_eq(cb_repo_case_commit(repo, "nordmill", "", 0, CB_REPO_CASE_ANY, &jana, NULL, NULL),
 			 CB_EINVALID);
 	ck_assert_str_eq(cb_error_last(), "case 'nordmill': the text is empty");
@@ -250,20 +259,16 @@ START_TEST(refused_commits_change_nothing)
 	ck_assert_str_eq(before, after);
 	free(after);
 	assert_sound(cases);
-	/* an uncommitted edit in the work tree is not overwritten */
-	snprintf(path, sizeof(path), "%s/nordmill/case.md", cases);
-	free(cbt_write(cases, "nordmill/case.md", "hand edit\n"));
-	ck_assert_int_eq(cb_repo_case_commit(repo, "nordmill", v2, strlen(v2), CB_REPO_CASE_ANY,
-					     &jana, NULL, NULL),
-			 CB_EREPO);
-	ck_assert_str_eq(cb_error_last(),
-			 "nordmill/case.md has uncommitted changes in the case-study repository; commit or discard them first");
-	after = GIT_OK("cat '%s'", path);
-	ck_assert_str_eq(after, "hand edit\n");
+	/* a commit pushed in with git meanwhile is built on, not lost */
+	(void)path;
+	free(GIT_OK("git clone -q '%s' '%s/hand' 2>&1 && cd '%s/hand' && echo 'hand edit' > %s/notes.txt && "
+		    "git add . && git -c user.name=H -c user.email=h@x commit -qm hand && git push -q origin main 2>&1",
+		    cases, tmp, tmp, dir_of("nordmill")));
+	commit_ok(repo, "nordmill", v2, CB_REPO_CASE_ANY, &jana, NULL);
+	after = GIT_OK("git -C '%s' log --format=%%s main | head -2", cases);
+	ck_assert_str_eq(after, "Revise case nordmill\nhand\n");
 	free(after);
-	after = head_of(cases);
-	ck_assert_str_eq(before, after);
-	free(after);
+	assert_sound(cases);
 	free(before);
 }
 END_TEST
@@ -290,7 +295,7 @@ START_TEST(reviews_are_commits_by_the_reviewer)
 		ck_assert_str_eq(out, want);
 	}
 	free(out);
-	out = GIT_OK("cut -f2- '%s/nordmill/reviews.log'", cases);
+	out = GIT_OK("git -C '%s' show main:%s/reviews.log | cut -f2-", cases, dir_of("nordmill"));
 	{
 		char want[512];
 
@@ -302,7 +307,7 @@ START_TEST(reviews_are_commits_by_the_reviewer)
 	free(out);
 	/* the case text is untouched; a second review appends */
 	out = GIT_OK("git -C '%s' diff --stat HEAD~1 HEAD", cases);
-	ck_assert(cbt_has(out, "nordmill/reviews.log | 1 +"));
+	ck_assert(cbt_has(out, "/nordmill/reviews.log | 1 +"));
 	ck_assert(!cbt_has(out, "case.md"));
 	free(out);
 	commit_ok(repo, "nordmill", v2, CB_REPO_CASE_REVISE, &jana, case_id);
@@ -383,7 +388,8 @@ START_TEST(the_log_lists_a_cases_commits_newest_first)
 	cb_repo_commits_free(log, n);
 	/* the same as git's own view */
 	{
-		char *out = GIT_OK("git -C '%s' log --format=%%H main -- nordmill", cases), want[200];
+		char *out = GIT_OK("git -C '%s' log --format=%%H main -- %s", cases, dir_of("nordmill")),
+		     want[200];
 
 		snprintf(want, sizeof(want), "%s\n%s\n%s\n", c3, r1, c1);
 		ck_assert_str_eq(out, want);
@@ -402,18 +408,22 @@ END_TEST
 
 START_TEST(diffs_between_revisions)
 {
-	char c1[41], c2[41], *diff;
+	char c1[41], c2[41], *diff, head[512];
+	const char *d = dir_of("nordmill");
 
 	commit_ok(repo, "nordmill", v1, CB_REPO_CASE_CREATE, &jana, c1);
 	commit_ok(repo, "nordmill", v2, CB_REPO_CASE_REVISE, &jana, c2);
 	/* a review after the revision does not change what "latest" means */
 	ck_assert_int_eq(cb_repo_case_review(repo, "nordmill", "approved", &ana, NULL, NULL), 0);
 	ck_assert_int_eq(cb_repo_case_diff(repo, "nordmill", NULL, NULL, &diff), 0);
-	ck_assert_str_eq(diff,
-			 "diff --git a/nordmill/case.md b/nordmill/case.md\n"
-			 "index 303f6f0..ab11746 100644\n"
-			 "--- a/nordmill/case.md\n"
-			 "+++ b/nordmill/case.md\n"
+	snprintf(head, sizeof(head),
+		 "diff --git a/%s/case.md b/%s/case.md\n"
+		 "index 303f6f0..ab11746 100644\n"
+		 "--- a/%s/case.md\n"
+		 "+++ b/%s/case.md\n",
+		 d, d, d, d);
+	ck_assert_msg(strncmp(diff, head, strlen(head)) == 0, "%s", diff);
+	ck_assert_str_eq(diff + strlen(head),
 			 "@@ -1,7 +1,8 @@\n"
 			 " ---\n"
 			 "-title: Heat pumps\n"
@@ -426,9 +436,9 @@ START_TEST(diffs_between_revisions)
 			 "+Two of them.\n");
 	{
 		/* what git itself prints for the same revisions */
-		char *git = GIT_OK("git -C '%s' diff %s %s -- nordmill/case.md", cases, c1, c2);
+		char *git = GIT_OK("git -C '%s' diff %s %s -- %s/case.md", cases, c1, c2, d);
 
-		ck_assert(cbt_has(git, diff + strlen("diff --git a/nordmill/case.md b/nordmill/case.md\nindex 303f6f0..ab11746 100644\n")));
+		ck_assert(cbt_has(git, diff + strlen(head)));
 		free(git);
 	}
 	free(diff);
@@ -438,7 +448,8 @@ START_TEST(diffs_between_revisions)
 	free(diff);
 	/* the first revision against nothing */
 	ck_assert_int_eq(cb_repo_case_diff(repo, "nordmill", NULL, c1, &diff), 0);
-	ck_assert(cbt_has(diff, "--- /dev/null\n+++ b/nordmill/case.md\n@@ -0,0 +1,7 @@\n+---\n"));
+	snprintf(head, sizeof(head), "--- /dev/null\n+++ b/%s/case.md\n@@ -0,0 +1,7 @@\n+---\n", d);
+	ck_assert(cbt_has(diff, head));
 	free(diff);
 	/* equal sides */
 	ck_assert_int_eq(cb_repo_case_diff(repo, "nordmill", "HEAD", c2, &diff), 0);
@@ -464,9 +475,15 @@ START_TEST(the_list_holds_the_cases_at_head)
 	commit_ok(repo, "nordmill", v1, CB_REPO_CASE_CREATE, &jana, NULL);
 	commit_ok(repo, "brightwater-uptime", v1, CB_REPO_CASE_CREATE, &luca, NULL);
 	commit_ok(repo, "hafenwerk", v1, CB_REPO_CASE_CREATE, &luca, NULL);
-	/* a folder without case.md, and one whose name is no slug, are not cases */
-	free(GIT_OK("cd '%s' && mkdir -p notes Odd && echo x > notes/a.txt && echo y > Odd/case.md && "
-		    "git add notes Odd && git -c user.name=T -c user.email=t@x commit -qm other", cases));
+	/* a folder without case.md, one whose name is no slug, a case folder
+	 * in the wrong shard or at the root (as an older layout had it) are
+	 * not cases: pushed in from a clone */
+	free(GIT_OK("git clone -q '%s' '%s/hand' 2>&1 && cd '%s/hand' && mkdir -p notes Odd ab/Odd 00/nordmill "
+		    "zeta && echo x > notes/a.txt && echo y > Odd/case.md && echo y > ab/Odd/case.md && "
+		    "echo y > 00/nordmill/case.md && echo y > zeta/case.md && "
+		    "git add . && git -c user.name=T -c user.email=t@x commit -qm other && git push -q origin main 2>&1",
+		    cases, tmp, tmp));
+	ck_assert_str_ne(dir_of("nordmill"), "00/nordmill");
 	ck_assert_int_eq(cb_repo_case_list(repo, &slugs, &n), 0);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_str_eq(slugs[0], "brightwater-uptime");
@@ -480,8 +497,9 @@ END_TEST
 
 static char remote[4200], a_dir[4200], b_dir[4200];
 
-/* A: this test's repository, pushed to a new bare remote; B: a clone of
- * the remote made with the git command line. */
+/* A: this test's repository, pushed to a new bare remote; B: a bare clone
+ * of the remote made with the git command line (as a second workspace
+ * joins). */
 static cb_repo *two_sides(void)
 {
 	cb_repo_sync_result res;
@@ -494,7 +512,7 @@ static cb_repo *two_sides(void)
 	ck_assert_msg(cb_repo_sync(repo, remote, NULL, &res) == 0, "%s", cb_error_last());
 	ck_assert(res.pushed && !res.pulled);
 	cb_repo_sync_result_clear(&res);
-	free(GIT_OK("git clone -q '%s' '%s' 2>&1", remote, b_dir));
+	free(GIT_OK("git clone -q --bare '%s' '%s' 2>&1", remote, b_dir));
 	ck_assert_int_eq(cb_repo_open(b_dir, &b), 0);
 	return b;
 }
@@ -542,7 +560,8 @@ START_TEST(sync_brings_both_sides_edits_together)
 		free(text);
 		assert_sound(side ? b_dir : a_dir);
 	}
-	out = GIT_OK("cat '%s/nordmill/case.md' '%s/hafenwerk/case.md'", b_dir, a_dir);
+	out = GIT_OK("git -C '%s' show main:%s/case.md && git -C '%s' show main:%s/case.md", b_dir,
+		     dir_of("nordmill"), a_dir, dir_of("hafenwerk"));
 	ck_assert(cbt_has(out, "title: Heat pumps\n") && cbt_has(out, "title: Heat pumps at Nordmill\n"));
 	free(out);
 	/* authors survive; the merge is by the syncing person */
@@ -572,20 +591,21 @@ START_TEST(sync_refuses_conflicting_edits_and_loses_nothing)
 	ck_assert(res.pushed);
 	cb_repo_sync_result_clear(&res);
 	log_before = GIT_OK("git -C '%s' log --format='%%H %%an %%s' main", b_dir);
-	file_before = GIT_OK("cat '%s/nordmill/case.md'", b_dir);
+	file_before = GIT_OK("git -C '%s' show main:%s/case.md", b_dir, dir_of("nordmill"));
 	remote_before = GIT_OK("git -C '%s' log --format='%%H' main", remote);
 	ck_assert_int_eq(cb_repo_sync(b, remote, &ana, &res), CB_ERROR);
 	snprintf(msg, sizeof(msg),
-		 "cannot sync with %s: both sides changed nordmill/case.md in ways that conflict; "
+		 "cannot sync with %s: both sides changed %s/case.md in ways that conflict; "
 		 "nothing was changed on either side (the other side's text is at revision casebook-sync/main)",
-		 remote);
+		 remote, dir_of("nordmill"));
 	ck_assert_str_eq(cb_error_last(), msg);
 	ck_assert_uint_eq(res.n_conflicts, 1);
-	ck_assert_str_eq(res.conflicts[0], "nordmill/case.md");
+	snprintf(msg, sizeof(msg), "%s/case.md", dir_of("nordmill"));
+	ck_assert_str_eq(res.conflicts[0], msg);
 	ck_assert(!res.pulled && !res.pushed && !res.merged);
 	cb_repo_sync_result_clear(&res);
 	log_after = GIT_OK("git -C '%s' log --format='%%H %%an %%s' main", b_dir);
-	file_after = GIT_OK("cat '%s/nordmill/case.md'", b_dir);
+	file_after = GIT_OK("git -C '%s' show main:%s/case.md", b_dir, dir_of("nordmill"));
 	remote_after = GIT_OK("git -C '%s' log --format='%%H' main", remote);
 	ck_assert_str_eq(log_before, log_after);
 	ck_assert_str_eq(file_before, file_after);
@@ -604,7 +624,7 @@ START_TEST(sync_refuses_conflicting_edits_and_loses_nothing)
 	free(log_before), free(log_after), free(file_before), free(file_after);
 	free(remote_before), free(remote_after);
 	/* A is untouched too */
-	file_after = GIT_OK("cat '%s/nordmill/case.md'", a_dir);
+	file_after = GIT_OK("git -C '%s' show main:%s/case.md", a_dir, dir_of("nordmill"));
 	ck_assert_str_eq(file_after, v2);
 	free(file_after);
 	assert_sound(a_dir);
@@ -644,25 +664,33 @@ START_TEST(sync_merges_reviews_on_both_sides)
 }
 END_TEST
 
-START_TEST(sync_refuses_a_dirty_tree_and_a_non_bare_remote)
+START_TEST(sync_refuses_a_non_bare_remote_and_a_non_bare_repository)
 {
-	cb_repo *b = two_sides();
+	cb_repo *b = two_sides(), *c = NULL;
 	cb_repo_sync_result res;
-	char *before, *after, msg[8400];
+	char msg[8400];
 
 	commit_ok(repo, "nordmill", v1, CB_REPO_CASE_CREATE, &jana, NULL);
-	free(cbt_write(cases, "nordmill/case.md", "hand edit\n"));
-	before = GIT_OK("git -C '%s' rev-parse main", remote);
-	ck_assert_int_eq(cb_repo_sync(repo, remote, NULL, &res), CB_EREPO);
-	ck_assert_str_eq(cb_error_last(),
-			 "the case-study repository has uncommitted changes (nordmill/case.md); sync needs them committed or discarded");
-	after = GIT_OK("git -C '%s' rev-parse main", remote);
-	ck_assert_str_eq(before, after);
-	free(before), free(after);
-	ck_assert_int_eq(cb_repo_sync(b, a_dir, NULL, &res), CB_EINVALID);
-	snprintf(msg, sizeof(msg),
-		 "%s is not a bare repository; sync needs one (make it with `git init --bare`)", a_dir);
-	ck_assert_str_eq(cb_error_last(), msg);
+	/* a repository with a work tree is no remote, nor a case repository */
+	snprintf(msg, sizeof(msg), "%s/worktree", tmp);
+	free(GIT_OK("git clone -q '%s' '%s' 2>&1", remote, msg));
+	ck_assert_int_eq(cb_repo_sync(b, msg, NULL, &res), CB_EINVALID);
+	ck_assert(cbt_has(cb_error_last(), "is not a bare repository; sync needs one (make it with `git init --bare`)"));
+	ck_assert_int_eq(cb_repo_open(msg, &c), CB_EREPO);
+	ck_assert_ptr_null(c);
+	ck_assert(cbt_has(cb_error_last(), "has a work tree (an older Casebook made it); make it bare: git clone --bare"));
+	/* two workspaces' own repositories are bare: they sync directly */
+	ck_assert_msg(cb_repo_sync(b, a_dir, &luca, &res) == 0, "%s", cb_error_last());
+	ck_assert(res.pulled);
+	cb_repo_sync_result_clear(&res);
+	{
+		char *text;
+		size_t len;
+
+		ck_assert_int_eq(cb_repo_case_read(b, "nordmill", NULL, &text, &len), 0);
+		ck_assert_str_eq(text, v1);
+		free(text);
+	}
 	snprintf(msg, sizeof(msg), "%s/nowhere", tmp);
 	ck_assert_int_eq(cb_repo_sync(b, msg, NULL, &res), CB_ENOTFOUND);
 	ck_assert(cbt_has(cb_error_last(), "no git repository at "));
@@ -688,7 +716,7 @@ int main(void)
 	tcase_add_test(tc, sync_brings_both_sides_edits_together);
 	tcase_add_test(tc, sync_refuses_conflicting_edits_and_loses_nothing);
 	tcase_add_test(tc, sync_merges_reviews_on_both_sides);
-	tcase_add_test(tc, sync_refuses_a_dirty_tree_and_a_non_bare_remote);
+	tcase_add_test(tc, sync_refuses_a_non_bare_remote_and_a_non_bare_repository);
 	suite_add_tcase(s, tc);
 	return cbt_main(s);
 }
