@@ -660,10 +660,11 @@ static int repo_open(cb_workspace *ws, cb_repo **repo)
 	return cb_workspace_repo(ws, repo); /* kept open by the workspace */
 }
 
-/* The test hook of the crash test (tests/app/test_case_cli.c): with
+/* The test hook of the crash tests (tests/app/test_case_cli.c): with
  * CASEBOOK_TEST_CRASH_AFTER_COMMIT=1 in the environment, a submission
- * kills the process (SIGKILL: no cleanup, no flush) right after its git
- * commit, before the database commit, as a power cut would. Nothing else
+ * (or a batch of them) kills the process (SIGKILL: no cleanup, no flush)
+ * right after its git commit, before the database commit, as a power cut
+ * would. Nothing else
  * reads this variable. */
 static void test_crash_after_commit(void)
 {
@@ -675,19 +676,21 @@ static void test_crash_after_commit(void)
 
 /* Commits the database after a git commit; a failure here leaves the
  * repository ahead of the index, which the message says how to mend. */
-static int after_git_failed(int rc, const char *slug, const char *commit);
+static int after_git_failed(cb_repo *repo, int rc, const char *slug, const char *commit);
 
-static int commit_after_git(cb_store *s, const char *slug, const char *commit)
+static int commit_after_git(cb_store *s, cb_repo *repo, const char *slug, const char *commit)
 {
 	int rc = cb_store_commit(s);
 
-	return rc < 0 ? after_git_failed(rc, slug, commit) : 0;
+	return rc < 0 ? after_git_failed(repo, rc, slug, commit) : 0;
 }
 
 /* The message when the database part fails after the git commit (the
  * transaction already rolled back). */
-static int after_git_failed(int rc, const char *slug, const char *commit)
+static int after_git_failed(cb_repo *repo, int rc, const char *slug, const char *commit)
 {
+	if (cb_repo_in_batch(repo))
+		return rc; /* the commit is still in memory: the batch is dropped */
 	return cb_error_set(rc,
 			    "case '%s' was committed to the repository as %.12s, but the database could not be updated (%s); "
 			    "'casebook check' shows the difference and 'casebook reindex' mends it",
@@ -736,8 +739,8 @@ int cb_app_case_submit(cb_workspace *ws, const char *name, const char *text, siz
 		goto rollback;
 	if (found) {
 		rc = cb_error_set(CB_EEXISTS,
-				  "case '%s' already exists (%s); add a revision with 'casebook case revise %s FILE' or choose another --slug",
-				  out->slug, old.status, out->slug);
+				  "%s: case '%s' already exists (%s); add a revision with 'casebook case revise %s FILE' or choose another --slug",
+				  name, out->slug, old.status, out->slug);
 		cb_case_index_clear(&old);
 		goto rollback;
 	}
@@ -756,15 +759,16 @@ int cb_app_case_submit(cb_workspace *ws, const char *name, const char *text, siz
 	if ((rc = cb_repo_case_commit(repo, out->slug, canon.ptr, canon.len, CB_REPO_CASE_CREATE,
 				      &author, message, out->commit)) < 0)
 		goto rollback;
-	test_crash_after_commit();
+	if (!cb_repo_in_batch(repo))
+		test_crash_after_commit(); /* a batch's commits are still in memory */
 	if ((rc = cb_store_case_set_head(s, id, out->commit)) < 0)
 		goto rollback_after_git;
-	rc = commit_after_git(s, out->slug, out->commit);
+	rc = commit_after_git(s, repo, out->slug, out->commit);
 	snprintf(out->status, sizeof(out->status), "submitted");
 	goto done;
 rollback_after_git:
 	cb_store_rollback(s);
-	rc = after_git_failed(rc, out->slug, out->commit);
+	rc = after_git_failed(repo, rc, out->slug, out->commit);
 	goto done;
 rollback:
 	cb_store_rollback(s);
@@ -776,35 +780,53 @@ done:
 	return rc;
 }
 
-int cb_app_case_submit_check(cb_workspace *ws, const char *name, const char *text, size_t len,
-			     const char *slug_arg, char slug[CB_REPO_SLUG_MAX + 1])
+int cb_app_case_batch_begin(cb_workspace *ws)
 {
-	cb_case_doc doc = {0};
-	cb_buf canon = CB_BUF_INIT;
-	cb_person tech = {0};
-	cb_case_index old;
-	int rc, found;
+	cb_repo *repo;
+	int rc;
 
-	if (slug_arg && (rc = copy_slug(slug_arg, slug)) < 0)
+	if ((rc = repo_open(ws, &repo)) < 0 || (rc = cb_store_begin(ws->store)) < 0)
 		return rc;
-	if ((rc = canonical(name, text, len, &doc, &canon)) < 0)
-		goto done;
-	if (!slug_arg && (rc = cb_app_case_slug_from_title(doc.title, slug)) < 0)
-		goto done;
-	if ((rc = cb_store_case_get(ws->store, slug, &old, &found)) < 0)
-		goto done;
-	if (found) {
-		rc = cb_error_set(CB_EEXISTS, "%s: case '%s' already exists (%s)", name, slug,
-				  old.status);
-		cb_case_index_clear(&old);
-		goto done;
-	}
-	rc = check_document(ws, name, slug, &doc, &tech);
-done:
-	cb_person_clear(&tech);
-	cb_buf_free(&canon);
-	cb_frontmatter_clear(&doc);
+	if ((rc = cb_repo_batch_begin(repo)) < 0)
+		cb_store_rollback(ws->store);
 	return rc;
+}
+
+void cb_app_case_batch_abort(cb_workspace *ws)
+{
+	if (!ws->repo || !cb_repo_in_batch(ws->repo))
+		return;
+	cb_repo_batch_abort(ws->repo);
+	cb_store_rollback(ws->store);
+}
+
+int cb_app_case_batch_commit(cb_workspace *ws, size_t *commits)
+{
+	cb_repo *repo = ws->repo;
+	char head[41];
+	size_t n = 0;
+	int rc;
+
+	if (commits)
+		*commits = 0;
+	if (!repo || !cb_repo_in_batch(repo))
+		return cb_error_set(CB_ERROR, "no batch of submissions is open");
+	if ((rc = cb_repo_batch_commit(repo, "casebook case submit", &n)) < 0) {
+		cb_store_rollback(ws->store);
+		return rc;
+	}
+	test_crash_after_commit();
+	if ((rc = cb_store_commit(ws->store)) < 0) {
+		if (cb_repo_head(repo, head) < 0)
+			snprintf(head, sizeof(head), "?");
+		return cb_error_set(rc,
+				    "%zu case studies were committed to the repository (main at %.12s), but the database could not be updated (%s); "
+				    "'casebook check' shows the difference and 'casebook reindex' mends it",
+				    n, head, cb_error_last());
+	}
+	if (commits)
+		*commits = n;
+	return 0;
 }
 
 /* The index row of case `slug` for a write: CB_ENOTFOUND says whether the
@@ -882,10 +904,10 @@ int cb_app_case_revise(cb_workspace *ws, const char *slug, const char *name, con
 		goto rollback;
 	if ((rc = cb_store_case_set_head(s, idx.id, out->commit)) < 0) {
 		cb_store_rollback(s);
-		rc = after_git_failed(rc, out->slug, out->commit);
+		rc = after_git_failed(repo, rc, out->slug, out->commit);
 		goto done;
 	}
-	rc = commit_after_git(s, out->slug, out->commit);
+	rc = commit_after_git(s, repo, out->slug, out->commit);
 	snprintf(out->status, sizeof(out->status), "submitted");
 	goto done;
 rollback:
@@ -951,10 +973,10 @@ static int record_decision(cb_workspace *ws, const cb_case_index *idx, const cb_
 			rc = cb_error_set(CB_EREPO, "the review log of case '%s' is empty after a review",
 					  idx->slug);
 		cb_store_rollback(s);
-		rc = after_git_failed(rc, idx->slug, out->commit);
+		rc = after_git_failed(repo, rc, idx->slug, out->commit);
 		goto done;
 	}
-	rc = commit_after_git(s, idx->slug, out->commit);
+	rc = commit_after_git(s, repo, idx->slug, out->commit);
 	snprintf(out->status, sizeof(out->status), "%s", status);
 	snprintf(out->decision, sizeof(out->decision), "%s", decision);
 	goto done;

@@ -82,12 +82,20 @@ typedef struct cb_case_written {
 int cb_app_case_submit(cb_workspace *ws, const char *name, const char *text, size_t len,
 		       const char *slug, const char *message, cb_case_written *out);
 
-/* Checks a submission as cb_app_case_submit would, writing nothing: the
- * document, the slug (made from the title when slug_arg is NULL; written
- * to `slug`) not taken, the references and the plugins' hooks. For
- * checking a batch before any of it is committed. */
-int cb_app_case_submit_check(cb_workspace *ws, const char *name, const char *text, size_t len,
-			     const char *slug_arg, char slug[CB_REPO_SLUG_MAX + 1]);
+/*
+ * Several submissions as one (`case submit FILE...`). Between
+ * cb_app_case_batch_begin and cb_app_case_batch_commit every
+ * cb_app_case_submit is checked and indexed as alone, but its index rows
+ * stay in one database transaction and its commit in memory (see
+ * cb_repo_batch_begin). The commit writes the commits as one pack, moves
+ * main once, then commits the database, so a failure anywhere before it
+ * (a refused document, a duplicate slug, a full disk) leaves the
+ * repository and the index as they were: cb_app_case_batch_abort drops
+ * the batch. *commits (may be NULL) is how many commits it wrote.
+ */
+int cb_app_case_batch_begin(cb_workspace *ws);
+int cb_app_case_batch_commit(cb_workspace *ws, size_t *commits);
+void cb_app_case_batch_abort(cb_workspace *ws);
 
 /* Adds a revision of case `slug`, checked as in submit (the hooks run
  * again). The status goes back to submitted; a published case is final

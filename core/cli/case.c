@@ -272,69 +272,84 @@ static const char submit_help[] =
 	"SLUG defaults to the title in lower case with '-' for blanks (a-z, 0-9,\n"
 	"'-'; at most 64 bytes). Nothing is written when anything is refused.\n"
 	"\n"
-	"Several FILEs (a folder of case studies to take in) are all checked\n"
-	"before the first is committed, each slug from its title, and go in one\n"
-	"process, each its own commit and index update. --slug and '-' take one\n"
-	"FILE. With --json, one FILE prints an object, several an array.\n";
+	"Several FILEs (a folder of case studies to take in) go in together,\n"
+	"each slug from its title and each its own commit by its technician:\n"
+	"all of them or, when one is refused, none. Their commits are written\n"
+	"as one pack and main moves once. --slug and '-' take one FILE. With\n"
+	"--json, one FILE prints an object, several an array.\n";
 
-/* Reads, and for several files first checks, then submits each. */
+/* The message when case `slug` of files[i] is refused as existing: when
+ * an earlier file of the same call took the slug, say so. */
+static int duplicate_slug(char **files, char (*slugs)[CB_REPO_SLUG_MAX + 1], size_t i,
+			  const char *slug)
+{
+	for (size_t k = 0; k < i; k++)
+		if (strcmp(slugs[k], slug) == 0)
+			return cb_error_set(CB_EEXISTS,
+					    "%s and %s would both be case '%s'; give one another title",
+					    files[k], files[i], slug);
+	return CB_EEXISTS;
+}
+
+static int print_written(cb_cli *cli, const cb_case_written *w, json_t *out)
+{
+	if (cli->mode == CB_OUTPUT_JSON)
+		return json_array_append_new(out, written_json(w)) < 0
+			       ? cb_error_set(CB_ENOMEM, "out of memory")
+			       : 0;
+	if (cli->mode == CB_OUTPUT_TEXT)
+		fprintf(cli->out, "submitted case %s (commit %.12s)\n", w->slug, w->commit);
+	return 0;
+}
+
+/* Submits files[0..n-1]. Several go as one batch (cb_app_case_batch_begin):
+ * all or nothing, and what is printed is printed once all are in. */
 static int submit_files(cb_cli *cli, cb_workspace *ws, char **files, size_t n, const char *slug,
 			const char *message, json_t *out)
 {
-	char (*slugs)[CB_REPO_SLUG_MAX + 1] = NULL;
+	char (*slugs)[CB_REPO_SLUG_MAX + 1];
+	cb_case_written *w;
 	cb_progress bar;
 	int rc = 0;
 
-	if (n > 1) {
-		if (!(slugs = calloc(n, sizeof(*slugs))))
-			return cb_error_set(CB_ENOMEM, "out of memory");
-		cb_progress_start(&bar, "checking");
-		for (size_t i = 0; i < n && rc == 0; i++) {
-			char *text;
-			size_t len;
-
-			if ((rc = cb_app_case_read_file(files[i], &text, &len)) < 0)
-				break;
-			rc = cb_app_case_submit_check(ws, files[i], text, len, NULL, slugs[i]);
-			free(text);
-			for (size_t k = 0; rc == 0 && k < i; k++)
-				if (strcmp(slugs[k], slugs[i]) == 0)
-					rc = cb_error_set(CB_EEXISTS,
-							  "%s and %s would both be case '%s'; give one another title",
-							  files[k], files[i], slugs[i]);
-			cb_progress_update(&bar, (double)(i + 1), (double)n, "cases");
-		}
-		cb_progress_finish(&bar);
-		free(slugs);
-		if (rc < 0)
-			return cb_error_prefix("nothing was submitted");
+	slugs = calloc(n, sizeof(*slugs));
+	w = calloc(n, sizeof(*w));
+	if (!slugs || !w) {
+		rc = cb_error_set(CB_ENOMEM, "out of memory");
+		goto done;
 	}
+	if (n > 1 && (rc = cb_app_case_batch_begin(ws)) < 0)
+		goto done;
 	cb_progress_start(&bar, "submitting");
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const char *name = strcmp(files[i], "-") == 0 ? "<stdin>" : files[i];
-		cb_case_written w;
 		char *text;
 		size_t len;
 
 		if ((rc = cb_app_case_read_file(files[i], &text, &len)) < 0)
 			break;
-		rc = cb_app_case_submit(ws, name, text, len, slug, message, &w);
+		rc = cb_app_case_submit(ws, name, text, len, slug, message, &w[i]);
 		free(text);
-		if (rc < 0) {
-			if (i > 0)
-				cb_error_prefix("%zu of %zu cases were submitted before this one (they stay)", i,
-						n);
-			break;
-		}
-		if (cli->mode == CB_OUTPUT_JSON)
-			rc = json_array_append_new(out, written_json(&w)) < 0
-				     ? cb_error_set(CB_ENOMEM, "out of memory")
-				     : 0;
-		else if (cli->mode == CB_OUTPUT_TEXT)
-			fprintf(cli->out, "submitted case %s (commit %.12s)\n", w.slug, w.commit);
+		if (rc == CB_EEXISTS && n > 1)
+			rc = duplicate_slug(files, slugs, i, w[i].slug);
+		memcpy(slugs[i], w[i].slug, sizeof(slugs[i]));
 		cb_progress_update(&bar, (double)(i + 1), (double)n, "cases");
 	}
 	cb_progress_finish(&bar);
+	if (n > 1) {
+		if (rc < 0) {
+			cb_app_case_batch_abort(ws);
+			cb_error_prefix("nothing was submitted");
+			goto done;
+		}
+		if ((rc = cb_app_case_batch_commit(ws, NULL)) < 0)
+			goto done;
+	}
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = print_written(cli, &w[i], out);
+done:
+	free(w);
+	free(slugs);
 	return rc;
 }
 

@@ -141,16 +141,32 @@ static int case_path(const char *slug, const char *leaf, char out[CB_REPO_PATH_M
 /* ------------------------------------------------------------------ */
 /* Reading objects                                                       */
 
-/* The commit that `rev` names (NULL: HEAD). Caller frees. */
-static int resolve_commit(git_repository *g, const char *rev, git_commit **out)
+/* Main's head commit (inside a batch, the batch's last). Caller frees. */
+static int main_commit(cb_repo *r, git_commit **out)
 {
+	git_oid id;
+	int rc;
+
+	*out = NULL;
+	if ((rc = cb_repo_main_id(r, &id)) < 0)
+		return rc;
+	if (git_commit_lookup(out, cb_repo_git(r), &id) < 0)
+		return git_fail(CB_EREPO, "reading branch main");
+	return 0;
+}
+
+/* The commit that `rev` names (NULL: HEAD). Caller frees. */
+static int resolve_commit(cb_repo *r, const char *rev, git_commit **out)
+{
+	git_repository *g = cb_repo_git(r);
 	git_object *obj = NULL, *peeled = NULL;
 	int err;
 
 	*out = NULL;
-	if (!rev)
-		rev = "HEAD";
-	else if (check_rev(rev) < 0)
+	if (!rev || strcmp(rev, "HEAD") == 0 || strcmp(rev, "main") == 0 ||
+	    strcmp(rev, "refs/heads/main") == 0)
+		return main_commit(r, out);
+	if (check_rev(rev) < 0)
 		return CB_EINVALID;
 	err = git_revparse_single(&obj, g, rev);
 	if (err == GIT_ENOTFOUND || err == GIT_EAMBIGUOUS || err == GIT_EINVALIDSPEC)
@@ -297,15 +313,14 @@ static int commit_files(cb_repo *r, const file_update *u, size_t n,
 	git_tree *old_tree = NULL, *new_tree = NULL;
 	git_signature *sig = NULL;
 	git_tree_update updates[4];
-	git_oid tree_id, commit_id, head_id;
-	int rc;
+	git_oid tree_id, commit_id;
+	int batch = cb_repo_in_batch(r), rc;
 
 	if (n > 4)
 		return cb_error_set(CB_ERROR, "too many files in one commit");
-	if ((rc = cb_repo_check(r)) < 0)
+	if ((rc = cb_repo_check(r)) < 0 || (rc = main_commit(r, &head)) < 0)
 		return rc;
-	if (git_reference_name_to_id(&head_id, g, "refs/heads/main") < 0 ||
-	    git_commit_lookup(&head, g, &head_id) < 0 || git_commit_tree(&old_tree, head) < 0) {
+	if (git_commit_tree(&old_tree, head) < 0) {
 		rc = git_fail(CB_EREPO, "reading branch main");
 		goto done;
 	}
@@ -337,11 +352,14 @@ static int commit_files(cb_repo *r, const file_update *u, size_t n,
 	{
 		const git_commit *parents[1] = {head};
 
-		if (git_commit_create(&commit_id, g, "refs/heads/main", sig, sig, NULL, message,
-				      new_tree, 1, parents) < 0) {
+		/* In a batch main moves once, at its end. */
+		if (git_commit_create(&commit_id, g, batch ? NULL : "refs/heads/main", sig, sig,
+				      NULL, message, new_tree, 1, parents) < 0) {
 			rc = git_fail(CB_EREPO, "committing %s", u[0].path);
 			goto done;
 		}
+		if ((rc = cb_repo_batch_advance(r, &commit_id)) < 0)
+			goto done;
 	}
 	if (id)
 		git_oid_tostr(id, 41, &commit_id);
@@ -379,7 +397,7 @@ static int case_exists(cb_repo *r, const char *path, int *exists)
 	git_oid id;
 	int rc;
 
-	if ((rc = resolve_commit(cb_repo_git(r), "refs/heads/main", &head)) < 0)
+	if ((rc = main_commit(r, &head)) < 0)
 		return rc;
 	rc = path_id(head, path, &id, exists);
 	git_commit_free(head);
@@ -498,7 +516,7 @@ int cb_repo_case_review(cb_repo *r, const char *slug, const char *decision,
 	if ((rc = case_path(slug, "case.md", case_file)) < 0 ||
 	    (rc = case_path(slug, "reviews.log", log_path)) < 0)
 		return rc;
-	if ((rc = resolve_commit(g, "refs/heads/main", &head)) < 0 ||
+	if ((rc = main_commit(r, &head)) < 0 ||
 	    (rc = last_change(g, head, case_file, &changed)) < 0)
 		goto done;
 	{
@@ -621,7 +639,7 @@ int cb_repo_case_reviews(cb_repo *r, const char *slug, const char *rev,
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = cb_repo_slug_check(slug)) < 0 || (rc = resolve_commit(g, rev, &c)) < 0)
+	if ((rc = cb_repo_slug_check(slug)) < 0 || (rc = resolve_commit(r, rev, &c)) < 0)
 		return rc;
 	if ((rc = case_path(slug, "reviews.log", path)) < 0 ||
 	    (rc = blob_at(g, c, path, &blob)) < 0 || !blob)
@@ -694,7 +712,7 @@ int cb_repo_case_read(cb_repo *r, const char *slug, const char *rev, char **text
 
 	*text = NULL;
 	*len = 0;
-	if ((rc = cb_repo_slug_check(slug)) < 0 || (rc = resolve_commit(g, rev, &c)) < 0)
+	if ((rc = cb_repo_slug_check(slug)) < 0 || (rc = resolve_commit(r, rev, &c)) < 0)
 		return rc;
 	if ((rc = case_path(slug, "case.md", path)) < 0 || (rc = blob_at(g, c, path, &blob)) < 0)
 		goto done;
@@ -761,7 +779,7 @@ int cb_repo_case_log(cb_repo *r, const char *slug, cb_repo_commit **out, size_t 
 		return rc;
 	if (git_revwalk_new(&walk, g) < 0 ||
 	    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) < 0 ||
-	    git_revwalk_push_ref(walk, "refs/heads/main") < 0) {
+	    cb_repo_main_id(r, &oid) < 0 || git_revwalk_push(walk, &oid) < 0) {
 		rc = git_fail(CB_EREPO, "walking branch main");
 		goto done;
 	}
@@ -833,12 +851,12 @@ int cb_repo_case_diff(cb_repo *r, const char *slug, const char *from, const char
 	int rc;
 
 	*out = NULL;
-	if ((rc = cb_repo_slug_check(slug)) < 0 || (rc = resolve_commit(g, to, &to_c)) < 0)
+	if ((rc = cb_repo_slug_check(slug)) < 0 || (rc = resolve_commit(r, to, &to_c)) < 0)
 		return rc;
 	if ((rc = case_path(slug, "case.md", path)) < 0)
 		goto done;
 	if (from) {
-		if ((rc = resolve_commit(g, from, &from_c)) < 0)
+		if ((rc = resolve_commit(r, from, &from_c)) < 0)
 			goto done;
 	} else {
 		/* the parent of the commit that made `to`'s version */
@@ -896,7 +914,7 @@ int cb_repo_case_list(cb_repo *r, char ***slugs, size_t *n)
 
 	*slugs = NULL;
 	*n = 0;
-	if ((rc = resolve_commit(g, "refs/heads/main", &head)) < 0)
+	if ((rc = main_commit(r, &head)) < 0)
 		return rc;
 	if (git_commit_tree(&tree, head) < 0) {
 		rc = git_fail(CB_EREPO, "reading branch main");

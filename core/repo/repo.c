@@ -12,13 +12,26 @@
 #include "repo/repo.h"
 
 #include <git2.h>
+#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/error.h"
 
+/*
+ * `git` is the handle every function uses. A batch swaps in a second
+ * handle on the same repository whose object database writes to memory
+ * first (a backend of batch_odb below, at the highest priority), and keeps
+ * the first in `outside`; libgit2 has no way to take a backend out of an
+ * object database again, so the batch's handle is dropped at its end.
+ */
 struct cb_repo {
 	git_repository *git;
+	git_repository *outside; /* the handle outside the batch; NULL: none open */
+	struct batch_odb *mem;	  /* owned by the batch handle's odb */
+	git_oid base, tip;	  /* main at the batch's begin; its last commit */
+	size_t commits;
 };
 
 static const char readme[] =
@@ -74,8 +87,10 @@ done:
  */
 static void git_start(void)
 {
-	if (git_libgit2_init() == 1)
+	if (git_libgit2_init() == 1) {
 		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0);
+		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)64 * 1024);
+	}
 }
 
 int cb_repo_init(const char *path, cb_repo **out)
@@ -137,6 +152,7 @@ void cb_repo_close(cb_repo *r)
 {
 	if (!r)
 		return;
+	cb_repo_batch_abort(r);
 	git_repository_free(r->git);
 	free(r);
 	git_libgit2_shutdown();
@@ -147,14 +163,259 @@ git_repository *cb_repo_git(cb_repo *r)
 	return r->git;
 }
 
+int cb_repo_main_id(cb_repo *r, git_oid *out)
+{
+	if (r->outside) {
+		git_oid_cpy(out, &r->tip);
+		return 0;
+	}
+	if (git_reference_name_to_id(out, r->git, "refs/heads/main") < 0)
+		return git_fail("reading branch main");
+	return 0;
+}
+
 int cb_repo_head(cb_repo *r, char out[41])
 {
 	git_oid oid;
+	int rc;
 
-	if (git_reference_name_to_id(&oid, r->git, "refs/heads/main") < 0)
-		return git_fail("reading branch main");
+	if ((rc = cb_repo_main_id(r, &oid)) < 0)
+		return rc;
 	git_oid_tostr(out, 41, &oid);
 	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Batches                                                               */
+
+/*
+ * The batch's object store: libgit2's in-memory backend (mempack), which
+ * this one wraps to note the id of every object written, in order, and
+ * their size. git_mempack_dump would do the packing itself, but it packs
+ * everything the commits reach, the whole repository, walking every
+ * commit's full tree: quadratic in a batch and as big as the repository.
+ * Packing just the ids noted here writes only what the batch added.
+ */
+typedef struct batch_odb {
+	git_odb_backend parent;
+	git_odb_backend *mem;
+	git_oid *ids; /* written since the last pack, oldest first */
+	size_t n, cap, bytes;
+} batch_odb;
+
+/* A batch writes a pack whenever this much is held in memory, so that a
+ * batch of 100,000 cases does not hold them all; main still moves only
+ * at its end. */
+#define BATCH_PACK_BYTES (16u << 20)
+
+static int bo_read(void **data, size_t *len, git_object_t *type, git_odb_backend *b,
+		   const git_oid *id)
+{
+	batch_odb *o = (batch_odb *)b;
+
+	return o->mem->read(data, len, type, o->mem, id);
+}
+
+static int bo_read_header(size_t *len, git_object_t *type, git_odb_backend *b, const git_oid *id)
+{
+	batch_odb *o = (batch_odb *)b;
+
+	return o->mem->read_header(len, type, o->mem, id);
+}
+
+static int bo_exists(git_odb_backend *b, const git_oid *id)
+{
+	batch_odb *o = (batch_odb *)b;
+
+	return o->mem->exists(o->mem, id);
+}
+
+static int bo_write(git_odb_backend *b, const git_oid *id, const void *data, size_t len,
+		    git_object_t type)
+{
+	batch_odb *o = (batch_odb *)b;
+
+	if (o->mem->exists(o->mem, id))
+		return 0;
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 256;
+		git_oid *grown = realloc(o->ids, cap * sizeof(*grown));
+
+		if (!grown) {
+			git_error_set_oom();
+			return -1;
+		}
+		o->ids = grown;
+		o->cap = cap;
+	}
+	if (o->mem->write(o->mem, id, data, len, type) < 0)
+		return -1;
+	git_oid_cpy(&o->ids[o->n++], id);
+	o->bytes += len;
+	return 0;
+}
+
+static void bo_free(git_odb_backend *b)
+{
+	batch_odb *o = (batch_odb *)b;
+
+	o->mem->free(o->mem);
+	free(o->ids);
+	free(o);
+}
+
+static int batch_odb_new(batch_odb **out)
+{
+	batch_odb *o = calloc(1, sizeof(*o));
+
+	*out = NULL;
+	if (!o) {
+		git_error_set_oom();
+		return -1;
+	}
+	if (git_odb_init_backend(&o->parent, GIT_ODB_BACKEND_VERSION) < 0 ||
+	    git_mempack_new(&o->mem) < 0) {
+		free(o);
+		return -1;
+	}
+	o->parent.read = bo_read;
+	o->parent.read_header = o->mem->read_header ? bo_read_header : NULL;
+	o->parent.exists = o->mem->exists ? bo_exists : NULL;
+	o->parent.write = bo_write;
+	o->parent.free = bo_free;
+	*out = o;
+	return 0;
+}
+
+int cb_repo_in_batch(const cb_repo *r)
+{
+	return r->outside != NULL;
+}
+
+int cb_repo_batch_begin(cb_repo *r)
+{
+	git_repository *g = NULL;
+	git_odb *odb = NULL;
+	batch_odb *mem = NULL;
+	git_oid base;
+	int rc;
+
+	if (r->outside)
+		return cb_error_set(CB_EREPO, "a batch of commits is already open");
+	if ((rc = cb_repo_check(r)) < 0 || (rc = cb_repo_main_id(r, &base)) < 0)
+		return rc;
+	if (git_repository_open_ext(&g, git_repository_path(r->git), GIT_REPOSITORY_OPEN_NO_SEARCH,
+				    NULL) < 0 ||
+	    git_repository_odb(&odb, g) < 0 || batch_odb_new(&mem) < 0) {
+		rc = git_fail("opening the case-study repository for a batch");
+		goto fail;
+	}
+	/* first in line for reads and writes; the odb owns it from here */
+	if (git_odb_add_backend(odb, &mem->parent, 1000) < 0) {
+		rc = git_fail("opening the case-study repository for a batch");
+		bo_free(&mem->parent);
+		goto fail;
+	}
+	git_odb_free(odb);
+	r->mem = mem;
+	r->outside = r->git;
+	r->git = g;
+	git_oid_cpy(&r->base, &base);
+	git_oid_cpy(&r->tip, &base);
+	r->commits = 0;
+	return 0;
+fail:
+	git_odb_free(odb);
+	git_repository_free(g);
+	return rc;
+}
+
+/* Writes what the batch holds in memory as one pack in objects/pack/
+ * (libgit2's pack builder: compressed, with deltas between the batch's
+ * objects), newest first as git orders them, and empties the memory. */
+static int batch_pack(cb_repo *r)
+{
+	batch_odb *o = r->mem;
+	git_packbuilder *pb = NULL;
+	int rc = 0;
+
+	if (o->n == 0)
+		return 0;
+	if (git_packbuilder_new(&pb, r->git) < 0)
+		return git_fail("writing the batch's pack");
+	git_packbuilder_set_threads(pb, 1);
+	for (size_t i = o->n; i-- > 0;)
+		if (git_packbuilder_insert(pb, &o->ids[i], NULL) < 0) {
+			rc = git_fail("writing the batch's pack");
+			goto done;
+		}
+	if (git_packbuilder_write(pb, NULL, 0, NULL, NULL) < 0) {
+		rc = git_fail("writing the batch's pack");
+		goto done;
+	}
+	git_mempack_reset(o->mem);
+	o->n = 0;
+	o->bytes = 0;
+done:
+	git_packbuilder_free(pb);
+	return rc;
+}
+
+int cb_repo_batch_advance(cb_repo *r, const git_oid *id)
+{
+	if (!r->outside)
+		return 0;
+	git_oid_cpy(&r->tip, id);
+	r->commits++;
+	return r->mem->bytes >= BATCH_PACK_BYTES ? batch_pack(r) : 0;
+}
+
+/* Ends the batch: back to the handle outside it, the memory dropped. */
+static void batch_end(cb_repo *r)
+{
+	git_repository_free(r->git); /* frees the odb, and with it r->mem */
+	r->git = r->outside;
+	r->outside = NULL;
+	r->mem = NULL;
+	r->commits = 0;
+}
+
+/* A batch dropped after it wrote a pack (one over BATCH_PACK_BYTES)
+ * leaves that pack behind, named by nothing; git gc removes it in time,
+ * as it does a fetch's that was cut short. Deleting it here could take an
+ * object from under another process that found it there meanwhile. */
+void cb_repo_batch_abort(cb_repo *r)
+{
+	if (r && r->outside)
+		batch_end(r);
+}
+
+int cb_repo_batch_commit(cb_repo *r, const char *why, size_t *commits)
+{
+	git_reference *ref = NULL;
+	int rc = 0;
+
+	if (commits)
+		*commits = 0;
+	if (!r->outside)
+		return cb_error_set(CB_EREPO, "no batch of commits is open");
+	if (r->commits == 0)
+		goto done;
+	if ((rc = batch_pack(r)) < 0)
+		goto done;
+	/* The objects are on disk before main names them; a crash before the
+	 * move leaves a pack named by nothing, which git gc removes. */
+	if (git_reference_create_matching(&ref, r->outside, "refs/heads/main", &r->tip, 1,
+					  &r->base, why) < 0) {
+		rc = git_fail("moving branch main (did another process commit meanwhile?)");
+		goto done;
+	}
+	git_reference_free(ref);
+	if (commits)
+		*commits = r->commits;
+done:
+	batch_end(r);
+	return rc;
 }
 
 int cb_repo_check(cb_repo *r)
@@ -165,6 +426,8 @@ int cb_repo_check(cb_repo *r)
 	git_oid oid;
 	int rc = CB_EREPO;
 
+	if (r->outside)
+		return 0; /* checked when the batch began */
 	if (git_reference_lookup(&head, r->git, "HEAD") < 0) {
 		git_fail("reading HEAD");
 		goto done;

@@ -1,12 +1,16 @@
 /*
  * The case-study git repository, through libgit2. This is the only layer
- * that includes git2.h. Issue-2 scope: create the repository with branch
- * `main` and a first commit, open it, and verify it.
+ * that includes git2.h: creating, opening and checking the repository,
+ * and batches of commits; case.c reads and writes cases, sync.c syncs.
  */
 #ifndef CB_REPO_REPO_H
 #define CB_REPO_REPO_H
 
+#include <stddef.h>
+
 typedef struct cb_repo cb_repo;
+struct git_oid;
+struct git_repository;
 
 /* Creates a bare repository at `path` (which must not hold one) with
  * HEAD pointing at refs/heads/main and a first commit holding README.md.
@@ -24,6 +28,35 @@ int cb_repo_check(cb_repo *r);
 
 /* Writes the 40-hex id of main's head into out (41 bytes). */
 int cb_repo_head(cb_repo *r, char out[41]);
+
+/*
+ * Batches. Commits made between cb_repo_batch_begin and
+ * cb_repo_batch_commit go to memory, not to one file per object: the
+ * commit writes them as one pack (objects/pack/) and then moves main once,
+ * from where it was at the begin to the last commit, only if nobody moved
+ * it meanwhile. cb_repo_batch_abort (or an error) leaves branch main as it
+ * was (a batch over 16 MiB may leave a pack no branch names; git gc drops
+ * it). Inside a batch, HEAD, main and NULL revisions mean the batch's last
+ * commit to every function here; other revisions ("HEAD~1", an id) resolve
+ * in the repository as it is on disk. Why: a thousand loose objects are
+ * five thousand file creations, and moving main a thousand times is a
+ * thousand renames over a file the kernel flushes first; a pack and one
+ * move are a few files. Returns 0, or CB_EREPO (also: a batch is already
+ * open).
+ */
+int cb_repo_batch_begin(cb_repo *r);
+/* Writes the batch (its commits, in order) and ends it; *commits (may be
+ * NULL) is how many it held; `why` goes to main's reflog, when it has one.
+ * On failure main has not moved and the batch is ended. */
+int cb_repo_batch_commit(cb_repo *r, const char *why, size_t *commits);
+void cb_repo_batch_abort(cb_repo *r);
+int cb_repo_in_batch(const cb_repo *r);
+
+/* The id of main's head (inside a batch, its last commit). */
+int cb_repo_main_id(cb_repo *r, struct git_oid *out);
+/* Records `id` as main's head inside a batch (core/repo/ only); may write
+ * what the batch holds so far as a pack, to bound its memory. */
+int cb_repo_batch_advance(cb_repo *r, const struct git_oid *id);
 
 /* The libgit2 handle, for the other files of core/repo/ only (only this
  * folder includes git2.h). Borrowed: valid until cb_repo_close. */

@@ -446,9 +446,9 @@ START_TEST(bad_documents_are_refused)
 }
 END_TEST
 
-/* Several files in one `case submit`: all checked before the first is
- * committed; each its own commit by its technician. */
-START_TEST(several_files_are_checked_first_then_submitted)
+/* Several files in one `case submit`: all of them or none; each its own
+ * commit by its technician, all written as one pack. */
+START_TEST(several_files_go_in_together_or_not_at_all)
 {
 	char *a = write_doc(ws, "a.md", "Alpha at Nordmill", "jo", "nordmill", claim_agrees);
 	char *b = write_doc(ws, "b.md", "Beta at Brightwater", "lee", "brightwater", "");
@@ -473,10 +473,22 @@ START_TEST(several_files_are_checked_first_then_submitted)
 	out = SH("git -C '%s/cases' log -2 --format='%%an|%%s' main", ws);
 	ck_assert_str_eq(out, "Lee Field|Add case beta-at-brightwater\nJo Tech|Add case alpha-at-nordmill\n");
 	free(out);
-	/* taken slugs are refused in the check, before anything is written */
+	/* git reads the batch's pack: the objects are packed, none loose */
+	out = SH("git -C '%s/cases' fsck --strict 2>&1 && git -C '%s/cases' count-objects -v | grep -E '^(packs|count):'", ws, ws);
+	ck_assert_str_eq(out, "count: 3\npacks: 1\n");
+	free(out);
+	out = SH("git -C '%s/cases' show main~1:%s/case.md | head -2", ws, cbt_case_dir("alpha-at-nordmill"));
+	ck_assert_str_eq(out, "---\ntitle: Alpha at Nordmill\n");
+	free(out);
+	/* a taken slug after a good file: the good one is dropped too */
 	free(b);
 	b = write_doc(ws, "c.md", "Delta at Brightwater", "lee", "brightwater", "");
 	REFUSED(ws, 1, "a.md: case 'alpha-at-nordmill' already exists", "case", "submit", b, a);
+	ck_assert_int_eq(git_count(ws), commits + 2);
+	REFUSED(ws, 1, "there is no case 'delta-at-brightwater'", "case", "show", "delta-at-brightwater");
+	out = SH("git -C '%s/cases' count-objects -v | grep -E '^(packs|count):'", ws);
+	ck_assert_str_eq(out, "count: 3\npacks: 1\n");
+	free(out);
 	OK(ws, "check");
 	free(a), free(b), free(bad), free(dup);
 }
@@ -550,6 +562,46 @@ START_TEST(crash_between_git_and_database_is_mended_by_reindex)
 	free(after);
 	free(before);
 	free(path);
+}
+END_TEST
+
+/* The same for a batch: killed after its pack is written and main moved,
+ * before the database commit. Both cases are in the repository, neither
+ * in the index; reindex takes both in. */
+START_TEST(a_crash_after_a_batch_is_mended_by_reindex)
+{
+	char *a = write_doc(ws, "a.md", "Batch one", "jo", "nordmill", claim_agrees);
+	char *b = write_doc(ws, "b.md", "Batch two", "lee", "brightwater", "");
+	char *before = cbt_db_dump(ws), *after;
+	int commits = git_count(ws);
+	cbt_run r;
+
+	setenv("CASEBOOK_TEST_CRASH_AFTER_COMMIT", "1", 1);
+	r = RUN(ws, "case", "submit", a, b);
+	unsetenv("CASEBOOK_TEST_CRASH_AFTER_COMMIT");
+	ck_assert_int_eq(r.status, 128 + 9);
+	cbt_run_free(&r);
+	ck_assert_int_eq(git_count(ws), commits + 2);
+	after = SH("git -C '%s/cases' fsck --strict 2>&1; git -C '%s/cases' log -2 --format=%%s main", ws, ws);
+	ck_assert_str_eq(after, "Add case batch-two\nAdd case batch-one\n");
+	free(after);
+	after = cbt_db_dump(ws);
+	ck_assert_str_eq(before, after);
+	free(after);
+	r = RUN(ws, "check");
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(cbt_has(r.err, "case 'batch-one' is in the repository but missing from the index") &&
+			      cbt_has(r.err, "case 'batch-two' is in the repository but missing from the index"),
+		      "%s", r.err);
+	cbt_run_free(&r);
+	r = RUN(ws, "reindex");
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "reindexed 2 cases from the repository: 2 added, 0 updated, 0 removed, 0 unchanged\n");
+	cbt_run_free(&r);
+	OK(ws, "check");
+	free(before);
+	free(a);
+	free(b);
 }
 END_TEST
 
@@ -986,9 +1038,10 @@ int main(void)
 	tcase_add_test(tc, workflow_states_are_enforced);
 	tcase_add_test(tc, bad_slugs_are_refused);
 	tcase_add_test(tc, bad_documents_are_refused);
-	tcase_add_test(tc, several_files_are_checked_first_then_submitted);
+	tcase_add_test(tc, several_files_go_in_together_or_not_at_all);
 	tcase_add_test(tc, plugin_hooks_can_reject_a_submission);
 	tcase_add_test(tc, crash_between_git_and_database_is_mended_by_reindex);
+	tcase_add_test(tc, a_crash_after_a_batch_is_mended_by_reindex);
 	tcase_add_test(tc, check_finds_stale_and_extra_cases_and_reindex_mends_them);
 	tcase_add_test(tc, list_filters);
 	tcase_add_test(tc, evidence_agrees_disagrees_and_no_data);

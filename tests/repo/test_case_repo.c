@@ -522,6 +522,216 @@ static void sync_ok(cb_repo *r, cb_repo_sync_result *res)
 	ck_assert_msg(cb_repo_sync(r, remote, &ana, res) == 0, "sync: %s", cb_error_last());
 }
 
+/* ------------------------------------------------------------------ */
+/* Batches                                                               */
+
+/* "count: N\npacks: M\n" from git count-objects: loose objects and packs. */
+static char *objects_of(const char *dir)
+{
+	return GIT_OK("git -C '%s' count-objects -v | grep -E '^(count|packs):'", dir);
+}
+
+START_TEST(a_batch_lands_as_one_pack_and_main_moves_once)
+{
+	char *before = head_of(cases), *objects = objects_of(cases), *out, *text, id[5][41];
+	size_t len, n = 99;
+
+	ck_assert_int_eq(cb_repo_batch_begin(repo), 0);
+	ck_assert(cb_repo_in_batch(repo));
+	ck_assert_int_eq(cb_repo_batch_begin(repo), CB_EREPO);
+	ck_assert_str_eq(cb_error_last(), "a batch of commits is already open");
+	commit_ok(repo, "nordmill-heat-pumps", v1, CB_REPO_CASE_CREATE, &jana, id[0]);
+	commit_ok(repo, "brightwater-pumps", v1, CB_REPO_CASE_CREATE, &luca, id[1]);
+	commit_ok(repo, "nordmill-heat-pumps", v2, CB_REPO_CASE_REVISE, &jana, id[2]);
+	ck_assert_int_eq(cb_repo_case_review(repo, "nordmill-heat-pumps", "approve", &ana, NULL, id[3]), 0);
+	/* inside the batch, main is the batch's last commit to Casebook ... */
+	ck_assert_int_eq(cb_repo_case_read(repo, "nordmill-heat-pumps", NULL, &text, &len), 0);
+	ck_assert_str_eq(text, v2);
+	free(text);
+	ck_assert_int_eq(cb_repo_head(repo, id[4]), 0);
+	ck_assert_str_eq(id[4], id[3]);
+	ck_assert_int_eq(cb_repo_case_commit(repo, "brightwater-pumps", v1, strlen(v1),
+					     CB_REPO_CASE_CREATE, &luca, NULL, NULL),
+			 CB_EEXISTS);
+	/* ... and nothing of it is on disk yet: git sees main and the objects as before */
+	out = head_of(cases);
+	ck_assert_str_eq(out, before);
+	free(out);
+	out = objects_of(cases);
+	ck_assert_str_eq(out, objects);
+	free(out);
+	ck_assert_int_eq(cb_repo_batch_commit(repo, "test batch", &n), 0);
+	ck_assert_uint_eq(n, 4);
+	ck_assert(!cb_repo_in_batch(repo));
+	assert_sound(cases);
+	/* one pack, no new loose object, each commit by its author, in order */
+	out = objects_of(cases);
+	ck_assert_str_eq(out, "count: 3\npacks: 1\n");
+	free(out);
+	out = GIT_OK("git -C '%s' log -4 --format='%%H|%%an|%%s' main", cases);
+	{
+		char want[1024];
+
+		snprintf(want, sizeof(want),
+			 "%s|Ana Martin|Review nordmill-heat-pumps: approve\n"
+			 "%s|Jana Berger|Revise case nordmill-heat-pumps\n"
+			 "%s|Luca Conti|Add case brightwater-pumps\n"
+			 "%s|Jana Berger|Add case nordmill-heat-pumps\n",
+			 id[3], id[2], id[1], id[0]);
+		ck_assert_str_eq(out, want);
+	}
+	free(out);
+	out = GIT_OK("git -C '%s' rev-parse main~4", cases);
+	ck_assert_str_eq(out, before);
+	free(out);
+	out = GIT_OK("git -C '%s' show main:%s/case.md", cases, dir_of("nordmill-heat-pumps"));
+	ck_assert_str_eq(out, v2);
+	free(out);
+	/* the handle outside the batch reads the packed commits */
+	ck_assert_int_eq(cb_repo_case_read(repo, "brightwater-pumps", NULL, &text, &len), 0);
+	ck_assert_str_eq(text, v1);
+	free(text);
+	/* an empty batch writes nothing; no batch, nothing to commit */
+	ck_assert_int_eq(cb_repo_batch_begin(repo), 0);
+	ck_assert_int_eq(cb_repo_batch_commit(repo, "empty", &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(cb_repo_batch_commit(repo, "none", NULL), CB_EREPO);
+	ck_assert_str_eq(cb_error_last(), "no batch of commits is open");
+	out = objects_of(cases);
+	ck_assert_str_eq(out, "count: 3\npacks: 1\n");
+	free(out);
+	free(before);
+	free(objects);
+}
+END_TEST
+
+START_TEST(a_dropped_batch_leaves_the_repository_as_it_was)
+{
+	char *before = head_of(cases), *objects = objects_of(cases), *out, *text;
+	size_t len;
+
+	ck_assert_int_eq(cb_repo_batch_begin(repo), 0);
+	commit_ok(repo, "nordmill-heat-pumps", v1, CB_REPO_CASE_CREATE, &jana, NULL);
+	commit_ok(repo, "brightwater-pumps", v2, CB_REPO_CASE_CREATE, &luca, NULL);
+	cb_repo_batch_abort(repo);
+	ck_assert(!cb_repo_in_batch(repo));
+	out = head_of(cases);
+	ck_assert_str_eq(out, before);
+	free(out);
+	out = objects_of(cases);
+	ck_assert_str_eq(out, objects);
+	free(out);
+	ck_assert_int_eq(cb_repo_case_read(repo, "nordmill-heat-pumps", NULL, &text, &len),
+			 CB_ENOTFOUND);
+	/* the same text committed afterwards, outside a batch, is all there */
+	commit_ok(repo, "nordmill-heat-pumps", v1, CB_REPO_CASE_CREATE, &jana, NULL);
+	assert_sound(cases);
+	out = GIT_OK("git -C '%s' show main:%s/case.md", cases, dir_of("nordmill-heat-pumps"));
+	ck_assert_str_eq(out, v1);
+	free(out);
+	/* closing the repository drops an open batch too */
+	ck_assert_int_eq(cb_repo_batch_begin(repo), 0);
+	commit_ok(repo, "brightwater-pumps", v2, CB_REPO_CASE_CREATE, &luca, NULL);
+	cb_repo_close(repo);
+	ck_assert_int_eq(cb_repo_open(cases, &repo), 0);
+	ck_assert_int_eq(cb_repo_case_read(repo, "brightwater-pumps", NULL, &text, &len), CB_ENOTFOUND);
+	assert_sound(cases);
+	free(before);
+	free(objects);
+}
+END_TEST
+
+/* A text of `len` bytes that compresses badly (letters from a simple
+ * generator), so that a batch of them passes the batch's memory bound. */
+static char *noise(size_t len, unsigned seed)
+{
+	char *t = malloc(len + 1);
+
+	ck_assert_ptr_nonnull(t);
+	for (size_t i = 0; i < len; i++) {
+		seed = seed * 1103515245u + 12345u;
+		t[i] = (i % 61 == 60) ? '\n' : (char)('a' + (seed >> 16) % 26);
+	}
+	t[len] = '\0';
+	return t;
+}
+
+/* More than the batch holds in memory (16 MiB): it writes a pack on the
+ * way, main still moves only at the end. */
+START_TEST(a_big_batch_writes_packs_on_the_way)
+{
+	enum { CASES = 72, SIZE = 250 * 1024 };
+	char *before = head_of(cases), *out, *text, slug[32], last[41];
+	size_t len, n;
+
+	ck_assert_int_eq(cb_repo_batch_begin(repo), 0);
+	for (unsigned i = 0; i < CASES; i++) {
+		char *t = noise(SIZE, i + 1);
+
+		snprintf(slug, sizeof(slug), "big-%02u", i);
+		ck_assert_msg(cb_repo_case_commit(repo, slug, t, SIZE, CB_REPO_CASE_CREATE, &jana,
+						  NULL, last) == 0,
+			      "%s: %s", slug, cb_error_last());
+		free(t);
+	}
+	/* a pack is on disk already, main has not moved */
+	out = GIT_OK("git -C '%s' count-objects -v | grep '^packs:'", cases);
+	ck_assert_str_eq(out, "packs: 1\n");
+	free(out);
+	out = head_of(cases);
+	ck_assert_str_eq(out, before);
+	free(out);
+	ck_assert_int_eq(cb_repo_batch_commit(repo, "big batch", &n), 0);
+	ck_assert_uint_eq(n, CASES);
+	assert_sound(cases);
+	out = GIT_OK("git -C '%s' count-objects -v | grep '^packs:'", cases);
+	ck_assert_str_eq(out, "packs: 2\n");
+	free(out);
+	out = GIT_OK("git -C '%s' rev-parse main && git -C '%s' rev-list --count main", cases, cases);
+	{
+		char want[64];
+
+		snprintf(want, sizeof(want), "%s\n%d\n", last, CASES + 1);
+		ck_assert_str_eq(out, want);
+	}
+	free(out);
+	for (unsigned i = 0; i < CASES; i += 71) {
+		char *t = noise(SIZE, i + 1);
+
+		snprintf(slug, sizeof(slug), "big-%02u", i);
+		ck_assert_int_eq(cb_repo_case_read(repo, slug, NULL, &text, &len), 0);
+		ck_assert_uint_eq(len, SIZE);
+		ck_assert(memcmp(text, t, SIZE) == 0);
+		free(text);
+		free(t);
+	}
+	free(before);
+}
+END_TEST
+
+/* Another writer moved main while the batch ran: the batch is refused,
+ * the other writer's commit stays. */
+START_TEST(a_batch_refuses_to_overwrite_another_writers_commit)
+{
+	cb_repo *other;
+	char theirs[41], *out;
+
+	ck_assert_int_eq(cb_repo_open(cases, &other), 0);
+	ck_assert_int_eq(cb_repo_batch_begin(repo), 0);
+	commit_ok(repo, "nordmill-heat-pumps", v1, CB_REPO_CASE_CREATE, &jana, NULL);
+	commit_ok(other, "brightwater-pumps", v2, CB_REPO_CASE_CREATE, &luca, theirs);
+	ck_assert_int_eq(cb_repo_batch_commit(repo, "late", NULL), CB_EREPO);
+	ck_assert_msg(cbt_has(cb_error_last(), "moving branch main (did another process commit meanwhile?)"),
+		      "%s", cb_error_last());
+	ck_assert(!cb_repo_in_batch(repo));
+	out = head_of(cases);
+	ck_assert(strncmp(out, theirs, 40) == 0 && strcmp(out + 40, "\n") == 0);
+	free(out);
+	cb_repo_close(other);
+	assert_sound(cases);
+}
+END_TEST
+
 START_TEST(sync_brings_both_sides_edits_together)
 {
 	cb_repo *b = two_sides();
@@ -713,6 +923,10 @@ int main(void)
 	tcase_add_test(tc, the_log_lists_a_cases_commits_newest_first);
 	tcase_add_test(tc, diffs_between_revisions);
 	tcase_add_test(tc, the_list_holds_the_cases_at_head);
+	tcase_add_test(tc, a_batch_lands_as_one_pack_and_main_moves_once);
+	tcase_add_test(tc, a_dropped_batch_leaves_the_repository_as_it_was);
+	tcase_add_test(tc, a_big_batch_writes_packs_on_the_way);
+	tcase_add_test(tc, a_batch_refuses_to_overwrite_another_writers_commit);
 	tcase_add_test(tc, sync_brings_both_sides_edits_together);
 	tcase_add_test(tc, sync_refuses_conflicting_edits_and_loses_nothing);
 	tcase_add_test(tc, sync_merges_reviews_on_both_sides);
