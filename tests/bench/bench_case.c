@@ -12,8 +12,8 @@
  *                                loading the plugins, and libgit2's
  *                                initialisation (each the mean of 20)
  *   first=N seconds=S            the first FIRST (1000) submissions together
- *   window=C ms=M                the mean of submissions C-9 .. C+10, for
- *                                C = 100, every 1,000th, and COUNT - 10
+ *   window=C ms=M                the median of submissions C-24 .. C+25,
+ *                                for C = 100, every 1,000th, and COUNT - 25
  *
  * so that scripts/bench can set the first figure against the git CLI and
  * the windows against each other (the cost as the repository grows).
@@ -23,6 +23,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <git2.h>
@@ -40,18 +41,28 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* The mean time of submissions c-9 .. c+10 (1-based), in milliseconds:
- * twenty of them, so that one slow one (a page cache miss, the machine
- * busy elsewhere) does not decide the figure. */
+/* The typical time of the submissions around the c-th (1-based), in
+ * milliseconds: the median of c-HALF+1 .. c+HALF. A median, not a mean:
+ * the disk under a virtual machine stalls now and then for a few
+ * milliseconds, and one stall in a window would decide a mean. */
+#define HALF 25
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
 static double window_ms(const double *t, size_t count, size_t c)
 {
-	double sum = 0;
+	double w[2 * HALF];
 
-	if (c < 10 || c + 10 > count)
+	if (c < HALF || c + HALF > count)
 		return -1;
-	for (size_t i = c - 9; i <= c + 10; i++)
-		sum += t[i - 1];
-	return sum / 20 * 1e3;
+	memcpy(w, t + c - HALF, sizeof(w));
+	qsort(w, 2 * HALF, sizeof(w[0]), cmp_double);
+	return (w[HALF - 1] + w[HALF]) / 2 * 1e3;
 }
 
 /* The fixed costs of a `casebook case submit` process beyond exec and
@@ -147,11 +158,11 @@ int main(int argc, char **argv)
 			sum += t[i];
 		printf("first=%zu seconds=%.3f\n", first, sum);
 	}
-	for (size_t c = 100; c + 10 <= count; c = c < 1000 ? 1000 : c + 1000)
-		if (c >= from + 9)
+	for (size_t c = 100; c + HALF <= count; c = c < 1000 ? 1000 : c + 1000)
+		if (c >= from + HALF - 1)
 			printf("window=%zu ms=%.3f\n", c, window_ms(t, count, c));
-	if (count >= from + 19 && count % 1000 != 10)
-		printf("window=%zu ms=%.3f\n", count - 10, window_ms(t, count, count - 10));
+	if (count >= from + 2 * HALF - 1 && count % 1000 != HALF)
+		printf("window=%zu ms=%.3f\n", count - HALF, window_ms(t, count, count - HALF));
 	rc = 0;
 done:
 	cb_workspace_close(ws);
