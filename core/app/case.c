@@ -1397,48 +1397,57 @@ static void index_slugs_free(index_slugs *l)
 }
 
 /* Rewrites the index of one case from the repository (when it differs). */
-static int reindex_case(cb_workspace *ws, cb_repo *repo, const char *slug,
-			cb_case_reindex_result *res)
+/* Whether case `slug` needs indexing: not indexed, or its row differs
+ * from the repository. Sets *needs; counts an unchanged one. */
+static int reindex_needs(cb_workspace *ws, cb_repo *repo, const char *slug, int *needs,
+			 cb_case_reindex_result *res)
+{
+	repo_case have;
+	cb_case_index idx = {0};
+	char why[200];
+	int rc, found;
+
+	*needs = 1;
+	if ((rc = repo_case_read(repo, slug, &have)) < 0)
+		return rc;
+	if ((rc = cb_store_case_get(ws->store, slug, &idx, &found)) < 0)
+		goto done;
+	if (found && (rc = index_differs(ws->store, repo, &have, &idx, why, sizeof(why))) == 0) {
+		*needs = 0;
+		res->unchanged++;
+	}
+	rc = rc < 0 ? rc : 0;
+done:
+	cb_case_index_clear(&idx);
+	repo_case_clear(&have);
+	return rc;
+}
+
+/* (Re)writes the index row of case `slug` from the repository and its
+ * history `h` (the newest commit that changed case.md is the latest
+ * revision; the oldest, the submission). */
+static int reindex_write(cb_workspace *ws, cb_repo *repo, const char *slug,
+			 const cb_repo_case_history *h, cb_case_reindex_result *res)
 {
 	cb_store *s = ws->store;
 	repo_case have;
 	cb_case_index idx = {0}, row = {0};
-	cb_repo_commit *log = NULL;
-	size_t nlog = 0;
-	const char *head = NULL;
-	char why[200], submitted[CB_DATETIME_LEN], updated[CB_DATETIME_LEN];
+	char submitted[CB_DATETIME_LEN], updated[CB_DATETIME_LEN];
 	int64_t id;
 	int rc, found;
 
+	if (!h->head[0])
+		return cb_error_set(CB_EREPO, "no commit of case '%s' changed its case.md", slug);
 	if ((rc = repo_case_read(repo, slug, &have)) < 0)
 		return rc;
 	if ((rc = cb_store_case_get(s, slug, &idx, &found)) < 0)
 		goto done;
-	if (found && (rc = index_differs(s, repo, &have, &idx, why, sizeof(why))) <= 0) {
-		if (rc == 0)
-			res->unchanged++;
-		goto done;
-	}
-	/* The latest revision is the newest commit that changed case.md; the
-	 * submission the oldest. */
-	if ((rc = cb_repo_case_log(repo, slug, &log, &nlog)) < 0)
-		goto done;
-	for (size_t i = 0; i < nlog; i++) {
-		if (!(log[i].changes & CB_REPO_CHANGED_CASE))
-			continue;
-		if (!head)
-			head = log[i].id;
-		cb_datetime_format(log[i].time, submitted);
-	}
-	if (!head) {
-		rc = cb_error_set(CB_EREPO, "no commit of case '%s' changed its case.md", slug);
-		goto done;
-	}
-	cb_datetime_format(log[0].time, updated);
+	cb_datetime_format(h->submitted, submitted);
+	cb_datetime_format(h->updated, updated);
 	if ((rc = row_from_doc(s, slug, &have.doc, &row)) < 0)
 		goto done;
-	row.status = (char *)status_from_reviews(have.reviews, have.n_reviews, head);
-	row.head = (char *)head;
+	row.status = (char *)status_from_reviews(have.reviews, have.n_reviews, h->head);
+	row.head = (char *)h->head;
 	row.submitted_at = submitted;
 	row.updated_at = updated;
 	if (found) {
@@ -1458,18 +1467,32 @@ static int reindex_case(cb_workspace *ws, cb_repo *repo, const char *slug,
 	rc = 0;
 done:
 	free(row.claims);
-	cb_repo_commits_free(log, nlog);
 	cb_case_index_clear(&idx);
 	repo_case_clear(&have);
 	return rc;
 }
 
-static int reindex_with(cb_workspace *ws, cb_repo *repo, cb_case_reindex_result *res)
+static void report(const cb_case_progress *p, const char *stage, size_t done, size_t total)
+{
+	if (p && p->fn)
+		p->fn(stage, done, total, p->ctx);
+}
+
+static void history_progress(size_t commits, void *ctx)
+{
+	report(ctx, "reading the history", commits, 0);
+}
+
+/* Reads every case, then walks the history once for those whose rows
+ * must be written (all of them into an empty index), then writes them. */
+static int reindex_with(cb_workspace *ws, cb_repo *repo, const cb_case_progress *p,
+			cb_case_reindex_result *res)
 {
 	cb_store *s = ws->store;
 	index_slugs indexed = {0};
-	char **slugs = NULL;
-	size_t n = 0;
+	cb_repo_case_history *hist = NULL;
+	char **slugs = NULL, **stale = NULL;
+	size_t n = 0, nstale = 0;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -1478,9 +1501,33 @@ static int reindex_with(cb_workspace *ws, cb_repo *repo, cb_case_reindex_result 
 	if ((rc = repo_slugs(repo, &slugs, &n)) < 0)
 		goto done;
 	res->cases = n;
-	for (size_t i = 0; i < n; i++)
-		if ((rc = reindex_case(ws, repo, slugs[i], res)) < 0)
+	if (n && !(stale = malloc(n * sizeof(*stale)))) {
+		rc = oom();
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int needs;
+
+		if ((rc = reindex_needs(ws, repo, slugs[i], &needs, res)) < 0)
 			goto done;
+		if (needs)
+			stale[nstale++] = slugs[i]; /* still sorted */
+		report(p, "reading the cases", i + 1, n);
+	}
+	if (nstale) {
+		if (!(hist = malloc(nstale * sizeof(*hist)))) {
+			rc = oom();
+			goto done;
+		}
+		if ((rc = cb_repo_case_histories(repo, stale, nstale, hist, history_progress,
+						 (void *)p)) < 0)
+			goto done;
+	}
+	for (size_t i = 0; i < nstale; i++) {
+		if ((rc = reindex_write(ws, repo, stale[i], &hist[i], res)) < 0)
+			goto done;
+		report(p, "indexing", i + 1, nstale);
+	}
 	if ((rc = cb_store_case_each(s, NULL, collect_slug, &indexed)) < 0)
 		goto done;
 	for (size_t i = 0; i < indexed.n; i++) {
@@ -1492,6 +1539,8 @@ static int reindex_with(cb_workspace *ws, cb_repo *repo, cb_case_reindex_result 
 	}
 done:
 	index_slugs_free(&indexed);
+	free(hist);
+	free(stale);
 	cb_repo_slugs_free(slugs, n);
 	if (rc < 0) {
 		cb_store_rollback(s);
@@ -1500,7 +1549,8 @@ done:
 	return cb_store_commit(s);
 }
 
-int cb_app_case_reindex(cb_workspace *ws, cb_case_reindex_result *res)
+int cb_app_case_reindex(cb_workspace *ws, const cb_case_progress *progress,
+			cb_case_reindex_result *res)
 {
 	cb_repo *repo;
 	int rc;
@@ -1508,8 +1558,7 @@ int cb_app_case_reindex(cb_workspace *ws, cb_case_reindex_result *res)
 	memset(res, 0, sizeof(*res));
 	if ((rc = repo_open(ws, &repo)) < 0)
 		return rc;
-	rc = reindex_with(ws, repo, res);
-	return rc;
+	return reindex_with(ws, repo, progress, res);
 }
 
 /* Adds one difference to the list check reports. */
@@ -1638,7 +1687,7 @@ int cb_app_case_sync(cb_workspace *ws, const char *remote, int remember, cb_case
 			goto rollback;
 		out->remembered = 1;
 	}
-	if ((rc = reindex_with(ws, repo, &out->reindex)) < 0)
+	if ((rc = reindex_with(ws, repo, NULL, &out->reindex)) < 0)
 		goto rollback;
 	rc = cb_store_commit(s);
 	if (rc < 0)

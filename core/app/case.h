@@ -180,11 +180,20 @@ typedef struct cb_case_reindex_result {
 	size_t unchanged;
 } cb_case_reindex_result;
 
+/* How far a long job is: `stage` names the step ("reading the cases",
+ * "reading the history", "indexing"); total is 0 when not known ahead. */
+typedef struct cb_case_progress {
+	void (*fn)(const char *stage, size_t done, size_t total, void *ctx);
+	void *ctx;
+} cb_case_progress;
+
 /* Brings the case index in step with the repository: every case at HEAD is
  * indexed from its text and review log (status from the last decision,
  * FORMAT.md section 7), rows of cases that are gone are removed. One
- * transaction. */
-int cb_app_case_reindex(cb_workspace *ws, cb_case_reindex_result *res);
+ * transaction; the history is walked once, for all the rows it writes.
+ * `progress` may be NULL. */
+int cb_app_case_reindex(cb_workspace *ws, const cb_case_progress *progress,
+			cb_case_reindex_result *res);
 
 /* Compares the case index with the repository `repo`. Returns 0 when they
  * agree, else CB_ERROR naming the differences (a case missing from the

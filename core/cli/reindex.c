@@ -3,6 +3,7 @@
 
 #include "app/case.h"
 #include "base/error.h"
+#include "cli/progress.h"
 
 static const char reindex_help[] =
 	"usage: casebook reindex [--json]\n"
@@ -16,12 +17,32 @@ static const char reindex_help[] =
 	"Rows that already agree are kept as they are. 'casebook check' reports\n"
 	"any difference this would mend.\n";
 
+/* One bar per stage, relabelled when the stage changes. */
+typedef struct reindex_bar {
+	cb_progress bar;
+	const char *stage;
+} reindex_bar;
+
+static void on_progress(const char *stage, size_t done, size_t total, void *ctx)
+{
+	reindex_bar *b = ctx;
+
+	if (b->stage != stage) {
+		cb_progress_finish(&b->bar);
+		cb_progress_start(&b->bar, stage);
+		b->stage = stage;
+	}
+	cb_progress_update(&b->bar, (double)done, (double)total, total ? "cases" : "commits");
+}
+
 int cb_cli_reindex(cb_cli *cli, int argc, char **argv)
 {
+	reindex_bar bar = {0};
+	cb_case_progress progress = {on_progress, &bar};
 	static const struct option opts[] = {CB_CLI_COMMON_OPTIONS, {0}};
 	cb_case_reindex_result res;
 	cb_workspace *ws;
-	int c;
+	int c, rc;
 
 	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
 		if (c == 'h')
@@ -34,7 +55,9 @@ int cb_cli_reindex(cb_cli *cli, int argc, char **argv)
 		return cb_cli_usage(cli, reindex_help, "reindex has no --csv; use --json");
 	if (cb_cli_open(cli, 0, &ws) < 0)
 		return cb_cli_fail(cli);
-	if (cb_app_case_reindex(ws, &res) < 0) {
+	rc = cb_app_case_reindex(ws, &progress, &res);
+	cb_progress_finish(&bar.bar);
+	if (rc < 0) {
 		cb_workspace_close(ws);
 		return cb_cli_fail(cli);
 	}

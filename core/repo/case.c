@@ -828,6 +828,224 @@ done:
 	return rc;
 }
 
+/* ------------------------------------------------------------------ */
+/* Histories of many cases at once                                      */
+
+typedef struct history_walk {
+	git_repository *g;
+	char *const *slugs;
+	size_t n;
+	cb_repo_case_history *out;
+	unsigned char *seen; /* out[i].updated is set */
+	git_commit *c;	     /* the commit being looked at */
+} history_walk;
+
+static int cmp_slug(const void *key, const void *elem)
+{
+	return strcmp(key, *(char *const *)elem);
+}
+
+/* The entry `name` of tree t (NULL: absent, also when t is NULL). */
+static const git_tree_entry *entry_in(const git_tree *t, const char *name)
+{
+	return t ? git_tree_entry_byname(t, name) : NULL;
+}
+
+static int same_entry(const git_tree_entry *a, const git_tree_entry *b)
+{
+	if (!a || !b)
+		return a == b;
+	return git_oid_equal(git_tree_entry_id(a), git_tree_entry_id(b));
+}
+
+/* The subtree an entry names; NULL when absent or not a folder. */
+static int subtree(git_repository *g, const git_tree_entry *e, git_tree **out)
+{
+	*out = NULL;
+	if (!e || git_tree_entry_type(e) != GIT_OBJECT_TREE)
+		return 0;
+	if (git_tree_lookup(out, g, git_tree_entry_id(e)) < 0)
+		return git_fail(CB_EREPO, "reading a folder of the history");
+	return 0;
+}
+
+/* Records that commit w->c changed case folder `slug` (and its case.md
+ * when `in_case`). Commits come newest first. */
+static void history_note(history_walk *w, const char *slug, int in_case)
+{
+	char *const *hit = bsearch(slug, w->slugs, w->n, sizeof(*w->slugs), cmp_slug);
+	int64_t when = (int64_t)git_commit_author(w->c)->when.time;
+	size_t i;
+
+	if (!hit)
+		return; /* a case that is no longer at main */
+	i = (size_t)(hit - w->slugs);
+	if (!w->seen[i]) {
+		w->seen[i] = 1;
+		w->out[i].updated = when;
+	}
+	if (in_case) {
+		if (!w->out[i].head[0])
+			git_oid_tostr(w->out[i].head, sizeof(w->out[i].head), git_commit_id(w->c));
+		w->out[i].submitted = when;
+	}
+}
+
+/* A merge: a folder counts only when it differs from every parent, as
+ * cb_repo_case_log has it, so each case is held against each parent. */
+static int history_merge(history_walk *w, const char *slug)
+{
+	char dir[CB_REPO_DIR_MAX], file[CB_REPO_PATH_MAX];
+	int folder, in_case, rc;
+
+	if ((rc = cb_repo_case_dir(slug, dir)) < 0 || (rc = case_path(slug, "case.md", file)) < 0 ||
+	    (rc = path_changed(w->c, dir, &folder)) < 0)
+		return rc;
+	if (folder && (rc = path_changed(w->c, file, &in_case)) < 0)
+		return rc;
+	if (folder)
+		history_note(w, slug, in_case);
+	return 0;
+}
+
+/* Each case folder whose id differs between shard folders a and b (either
+ * may be NULL). */
+static int history_shard(history_walk *w, const git_tree *a, const git_tree *b, int merge)
+{
+	for (int side = 0; side < 2; side++) {
+		const git_tree *t = side ? a : b, *other = side ? b : a;
+		size_t count = t ? git_tree_entrycount(t) : 0;
+
+		for (size_t i = 0; i < count; i++) {
+			const git_tree_entry *e = git_tree_entry_byindex(t, i), *o;
+			git_tree *fa = NULL, *fb = NULL;
+			int rc;
+
+			if (git_tree_entry_type(e) != GIT_OBJECT_TREE)
+				continue;
+			o = entry_in(other, git_tree_entry_name(e));
+			/* the second pass takes only what the first did not see */
+			if (side ? o != NULL : same_entry(e, o))
+				continue;
+			if (merge) {
+				if ((rc = history_merge(w, git_tree_entry_name(e))) < 0)
+					return rc;
+				continue;
+			}
+			if ((rc = subtree(w->g, side ? e : o, &fa)) < 0 ||
+			    (rc = subtree(w->g, side ? o : e, &fb)) < 0) {
+				git_tree_free(fa);
+				return rc;
+			}
+			history_note(w, git_tree_entry_name(e),
+				     !same_entry(entry_in(fa, "case.md"), entry_in(fb, "case.md")));
+			git_tree_free(fa);
+			git_tree_free(fb);
+		}
+	}
+	return 0;
+}
+
+/* Each shard whose id differs between root folders a and b. */
+static int history_root(history_walk *w, const git_tree *a, const git_tree *b, int merge)
+{
+	for (int side = 0; side < 2; side++) {
+		const git_tree *t = side ? a : b, *other = side ? b : a;
+		size_t count = t ? git_tree_entrycount(t) : 0;
+
+		for (size_t i = 0; i < count; i++) {
+			const git_tree_entry *e = git_tree_entry_byindex(t, i), *o;
+			git_tree *sa = NULL, *sb = NULL;
+			int rc;
+
+			if (git_tree_entry_type(e) != GIT_OBJECT_TREE)
+				continue;
+			o = entry_in(other, git_tree_entry_name(e));
+			if (side ? o != NULL : same_entry(e, o))
+				continue;
+			if ((rc = subtree(w->g, side ? e : o, &sa)) < 0 ||
+			    (rc = subtree(w->g, side ? o : e, &sb)) < 0 ||
+			    (rc = history_shard(w, sa, sb, merge)) < 0) {
+				git_tree_free(sa);
+				git_tree_free(sb);
+				return rc;
+			}
+			git_tree_free(sa);
+			git_tree_free(sb);
+		}
+	}
+	return 0;
+}
+
+static int history_commit(history_walk *w)
+{
+	git_tree *mine = NULL, *theirs = NULL;
+	git_commit *parent = NULL;
+	unsigned parents = git_commit_parentcount(w->c);
+	int rc;
+
+	if (git_commit_tree(&mine, w->c) < 0)
+		return git_fail(CB_EREPO, "reading a commit's tree");
+	if (parents > 0 && (git_commit_parent(&parent, w->c, 0) < 0 ||
+			    git_commit_tree(&theirs, parent) < 0)) {
+		rc = git_fail(CB_EREPO, "reading a parent commit");
+		goto done;
+	}
+	/* what differs from the first parent; a merge then checks those
+	 * folders against its other parents too */
+	rc = history_root(w, theirs, mine, parents > 1);
+done:
+	git_tree_free(theirs);
+	git_commit_free(parent);
+	git_tree_free(mine);
+	return rc;
+}
+
+int cb_repo_case_histories(cb_repo *r, char *const *slugs, size_t n, cb_repo_case_history *out,
+			   void (*progress)(size_t commits, void *ctx), void *ctx)
+{
+	history_walk w = {0};
+	git_revwalk *walk = NULL;
+	size_t commits = 0;
+	git_oid oid;
+	int rc = 0, err;
+
+	memset(out, 0, n * sizeof(*out));
+	if (n == 0)
+		return 0;
+	w.g = cb_repo_git(r);
+	w.slugs = slugs;
+	w.n = n;
+	w.out = out;
+	if (!(w.seen = calloc(n, 1)))
+		return oom();
+	if (git_revwalk_new(&walk, w.g) < 0 ||
+	    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME) < 0 ||
+	    cb_repo_main_id(r, &oid) < 0 || git_revwalk_push(walk, &oid) < 0) {
+		rc = git_fail(CB_EREPO, "walking branch main");
+		goto done;
+	}
+	while ((err = git_revwalk_next(&oid, walk)) == 0) {
+		if (git_commit_lookup(&w.c, w.g, &oid) < 0) {
+			rc = git_fail(CB_EREPO, "reading a commit");
+			goto done;
+		}
+		rc = history_commit(&w);
+		git_commit_free(w.c);
+		w.c = NULL;
+		if (rc < 0)
+			goto done;
+		if (progress && (++commits & 255) == 0)
+			progress(commits, ctx);
+	}
+	if (err != GIT_ITEROVER)
+		rc = git_fail(CB_EREPO, "walking the history");
+done:
+	git_revwalk_free(walk);
+	free(w.seen);
+	return rc;
+}
+
 void cb_repo_commits_free(cb_repo_commit *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

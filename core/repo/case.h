@@ -97,6 +97,22 @@ typedef struct cb_repo_commit {
 int cb_repo_case_log(cb_repo *r, const char *slug, cb_repo_commit **out, size_t *n);
 void cb_repo_commits_free(cb_repo_commit *list, size_t n);
 
+/* What cb_repo_case_log says of a case, in brief. */
+typedef struct cb_repo_case_history {
+	char head[41];	   /* the newest commit that changed case.md; "" when none */
+	int64_t submitted; /* author time of the oldest commit that changed case.md */
+	int64_t updated;   /* author time of the newest commit that changed the folder */
+} cb_repo_case_history;
+
+/* cb_repo_case_history of each of slugs[0..n-1] (sorted by strcmp, as
+ * cb_repo_case_list gives them) into out[0..n-1], from one walk of main's
+ * history for all of them, where n calls of cb_repo_case_log would walk
+ * it n times. Between a commit and its parent only the shards and case
+ * folders whose ids differ are opened. `progress` (may be NULL) is called
+ * with the commits walked so far. */
+int cb_repo_case_histories(cb_repo *r, char *const *slugs, size_t n, cb_repo_case_history *out,
+			   void (*progress)(size_t commits, void *ctx), void *ctx);
+
 /* A unified diff (git's format, 3 lines of context) of SLUG/case.md from
  * revision `from` to revision `to`. Defaults: `to` NULL is HEAD; `from`
  * NULL is the revision before the one `to` holds (the parent of the

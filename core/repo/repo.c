@@ -83,13 +83,18 @@ done:
  * libgit2's start. Strict object creation is off: it re-reads every object
  * a new tree or commit names to check that it exists, and Casebook builds
  * trees only from objects it has just written or read (a tenth of a
- * submission's time).
+ * submission's time). Trees up to 64 KiB are cached (libgit2's default
+ * stops at 4 KiB, below the root tree of 256 shards, which every commit
+ * reads again), and the cache holds 8 MiB: libgit2 counts an object's raw
+ * size, a parsed tree takes about four times that, and a walk of the
+ * whole history (reindex) would otherwise keep every root tree it saw.
  */
 static void git_start(void)
 {
 	if (git_libgit2_init() == 1) {
 		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0);
 		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)64 * 1024);
+		git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)8 << 20);
 	}
 }
 

@@ -599,6 +599,19 @@ START_TEST(a_crash_after_a_batch_is_mended_by_reindex)
 	ck_assert_str_eq(r.out, "reindexed 2 cases from the repository: 2 added, 0 updated, 0 removed, 0 unchanged\n");
 	cbt_run_free(&r);
 	OK(ws, "check");
+	/* the dates come from the history: each case's commit */
+	{
+		json_t *v = JSON(ws, "case", "show", "batch-one", "--json");
+
+		after = SH("TZ=UTC git -C '%s/cases' log -1 --date=format-local:%%Y-%%m-%%dT%%H:%%M:%%SZ "
+			   "--format=%%ad main~1", ws);
+		after[strcspn(after, "\n")] = '\0';
+		ck_assert_str_eq(jstr(v, "submitted_at"), after);
+		ck_assert_str_eq(jstr(v, "updated_at"), after);
+		ck_assert_str_eq(jstr(v, "status"), "submitted");
+		free(after);
+		json_decref(v);
+	}
 	free(before);
 	free(a);
 	free(b);

@@ -874,6 +874,107 @@ START_TEST(sync_merges_reviews_on_both_sides)
 }
 END_TEST
 
+/* cb_repo_case_histories says of every case what cb_repo_case_log does,
+ * on a history with revisions, reviews, a removal, a case removed and
+ * added again, and merges from both sides of a sync. */
+START_TEST(histories_agree_with_each_cases_log)
+{
+	static const char *const names[] = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta"};
+	cb_repo_author who[3] = {jana, luca, ana};
+	cb_repo_sync_result res;
+	cb_repo_case_history *h;
+	char **slugs;
+	size_t n;
+	cb_repo *b;
+	int64_t t = 1700000000;
+
+	for (int i = 0; i < 3; i++)
+		who[i].when = t;
+#define AT(k) (who[k].when += 3600, &who[k])
+	for (size_t i = 0; i < 4; i++)
+		ck_assert_int_eq(cb_repo_case_commit(repo, names[i], v1, strlen(v1), CB_REPO_CASE_CREATE,
+						     AT(i % 2), NULL, NULL), 0);
+	ck_assert_int_eq(cb_repo_case_review(repo, "alpha", "approved", AT(2), NULL, NULL), 0);
+	ck_assert_int_eq(cb_repo_case_commit(repo, "beta", v2, strlen(v2), CB_REPO_CASE_REVISE, AT(1),
+					     NULL, NULL), 0);
+	b = two_sides();
+	/* both sides work, then merge twice over */
+	ck_assert_int_eq(cb_repo_case_commit(repo, "gamma", v2, strlen(v2), CB_REPO_CASE_REVISE, AT(0),
+					     NULL, NULL), 0);
+	ck_assert_int_eq(cb_repo_case_commit(b, "epsilon", v1, strlen(v1), CB_REPO_CASE_CREATE, AT(1),
+					     NULL, NULL), 0);
+	ck_assert_int_eq(cb_repo_case_review(b, "beta", "changes-requested", AT(2), "More.", NULL), 0);
+	sync_ok(repo, &res);
+	cb_repo_sync_result_clear(&res);
+	sync_ok(b, &res);
+	ck_assert(res.merged);
+	cb_repo_sync_result_clear(&res);
+	sync_ok(repo, &res);
+	cb_repo_sync_result_clear(&res);
+	ck_assert_int_eq(cb_repo_case_commit(repo, "zeta", v1, strlen(v1), CB_REPO_CASE_CREATE, AT(0),
+					     NULL, NULL), 0);
+	ck_assert_int_eq(cb_repo_case_review(b, "epsilon", "approved", AT(2), NULL, NULL), 0);
+	sync_ok(b, &res);
+	cb_repo_sync_result_clear(&res);
+	sync_ok(repo, &res);
+	ck_assert(res.merged || res.pulled);
+	cb_repo_sync_result_clear(&res);
+	cb_repo_close(b);
+	/* delta goes, comes back with new text; gamma goes for good */
+	free(GIT_OK("git clone -q '%s' '%s/edit' 2>&1 && cd '%s/edit' && git rm -q -r %s %s && "
+		    "git -c user.name=G -c user.email=g@x commit -qm gone && git push -q origin main 2>&1",
+		    cases, tmp, tmp, dir_of("delta"), dir_of("gamma")));
+	ck_assert_int_eq(cb_repo_case_commit(repo, "delta", v2, strlen(v2), CB_REPO_CASE_CREATE, AT(1),
+					     NULL, NULL), 0);
+#undef AT
+	assert_sound(cases);
+	ck_assert_int_eq(cb_repo_case_list(repo, &slugs, &n), 0);
+	ck_assert_uint_eq(n, 5);
+	for (size_t i = 1; i < n; i++)
+		ck_assert(strcmp(slugs[i - 1], slugs[i]) < 0);
+	h = calloc(n, sizeof(*h));
+	ck_assert_int_eq(cb_repo_case_histories(repo, slugs, n, h, NULL, NULL), 0);
+	for (size_t i = 0; i < n; i++) {
+		cb_repo_commit *log;
+		size_t nlog;
+		const char *head = NULL;
+		int64_t submitted = 0;
+
+		ck_assert_int_eq(cb_repo_case_log(repo, slugs[i], &log, &nlog), 0);
+		ck_assert_uint_gt(nlog, 0);
+		for (size_t k = 0; k < nlog; k++)
+			if (log[k].changes & CB_REPO_CHANGED_CASE) {
+				if (!head)
+					head = log[k].id;
+				submitted = log[k].time;
+			}
+		ck_assert_ptr_nonnull(head);
+		ck_assert_msg(strcmp(h[i].head, head) == 0, "%s: head %s, log %s", slugs[i], h[i].head,
+			      head);
+		ck_assert_msg(h[i].submitted == submitted, "%s: submitted %lld, log %lld", slugs[i],
+			      (long long)h[i].submitted, (long long)submitted);
+		ck_assert_msg(h[i].updated == log[0].time, "%s: updated %lld, log %lld", slugs[i],
+			      (long long)h[i].updated, (long long)log[0].time);
+		cb_repo_commits_free(log, nlog);
+	}
+	/* as git sees it: delta was submitted when first added, before its
+	 * removal, and its latest revision is its return */
+	ck_assert_str_eq(slugs[2], "delta");
+	{
+		char *out = GIT_OK("git -C '%s' log --format=%%at main -- %s/case.md | tail -1", cases,
+				   dir_of("delta"));
+
+		ck_assert_int_eq(strtoll(out, NULL, 10), h[2].submitted);
+		free(out);
+		out = GIT_OK("git -C '%s' log -1 --format=%%H main -- %s/case.md", cases, dir_of("delta"));
+		ck_assert(strncmp(out, h[2].head, 40) == 0);
+		free(out);
+	}
+	free(h);
+	cb_repo_slugs_free(slugs, n);
+}
+END_TEST
+
 START_TEST(sync_refuses_a_non_bare_remote_and_a_non_bare_repository)
 {
 	cb_repo *b = two_sides(), *c = NULL;
@@ -931,6 +1032,7 @@ int main(void)
 	tcase_add_test(tc, sync_refuses_conflicting_edits_and_loses_nothing);
 	tcase_add_test(tc, sync_merges_reviews_on_both_sides);
 	tcase_add_test(tc, sync_refuses_a_non_bare_remote_and_a_non_bare_repository);
+	tcase_add_test(tc, histories_agree_with_each_cases_log);
 	suite_add_tcase(s, tc);
 	return cbt_main(s);
 }
