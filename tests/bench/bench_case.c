@@ -1,25 +1,30 @@
 /*
- * bench_case WORKSPACE DOCS COUNT [FIRST [FROM]]: submits DOCS/case-00001.md
- * .. DOCS/case-COUNT.md as cases case-00001 .. through the app layer
- * (cb_app_case_submit), in one process, on a workspace opened as the
- * command line opens it. It times every submission on its own, which a
- * loop of `casebook case submit` processes cannot do without counting
- * process start-up, and prints on stdout, one "key=value ..." line each:
+ * bench_case WORKSPACE DOCS COUNT [SMALL]: submits DOCS/case-00001.md ..
+ * DOCS/case-COUNT.md as cases case-00001 .. through the app layer
+ * (cb_app_case_submit), one at a time, in one process, on a workspace
+ * opened as the command line opens it. It times every submission on its
+ * own, which a loop of `casebook case submit` processes cannot do without
+ * counting process start-up, and prints on stdout, one "key=value ..."
+ * line each:
  *
  *   startup workspace_ms=W git_init_ms=G
  *                                what a process per submission pays before
  *                                it submits: opening the workspace and
  *                                loading the plugins, and libgit2's
  *                                initialisation (each the mean of 20)
- *   first=N seconds=S            the first FIRST (1000) submissions together
  *   window=C ms=M                the median of submissions C-24 .. C+25,
  *                                for C = 100, every 1,000th, and COUNT - 25
+ *   ab small=100 small_ms=S big=C big_ms=B
+ *                                with SMALL (a second workspace, empty):
+ *                                submissions 76 .. 125 into SMALL and the
+ *                                last 50 into WORKSPACE, taken in turns,
+ *                                one into each, and the median of each
  *
- * so that scripts/bench can set the first figure against the git CLI and
- * the windows against each other (the cost as the repository grows).
- * FROM (1) starts at a later file, on a workspace that already holds the
- * cases before it, to profile submissions into a big repository; figures
- * are printed only for what this run measured.
+ * The windows draw the curve as the repository grows, but the first and
+ * the last are measured a minute apart, and a virtual machine's disk is
+ * not the same disk a minute later (ext4 slows file creation for a while
+ * after many files were deleted, for one). Taking the two ends in turns
+ * puts them under the same conditions: `ab` is the growth figure.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,72 +104,90 @@ static int startup(const char *dir)
 	return 0;
 }
 
+/* Submits DOCS/case-NNNNN.md (i) into ws; its time into *secs. */
+static int submit_one(cb_workspace *ws, const char *docs, size_t i, double *secs)
+{
+	char path[4096], slug[32];
+	cb_case_written w;
+	double t0 = now();
+	size_t len;
+	char *text;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/case-%05zu.md", docs, i);
+	snprintf(slug, sizeof(slug), "case-%05zu", i);
+	/* Reading the file is part of what `case submit` does. */
+	err = cb_app_case_read_file(path, &text, &len);
+	if (!err) {
+		err = cb_app_case_submit(ws, path, text, len, slug, NULL, &w);
+		free(text);
+	}
+	*secs = now() - t0;
+	if (err)
+		fprintf(stderr, "bench_case: %s: submission %zu: %s\n", ws->dir, i, cb_error_last());
+	return err;
+}
+
+/* Opens a workspace as cb_cli_open does: the plugins' limits from the
+ * environment; the plugins themselves load on the first submission and
+ * stay loaded (the start-up cost a process per submission pays). */
+static int open_ws(const char *dir, cb_workspace **ws)
+{
+	if (cb_workspace_open(dir, 0, ws) < 0 ||
+	    cb_app_plugins_limits_from_env(&(*ws)->plugin_options.limits) < 0) {
+		fprintf(stderr, "bench_case: %s\n", cb_error_last());
+		return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	size_t count, first, from;
-	cb_workspace *ws = NULL;
-	double *t, t0;
+	enum { SMALL_AT = 100 };
+	size_t count, turns;
+	cb_workspace *ws = NULL, *small = NULL;
+	double *t, ts[2 * HALF];
 	int rc = 1;
 
-	if (argc < 4) {
-		fprintf(stderr, "usage: bench_case WORKSPACE DOCS COUNT [FIRST [FROM]]\n");
+	if (argc < 4 || argc > 5) {
+		fprintf(stderr, "usage: bench_case WORKSPACE DOCS COUNT [SMALL]\n");
 		return 2;
 	}
 	count = strtoul(argv[3], NULL, 10);
-	first = argc > 4 ? strtoul(argv[4], NULL, 10) : 1000;
-	from = argc > 5 ? strtoul(argv[5], NULL, 10) : 1;
-	if (first > count)
-		first = count;
-	if (from < 1)
-		from = 1;
+	if (argc == 5 && count < SMALL_AT + HALF) {
+		fprintf(stderr, "bench_case: with SMALL, COUNT must be at least %d\n", SMALL_AT + HALF);
+		return 2;
+	}
+	turns = argc == 5 ? 2 * HALF : 0;
 	if (!(t = calloc(count ? count : 1, sizeof(*t))))
 		return 1;
-	if (from == 1 && startup(argv[1]) < 0)
+	if (startup(argv[1]) < 0 || open_ws(argv[1], &ws) < 0 ||
+	    (argc == 5 && open_ws(argv[4], &small) < 0))
 		goto done;
-	/* As cb_cli_open does: the plugins' limits from the environment; the
-	 * plugins themselves load on the first submission and stay loaded,
-	 * which is the start-up cost a process per submission pays each time. */
-	if (cb_workspace_open(argv[1], 0, &ws) < 0 ||
-	    cb_app_plugins_limits_from_env(&ws->plugin_options.limits) < 0) {
-		fprintf(stderr, "bench_case: %s\n", cb_error_last());
-		goto done;
-	}
-	for (size_t i = from; i <= count; i++) {
-		char path[4096], slug[32];
-		cb_case_written w;
-		size_t len;
-		char *text;
-		int err;
-
-		snprintf(path, sizeof(path), "%s/case-%05zu.md", argv[2], i);
-		snprintf(slug, sizeof(slug), "case-%05zu", i);
-		/* Reading the file is part of what `case submit` does. */
-		t0 = now();
-		err = cb_app_case_read_file(path, &text, &len);
-		if (!err) {
-			err = cb_app_case_submit(ws, path, text, len, slug, NULL, &w);
-			free(text);
-		}
-		t[i - 1] = now() - t0;
-		if (err) {
-			fprintf(stderr, "bench_case: submission %zu: %s\n", i, cb_error_last());
+	for (size_t i = 1; i + turns <= count; i++)
+		if (submit_one(ws, argv[2], i, &t[i - 1]) < 0)
 			goto done;
-		}
-	}
-	if (from == 1) {
-		double sum = 0;
+	if (small) {
+		double scratch;
 
-		for (size_t i = 0; i < first; i++)
-			sum += t[i];
-		printf("first=%zu seconds=%.3f\n", first, sum);
+		for (size_t i = 1; i <= SMALL_AT - HALF; i++)
+			if (submit_one(small, argv[2], i, &scratch) < 0)
+				goto done;
+		for (size_t k = 0; k < turns; k++)
+			if (submit_one(small, argv[2], SMALL_AT - HALF + 1 + k, &ts[k]) < 0 ||
+			    submit_one(ws, argv[2], count - turns + 1 + k, &t[count - turns + k]) < 0)
+				goto done;
 	}
 	for (size_t c = 100; c + HALF <= count; c = c < 1000 ? 1000 : c + 1000)
-		if (c >= from + HALF - 1)
-			printf("window=%zu ms=%.3f\n", c, window_ms(t, count, c));
-	if (count >= from + 2 * HALF - 1 && count % 1000 != HALF)
+		printf("window=%zu ms=%.3f\n", c, window_ms(t, count, c));
+	if (count >= 2 * HALF && count % 1000 != HALF)
 		printf("window=%zu ms=%.3f\n", count - HALF, window_ms(t, count, count - HALF));
+	if (small)
+		printf("ab small=%d small_ms=%.3f big=%zu big_ms=%.3f\n", SMALL_AT,
+		       window_ms(ts, 2 * HALF, HALF), count - HALF, window_ms(t, count, count - HALF));
 	rc = 0;
 done:
+	cb_workspace_close(small);
 	cb_workspace_close(ws);
 	free(t);
 	return rc;
