@@ -908,9 +908,14 @@ static int history_merge(history_walk *w, const char *slug)
 	return 0;
 }
 
-/* Each case folder whose id differs between shard folders a and b (either
- * may be NULL). */
-static int history_shard(history_walk *w, const git_tree *a, const git_tree *b, int merge)
+typedef int (*folder_fn)(history_walk *w, const char *name, const git_tree_entry *ea,
+			 const git_tree_entry *eb, int merge);
+
+/* Calls fn for each folder of tree a or b (either may be NULL) whose id
+ * differs between them, one absent counting as different, with its
+ * entries on both sides (NULL where absent). */
+static int each_changed_folder(history_walk *w, const git_tree *a, const git_tree *b, int merge,
+			       folder_fn fn)
 {
 	for (int side = 0; side < 2; side++) {
 		const git_tree *t = side ? a : b, *other = side ? b : a;
@@ -918,7 +923,6 @@ static int history_shard(history_walk *w, const git_tree *a, const git_tree *b, 
 
 		for (size_t i = 0; i < count; i++) {
 			const git_tree_entry *e = git_tree_entry_byindex(t, i), *o;
-			git_tree *fa = NULL, *fb = NULL;
 			int rc;
 
 			if (git_tree_entry_type(e) != GIT_OBJECT_TREE)
@@ -927,54 +931,42 @@ static int history_shard(history_walk *w, const git_tree *a, const git_tree *b, 
 			/* the second pass takes only what the first did not see */
 			if (side ? o != NULL : same_entry(e, o))
 				continue;
-			if (merge) {
-				if ((rc = history_merge(w, git_tree_entry_name(e))) < 0)
-					return rc;
-				continue;
-			}
-			if ((rc = subtree(w->g, side ? e : o, &fa)) < 0 ||
-			    (rc = subtree(w->g, side ? o : e, &fb)) < 0) {
-				git_tree_free(fa);
+			if ((rc = fn(w, git_tree_entry_name(e), side ? e : o, side ? o : e, merge)) < 0)
 				return rc;
-			}
-			history_note(w, git_tree_entry_name(e),
-				     !same_entry(entry_in(fa, "case.md"), entry_in(fb, "case.md")));
-			git_tree_free(fa);
-			git_tree_free(fb);
 		}
 	}
 	return 0;
 }
 
-/* Each shard whose id differs between root folders a and b. */
-static int history_root(history_walk *w, const git_tree *a, const git_tree *b, int merge)
+/* A case folder that differs: note it, with whether case.md differs. */
+static int case_changed(history_walk *w, const char *slug, const git_tree_entry *ea,
+			const git_tree_entry *eb, int merge)
 {
-	for (int side = 0; side < 2; side++) {
-		const git_tree *t = side ? a : b, *other = side ? b : a;
-		size_t count = t ? git_tree_entrycount(t) : 0;
+	git_tree *fa = NULL, *fb = NULL;
+	int rc;
 
-		for (size_t i = 0; i < count; i++) {
-			const git_tree_entry *e = git_tree_entry_byindex(t, i), *o;
-			git_tree *sa = NULL, *sb = NULL;
-			int rc;
+	if (merge)
+		return history_merge(w, slug);
+	if ((rc = subtree(w->g, ea, &fa)) == 0 && (rc = subtree(w->g, eb, &fb)) == 0)
+		history_note(w, slug, !same_entry(entry_in(fa, "case.md"), entry_in(fb, "case.md")));
+	git_tree_free(fa);
+	git_tree_free(fb);
+	return rc;
+}
 
-			if (git_tree_entry_type(e) != GIT_OBJECT_TREE)
-				continue;
-			o = entry_in(other, git_tree_entry_name(e));
-			if (side ? o != NULL : same_entry(e, o))
-				continue;
-			if ((rc = subtree(w->g, side ? e : o, &sa)) < 0 ||
-			    (rc = subtree(w->g, side ? o : e, &sb)) < 0 ||
-			    (rc = history_shard(w, sa, sb, merge)) < 0) {
-				git_tree_free(sa);
-				git_tree_free(sb);
-				return rc;
-			}
-			git_tree_free(sa);
-			git_tree_free(sb);
-		}
-	}
-	return 0;
+/* A shard that differs: the case folders in it that do. */
+static int shard_changed(history_walk *w, const char *name, const git_tree_entry *ea,
+			 const git_tree_entry *eb, int merge)
+{
+	git_tree *sa = NULL, *sb = NULL;
+	int rc;
+
+	(void)name;
+	if ((rc = subtree(w->g, ea, &sa)) == 0 && (rc = subtree(w->g, eb, &sb)) == 0)
+		rc = each_changed_folder(w, sa, sb, merge, case_changed);
+	git_tree_free(sa);
+	git_tree_free(sb);
+	return rc;
 }
 
 static int history_commit(history_walk *w)
@@ -993,7 +985,7 @@ static int history_commit(history_walk *w)
 	}
 	/* what differs from the first parent; a merge then checks those
 	 * folders against its other parents too */
-	rc = history_root(w, theirs, mine, parents > 1);
+	rc = each_changed_folder(w, theirs, mine, parents > 1, shard_changed);
 done:
 	git_tree_free(theirs);
 	git_commit_free(parent);

@@ -531,6 +531,19 @@ static char *objects_of(const char *dir)
 	return GIT_OK("git -C '%s' count-objects -v | grep -E '^(count|packs):'", dir);
 }
 
+/* main and the object files are as `head` and `objects` (head_of and
+ * objects_of before) say. */
+static void assert_untouched(const char *head, const char *objects)
+{
+	char *out = head_of(cases);
+
+	ck_assert_str_eq(out, head);
+	free(out);
+	out = objects_of(cases);
+	ck_assert_str_eq(out, objects);
+	free(out);
+}
+
 START_TEST(a_batch_lands_as_one_pack_and_main_moves_once)
 {
 	char *before = head_of(cases), *objects = objects_of(cases), *out, *text, id[5][41];
@@ -554,12 +567,7 @@ START_TEST(a_batch_lands_as_one_pack_and_main_moves_once)
 					     CB_REPO_CASE_CREATE, &luca, NULL, NULL),
 			 CB_EEXISTS);
 	/* ... and nothing of it is on disk yet: git sees main and the objects as before */
-	out = head_of(cases);
-	ck_assert_str_eq(out, before);
-	free(out);
-	out = objects_of(cases);
-	ck_assert_str_eq(out, objects);
-	free(out);
+	assert_untouched(before, objects);
 	ck_assert_int_eq(cb_repo_batch_commit(repo, "test batch", &n), 0);
 	ck_assert_uint_eq(n, 4);
 	ck_assert(!cb_repo_in_batch(repo));
@@ -615,12 +623,7 @@ START_TEST(a_dropped_batch_leaves_the_repository_as_it_was)
 	commit_ok(repo, "brightwater-pumps", v2, CB_REPO_CASE_CREATE, &luca, NULL);
 	cb_repo_batch_abort(repo);
 	ck_assert(!cb_repo_in_batch(repo));
-	out = head_of(cases);
-	ck_assert_str_eq(out, before);
-	free(out);
-	out = objects_of(cases);
-	ck_assert_str_eq(out, objects);
-	free(out);
+	assert_untouched(before, objects);
 	ck_assert_int_eq(cb_repo_case_read(repo, "nordmill-heat-pumps", NULL, &text, &len),
 			 CB_ENOTFOUND);
 	/* the same text committed afterwards, outside a batch, is all there */
