@@ -157,11 +157,17 @@ static int on_attendance(const cb_attendance *a, void *ctx)
 	return 0;
 }
 
-/* The case studies seen so far (a case citing two of the sessions counts
- * once). */
+/* The case studies citing the sessions, with their status (the index in
+ * cb_case_statuses; 4 and up: another), as the store gives them: a case
+ * citing two of the sessions comes twice, and counts once (sorted by id,
+ * then counted). */
+typedef struct case_cite {
+	int64_t id;
+	size_t status;
+} case_cite;
+
 typedef struct cases_ctx {
-	cb_impact_levels *l;
-	int64_t *ids;
+	case_cite *cites;
 	size_t n, cap;
 } cases_ctx;
 
@@ -170,31 +176,46 @@ static int on_citing_case(int64_t id, const char *status, void *ctx)
 	cases_ctx *c = ctx;
 	size_t k;
 
-	for (size_t i = 0; i < c->n; i++)
-		if (c->ids[i] == id)
-			return 0;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 16;
-		int64_t *ids = realloc(c->ids, cap * sizeof(*ids));
+		case_cite *cites = realloc(c->cites, cap * sizeof(*cites));
 
-		if (!ids)
+		if (!cites)
 			return cb_error_set(CB_ENOMEM, "out of memory");
-		c->ids = ids;
+		c->cites = cites;
 		c->cap = cap;
 	}
-	c->ids[c->n++] = id;
 	for (k = 0; cb_case_statuses[k] && strcmp(cb_case_statuses[k], status) != 0; k++)
 		;
-	if (k < 4)
-		c->l->cases_by_status[k]++;
-	c->l->cases++;
+	c->cites[c->n].id = id;
+	c->cites[c->n++].status = k;
 	return 0;
+}
+
+static int cmp_cite(const void *a, const void *b)
+{
+	int64_t x = ((const case_cite *)a)->id, y = ((const case_cite *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
+static void count_cases(cases_ctx *c, cb_impact_levels *l)
+{
+	if (c->n > 1)
+		qsort(c->cites, c->n, sizeof(*c->cites), cmp_cite);
+	for (size_t i = 0; i < c->n; i++) {
+		if (i > 0 && c->cites[i].id == c->cites[i - 1].id)
+			continue;
+		if (c->cites[i].status < 4)
+			l->cases_by_status[c->cites[i].status]++;
+		l->cases++;
+	}
 }
 
 static int levels_of(cb_workspace *ws, cb_impact_report *r)
 {
 	levels_ctx c = {&r->levels, 0, 0, 0};
-	cases_ctx cc = {&r->levels, NULL, 0, 0};
+	cases_ctx cc = {NULL, 0, 0};
 	int rc = 0;
 
 	for (size_t i = 0; i < r->nsessions; i++)
@@ -203,7 +224,9 @@ static int levels_of(cb_workspace *ws, cb_impact_report *r)
 	for (size_t i = 0; i < r->nsessions; i++)
 		if ((rc = cb_store_case_citing(ws->store, r->sessions[i].key, on_citing_case, &cc)) < 0)
 			break;
-	free(cc.ids);
+	if (rc == 0)
+		count_cases(&cc, &r->levels);
+	free(cc.cites);
 	if (rc < 0)
 		return rc;
 	r->levels.reaction_mean = r->levels.reactions ? c.reaction_sum / (double)r->levels.reactions : NAN;

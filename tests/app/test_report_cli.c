@@ -492,6 +492,24 @@ START_TEST(case_studies_by_status_with_evidence)
 			      cbt_has(md, "uptime-a1 | Uptime \\<at\\> a1 | a1 | lee | approved | 1 agrees, 1 without data"),
 		      "%.400s", strstr(md, "uptime-a1 |"));
 	free(md);
+	/* over the program, a case citing both sessions counts once */
+	submit_case("both", "Both sessions", "lee", "a1", "tco-2025-03-03\n  - tco-2025-06-02", "");
+	{
+		cbt_run r;
+		json_t *v, *level3;
+
+		cbt_casebook(&r, ws, NULL, "impact", "--program", "tco", "--json", NULL);
+		ck_assert_msg(r.status == 0, "%s", r.err);
+		v = json_loads(r.out, 0, NULL);
+		ck_assert_ptr_nonnull(v);
+		level3 = json_object_get(json_object_get(v, "kirkpatrick"), "level3_behaviour");
+		ck_assert_msg(level3, "%.300s", r.out);
+		ck_assert_int_eq(json_integer_value(json_object_get(level3, "case_studies")), 5);
+		ck_assert_int_eq(json_integer_value(json_object_get(level3, "approved")), 3);
+		ck_assert_int_eq(json_integer_value(json_object_get(level3, "submitted")), 2);
+		json_decref(v);
+		cbt_run_free(&r);
+	}
 }
 END_TEST
 
