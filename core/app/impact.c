@@ -101,14 +101,58 @@ typedef struct reach_ctx {
 	entries *e;
 	const cb_exposure_session *session;
 	int control;
+	size_t n; /* calls: the accounts this exposure reached through the session */
 } reach_ctx;
 
 static int on_reached(int64_t account_id, void *ctx)
 {
 	reach_ctx *r = ctx;
 
+	r->n++;
 	return entries_add(r->e, account_id, r->session ? r->session->first : 0,
 			   r->session ? r->session->last : 0, r->control);
+}
+
+/* All the accounts a session reached, and whether `mine` is one. */
+typedef struct count_ctx {
+	size_t n;
+	int64_t mine;
+	int has_mine;
+} count_ctx;
+
+static int on_counted(int64_t account_id, void *ctx)
+{
+	count_ctx *c = ctx;
+
+	c->n++;
+	if (account_id == c->mine)
+		c->has_mine = 1;
+	return 0;
+}
+
+/*
+ * The part of session s's cost that an exposure reaching `here` of its
+ * accounts bears. A session, program or trainer bears the whole cost; a
+ * technician or a case study reaches only some of the accounts the session
+ * reached, and bears their share, so that its ROI sets the benefit at its
+ * accounts against the cost of reaching them (Phillips: costs allocated
+ * as the benefits are counted). A case's account counts with the session's
+ * even when no link or coverage says the session reached it.
+ */
+static int cost_share(cb_workspace *ws, const cb_exposure_session *s, const char *last,
+		      int64_t case_account, size_t here, double *share)
+{
+	count_ctx c = {0, case_account, 0};
+	int rc;
+
+	*share = 1;
+	if ((rc = cb_store_exposure_accounts(ws->store, s->id, last, 0, on_counted, &c)) < 0)
+		return rc;
+	if (case_account && !c.has_mine)
+		c.n++;
+	if (c.n > 0 && here < c.n)
+		*share = (double)here / (double)c.n;
+	return 0;
 }
 
 static int int32_order(const void *a, const void *b)
@@ -495,8 +539,9 @@ static int resolve_exposure(cb_workspace *ws, cb_impact_report *r, entries *acco
 	}
 	for (size_t i = 0; i < r->nsessions; i++) {
 		const cb_exposure_session *s = &r->sessions[i];
-		reach_ctx c = {accounts, s, 0};
+		reach_ctx c = {accounts, s, 0, 0};
 		char last[CB_DATE_LEN];
+		double share = 1;
 
 		cb_date_format(s->last, last);
 		/* A case study exposes its own account, from the first session
@@ -509,11 +554,15 @@ static int resolve_exposure(cb_workspace *ws, cb_impact_report *r, entries *acco
 		if (rc < 0)
 			return rc;
 		if (s->cost > 0) {
+			if ((technician || case_account) &&
+			    (rc = cost_share(ws, s, last, case_account, c.n, &share)) < 0)
+				return rc;
 			if (!r->currency[0])
 				snprintf(r->currency, sizeof(r->currency), "%s", s->currency);
 			else if (strcmp(r->currency, s->currency) != 0)
 				r->mixed_currency = 1;
-			r->cost += s->cost;
+			r->cost += s->cost * share;
+			r->cost_full += s->cost;
 		}
 	}
 	r->exposed = accounts->n;
@@ -562,7 +611,7 @@ static int resolve_control(cb_workspace *ws, cb_impact_report *r, entries *accou
 		size_t np = 0;
 		int32_t lo = r->sessions[0].first, hi = r->sessions[0].last;
 		char from[CB_DATE_LEN], to[CB_DATE_LEN];
-		reach_ctx c = {accounts, NULL, 1};
+		reach_ctx c = {accounts, NULL, 1, 0};
 		entries unreached = {0};
 
 		if (!programs)

@@ -88,7 +88,9 @@ typedef struct cb_impact_report {
 	cb_impact_request request; /* as run, defaults filled in; strings borrowed */
 	cb_exposure_session *sessions;
 	size_t nsessions;
-	double cost;          /* sum of the sessions' costs */
+	double cost;          /* the sessions' costs; for a technician or a case
+			       * study, the share of the accounts it reached */
+	double cost_full;     /* the sessions' whole costs */
 	char currency[4];     /* "" when none or mixed */
 	int mixed_currency;
 	size_t exposed, control; /* accounts */

@@ -25,7 +25,9 @@ static const char impact_help[] =
 	"given with --kpi): the exposed accounts' values before and after, the\n"
 	"change with a bootstrap interval (resampling accounts, seeded), the same\n"
 	"for control accounts, and the difference-in-differences effect with its\n"
-	"interval; with a money value (casebook kpi value), the ROI.\n"
+	"interval; with a money value (casebook kpi value), the ROI. A technician\n"
+	"or a case study bears the share of the sessions' cost of the accounts\n"
+	"it reached.\n"
 	"\n"
 	"Exposed accounts: those a session is linked to, and those its attendees\n"
 	"(attended or partial) cover on its last day; for --technician, the\n"
@@ -197,7 +199,10 @@ static void print_header(cb_cli *cli, const cb_impact_report *r)
 	else
 		fprintf(cli->out, "no case studies cite these sessions");
 	fprintf(cli->out, "; L4 results below. Cost: ");
-	if (r->cost > 0 && !r->mixed_currency)
+	if (r->cost > 0 && !r->mixed_currency && r->cost < r->cost_full)
+		fprintf(cli->out, "%.2f %s, the share of the %.2f %s the sessions cost by accounts reached\n\n",
+			r->cost, r->currency, r->cost_full, r->currency);
+	else if (r->cost > 0 && !r->mixed_currency)
 		fprintf(cli->out, "%.2f %s\n\n", r->cost, r->currency);
 	else
 		fprintf(cli->out, "%s\n\n", r->mixed_currency ? "in several currencies" : "not recorded");

@@ -153,7 +153,7 @@ json_t *cb_cli_impact_json(const cb_impact_report *r)
 	cb_date_format(r->control_first, cf);
 	cb_date_format(r->control_last, cl);
 	o = json_pack("{s:{s:s, s:s, s:o, s:o}, s:o, s:{s:i, s:i}, s:{s:s, s:I, s:s, s:s}, s:I, "
-		      "s:{s:I, s:I, s:f, s:I}, s:{s:o, s:o}}",
+		      "s:{s:I, s:I, s:f, s:I}, s:{s:o, s:o, s:o}}",
 		      "exposure", "kind", cb_cli_exposure_kind_name(q->kind), "key", q->key, "format",
 		      q->format ? json_string(q->format) : json_null(), "trainer",
 		      q->trainer ? json_string(q->trainer) : json_null(), "sessions", sessions,
@@ -166,7 +166,8 @@ json_t *cb_cli_impact_json(const cb_impact_report *r)
 		      (json_int_t)q->analysis.resamples, "seed", (json_int_t)q->analysis.seed, "level",
 		      q->analysis.level, "min_accounts", (json_int_t)q->analysis.min_exposed, "cost",
 		      "amount", r->cost > 0 ? json_real(r->cost) : json_null(), "currency",
-		      r->currency[0] && !r->mixed_currency ? json_string(r->currency) : json_null());
+		      r->currency[0] && !r->mixed_currency ? json_string(r->currency) : json_null(),
+		      "sessions_total", r->cost_full > 0 ? json_real(r->cost_full) : json_null());
 	level3 = json_pack("{s:I, s:I, s:I, s:I, s:I}", "case_studies", (json_int_t)r->levels.cases,
 			   "submitted", (json_int_t)r->levels.cases_by_status[0],
 			   "changes_requested", (json_int_t)r->levels.cases_by_status[1], "approved",

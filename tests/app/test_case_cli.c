@@ -867,6 +867,18 @@ START_TEST(impact_of_a_case_study)
 		"impact", "--case", "impact-at-nordmil");
 	REFUSED(ws, 2, "--by compares the sessions of one --program", "impact", "--case",
 		"impact-at-nordmill", "--by", "format");
+	/* the case's account bears its share of the session's cost: one of
+	 * the two accounts it reached (brightwater by link, nordmill the case's) */
+	OK(ws, "session", "edit", "tco-2025-02-10", "--cost", "9000", "--currency", "EUR",
+	   "--add-account", "brightwater");
+	v = JSON(ws, "impact", "--case", "impact-at-nordmill", "--control", "none", "--json");
+	ck_assert_double_eq_tol(json_real_value(json_object_get(json_object_get(v, "cost"), "amount")), 4500, 1e-9);
+	ck_assert_double_eq_tol(json_real_value(json_object_get(json_object_get(v, "cost"), "sessions_total")),
+				9000, 1e-9);
+	json_decref(v);
+	v = JSON(ws, "impact", "--session", "tco-2025-02-10", "--control", "none", "--json");
+	ck_assert_double_eq_tol(json_real_value(json_object_get(json_object_get(v, "cost"), "amount")), 9000, 1e-9);
+	json_decref(v);
 }
 END_TEST
 

@@ -318,6 +318,51 @@ START_TEST(roi_and_reproducible_seeds)
 }
 END_TEST
 
+/* impact --technician J: J reaches the accounts J covers, and bears
+ * their share of the session's cost; the session bears all of it. */
+START_TEST(a_technician_bears_the_share_of_the_accounts_reached)
+{
+	json_t *v, *k, *whole;
+	json_error_t jerr;
+	double benefit;
+	cbt_run r;
+
+	build(8, 2);
+	ok("kpi", "value", "t_mean", "--per-unit", "500", "--currency", "EUR");
+	for (int i = 1; i <= 5; i++) {
+		char acct[8];
+
+		snprintf(acct, sizeof(acct), "a%d", i);
+		ok("cover", "jo", acct, "--from", "2025-01-01");
+	}
+	cbt_casebook(&r, ws, NULL, "impact", "--technician", "jo", "--kpi", "t_mean", "--json", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	v = json_loads(r.out, 0, &jerr);
+	ck_assert_ptr_nonnull(v);
+	cbt_run_free(&r);
+	ck_assert_int_eq(json_integer_value(json_object_get(v, "exposed_accounts")), 5);
+	/* 5 of the 20 accounts the session reached: a quarter of 20,000 */
+	ck_assert_double_eq_tol(dget(v, "cost.amount"), 5000, 1e-9);
+	ck_assert_double_eq_tol(dget(v, "cost.sessions_total"), 20000, 1e-9);
+	k = kpi_of(v, "t_mean");
+	benefit = dget(k, "roi.estimate.benefit");
+	ck_assert_double_eq_tol(benefit, dget(k, "effect") * 500 * dget(k, "exposed.paired"), 1e-6);
+	ck_assert_double_eq_tol(dget(k, "roi.estimate.roi_percent"), (benefit - 5000) / 5000 * 100, 1e-6);
+	json_decref(v);
+	/* the text says it is a share */
+	cbt_casebook(&r, ws, NULL, "impact", "--technician", "jo", "--kpi", "t_mean", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_msg(cbt_has(r.out, "Cost: 5000.00 EUR, the share of the 20000.00 EUR the sessions cost by accounts reached"),
+		      "%s", r.out);
+	cbt_run_free(&r);
+	/* the session itself bears the whole cost */
+	whole = impact("--kpi", "t_mean");
+	ck_assert_double_eq_tol(dget(whole, "cost.amount"), 20000, 1e-9);
+	ck_assert_double_eq_tol(dget(whole, "cost.sessions_total"), 20000, 1e-9);
+	json_decref(whole);
+}
+END_TEST
+
 START_TEST(by_format_compares_side_by_side)
 {
 	json_t *v, *groups;
@@ -439,6 +484,7 @@ int main(void)
 	tcase_add_test(tc, window_values_equal_plain_sql);
 	tcase_add_test(tc, controls_named_none_and_refused);
 	tcase_add_test(tc, roi_and_reproducible_seeds);
+	tcase_add_test(tc, a_technician_bears_the_share_of_the_accounts_reached);
 	tcase_add_test(tc, by_format_compares_side_by_side);
 	tcase_add_test(tc, bad_requests);
 	tcase_add_test(tc, outcome_agreements);
