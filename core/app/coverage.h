@@ -15,4 +15,18 @@
 int cb_app_coverage_add(cb_workspace *ws, const char *person, const char *account,
 			const char *from, const char *to);
 
+/* Ends the period of `person` at `account` that holds day `end` on that
+ * day (the person serves the account up to and including it): an
+ * open-ended period gets its end, a longer one is shortened. *from (11
+ * bytes, may be NULL) is the period's first day. CB_ENOTFOUND when no
+ * period holds `end`. */
+int cb_app_coverage_end(cb_workspace *ws, const char *person, const char *account,
+			const char *end, char from[11]);
+
+/* Removes the period of `person` at `account` that starts on day `from`
+ * (one recorded by mistake); *to (11 bytes, may be NULL) is its last day,
+ * "" for an open end. CB_ENOTFOUND when no period starts that day. */
+int cb_app_coverage_remove(cb_workspace *ws, const char *person, const char *account,
+			   const char *from, char to[11]);
+
 #endif

@@ -9,6 +9,8 @@
 
 static const char cover_help[] =
 	"usage: casebook cover PERSON ACCOUNT --from DATE [--to DATE] [--json]\n"
+	"       casebook cover PERSON ACCOUNT --end DATE [--json]\n"
+	"       casebook cover PERSON ACCOUNT --remove --from DATE [--json]\n"
 	"       casebook cover --list [--person PERSON] [--account ACCOUNT] [--json|--csv]\n"
 	"\n"
 	"Records that PERSON serves customer ACCOUNT from DATE to DATE, both days\n"
@@ -17,6 +19,11 @@ static const char cover_help[] =
 	"'casebook person edit PERSON --add-role technician'). A period may not\n"
 	"overlap another one recorded for the same person and account. Coverage\n"
 	"tells which accounts a technician's training reaches.\n"
+	"\n"
+	"--end DATE ends the period that holds DATE on that day: PERSON served\n"
+	"ACCOUNT up to and including it (an open-ended period gets its end, a\n"
+	"longer one is shortened). --remove deletes the period that starts on\n"
+	"--from DATE, for one recorded by mistake.\n"
 	"\n"
 	"--list prints the recorded periods (person, account, from, to; an empty\n"
 	"'to' is open-ended), optionally only those of one person or account.\n";
@@ -52,18 +59,48 @@ static int cover_list(cb_cli *cli, const char *person, const char *account)
 	return cb_cli_emit(cli, rows);
 }
 
+/* cover --end (end set) or --remove (from set). */
+static int cover_change(cb_cli *cli, const char *who, const char *where, const char *end,
+			const char *from)
+{
+	char other[11];
+	cb_workspace *ws;
+	int rc;
+
+	if (cb_cli_open(cli, 0, &ws) < 0)
+		return cb_cli_fail(cli);
+	rc = end ? cb_app_coverage_end(ws, who, where, end, other)
+		 : cb_app_coverage_remove(ws, who, where, from, other);
+	cb_workspace_close(ws);
+	if (rc < 0)
+		return cb_cli_fail(cli);
+	if (end)
+		return cb_cli_done(cli,
+				   json_pack("{s:s, s:s, s:s, s:s}", "person", who, "account", where,
+					     "from", other, "to", end),
+				   "%s covers %s from %s to %s", who, where, other, end);
+	return cb_cli_done(cli,
+			   json_pack("{s:s, s:s, s:s, s:o, s:b}", "person", who, "account", where,
+				     "from", from, "to", cb_cli_json_str(other[0] ? other : NULL),
+				     "removed", 1),
+			   "removed the period %s covers %s from %s%s%s", who, where, from,
+			   other[0] ? " to " : " on", other);
+}
+
 int cb_cli_cover(cb_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {{"from", required_argument, NULL, 'f'},
 					     {"to", required_argument, NULL, 't'},
 					     {"list", no_argument, NULL, 'l'},
+					     {"end", required_argument, NULL, 'e'},
+					     {"remove", no_argument, NULL, 'r'},
 					     {"person", required_argument, NULL, 'p'},
 					     {"account", required_argument, NULL, 'a'},
 					     CB_CLI_COMMON_OPTIONS, {0}};
-	const char *from = NULL, *to = NULL, *person = NULL, *account = NULL;
+	const char *from = NULL, *to = NULL, *person = NULL, *account = NULL, *end = NULL;
 	const char *who, *where;
 	cb_workspace *ws;
-	int c, list = 0;
+	int c, list = 0, remove = 0;
 
 	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
 		switch (c) {
@@ -78,6 +115,12 @@ int cb_cli_cover(cb_cli *cli, int argc, char **argv)
 		case 'l':
 			list = 1;
 			break;
+		case 'e':
+			end = optarg;
+			break;
+		case 'r':
+			remove = 1;
+			break;
 		case 'p':
 			person = optarg;
 			break;
@@ -89,7 +132,7 @@ int cb_cli_cover(cb_cli *cli, int argc, char **argv)
 		}
 	}
 	if (list) {
-		if (optind < argc || from || to)
+		if (optind < argc || from || to || end || remove)
 			return cb_cli_usage(cli, cover_help,
 					    "cover --list takes only --person and --account");
 		return cover_list(cli, person, account);
@@ -100,6 +143,13 @@ int cb_cli_cover(cb_cli *cli, int argc, char **argv)
 		return cb_cli_usage(cli, cover_help, "--csv goes with --list");
 	if (argc - optind != 2)
 		return cb_cli_usage(cli, cover_help, "cover takes a PERSON and an ACCOUNT");
+	if (end && (from || to || remove))
+		return cb_cli_usage(cli, cover_help, "--end goes alone: cover PERSON ACCOUNT --end DATE");
+	if (remove && (to || !from))
+		return cb_cli_usage(cli, cover_help,
+				    "--remove takes the period's first day: cover PERSON ACCOUNT --remove --from DATE");
+	if (end || remove)
+		return cover_change(cli, argv[optind], argv[optind + 1], end, remove ? from : NULL);
 	if (!from)
 		return cb_cli_usage(cli, cover_help, "cover needs --from DATE");
 	who = argv[optind];

@@ -2,6 +2,7 @@
  * listing periods, and who covers what on a given day. */
 #include "store/coverage.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "base/error.h"
@@ -63,6 +64,65 @@ int cb_store_coverage_insert(cb_store *s, int64_t person_id, int64_t account_id,
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cb_store_fail(s, "recording coverage");
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int cb_store_coverage_find(cb_store *s, int64_t person_id, int64_t account_id, const char *day,
+			   int64_t *id, char from_on[11], char to_on[11], int *found)
+{
+	sqlite3_stmt *st;
+	int rc, step;
+
+	*found = 0;
+	*id = 0;
+	from_on[0] = to_on[0] = '\0';
+	if ((rc = cb_store_prepare(s, "SELECT id, from_on, coalesce(to_on, '') FROM coverage "
+				      "WHERE person_id = ?1 AND account_id = ?2 AND from_on <= ?3 "
+				      "AND (to_on IS NULL OR to_on >= ?3) ORDER BY from_on LIMIT 1",
+				   &st)) < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, person_id);
+	sqlite3_bind_int64(st, 2, account_id);
+	cb_store_bind_text(st, 3, day);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		snprintf(from_on, 11, "%s", (const char *)sqlite3_column_text(st, 1));
+		snprintf(to_on, 11, "%s", (const char *)sqlite3_column_text(st, 2));
+		*found = 1;
+	} else if (step != SQLITE_DONE) {
+		rc = cb_store_fail(s, "reading coverage");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Runs one statement on coverage row `id`, with `text` as ?2 when given. */
+static int coverage_change(cb_store *s, const char *sql, int64_t id, const char *text,
+			   const char *what)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = cb_store_prepare(s, sql, &st)) < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	if (text)
+		cb_store_bind_text(st, 2, text);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : cb_store_fail(s, what);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int cb_store_coverage_set_end(cb_store *s, int64_t id, const char *to_on)
+{
+	return coverage_change(s, "UPDATE coverage SET to_on = ?2 WHERE id = ?1", id, to_on,
+			       "ending coverage");
+}
+
+int cb_store_coverage_delete(cb_store *s, int64_t id)
+{
+	return coverage_change(s, "DELETE FROM coverage WHERE id = ?1", id, NULL,
+			       "removing coverage");
 }
 
 int cb_store_coverage_each(cb_store *s, int64_t person_id, int64_t account_id,

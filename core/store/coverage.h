@@ -25,6 +25,19 @@ typedef struct cb_coverage {
 int cb_store_coverage_insert(cb_store *s, int64_t person_id, int64_t account_id,
 			     const char *from_on, const char *to_on);
 
+/* The period of the pair that holds `day` (YYYY-MM-DD): from_on <= day
+ * and no end or an end on or after it. *found 0 when none; else *id and
+ * from_on and to_on (YYYY-MM-DD, "" for an open end) are set. */
+int cb_store_coverage_find(cb_store *s, int64_t person_id, int64_t account_id, const char *day,
+			   int64_t *id, char from_on[11], char to_on[11], int *found);
+
+/* Sets the last day of period `id` (it must not overlap another period of
+ * the pair, which a shorter end never does). */
+int cb_store_coverage_set_end(cb_store *s, int64_t id, const char *to_on);
+
+/* Deletes period `id`. */
+int cb_store_coverage_delete(cb_store *s, int64_t id);
+
 /* Calls fn for each coverage row, by person key, account key, then start.
  * `person_id` and `account_id` filter (0: any): cb_store_coverage_each(s,
  * 0, account_id, ...) lists the people covering an account, as `account

@@ -321,9 +321,43 @@ START_TEST(coverage_periods)
 	ck_assert_uint_eq(json_object_size(json_array_get(v, 0)), 4);
 	json_decref(v);
 
+	/* Ending the open period, then shortening it; refusals change nothing. */
+	cbt_casebook(&r, ws, NULL, "cover", "jdoe", "acme", "--end", "2025-12-31", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "jdoe covers acme from 2025-07-01 to 2025-12-31\n");
+	cbt_run_free(&r);
+	v = json_of("cover", "jdoe", "acme", "--end", "2025-09-30", "--json", NULL);
+	ck_assert_str_eq(str_field(v, "from"), "2025-07-01");
+	ck_assert_str_eq(str_field(v, "to"), "2025-09-30");
+	json_decref(v);
+	refused(1, "jdoe does not cover acme on 2025-10-15: no period to end", NULL, "cover", "jdoe",
+		"acme", "--end", "2025-10-15", NULL, NULL);
+	refused(1, "--end: 2025-13-01", NULL, "cover", "jdoe", "acme", "--end", "2025-13-01", NULL,
+		NULL);
+	refused(1, "unknown account 'acmee' (did you mean 'acme'?)", NULL, "cover", "jdoe", "acmee",
+		"--end", "2025-08-01", NULL, NULL);
+	refused(2, "--end goes alone", NULL, "cover", "jdoe", "acme", "--end", "2025-08-01", "--from",
+		"2025-01-01");
+	/* the freed days take a new period */
+	ok("cover", "jdoe", "acme", "--from", "2025-10-01", NULL);
+	/* Removing one recorded by mistake: only by its first day. */
+	refused(1, "no period of jdoe at acme starts on 2025-02-01", NULL, "cover", "jdoe", "acme",
+		"--remove", "--from", "2025-02-01", NULL);
+	refused(2, "--remove takes the period's first day", NULL, "cover", "jdoe", "acme", "--remove",
+		NULL, NULL, NULL, NULL);
+	cbt_casebook(&r, ws, NULL, "cover", "jdoe", "acme", "--remove", "--from", "2025-01-01", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "removed the period jdoe covers acme from 2025-01-01 to 2025-06-30\n");
+	cbt_run_free(&r);
+	cbt_casebook(&r, ws, NULL, "cover", "--list", "--person", "jdoe", "--csv", NULL);
+	ck_assert_str_eq(r.out, "person,account,from,to\r\n"
+				"jdoe,acme,2025-07-01,2025-09-30\r\njdoe,acme,2025-10-01,\r\n");
+	cbt_run_free(&r);
+
 	cbt_casebook(&r, ws, NULL, "cover", "--help", NULL);
 	ck_assert_int_eq(r.status, 0);
 	ck_assert(strncmp(r.out, "usage: casebook cover PERSON ACCOUNT --from DATE", 48) == 0);
+	ck_assert(cbt_has(r.out, "--end DATE ends the period that holds DATE"));
 	ck_assert(cbt_has(r.out, "Only people with the technician role cover accounts"));
 	ck_assert(cbt_has(r.out, "casebook cover --list"));
 	cbt_run_free(&r);
