@@ -102,12 +102,12 @@ static int iri_append(cb_buf *b, const char *text)
 	return rc;
 }
 
-/* CB_XAPI_BASE + kind + "/" + key (+ suffix), in a new string. */
-static char *iri_new(const char *kind, const char *key, const char *suffix)
+/* base + kind + "/" + key (+ suffix), in a new string. */
+static char *iri_new(const char *base, const char *kind, const char *key, const char *suffix)
 {
 	cb_buf b = CB_BUF_INIT;
 
-	if (cb_buf_printf(&b, "%s%s/", CB_XAPI_BASE, kind) < 0 || iri_append(&b, key) < 0 ||
+	if (cb_buf_printf(&b, "%s%s/", base, kind) < 0 || iri_append(&b, key) < 0 ||
 	    (suffix && cb_buf_puts(&b, suffix) < 0)) {
 		cb_buf_free(&b);
 		return NULL;
@@ -147,15 +147,15 @@ static json_t *lang_map(const char *lang, const char *text)
 }
 
 /* An Agent: mbox from the email when it has a usable one, else an account
- * on CB_XAPI_HOMEPAGE named by the person's key. */
-static json_t *agent_new(const char *key, const char *name, const char *email)
+ * on `home` named by the person's key. */
+static json_t *agent_new(const char *home, const char *key, const char *name, const char *email)
 {
 	json_t *agent;
 	char *mbox;
 
 	if (!mbox_ok(email))
 		return json_pack("{s:s, s:s, s:{s:s, s:s}}", "objectType", "Agent", "name",
-				 name, "account", "homePage", CB_XAPI_HOMEPAGE, "name", key);
+				 name, "account", "homePage", home, "name", key);
 	if (!(mbox = malloc(strlen(email) + 8)))
 		return NULL;
 	strcpy(mbox, "mailto:");
@@ -209,6 +209,8 @@ typedef struct pending {
 } pending;
 
 typedef struct builder {
+	const char *base; /* of activity ids, ending in '/' */
+	const char *home; /* homePage of accounts */
 	const int64_t *since;
 	pending *list;
 	size_t n, cap;
@@ -320,8 +322,8 @@ static json_t *program_activity(const cb_xapi_attendance *a, const char *iri)
  * (statements about the session) or the session as parent and the program
  * as grouping (statements about its tests).
  */
-static json_t *session_context(const cb_xapi_attendance *a, const char *session_iri,
-			       const char *program_iri, const char *phase)
+static json_t *session_context(const char *home, const cb_xapi_attendance *a,
+			       const char *session_iri, const char *program_iri, const char *phase)
 {
 	json_t *ctx = json_object(), *acts, *ext;
 
@@ -329,7 +331,7 @@ static json_t *session_context(const cb_xapi_attendance *a, const char *session_
 		return NULL;
 	if (a->trainer &&
 	    json_object_set_new(ctx, "instructor",
-				agent_new(a->trainer, a->trainer_name ? a->trainer_name : a->trainer,
+				agent_new(home, a->trainer, a->trainer_name ? a->trainer_name : a->trainer,
 					  a->trainer_email)) < 0)
 		goto fail;
 	if (phase)
@@ -357,17 +359,17 @@ fail:
 static int add_attendance(const cb_xapi_attendance *a, void *ctx)
 {
 	builder *b = ctx;
-	char *session_iri = iri_new("sessions", a->session, NULL);
-	char *program_iri = iri_new("programs", a->program, NULL);
+	char *session_iri = iri_new(b->base, "sessions", a->session, NULL);
+	char *program_iri = iri_new(b->base, "programs", a->program, NULL);
 	char *test_iri = NULL;
 	cb_buf test_name = CB_BUF_INIT;
 	int64_t first = 0, last = 0;
 	int rc = 0, attended = strcmp(a->status, "attended") == 0,
 	    partial = strcmp(a->status, "partial") == 0;
 
-#define ACTOR() agent_new(a->person, a->name, a->email)
+#define ACTOR() agent_new(b->home, a->person, a->name, a->email)
 #define SESSION() session_activity(a, session_iri)
-#define CONTEXT(phase) session_context(a, session_iri, program_iri, phase)
+#define CONTEXT(phase) session_context(b->home, a, session_iri, program_iri, phase)
 	if (!session_iri || !program_iri) {
 		rc = cb_error_set(CB_ENOMEM, "out of memory");
 		goto done;
@@ -398,7 +400,7 @@ static int add_attendance(const cb_xapi_attendance *a, void *ctx)
 		if (!(post ? a->has_post : a->has_pre))
 			continue;
 		free(test_iri);
-		test_iri = iri_new("sessions", a->session, post ? "/tests/post" : "/tests/pre");
+		test_iri = iri_new(b->base, "sessions", a->session, post ? "/tests/post" : "/tests/pre");
 		if (!test_iri) {
 			rc = cb_error_set(CB_ENOMEM, "out of memory");
 			goto done;
@@ -431,7 +433,7 @@ done:
 static int add_case_event(const cb_xapi_case_event *e, void *ctx)
 {
 	builder *b = ctx;
-	char *iri = iri_new("cases", e->slug, NULL);
+	char *iri = iri_new(b->base, "cases", e->slug, NULL);
 	cb_buf d = CB_BUF_INIT;
 	json_t *object = NULL;
 	int rc;
@@ -441,7 +443,7 @@ static int add_case_event(const cb_xapi_case_event *e, void *ctx)
 				      LANG_OURS, cb_buf_cstr(&d));
 	/* A case may be approved again after a revision: the time tells the
 	 * events apart. */
-	rc = add(b, e->verb, e->person, 1, agent_new(e->person, e->name, e->email), object,
+	rc = add(b, e->verb, e->person, 1, agent_new(b->home, e->person, e->name, e->email), object,
 		 NULL, json_pack("{s:s}", "platform", "Casebook"), e->at);
 	free(iri);
 	cb_buf_free(&d);
@@ -458,9 +460,36 @@ static int pending_cmp(const void *x, const void *y)
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-int cb_app_xapi_statements(cb_workspace *ws, const int64_t *since, json_t **out)
+int cb_app_xapi_base_check(const char *base, char out[CB_XAPI_BASE_MAX])
 {
-	builder b = {since, NULL, 0, 0};
+	size_t len = base ? strlen(base) : 0, scheme;
+
+	if (!base || !*base)
+		return cb_error_set(CB_EINVALID, "--base is empty; give an IRI such as https://training.example.com/xapi/");
+	scheme = strncmp(base, "https://", 8) == 0 ? 8 : strncmp(base, "http://", 7) == 0 ? 7 : 0;
+	if (!scheme)
+		return cb_error_set(CB_EINVALID, "--base %.60s must start with https:// or http://", base);
+	if (len > CB_XAPI_BASE_MAX - 2)
+		return cb_error_set(CB_EINVALID, "--base is %zu bytes long; the limit is %d", len,
+				    CB_XAPI_BASE_MAX - 2);
+	if (!base[scheme] || base[scheme] == '/')
+		return cb_error_set(CB_EINVALID, "--base %s has no host", base);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)base[i];
+
+		if (c <= ' ' || c >= 0x7f || strchr("\"<>\\^`{|}#?", c))
+			return cb_error_set(CB_EINVALID,
+					    "--base holds the byte 0x%02X at offset %zu; an IRI here takes printable ASCII without blanks, quotes, '#' or '?'",
+					    c, i);
+	}
+	snprintf(out, CB_XAPI_BASE_MAX, "%s%s", base, base[len - 1] == '/' ? "" : "/");
+	return 0;
+}
+
+int cb_app_xapi_statements(cb_workspace *ws, const char *base, const int64_t *since,
+			   json_t **out)
+{
+	builder b = {base ? base : CB_XAPI_BASE, base ? base : CB_XAPI_HOMEPAGE, since, NULL, 0, 0};
 	char since_on[CB_DATE_LEN] = "";
 	json_t *list = NULL;
 	int rc;

@@ -30,11 +30,24 @@
  * then `name`) of `name`, in lowercase, into out. */
 void cb_app_xapi_uuid(const char *name, char out[CB_XAPI_UUID_LEN]);
 
+#define CB_XAPI_BASE_MAX 202 /* 200 bytes, a '/' added, the NUL */
+
+/* Checks `base`, an IRI the activity ids go under instead of CB_XAPI_BASE
+ * (`export xapi --base`): http:// or https://, a host, at most 200 bytes,
+ * no blanks, controls or non-ASCII bytes. Writes it into out ending in
+ * '/'. CB_EINVALID says what is wrong. */
+int cb_app_xapi_base_check(const char *base, char out[CB_XAPI_BASE_MAX]);
+
 /* Builds the statements of the workspace as a JSON array in *out (caller
  * frees with json_decref), ordered by timestamp; with `since` non-NULL,
  * only the statements whose timestamp is at or after *since (Unix
- * seconds). Reads only. */
-int cb_app_xapi_statements(cb_workspace *ws, const int64_t *since, json_t **out);
+ * seconds). Activity ids go under `base` (checked by
+ * cb_app_xapi_base_check; NULL: CB_XAPI_BASE), and so does the homePage
+ * of actors without an email; statement ids follow from the activity ids,
+ * so two workspaces with their own bases never share one. Extension keys
+ * stay under CB_XAPI_BASE: they name Casebook's vocabulary. Reads only. */
+int cb_app_xapi_statements(cb_workspace *ws, const char *base, const int64_t *since,
+			   json_t **out);
 
 /* The statements as the export writes them: indented JSON ending in a
  * newline, the same bytes for the same statements. Caller frees *text

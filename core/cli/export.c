@@ -12,16 +12,20 @@
 #include "base/date.h"
 #include "base/error.h"
 
-enum { OPT_SINCE = 0x2001, OPT_OUT };
+enum { OPT_SINCE = 0x2001, OPT_OUT, OPT_BASE };
 
 static const char xapi_help[] =
-	"usage: casebook export xapi [--since DATE] [--out FILE] [--json]\n"
+	"usage: casebook export xapi [--since DATE] [--base IRI] [--out FILE] [--json]\n"
 	"\n"
 	"Writes the training records as a JSON array of xAPI 1.0.3 statements, to\n"
 	"stdout or, with --out, to FILE (written whole or not at all: a temporary\n"
 	"file next to it is renamed over it). --since DATE (YYYY-MM-DD, midnight\n"
 	"UTC, or a date-time with its UTC offset) keeps the statements whose\n"
 	"timestamp is at or after it. Reads only; cancelled sessions are left out.\n"
+	"--base IRI puts the activity ids (and the homePage of actors without an\n"
+	"email) under IRI instead of https://casebook.invalid/xapi/, e.g. your\n"
+	"own https://training.example.com/xapi/: give each workspace sending to\n"
+	"one learning record store its own, or their ids for the same keys meet.\n"
 	"\n"
 	"Statements (actor: the attendee, or the case's author or reviewer):\n"
 	"  attended   http://adlnet.gov/expapi/verbs/attended, status attended or\n"
@@ -73,10 +77,12 @@ static int export_xapi(cb_cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{"since", required_argument, NULL, OPT_SINCE},
 		{"out", required_argument, NULL, OPT_OUT},
+		{"base", required_argument, NULL, OPT_BASE},
 		CB_CLI_COMMON_OPTIONS,
 		{0},
 	};
-	const char *since_text = NULL, *out = NULL;
+	const char *since_text = NULL, *out = NULL, *base_text = NULL;
+	char base[CB_XAPI_BASE_MAX];
 	cb_workspace *ws = NULL;
 	json_t *statements = NULL;
 	char *text = NULL;
@@ -94,6 +100,9 @@ static int export_xapi(cb_cli *cli, int argc, char **argv)
 		case OPT_OUT:
 			out = optarg;
 			break;
+		case OPT_BASE:
+			base_text = optarg;
+			break;
 		default:
 			return cb_cli_bad_option(cli, xapi_help, argc, argv);
 		}
@@ -105,6 +114,8 @@ static int export_xapi(cb_cli *cli, int argc, char **argv)
 		return cb_cli_usage(cli, xapi_help, "export xapi has no --csv; it writes JSON");
 	if (since_text && cb_datetime_parse(since_text, &since) < 0)
 		return cb_cli_usage(cli, xapi_help, "--since: %s", cb_error_last());
+	if (base_text && cb_app_xapi_base_check(base_text, base) < 0)
+		return cb_cli_usage(cli, xapi_help, "%s", cb_error_last());
 	if (out && !*out)
 		return cb_cli_usage(cli, xapi_help, "--out needs a file name");
 	if (cb_cli_open(cli, 1, &ws) < 0) {
@@ -115,7 +126,8 @@ static int export_xapi(cb_cli *cli, int argc, char **argv)
 		rc = cb_cli_usage(cli, xapi_help, "--out %s is the workspace's database", out);
 		goto done;
 	}
-	if (cb_app_xapi_statements(ws, since_text ? &since : NULL, &statements) < 0 ||
+	if (cb_app_xapi_statements(ws, base_text ? base : NULL, since_text ? &since : NULL,
+				   &statements) < 0 ||
 	    cb_app_xapi_dump(statements, &text) < 0 ||
 	    (out && cb_app_xapi_write_file(out, text) < 0)) {
 		rc = cb_cli_fail(cli);

@@ -376,6 +376,57 @@ START_TEST(ids_are_stable_and_nothing_is_written)
 }
 END_TEST
 
+/* --base: the activity ids and the homePage go under the workspace's own
+ * IRI, so another workspace's statements about the same keys get other
+ * ids; the extension keys stay Casebook's. */
+START_TEST(base_gives_a_workspace_its_own_ids)
+{
+	json_t *a, *b, *st, *sa;
+	size_t i;
+
+	record_session();
+	a = parse(ok("export", "xapi", NULL));
+	b = parse(ok("export", "xapi", "--base", "https://training.example.com/acme/xapi", NULL));
+	ck_assert_int_eq(json_array_size(a), json_array_size(b));
+	json_array_foreach(b, i, st)
+		check_common(st);
+	st = one(b, "attended", "/sessions/s1", "carol");
+	ck_assert_str_eq(s_at(st, "object", "id", NULL), "https://training.example.com/acme/xapi/sessions/s1");
+	ck_assert_str_eq(s_at(st, "actor", "account", "homePage"), "https://training.example.com/acme/xapi/");
+	ck_assert_str_eq(json_string_value(at(st, "result", "extensions",
+					      BASE "extensions/attendance-status", NULL)),
+			 "partial");
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(at(st, "context", "contextActivities", "parent", NULL), 0),
+				 "id")),
+			 "https://training.example.com/acme/xapi/programs/tco");
+	/* no statement id of one export is in the other */
+	json_array_foreach(a, i, sa) {
+		json_t *sb;
+		size_t k;
+
+		json_array_foreach(b, k, sb)
+			ck_assert_str_ne(s_at(sa, "id", NULL, NULL), s_at(sb, "id", NULL, NULL));
+	}
+	/* the same base gives the same ids again */
+	{
+		json_t *c = parse(ok("export", "xapi", "--base", "https://training.example.com/acme/xapi/", NULL));
+
+		ck_assert_str_eq(s_at(json_array_get(c, 0), "id", NULL, NULL),
+				 s_at(json_array_get(b, 0), "id", NULL, NULL));
+		json_decref(c);
+	}
+	json_decref(a);
+	json_decref(b);
+	refused(2, "--base ftp://x/ must start with https:// or http://", "export", "xapi", "--base",
+		"ftp://x/", NULL);
+	refused(2, "--base https:// has no host", "export", "xapi", "--base", "https://", NULL);
+	refused(2, "--base holds the byte 0x20 at offset 15", "export", "xapi", "--base",
+		"https://a.com/b c", NULL);
+	refused(2, "--base is empty", "export", "xapi", "--base", "", NULL);
+}
+END_TEST
+
 START_TEST(empty_workspace_exports_an_empty_array)
 {
 	cbt_run r;
@@ -603,6 +654,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, statement_shapes);
 	tcase_add_test(tc, ids_are_stable_and_nothing_is_written);
+	tcase_add_test(tc, base_gives_a_workspace_its_own_ids);
 	tcase_add_test(tc, empty_workspace_exports_an_empty_array);
 	tcase_add_test(tc, since_keeps_later_statements);
 	tcase_add_test(tc, out_writes_the_whole_file);

@@ -193,4 +193,9 @@ node -e '
 # The sessions are of 2025; the cases were written now, from $first on.
 got=$(counts <(c export xapi --since "$first"))
 [ "$got" = "approved=1 submitted=2 total=3" ] || fail "--since $first with case studies: got '$got'"
+# With the workspace's own base the validator takes them too.
+c export xapi --base https://training.example.com/acme/xapi/ >"$tmp/based.json"
+validate "$tmp/based.json"
+grep -q '"https://training.example.com/acme/xapi/cases/nordmill-uptime"' "$tmp/based.json" ||
+  fail "--base: no case activity under the base"
 echo "xapi_validate: ok"
