@@ -7,10 +7,12 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "app/case.h"
@@ -260,7 +262,7 @@ static json_t *written_json(const cb_case_written *w)
 }
 
 static const char submit_help[] =
-	"usage: casebook case submit FILE... [--slug SLUG] [--message TEXT] [--json]\n"
+	"usage: casebook case submit FILE|FOLDER... [--slug SLUG] [--message TEXT] [--json]\n"
 	"\n"
 	"Submits a case study ('-' reads stdin) as SHARD/SLUG/case.md in the\n"
 	"workspace's case-study repository, authored by the case's technician\n"
@@ -272,6 +274,7 @@ static const char submit_help[] =
 	"SLUG defaults to the title in lower case with '-' for blanks (a-z, 0-9,\n"
 	"'-'; at most 64 bytes). Nothing is written when anything is refused.\n"
 	"\n"
+	"A FOLDER stands for its *.md files (not hidden ones), in name order.\n"
 	"Several FILEs (a folder of case studies to take in) go in together,\n"
 	"each slug from its title and each its own commit by its technician:\n"
 	"all of them or, when one is refused, none. Their commits are written\n"
@@ -353,6 +356,87 @@ done:
 	return rc;
 }
 
+/* A folder's case-study files: its *.md names, not hidden, sorted. */
+static int md_file(const struct dirent *e)
+{
+	size_t len = strlen(e->d_name);
+
+	return e->d_name[0] != '.' && len > 3 && strcmp(e->d_name + len - 3, ".md") == 0;
+}
+
+typedef struct file_list {
+	char **files;
+	size_t n, cap;
+	int folders; /* how many arguments were folders */
+} file_list;
+
+static int list_add(file_list *l, char *path)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		char **grown = realloc(l->files, cap * sizeof(*grown));
+
+		if (!grown) {
+			free(path);
+			return cb_error_set(CB_ENOMEM, "out of memory");
+		}
+		l->files = grown;
+		l->cap = cap;
+	}
+	l->files[l->n++] = path;
+	return 0;
+}
+
+static void list_free(file_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->files[i]);
+	free(l->files);
+}
+
+/* The FILE arguments with each folder replaced by its *.md files. */
+static int expand_files(char **args, size_t n, file_list *l)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct dirent **names = NULL;
+		struct stat st;
+		int count, rc = 0;
+
+		if (strcmp(args[i], "-") == 0 || stat(args[i], &st) != 0 || !S_ISDIR(st.st_mode)) {
+			char *copy = strdup(args[i]);
+
+			if (!copy)
+				return cb_error_set(CB_ENOMEM, "out of memory");
+			if ((rc = list_add(l, copy)) < 0)
+				return rc;
+			continue; /* a missing file is reported when it is read */
+		}
+		l->folders++;
+		if ((count = scandir(args[i], &names, md_file, alphasort)) < 0)
+			return cb_error_set(CB_EIO, "cannot read the folder %s: %s", args[i],
+					    strerror(errno));
+		if (count == 0)
+			rc = cb_error_set(CB_EINVALID, "the folder %s holds no .md file", args[i]);
+		for (int k = 0; k < count; k++) {
+			size_t len = strlen(args[i]);
+			char *path = rc == 0 ? malloc(len + strlen(names[k]->d_name) + 2) : NULL;
+
+			if (rc == 0 && !path)
+				rc = cb_error_set(CB_ENOMEM, "out of memory");
+			if (rc == 0) {
+				sprintf(path, "%s%s%s", args[i], len && args[i][len - 1] == '/' ? "" : "/",
+					names[k]->d_name);
+				rc = list_add(l, path);
+			}
+			free(names[k]);
+		}
+		free(names);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int case_submit(cb_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -362,6 +446,7 @@ static int case_submit(cb_cli *cli, int argc, char **argv)
 		{0},
 	};
 	const char *slug = NULL, *message = NULL;
+	file_list files = {0};
 	cb_workspace *ws;
 	json_t *out;
 	size_t n;
@@ -388,14 +473,27 @@ static int case_submit(cb_cli *cli, int argc, char **argv)
 	if (n > 1 && slug)
 		return cb_cli_usage(cli, submit_help,
 				    "--slug names one case; several FILEs take their slugs from their titles");
-	if (cb_cli_open(cli, 0, &ws) < 0)
-		return cb_cli_fail(cli);
-	if (!(out = json_array())) {
-		cb_workspace_close(ws);
+	if (expand_files(argv + optind, n, &files) < 0) {
+		list_free(&files);
 		return cb_cli_fail(cli);
 	}
-	rc = submit_files(cli, ws, argv + optind, n, slug, message, out);
+	if (files.folders && slug) {
+		list_free(&files);
+		return cb_cli_usage(cli, submit_help,
+				    "--slug names one case; the cases of a folder take their slugs from their titles");
+	}
+	if (cb_cli_open(cli, 0, &ws) < 0) {
+		list_free(&files);
+		return cb_cli_fail(cli);
+	}
+	if (!(out = json_array())) {
+		cb_workspace_close(ws);
+		list_free(&files);
+		return cb_cli_fail(cli);
+	}
+	rc = submit_files(cli, ws, files.files, files.n, slug, message, out);
 	cb_workspace_close(ws);
+	list_free(&files);
 	if (rc < 0) {
 		json_decref(out);
 		return cb_cli_fail(cli);
@@ -404,7 +502,7 @@ static int case_submit(cb_cli *cli, int argc, char **argv)
 		json_decref(out);
 		return CB_EXIT_OK;
 	}
-	if (n == 1) {
+	if (n == 1 && !files.folders) {
 		json_t *one = json_incref(json_array_get(out, 0));
 
 		json_decref(out);

@@ -565,6 +565,41 @@ START_TEST(crash_between_git_and_database_is_mended_by_reindex)
 }
 END_TEST
 
+/* A folder stands for its *.md files, in name order; hidden files and
+ * others are not case studies. */
+START_TEST(a_folder_submits_its_md_files)
+{
+	char dir[4200], *p, *out;
+	int commits = git_count(ws);
+	json_t *v;
+
+	snprintf(dir, sizeof(dir), "%s/inbox", ws);
+	free(SH("mkdir -p '%s/empty' '%s/inbox' && echo notes > '%s/inbox/notes.txt' && "
+		"echo x > '%s/inbox/.hidden.md'", ws, ws, ws, ws));
+	free(write_doc(dir, "b.md", "Second at Brightwater", "lee", "brightwater", ""));
+	free(write_doc(dir, "a.md", "First at Nordmill", "jo", "nordmill", claim_agrees));
+	/* refusals first: they change nothing */
+	p = cbt_write(ws, "empty/readme.txt", "no cases here\n");
+	free(p);
+	snprintf(dir, sizeof(dir), "%s/empty", ws);
+	REFUSED(ws, 1, "empty holds no .md file", "case", "submit", dir);
+	snprintf(dir, sizeof(dir), "%s/inbox", ws);
+	REFUSED(ws, 2, "the cases of a folder take their slugs from their titles", "case", "submit",
+		dir, "--slug", "x");
+	ck_assert_int_eq(git_count(ws), commits);
+	v = JSON(ws, "case", "submit", dir, "--json");
+	ck_assert_int_eq(json_array_size(v), 2);
+	ck_assert_str_eq(jstr(json_array_get(v, 0), "slug"), "first-at-nordmill");
+	ck_assert_str_eq(jstr(json_array_get(v, 1), "slug"), "second-at-brightwater");
+	json_decref(v);
+	ck_assert_int_eq(git_count(ws), commits + 2);
+	out = SH("git -C '%s/cases' log -2 --format=%%s main", ws);
+	ck_assert_str_eq(out, "Add case second-at-brightwater\nAdd case first-at-nordmill\n");
+	free(out);
+	OK(ws, "check");
+}
+END_TEST
+
 /* The same for a batch: killed after its pack is written and main moved,
  * before the database commit. Both cases are in the repository, neither
  * in the index; reindex takes both in. */
@@ -1064,6 +1099,7 @@ int main(void)
 	tcase_add_test(tc, bad_slugs_are_refused);
 	tcase_add_test(tc, bad_documents_are_refused);
 	tcase_add_test(tc, several_files_go_in_together_or_not_at_all);
+	tcase_add_test(tc, a_folder_submits_its_md_files);
 	tcase_add_test(tc, plugin_hooks_can_reject_a_submission);
 	tcase_add_test(tc, crash_between_git_and_database_is_mended_by_reindex);
 	tcase_add_test(tc, a_crash_after_a_batch_is_mended_by_reindex);
