@@ -689,8 +689,10 @@ static int commit_after_git(cb_store *s, cb_repo *repo, const char *slug, const 
  * transaction already rolled back). */
 static int after_git_failed(cb_repo *repo, int rc, const char *slug, const char *commit)
 {
-	if (cb_repo_in_batch(repo))
-		return rc; /* the commit is still in memory: the batch is dropped */
+	if (cb_repo_in_batch(repo)) {
+		cb_repo_batch_fail(repo); /* its commit is in the batch, its row not */
+		return rc;
+	}
 	return cb_error_set(rc,
 			    "case '%s' was committed to the repository as %.12s, but the database could not be updated (%s); "
 			    "'casebook check' shows the difference and 'casebook reindex' mends it",
@@ -813,7 +815,7 @@ int cb_app_case_batch_commit(cb_workspace *ws, size_t *commits)
 		return cb_error_set(CB_ERROR, "no batch of submissions is open");
 	if ((rc = cb_repo_batch_commit(repo, "casebook case submit", &n)) < 0) {
 		cb_store_rollback(ws->store);
-		return rc;
+		return cb_error_prefix("nothing was submitted");
 	}
 	test_crash_after_commit();
 	if ((rc = cb_store_commit(ws->store)) < 0) {

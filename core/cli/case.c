@@ -424,9 +424,15 @@ static int expand_files(char **args, size_t n, file_list *l)
 			if (rc == 0 && !path)
 				rc = cb_error_set(CB_ENOMEM, "out of memory");
 			if (rc == 0) {
+				struct stat fst;
+
 				sprintf(path, "%s%s%s", args[i], len && args[i][len - 1] == '/' ? "" : "/",
 					names[k]->d_name);
-				rc = list_add(l, path);
+				/* regular files only (a FIFO named x.md would block) */
+				if (stat(path, &fst) == 0 && !S_ISREG(fst.st_mode))
+					free(path);
+				else
+					rc = list_add(l, path);
 			}
 			free(names[k]);
 		}

@@ -838,6 +838,7 @@ typedef struct history_walk {
 	cb_repo_case_history *out;
 	unsigned char *seen; /* out[i].updated is set */
 	git_commit *c;	     /* the commit being looked at */
+	const char *shard;   /* the shard folder being looked at */
 } history_walk;
 
 static int cmp_slug(const void *key, const void *elem)
@@ -928,8 +929,9 @@ static int each_changed_folder(history_walk *w, const git_tree *a, const git_tre
 			if (git_tree_entry_type(e) != GIT_OBJECT_TREE)
 				continue;
 			o = entry_in(other, git_tree_entry_name(e));
-			/* the second pass takes only what the first did not see */
-			if (side ? o != NULL : same_entry(e, o))
+			/* the second pass takes only what the first did not see:
+			 * a folder gone, or become a file */
+			if (side ? o && git_tree_entry_type(o) == GIT_OBJECT_TREE : same_entry(e, o))
 				continue;
 			if ((rc = fn(w, git_tree_entry_name(e), side ? e : o, side ? o : e, merge)) < 0)
 				return rc;
@@ -938,13 +940,21 @@ static int each_changed_folder(history_walk *w, const git_tree *a, const git_tre
 	return 0;
 }
 
-/* A case folder that differs: note it, with whether case.md differs. */
+/* A case folder that differs: note it, with whether case.md differs. A
+ * folder that is not in its slug's shard is not a case (cb_repo_case_list
+ * does not list it either). */
 static int case_changed(history_walk *w, const char *slug, const git_tree_entry *ea,
 			const git_tree_entry *eb, int merge)
 {
+	char dir[CB_REPO_DIR_MAX];
 	git_tree *fa = NULL, *fb = NULL;
 	int rc;
 
+	if (cb_repo_slug_check(slug) < 0 || cb_repo_case_dir(slug, dir) < 0 ||
+	    strncmp(dir, w->shard, 2) != 0 || dir[2] != '/') {
+		cb_error_clear();
+		return 0;
+	}
 	if (merge)
 		return history_merge(w, slug);
 	if ((rc = subtree(w->g, ea, &fa)) == 0 && (rc = subtree(w->g, eb, &fb)) == 0)
@@ -961,7 +971,11 @@ static int shard_changed(history_walk *w, const char *name, const git_tree_entry
 	git_tree *sa = NULL, *sb = NULL;
 	int rc;
 
-	(void)name;
+	if (strlen(name) != 2 || !isxdigit((unsigned char)name[0]) ||
+	    !isxdigit((unsigned char)name[1]) || isupper((unsigned char)name[0]) ||
+	    isupper((unsigned char)name[1]))
+		return 0; /* not a shard: nothing in it is a case */
+	w->shard = name;
 	if ((rc = subtree(w->g, ea, &sa)) == 0 && (rc = subtree(w->g, eb, &sb)) == 0)
 		rc = each_changed_folder(w, sa, sb, merge, case_changed);
 	git_tree_free(sa);

@@ -32,6 +32,7 @@ struct cb_repo {
 	struct batch_odb *mem;	  /* owned by the batch handle's odb */
 	git_oid base, tip;	  /* main at the batch's begin; its last commit */
 	size_t commits;
+	int failed; /* a step of the batch failed: it can only be dropped */
 };
 
 static const char readme[] =
@@ -368,11 +369,21 @@ done:
 
 int cb_repo_batch_advance(cb_repo *r, const git_oid *id)
 {
+	int rc = 0;
+
 	if (!r->outside)
 		return 0;
 	git_oid_cpy(&r->tip, id);
 	r->commits++;
-	return r->mem->bytes >= BATCH_PACK_BYTES ? batch_pack(r) : 0;
+	if (r->mem->bytes >= BATCH_PACK_BYTES && (rc = batch_pack(r)) < 0)
+		r->failed = 1;
+	return rc;
+}
+
+void cb_repo_batch_fail(cb_repo *r)
+{
+	if (r->outside)
+		r->failed = 1;
 }
 
 /* Ends the batch: back to the handle outside it, the memory dropped. */
@@ -383,12 +394,15 @@ static void batch_end(cb_repo *r)
 	r->outside = NULL;
 	r->mem = NULL;
 	r->commits = 0;
+	r->failed = 0;
 }
 
-/* A batch dropped after it wrote a pack (one over BATCH_PACK_BYTES)
- * leaves that pack behind, named by nothing; git gc removes it in time,
- * as it does a fetch's that was cut short. Deleting it here could take an
- * object from under another process that found it there meanwhile. */
+/* A batch dropped after it wrote a pack (one over BATCH_PACK_BYTES, or
+ * its last when main could not move) leaves that pack behind, named by
+ * nothing; git gc removes it in time, as it does a fetch's that was cut
+ * short. Deleting it here could take an object from under another process
+ * that found it there meanwhile. (For the same reason `git gc
+ * --prune=now` must not run while a batch does, as with any writer.) */
 void cb_repo_batch_abort(cb_repo *r)
 {
 	if (r && r->outside)
@@ -404,17 +418,25 @@ int cb_repo_batch_commit(cb_repo *r, const char *why, size_t *commits)
 		*commits = 0;
 	if (!r->outside)
 		return cb_error_set(CB_EREPO, "no batch of commits is open");
-	if (r->commits == 0)
-		goto done;
-	if ((rc = batch_pack(r)) < 0)
-		goto done;
-	/* The objects are on disk before main names them; a crash before the
-	 * move leaves a pack named by nothing, which git gc removes. */
-	if (git_reference_create_matching(&ref, r->outside, "refs/heads/main", &r->tip, 1,
-					  &r->base, why) < 0) {
-		rc = git_fail("moving branch main (did another process commit meanwhile?)");
+	if (r->failed) {
+		rc = cb_error_set(CB_EREPO, "a step of the batch failed; it was dropped");
 		goto done;
 	}
+	if (r->commits == 0)
+		goto done;
+	/* The objects reach the disk (fsynced) before main names them, and
+	 * main before the caller commits its database; a crash before the
+	 * move leaves a pack named by nothing, which git gc removes. fsync
+	 * costs a few milliseconds once per batch, where every loose commit
+	 * would pay it five times. */
+	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
+	if ((rc = batch_pack(r)) == 0 &&
+	    git_reference_create_matching(&ref, r->outside, "refs/heads/main", &r->tip, 1,
+					  &r->base, why) < 0)
+		rc = git_fail("moving branch main (did another process commit meanwhile?)");
+	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0);
+	if (rc < 0)
+		goto done;
 	git_reference_free(ref);
 	if (commits)
 		*commits = r->commits;

@@ -35,8 +35,8 @@ int cb_repo_head(cb_repo *r, char out[41]);
  * commit writes them as one pack (objects/pack/) and then moves main once,
  * from where it was at the begin to the last commit, only if nobody moved
  * it meanwhile. cb_repo_batch_abort (or an error) leaves branch main as it
- * was (a batch over 16 MiB may leave a pack no branch names; git gc drops
- * it). Inside a batch, HEAD, main and NULL revisions mean the batch's last
+ * was (a batch over 16 MiB, or one whose main could not move, may leave a
+ * pack no branch names; git gc drops it). Inside a batch, HEAD, main and NULL revisions mean the batch's last
  * commit to every function here; other revisions ("HEAD~1", an id) resolve
  * in the repository as it is on disk. Why: a thousand loose objects are
  * five thousand file creations, and moving main a thousand times is a
@@ -51,6 +51,9 @@ int cb_repo_batch_begin(cb_repo *r);
 int cb_repo_batch_commit(cb_repo *r, const char *why, size_t *commits);
 void cb_repo_batch_abort(cb_repo *r);
 int cb_repo_in_batch(const cb_repo *r);
+/* Marks the open batch as failed (a caller's step after a commit in it
+ * failed): cb_repo_batch_commit then refuses it and drops it. */
+void cb_repo_batch_fail(cb_repo *r);
 
 /* The id of main's head (inside a batch, its last commit). */
 int cb_repo_main_id(cb_repo *r, struct git_oid *out);

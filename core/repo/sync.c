@@ -304,6 +304,8 @@ int cb_repo_sync(cb_repo *r, const char *url, const cb_repo_author *who,
 	int rc, err, have_theirs;
 
 	memset(res, 0, sizeof(*res));
+	if (cb_repo_in_batch(r))
+		return cb_error_set(CB_EREPO, "cannot sync inside a batch of commits; commit it first");
 	if (!url || cb_text_check("remote", url, URL_MAX, 1, 0) < 0)
 		return url ? CB_EINVALID : cb_error_set(CB_EINVALID, "remote is empty");
 	if (who) {

@@ -574,8 +574,8 @@ START_TEST(a_folder_submits_its_md_files)
 	json_t *v;
 
 	snprintf(dir, sizeof(dir), "%s/inbox", ws);
-	free(SH("mkdir -p '%s/empty' '%s/inbox' && echo notes > '%s/inbox/notes.txt' && "
-		"echo x > '%s/inbox/.hidden.md'", ws, ws, ws, ws));
+	free(SH("mkdir -p '%s/empty' '%s/inbox/sub.md' && echo notes > '%s/inbox/notes.txt' && "
+		"echo x > '%s/inbox/.hidden.md' && mkfifo '%s/inbox/pipe.md'", ws, ws, ws, ws, ws));
 	free(write_doc(dir, "b.md", "Second at Brightwater", "lee", "brightwater", ""));
 	free(write_doc(dir, "a.md", "First at Nordmill", "jo", "nordmill", claim_agrees));
 	/* refusals first: they change nothing */

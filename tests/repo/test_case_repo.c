@@ -714,6 +714,27 @@ END_TEST
 
 /* Another writer moved main while the batch ran: the batch is refused,
  * the other writer's commit stays. */
+/* A batch marked failed (a caller's step after a commit failed) is
+ * refused and dropped; sync waits for no batch. */
+START_TEST(a_failed_batch_is_dropped)
+{
+	char *before = head_of(cases), *objects = objects_of(cases);
+	cb_repo_sync_result res;
+
+	ck_assert_int_eq(cb_repo_batch_begin(repo), 0);
+	commit_ok(repo, "nordmill-heat-pumps", v1, CB_REPO_CASE_CREATE, &jana, NULL);
+	ck_assert_int_eq(cb_repo_sync(repo, "/nonexistent", NULL, &res), CB_EREPO);
+	ck_assert_str_eq(cb_error_last(), "cannot sync inside a batch of commits; commit it first");
+	cb_repo_batch_fail(repo);
+	ck_assert_int_eq(cb_repo_batch_commit(repo, "failed", NULL), CB_EREPO);
+	ck_assert_str_eq(cb_error_last(), "a step of the batch failed; it was dropped");
+	ck_assert(!cb_repo_in_batch(repo));
+	assert_untouched(before, objects);
+	free(before);
+	free(objects);
+}
+END_TEST
+
 START_TEST(a_batch_refuses_to_overwrite_another_writers_commit)
 {
 	cb_repo *other;
@@ -929,6 +950,12 @@ START_TEST(histories_agree_with_each_cases_log)
 		    cases, tmp, tmp, dir_of("delta"), dir_of("gamma")));
 	ck_assert_int_eq(cb_repo_case_commit(repo, "delta", v2, strlen(v2), CB_REPO_CASE_CREATE, AT(1),
 					     NULL, NULL), 0);
+	/* a folder named like a case outside its shard is not that case */
+	free(GIT_OK("cd '%s/edit' && git pull -q origin main 2>&1 && mkdir -p notes/alpha && "
+		    "echo x > notes/alpha/case.md && git add notes && "
+		    "GIT_AUTHOR_DATE='@1800000000 +0000' git -c user.name=G -c user.email=g@x "
+		    "commit -qm notes && git push -q origin main 2>&1",
+		    tmp));
 #undef AT
 	assert_sound(cases);
 	ck_assert_int_eq(cb_repo_case_list(repo, &slugs, &n), 0);
@@ -1031,6 +1058,7 @@ int main(void)
 	tcase_add_test(tc, a_dropped_batch_leaves_the_repository_as_it_was);
 	tcase_add_test(tc, a_big_batch_writes_packs_on_the_way);
 	tcase_add_test(tc, a_batch_refuses_to_overwrite_another_writers_commit);
+	tcase_add_test(tc, a_failed_batch_is_dropped);
 	tcase_add_test(tc, sync_brings_both_sides_edits_together);
 	tcase_add_test(tc, sync_refuses_conflicting_edits_and_loses_nothing);
 	tcase_add_test(tc, sync_merges_reviews_on_both_sides);
