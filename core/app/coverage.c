@@ -51,18 +51,6 @@ done:
 	return cb_store_commit(ws->store);
 }
 
-/* The ids of person `person` and account `account`, in a transaction the
- * caller ends. */
-static int pair_ids(cb_workspace *ws, const char *person, const char *account, int64_t *pid,
-		    int64_t *aid)
-{
-	int rc;
-
-	if ((rc = cb_store_person_id(ws->store, person, pid)) < 0)
-		return rc;
-	return cb_store_account_id(ws->store, account, aid);
-}
-
 static int finish(cb_workspace *ws, int rc)
 {
 	if (rc < 0) {
@@ -72,51 +60,64 @@ static int finish(cb_workspace *ws, int rc)
 	return cb_store_commit(ws->store);
 }
 
+/* The period of `person` at `account` that holds `day` (a date option's
+ * value; `option` names it in messages), in a transaction the caller ends
+ * with finish(): *id 0 when there is none. */
+typedef struct period {
+	int64_t id;
+	char first[11], last[11];
+} period;
+
+static int period_holding(cb_workspace *ws, const char *person, const char *account,
+			  const char *day, const char *option, period *p)
+{
+	int64_t pid, aid;
+	int32_t d;
+	int rc, found;
+
+	if (!day || cb_date_parse(day, &d) < 0)
+		return day ? cb_error_prefix("%s", option)
+			   : cb_error_set(CB_EINVALID, "%s needs a DATE", option);
+	if ((rc = cb_store_begin(ws->store)) < 0)
+		return rc;
+	if ((rc = cb_store_person_id(ws->store, person, &pid)) < 0 ||
+	    (rc = cb_store_account_id(ws->store, account, &aid)) < 0 ||
+	    (rc = cb_store_coverage_find(ws->store, pid, aid, day, &p->id, p->first, p->last,
+					 &found)) < 0)
+		return finish(ws, rc);
+	return 0;
+}
+
 int cb_app_coverage_end(cb_workspace *ws, const char *person, const char *account,
 			const char *end, char from[11])
 {
-	char first[11], last[11];
-	int64_t pid, aid, id;
-	int32_t day;
-	int rc, found;
+	period p;
+	int rc;
 
-	if (!end || cb_date_parse(end, &day) < 0)
-		return end ? cb_error_prefix("--end") : cb_error_set(CB_EINVALID, "--end needs a DATE");
-	if ((rc = cb_store_begin(ws->store)) < 0)
+	if ((rc = period_holding(ws, person, account, end, "--end", &p)) < 0)
 		return rc;
-	if ((rc = pair_ids(ws, person, account, &pid, &aid)) < 0 ||
-	    (rc = cb_store_coverage_find(ws->store, pid, aid, end, &id, first, last, &found)) < 0)
-		return finish(ws, rc);
-	if (!found)
+	if (!p.id)
 		return finish(ws, cb_error_set(CB_ENOTFOUND,
 					       "%s does not cover %s on %s: no period to end ('casebook cover --list --person %s')",
 					       person, account, end, person));
 	if (from)
-		snprintf(from, 11, "%s", first);
-	return finish(ws, cb_store_coverage_set_end(ws->store, id, end));
+		snprintf(from, 11, "%s", p.first);
+	return finish(ws, cb_store_coverage_set_end(ws->store, p.id, end));
 }
 
 int cb_app_coverage_remove(cb_workspace *ws, const char *person, const char *account,
 			   const char *from, char to[11])
 {
-	char first[11], last[11];
-	int64_t pid, aid, id;
-	int32_t day;
-	int rc, found;
+	period p;
+	int rc;
 
-	if (!from || cb_date_parse(from, &day) < 0)
-		return from ? cb_error_prefix("--from")
-			    : cb_error_set(CB_EINVALID, "--remove needs --from DATE, the period's first day");
-	if ((rc = cb_store_begin(ws->store)) < 0)
+	if ((rc = period_holding(ws, person, account, from, "--from", &p)) < 0)
 		return rc;
-	if ((rc = pair_ids(ws, person, account, &pid, &aid)) < 0 ||
-	    (rc = cb_store_coverage_find(ws->store, pid, aid, from, &id, first, last, &found)) < 0)
-		return finish(ws, rc);
-	if (!found || strcmp(first, from) != 0)
+	if (!p.id || strcmp(p.first, from) != 0)
 		return finish(ws, cb_error_set(CB_ENOTFOUND,
 					       "no period of %s at %s starts on %s ('casebook cover --list --person %s')",
 					       person, account, from, person));
 	if (to)
-		snprintf(to, 11, "%s", last);
-	return finish(ws, cb_store_coverage_delete(ws->store, id));
+		snprintf(to, 11, "%s", p.last);
+	return finish(ws, cb_store_coverage_delete(ws->store, p.id));
 }
