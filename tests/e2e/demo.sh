@@ -41,4 +41,11 @@ grep -q '^- \*\*Level 3: behaviour\*\*: 14 case studies (8 approved, 4 published
   fail "the Markdown report's level 3: $(grep 'Level 3' "$ws/report.md")"
 rows=$(grep -c '^| [a-z0-9-]* | .* | \(approved\|published\|submitted\) | [0-9] agree' "$ws/report.md" || true)
 [ "$rows" = 14 ] || fail "the Markdown report lists $rows case studies with evidence, not 14"
+# the commands it suggests work as printed
+sed -n '/^Try: /,$p' "$tmp/out" | sed 's/^Try: *//; s/^ *//' >"$tmp/try"
+[ "$(grep -c . "$tmp/try")" = 3 ] || fail "the demo suggests $(grep -c . "$tmp/try") commands, not 3: $(cat "$tmp/try")"
+while read -r line; do
+  # shellcheck disable=SC2086 # the line is a command as printed
+  $line >/dev/null 2>"$tmp/try.err" || fail "the suggested '$line' failed: $(cat "$tmp/try.err")"
+done <"$tmp/try"
 echo "demo: ok"
