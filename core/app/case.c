@@ -759,8 +759,13 @@ int cb_app_case_submit(cb_workspace *ws, const char *name, const char *text, siz
 	author = author_of(&tech, email, sizeof(email));
 	author.when = when;
 	if ((rc = cb_repo_case_commit(repo, out->slug, canon.ptr, canon.len, CB_REPO_CASE_CREATE,
-				      &author, message, out->commit)) < 0)
+				      &author, message, out->commit)) < 0) {
+		if (rc == CB_EEXISTS)
+			rc = cb_error_set(CB_EEXISTS,
+					  "%s: case '%s' is in the case-study repository but not in the index (a submission cut short, or a push); run 'casebook reindex' first",
+					  name, out->slug);
 		goto rollback;
+	}
 	if (!cb_repo_in_batch(repo))
 		test_crash_after_commit(); /* a batch's commits are still in memory */
 	if ((rc = cb_store_case_set_head(s, id, out->commit)) < 0)

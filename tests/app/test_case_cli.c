@@ -541,6 +541,9 @@ START_TEST(crash_between_git_and_database_is_mended_by_reindex)
 	/* writes refuse to act on what the index lacks */
 	REFUSED(ws, 1, "not in the index; run 'casebook reindex' first", "case", "review",
 		"crash-test-case", "--reviewer", "ana", "--decision", "approve");
+	REFUSED(ws, 1, "case 'crash-test-case' is in the case-study repository but not in the index (a submission cut short, or a push); run 'casebook reindex' first",
+		"case", "submit", path);
+	ck_assert_int_eq(git_count(ws), commits + 1);
 	r = RUN(ws, "reindex");
 	ck_assert_msg(r.status == 0, "%s", r.err);
 	ck_assert_str_eq(r.out, "reindexed 1 case from the repository: 1 added, 0 updated, 0 removed, 0 unchanged\n");
