@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "app/case.h"
+#include "base/buf.h"
 #include "base/date.h"
 #include "base/error.h"
 #include "base/text.h"
@@ -64,15 +65,8 @@ static int entries_add(entries *e, int64_t id, int32_t first, int32_t last, int 
 
 	if (entries_find(e, id) >= 0)
 		return 0; /* the first session to reach an account counts */
-	if (e->n == e->cap) {
-		size_t cap = e->cap ? e->cap * 2 : 64;
-		entry *items = realloc(e->items, cap * sizeof(*items));
-
-		if (!items)
-			return cb_error_set(CB_ENOMEM, "out of memory");
-		e->items = items;
-		e->cap = cap;
-	}
+	if (cb_array_reserve(&e->items, &e->cap, e->n, sizeof(*e->items), 64) < 0)
+		return CB_ENOMEM;
 	if ((e->n + 1) * 2 > e->nslots) {
 		size_t nslots = e->nslots ? e->nslots * 2 : 256;
 		int64_t *slots = calloc(nslots, sizeof(*slots));
@@ -220,15 +214,8 @@ static int on_citing_case(int64_t id, const char *status, void *ctx)
 	cases_ctx *c = ctx;
 	size_t k;
 
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-		case_cite *cites = realloc(c->cites, cap * sizeof(*cites));
-
-		if (!cites)
-			return cb_error_set(CB_ENOMEM, "out of memory");
-		c->cites = cites;
-		c->cap = cap;
-	}
+	if (cb_array_reserve(&c->cites, &c->cap, c->n, sizeof(*c->cites), 16) < 0)
+		return CB_ENOMEM;
 	for (k = 0; cb_case_statuses[k] && strcmp(cb_case_statuses[k], status) != 0; k++)
 		;
 	c->cites[c->n].id = id;

@@ -256,17 +256,8 @@ static int add(builder *b, const char *verb_name, const char *actor_key,
 		rc = cb_error_set(CB_ENOMEM, "out of memory");
 		goto done;
 	}
-	if (b->n == b->cap) {
-		size_t ncap = b->cap ? b->cap * 2 : 64;
-		pending *grown = realloc(b->list, ncap * sizeof(*grown));
-
-		if (!grown) {
-			rc = cb_error_set(CB_ENOMEM, "out of memory");
-			goto done;
-		}
-		b->list = grown;
-		b->cap = ncap;
-	}
+	if ((rc = cb_array_reserve(&b->list, &b->cap, b->n, sizeof(*b->list), 64)) < 0)
+		goto done;
 	b->list[b->n] = (pending){at, b->n, st};
 	b->n++;
 	st = NULL;

@@ -29,6 +29,25 @@ int cb_buf_grow(cb_buf *b, size_t extra)
 	return 0;
 }
 
+int cb_array_reserve(void *items, size_t *cap, size_t n, size_t size, size_t first)
+{
+	void *old, *grown;
+	size_t ncap;
+
+	if (n < *cap)
+		return 0;
+	ncap = *cap ? *cap * 2 : first;
+	if (ncap < *cap || size == 0 || ncap > (size_t)-1 / size)
+		return cb_error_set(CB_ENOMEM, "out of memory");
+	/* items points at a T *; read and write it as the pointer it is */
+	memcpy(&old, items, sizeof(old));
+	if (!(grown = realloc(old, ncap * size)))
+		return cb_error_set(CB_ENOMEM, "out of memory");
+	memcpy(items, &grown, sizeof(grown));
+	*cap = ncap;
+	return 0;
+}
+
 int cb_buf_append(cb_buf *b, const void *data, size_t len)
 {
 	if (cb_buf_grow(b, len) < 0)

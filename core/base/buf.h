@@ -25,6 +25,15 @@ int cb_buf_putc(cb_buf *b, char c);
 int cb_buf_printf(cb_buf *b, const char *fmt, ...) CB_PRINTF(2, 3);
 void cb_buf_clear(cb_buf *b);
 
+/*
+ * Growable arrays, the other growable thing the core builds: makes room
+ * for element n of the array `*items` (a T **, passed as void *) of
+ * elements `size` bytes long, holding *cap: when n == *cap, reallocates it
+ * to twice *cap (`first` the first time). Returns 0, or CB_ENOMEM with
+ * *items and *cap unchanged. The one place the doubling is written.
+ */
+int cb_array_reserve(void *items, size_t *cap, size_t n, size_t size, size_t first);
+
 /* The contents as a C string ("" when empty); borrowed from the buffer. */
 const char *cb_buf_cstr(const cb_buf *b);
 

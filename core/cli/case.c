@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "app/case.h"
+#include "base/buf.h"
 #include "base/date.h"
 #include "base/error.h"
 #include "cli/progress.h"
@@ -372,16 +373,9 @@ typedef struct file_list {
 
 static int list_add(file_list *l, char *path)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		char **grown = realloc(l->files, cap * sizeof(*grown));
-
-		if (!grown) {
-			free(path);
-			return cb_error_set(CB_ENOMEM, "out of memory");
-		}
-		l->files = grown;
-		l->cap = cap;
+	if (cb_array_reserve(&l->files, &l->cap, l->n, sizeof(*l->files), 16) < 0) {
+		free(path);
+		return CB_ENOMEM;
 	}
 	l->files[l->n++] = path;
 	return 0;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/error.h"
 
 /*
@@ -243,16 +244,9 @@ static int bo_write(git_odb_backend *b, const git_oid *id, const void *data, siz
 
 	if (o->mem->exists(o->mem, id))
 		return 0;
-	if (o->n == o->cap) {
-		size_t cap = o->cap ? o->cap * 2 : 256;
-		git_oid *grown = realloc(o->ids, cap * sizeof(*grown));
-
-		if (!grown) {
-			git_error_set_oom();
-			return -1;
-		}
-		o->ids = grown;
-		o->cap = cap;
+	if (cb_array_reserve(&o->ids, &o->cap, o->n, sizeof(*o->ids), 256) < 0) {
+		git_error_set_oom(); /* libgit2 reports it, as a backend's error */
+		return -1;
 	}
 	if (o->mem->write(o->mem, id, data, len, type) < 0)
 		return -1;

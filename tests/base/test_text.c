@@ -1,5 +1,6 @@
 /* Text checks: UTF-8, control characters, limits, keys, suggestions; and the
  * growable buffer they are built on. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,6 +96,40 @@ START_TEST(buffer_grows_and_detaches)
 }
 END_TEST
 
+START_TEST(arrays_grow_by_doubling)
+{
+	int64_t *v = NULL;
+	size_t cap = 0, n;
+
+	for (n = 0; n < 100; n++) {
+		ck_assert_int_eq(cb_array_reserve(&v, &cap, n, sizeof(*v), 4), 0);
+		ck_assert_uint_gt(cap, n);
+		v[n] = (int64_t)n * 3;
+	}
+	ck_assert_uint_eq(cap, 128); /* 4, 8, ..., 128 */
+	for (n = 0; n < 100; n++)
+		ck_assert_int_eq(v[n], (int64_t)n * 3);
+	/* room to spare: nothing moves */
+	{
+		int64_t *before = v;
+
+		ck_assert_int_eq(cb_array_reserve(&v, &cap, 100, sizeof(*v), 4), 0);
+		ck_assert_ptr_eq(v, before);
+	}
+	/* too big to count: refused, the array as it was */
+	{
+		size_t huge = (size_t)-1 / 4, keep = huge;
+		int64_t *before = v;
+
+		ck_assert_int_eq(cb_array_reserve(&v, &huge, huge, sizeof(*v), 4), CB_ENOMEM);
+		ck_assert_str_eq(cb_error_last(), "out of memory");
+		ck_assert_ptr_eq(v, before);
+		ck_assert_uint_eq(huge, keep);
+	}
+	free(v);
+}
+END_TEST
+
 START_TEST(error_prefix_keeps_code)
 {
 	cb_error_set(CB_EINVALID, "value 11 out of range");
@@ -117,6 +152,7 @@ int main(void)
 	tcase_add_test(tc, key_rules);
 	tcase_add_test(tc, suggestions);
 	tcase_add_test(tc, buffer_grows_and_detaches);
+	tcase_add_test(tc, arrays_grow_by_doubling);
 	tcase_add_test(tc, error_prefix_keeps_code);
 	suite_add_tcase(s, tc);
 	return cbt_main(s);
