@@ -302,14 +302,14 @@ typedef struct file_update {
 	size_t len;
 } file_update;
 
-/* Makes one commit on main that sets the given files, authored by `who`.
- * libgit2 moves main only if it still points at the commit read here, so
- * a concurrent writer makes this fail rather than lose its commit. */
-static int commit_files(cb_repo *r, const file_update *u, size_t n,
+/* Makes one commit on top of `head`, main's head as the caller read it
+ * (and checked the files against), that sets the given files, authored by
+ * `who`. libgit2 moves main only if it still points at `head`, so a
+ * concurrent writer makes this fail rather than lose its commit. */
+static int commit_files(cb_repo *r, git_commit *head, const file_update *u, size_t n,
 			const cb_repo_author *who, const char *message, char id[41])
 {
 	git_repository *g = cb_repo_git(r);
-	git_commit *head = NULL;
 	git_tree *old_tree = NULL, *new_tree = NULL;
 	git_signature *sig = NULL;
 	git_tree_update updates[4];
@@ -318,8 +318,6 @@ static int commit_files(cb_repo *r, const file_update *u, size_t n,
 
 	if (n > 4)
 		return cb_error_set(CB_ERROR, "too many files in one commit");
-	if ((rc = cb_repo_check(r)) < 0 || (rc = main_commit(r, &head)) < 0)
-		return rc;
 	if (git_commit_tree(&old_tree, head) < 0) {
 		rc = git_fail(CB_EREPO, "reading branch main");
 		goto done;
@@ -368,7 +366,6 @@ done:
 	git_signature_free(sig);
 	git_tree_free(new_tree);
 	git_tree_free(old_tree);
-	git_commit_free(head);
 	return rc;
 }
 
@@ -391,17 +388,16 @@ static int finish_message(cb_buf *b, const char *message)
 	return 0;
 }
 
-static int case_exists(cb_repo *r, const char *path, int *exists)
+/* main's head, once the repository is checked: what a write builds on.
+ * Caller frees. */
+static int head_to_write(cb_repo *r, git_commit **head)
 {
-	git_commit *head = NULL;
-	git_oid id;
 	int rc;
 
-	if ((rc = main_commit(r, &head)) < 0)
+	*head = NULL;
+	if ((rc = cb_repo_check(r)) < 0)
 		return rc;
-	rc = path_id(head, path, &id, exists);
-	git_commit_free(head);
-	return rc;
+	return main_commit(r, head);
 }
 
 int cb_repo_case_commit(cb_repo *r, const char *slug, const char *text, size_t len,
@@ -410,7 +406,9 @@ int cb_repo_case_commit(cb_repo *r, const char *slug, const char *text, size_t l
 {
 	char path[CB_REPO_PATH_MAX];
 	cb_buf msg = CB_BUF_INIT;
+	git_commit *head = NULL;
 	file_update u;
+	git_oid at;
 	int rc, exists;
 
 	if ((rc = cb_repo_slug_check(slug)) < 0 || (rc = check_author("author", author)) < 0)
@@ -425,24 +423,31 @@ int cb_repo_case_commit(cb_repo *r, const char *slug, const char *text, size_t l
 				    slug, len, CB_REPO_CASE_MAX);
 	if (memchr(text, '\0', len))
 		return cb_error_set(CB_EINVALID, "case '%s': the text holds a NUL byte", slug);
-	if ((rc = case_path(slug, "case.md", path)) < 0 || (rc = case_exists(r, path, &exists)) < 0)
-		return rc;
-	if (mode == CB_REPO_CASE_CREATE && exists)
-		return cb_error_set(CB_EEXISTS, "case '%s' already exists", slug);
-	if (mode == CB_REPO_CASE_REVISE && !exists)
-		return cb_error_set(CB_ENOTFOUND, "case '%s' does not exist", slug);
+	if ((rc = case_path(slug, "case.md", path)) < 0 || (rc = head_to_write(r, &head)) < 0 ||
+	    (rc = path_id(head, path, &at, &exists)) < 0)
+		goto done;
+	if (mode == CB_REPO_CASE_CREATE && exists) {
+		rc = cb_error_set(CB_EEXISTS, "case '%s' already exists", slug);
+		goto done;
+	}
+	if (mode == CB_REPO_CASE_REVISE && !exists) {
+		rc = cb_error_set(CB_ENOTFOUND, "case '%s' does not exist", slug);
+		goto done;
+	}
 	if (message)
 		rc = finish_message(&msg, message);
 	else
 		rc = cb_buf_printf(&msg, "%s case %s\n", exists ? "Revise" : "Add", slug);
 	if (rc < 0) {
-		cb_buf_free(&msg);
-		return oom();
+		rc = oom();
+		goto done;
 	}
 	u.path = path;
 	u.data = text;
 	u.len = len;
-	rc = commit_files(r, &u, 1, author, msg.ptr, id);
+	rc = commit_files(r, head, &u, 1, author, msg.ptr, id);
+done:
+	git_commit_free(head);
 	cb_buf_free(&msg);
 	return rc;
 }
@@ -516,7 +521,7 @@ int cb_repo_case_review(cb_repo *r, const char *slug, const char *decision,
 	if ((rc = case_path(slug, "case.md", case_file)) < 0 ||
 	    (rc = case_path(slug, "reviews.log", log_path)) < 0)
 		return rc;
-	if ((rc = main_commit(r, &head)) < 0 ||
+	if ((rc = head_to_write(r, &head)) < 0 ||
 	    (rc = last_change(g, head, case_file, &changed)) < 0)
 		goto done;
 	{
@@ -556,7 +561,7 @@ int cb_repo_case_review(cb_repo *r, const char *slug, const char *decision,
 	u.path = log_path;
 	u.data = log.ptr;
 	u.len = log.len;
-	rc = commit_files(r, &u, 1, reviewer, msg.ptr, id);
+	rc = commit_files(r, head, &u, 1, reviewer, msg.ptr, id);
 done:
 	git_blob_free(old_log);
 	git_commit_free(changed);
