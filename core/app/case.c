@@ -1491,7 +1491,10 @@ static void history_progress(size_t commits, void *ctx)
 }
 
 /* Reads every case, then walks the history once for those whose rows
- * must be written (all of them into an empty index), then writes them. */
+ * must be written (all of them into an empty index), then writes them.
+ * A stale case is read twice, once to compare and once to write, rather
+ * than held between the two: memory stays the same at 100 cases or
+ * 100,000, for about a third more time. */
 static int reindex_with(cb_workspace *ws, cb_repo *repo, const cb_case_progress *p,
 			cb_case_reindex_result *res)
 {
