@@ -1,7 +1,7 @@
 /*
- * Per-account changes, group summaries and the difference-in-differences
- * effect with its stratified bootstrap interval; the method is described
- * in impact.h.
+ * Per-account changes, the cohorts' group effects, their weighted average
+ * and its cluster-robust t interval; the method is described in impact.h.
+ * Every sum runs in row order, so the same rows give the same bits.
  */
 #include "analysis/impact.h"
 
@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/student.h"
 #include "base/error.h"
 
 const char *cb_analysis_verdict_name(cb_analysis_verdict v)
@@ -58,10 +59,6 @@ cb_analysis_change cb_analysis_change_of(double baseline, double follow_up,
 
 static int options_check(const cb_analysis_options *o)
 {
-	if (o->resamples < CB_ANALYSIS_RESAMPLES_MIN || o->resamples > CB_ANALYSIS_RESAMPLES_MAX)
-		return cb_error_set(CB_EINVALID, "%zu bootstrap resamples; use %d to %d",
-				    o->resamples, CB_ANALYSIS_RESAMPLES_MIN,
-				    CB_ANALYSIS_RESAMPLES_MAX);
 	if (!(o->level > 0.0 && o->level < 1.0))
 		return cb_error_set(CB_EINVALID,
 				    "confidence level %g is not between 0 and 1", o->level);
@@ -84,43 +81,9 @@ static void group_empty(cb_analysis_group *g)
 	g->ci.low = g->ci.high = NAN;
 }
 
-/*
- * Counts the accounts of `a` and fills the descriptive part of `g`; the
- * paired accounts' changes go to changes[0..g->paired) (a->n entries, the
- * caller's).
- */
-static void group_describe(const cb_analysis_accounts *a, cb_analysis_better better,
-			   double *changes, cb_analysis_group *g)
+static int paired(const cb_analysis_row *r)
 {
-	double sum_base = 0.0, sum_follow = 0.0;
-
-	group_empty(g);
-	g->accounts = a->n;
-	for (size_t i = 0; i < a->n; i++) {
-		int has_base = isfinite(a->baseline[i]);
-		int has_follow = isfinite(a->follow_up[i]);
-		cb_analysis_change c;
-
-		g->no_baseline += !has_base;
-		g->no_follow_up += !has_follow;
-		if (!has_base || !has_follow)
-			continue;
-		c = cb_analysis_change_of(a->baseline[i], a->follow_up[i], better);
-		g->improved += c.verdict == CB_ANALYSIS_IMPROVED;
-		g->worsened += c.verdict == CB_ANALYSIS_WORSENED;
-		g->unchanged += c.verdict == CB_ANALYSIS_UNCHANGED;
-		sum_base += a->baseline[i];
-		sum_follow += a->follow_up[i];
-		changes[g->paired++] = c.change;
-	}
-	if (g->paired == 0)
-		return;
-	g->baseline_mean = sum_base / (double)g->paired + 0.0;
-	g->follow_up_mean = sum_follow / (double)g->paired + 0.0;
-	g->mean_change = cb_analysis_mean(changes, g->paired);
-	g->sd_change = cb_analysis_sd(changes, g->paired);
-	if (g->baseline_mean != 0.0)
-		g->relative_change = g->mean_change / fabs(g->baseline_mean);
+	return isfinite(r->baseline) && isfinite(r->follow_up);
 }
 
 /* Appends "<why>" to the reason, "; "-separated. */
@@ -135,7 +98,7 @@ static void reason_add(cb_analysis_impact *out, const char *why)
 static void group_judge(cb_analysis_impact *out, const char *name, const cb_analysis_group *g,
 			size_t min)
 {
-	char why[160];
+	char why[200];
 
 	if (g->enough)
 		return;
@@ -152,95 +115,509 @@ static void group_judge(cb_analysis_impact *out, const char *name, const cb_anal
 	reason_add(out, why);
 }
 
-static int check_accounts(const char *name, const cb_analysis_accounts *a)
+/* The interval est +- t(df) se at `level`, and the two-sided p-value of 0;
+ * a zero se (every change alike) gives a point and p 0 or 1. */
+static void t_interval(double est, double se, double df, double level, cb_analysis_interval *ci,
+		       double *p)
 {
-	if (a->n > 0 && (!a->baseline || !a->follow_up))
-		return cb_error_set(CB_EINVALID, "%s accounts: %zu given without their values",
-				    name, a->n);
+	double q;
+
+	if (!isfinite(est) || !isfinite(se) || !(df > 0.0)) {
+		ci->low = ci->high = NAN;
+		if (p)
+			*p = NAN;
+		return;
+	}
+	q = cb_analysis_t_quantile((1.0 + level) / 2.0, df);
+	ci->low = est - q * se + 0.0;
+	ci->high = est + q * se + 0.0;
+	if (p)
+		*p = se > 0.0 ? cb_analysis_t_two_sided(est / se, df) : est == 0.0 ? 1.0 : 0.0;
+}
+
+/* Per-account accumulators, indexed by the rows' account numbers. */
+typedef struct account_sums {
+	double score;     /* the account's term of the effect, over all its rows */
+	double working;   /* sum of (w(g) / m(g))^2 over its control rows (for df) */
+	double zsum, wsum; /* its weighted control changes, for the control group */
+	double bsum, fsum;
+	unsigned char control, any_base, any_follow, counted;
+} account_sums;
+
+typedef struct keyed {
+	size_t account, cohort, row;
+	int exposed;
+} keyed;
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	const keyed *x = a, *y = b;
+
+	if (x->account != y->account)
+		return x->account < y->account ? -1 : 1;
+	if (x->cohort != y->cohort)
+		return x->cohort < y->cohort ? -1 : 1;
 	return 0;
 }
 
-int cb_analysis_impact_compute(const cb_analysis_accounts *exposed,
-			       const cb_analysis_accounts *control, cb_analysis_better better,
+/* Rows checked: cohorts in range, at most one row per account and cohort,
+ * at most one exposed row per account; *naccounts gets the largest account
+ * number + 1. */
+static int rows_check(const cb_analysis_row *rows, size_t nrows, size_t ncohorts,
+		      size_t *naccounts)
+{
+	keyed *k;
+	int rc = 0;
+
+	*naccounts = 0;
+	for (size_t i = 0; i < nrows; i++) {
+		if (rows[i].cohort >= ncohorts)
+			return cb_error_set(CB_EINVALID, "row %zu: cohort %zu of %zu", i + 1,
+					    rows[i].cohort, ncohorts);
+		if (rows[i].account >= *naccounts)
+			*naccounts = rows[i].account + 1;
+	}
+	if (nrows < 2)
+		return 0;
+	/* Rows in (account, cohort) order, as the app layer builds them, are
+	 * checked in one pass; others are sorted first. */
+	{
+		size_t i, exposed = rows[0].exposed != 0;
+
+		for (i = 1; i < nrows; i++) {
+			const cb_analysis_row *p = &rows[i - 1], *r = &rows[i];
+
+			if (r->account < p->account || (r->account == p->account && r->cohort <= p->cohort))
+				break;
+			exposed = r->account == p->account ? exposed + (r->exposed != 0) : r->exposed != 0;
+			if (exposed > 1)
+				break;
+		}
+		if (i == nrows)
+			return 0;
+	}
+	if (!(k = malloc(nrows * sizeof(*k))))
+		return cb_error_set(CB_ENOMEM, "out of memory for %zu rows", nrows);
+	for (size_t i = 0; i < nrows; i++)
+		k[i] = (keyed){rows[i].account, rows[i].cohort, i, rows[i].exposed};
+	qsort(k, nrows, sizeof(*k), cmp_keyed);
+	for (size_t i = 1; i < nrows && rc == 0; i++) {
+		if (k[i].account != k[i - 1].account)
+			continue;
+		if (k[i].cohort == k[i - 1].cohort)
+			rc = cb_error_set(CB_EINVALID, "rows %zu and %zu: account %zu twice in cohort %zu",
+					  k[i - 1].row + 1, k[i].row + 1, k[i].account, k[i].cohort);
+	}
+	for (size_t i = 0, j; i < nrows && rc == 0; i = j) {
+		size_t exposed = 0;
+
+		for (j = i; j < nrows && k[j].account == k[i].account; j++)
+			exposed += k[j].exposed != 0;
+		if (exposed > 1)
+			rc = cb_error_set(CB_EINVALID, "account %zu is exposed in %zu cohorts",
+					  k[i].account, exposed);
+	}
+	free(k);
+	return rc;
+}
+
+int cb_analysis_impact_compute(const cb_analysis_row *rows, size_t nrows, size_t ncohorts,
+			       int has_control, cb_analysis_better better,
 			       const cb_analysis_options *opt, cb_analysis_impact *out)
 {
-	static const cb_analysis_accounts none = {NULL, NULL, 0};
 	cb_analysis_options o = CB_ANALYSIS_OPTIONS_INIT;
-	double *dx = NULL, *dc = NULL;
-	cb_analysis_rng rng;
+	cb_analysis_cohort *co = NULL;
+	account_sums *acc = NULL;
+	double *changes = NULL, *xsum = NULL, *csum = NULL, *cbase = NULL, *cfollow = NULL;
+	double *xbase = NULL, *xfollow = NULL;
+	size_t naccounts = 0, n = 0, m = 0;
+	double variance = 0.0, working = 0.0;
 	int rc;
 
+	memset(out, 0, sizeof(*out));
+	out->effect = out->se = out->df = NAN;
+	out->effect_ci.low = out->effect_ci.high = NAN;
+	out->p_value = out->p_adjusted = NAN;
+	out->verdict = CB_ANALYSIS_NO_VALUE;
+	out->has_control = has_control != 0;
+	group_empty(&out->exposed);
+	group_empty(&out->control);
 	if (opt)
 		o = *opt;
-	if (!exposed)
-		exposed = &none;
-	if (!control)
-		control = &none;
-	if ((rc = options_check(&o)) < 0 || (rc = check_accounts("exposed", exposed)) < 0 ||
-	    (rc = check_accounts("control", control)) < 0)
+	out->options = o;
+	if ((rc = options_check(&o)) < 0)
+		return rc;
+	if (nrows > 0 && !rows)
+		return cb_error_set(CB_EINVALID, "%zu rows given without their values", nrows);
+	if ((rc = rows_check(rows, nrows, ncohorts, &naccounts)) < 0)
 		return rc;
 
-	memset(out, 0, sizeof(*out));
-	out->options = o;
-	out->has_control = control->n > 0;
-	out->effect = out->effect_ci.low = out->effect_ci.high = NAN;
-	out->verdict = CB_ANALYSIS_NO_VALUE;
-
 	/* One extra element keeps malloc(0) out of the picture. */
-	dx = malloc((exposed->n + 1) * sizeof(*dx));
-	dc = malloc((control->n + 1) * sizeof(*dc));
-	if (!dx || !dc) {
-		rc = cb_error_set(CB_ENOMEM, "out of memory for %zu accounts",
-				  exposed->n + control->n);
+	co = calloc(ncohorts + 1, sizeof(*co));
+	acc = calloc(naccounts + 1, sizeof(*acc));
+	changes = malloc((nrows + 1) * sizeof(*changes));
+	xsum = calloc(6 * (ncohorts + 1), sizeof(*xsum));
+	if (!co || !acc || !changes || !xsum) {
+		free(co);
+		rc = cb_error_set(CB_ENOMEM, "out of memory for %zu rows", nrows);
 		goto done;
 	}
+	csum = xsum + (ncohorts + 1);
+	cbase = csum + (ncohorts + 1);
+	cfollow = cbase + (ncohorts + 1);
+	xbase = cfollow + (ncohorts + 1);
+	xfollow = xbase + (ncohorts + 1);
+	out->cohorts = co;
+	out->ncohorts = ncohorts;
 
-	group_describe(exposed, better, dx, &out->exposed);
-	out->exposed.enough = out->exposed.paired >= o.min_exposed;
-	group_judge(out, "exposed", &out->exposed, o.min_exposed);
-	if (out->has_control) {
-		group_describe(control, better, dc, &out->control);
-		out->control.enough = out->control.paired >= o.min_control;
-		group_judge(out, "control", &out->control, o.min_control);
+	/* Pass 1: each cohort's counts and sums. */
+	for (size_t i = 0; i < nrows; i++) {
+		const cb_analysis_row *r = &rows[i];
+		cb_analysis_cohort *c = &co[r->cohort];
+		int both = paired(r);
+
+		if (r->exposed) {
+			c->exposed++;
+			out->exposed.accounts++;
+			out->exposed.no_baseline += !isfinite(r->baseline);
+			out->exposed.no_follow_up += !isfinite(r->follow_up);
+			if (both) {
+				c->exposed_paired++;
+				xsum[r->cohort] += r->follow_up - r->baseline;
+				xbase[r->cohort] += r->baseline;
+				xfollow[r->cohort] += r->follow_up;
+			}
+		} else if (has_control) {
+			account_sums *a = &acc[r->account];
+
+			c->control++;
+			if (!a->control) {
+				a->control = 1;
+				out->control.accounts++;
+			}
+			a->any_base |= isfinite(r->baseline) != 0;
+			a->any_follow |= isfinite(r->follow_up) != 0;
+			if (both) {
+				c->control_paired++;
+				csum[r->cohort] += r->follow_up - r->baseline;
+				cbase[r->cohort] += r->baseline;
+				cfollow[r->cohort] += r->follow_up;
+			}
+		}
+	}
+	for (size_t a = 0; a < naccounts; a++)
+		if (acc[a].control) {
+			out->control.no_baseline += !acc[a].any_base;
+			out->control.no_follow_up += !acc[a].any_follow;
+		}
+	for (size_t g = 0; g < ncohorts; g++) {
+		cb_analysis_cohort *c = &co[g];
+
+		c->exposed_change = c->exposed_paired ? xsum[g] / (double)c->exposed_paired + 0.0 : NAN;
+		c->control_change = c->control_paired ? csum[g] / (double)c->control_paired + 0.0 : NAN;
+		c->effect = c->ci.low = c->ci.high = c->p_value = NAN;
+		c->used = c->exposed_paired > 0 && (!has_control || c->control_paired >= 2);
+		if (c->used)
+			n += c->exposed_paired;
+		else
+			out->dropped += has_control ? c->exposed_paired : 0;
+	}
+	for (size_t g = 0; g < ncohorts; g++) {
+		cb_analysis_cohort *c = &co[g];
+
+		if (!c->used)
+			continue;
+		c->weight = (double)c->exposed_paired / (double)n;
+		c->effect = has_control ? c->exposed_change - c->control_change + 0.0 : c->exposed_change;
+	}
+
+	/* The exposed group: the paired accounts of the compared cohorts. */
+	if (n > 0) {
+		double sb = 0.0, sf = 0.0, effect = 0.0;
+		size_t k = 0;
+
+		for (size_t i = 0; i < nrows; i++) {
+			const cb_analysis_row *r = &rows[i];
+			cb_analysis_change ch;
+
+			if (!r->exposed || !paired(r) || !co[r->cohort].used)
+				continue;
+			ch = cb_analysis_change_of(r->baseline, r->follow_up, better);
+			out->exposed.improved += ch.verdict == CB_ANALYSIS_IMPROVED;
+			out->exposed.worsened += ch.verdict == CB_ANALYSIS_WORSENED;
+			out->exposed.unchanged += ch.verdict == CB_ANALYSIS_UNCHANGED;
+			sb += r->baseline;
+			sf += r->follow_up;
+			changes[k++] = ch.change;
+		}
+		out->exposed.paired = n;
+		out->exposed.baseline_mean = sb / (double)n + 0.0;
+		out->exposed.follow_up_mean = sf / (double)n + 0.0;
+		out->exposed.mean_change = cb_analysis_mean(changes, n);
+		out->exposed.sd_change = cb_analysis_sd(changes, n);
+		for (size_t g = 0; g < ncohorts; g++)
+			if (co[g].used)
+				effect += co[g].weight * co[g].effect;
+		out->effect = effect + 0.0;
 	} else {
-		group_empty(&out->control);
+		/* Nothing to compare: describe what there is, for the reader. */
+		double sb = 0.0, sf = 0.0;
+		size_t k = 0;
+
+		for (size_t i = 0; i < nrows; i++)
+			if (rows[i].exposed && paired(&rows[i])) {
+				sb += rows[i].baseline;
+				sf += rows[i].follow_up;
+				changes[k++] = rows[i].follow_up - rows[i].baseline;
+			}
+		out->exposed.paired = k;
+		if (k) {
+			out->exposed.baseline_mean = sb / (double)k + 0.0;
+			out->exposed.follow_up_mean = sf / (double)k + 0.0;
+			out->exposed.mean_change = cb_analysis_mean(changes, k);
+			out->exposed.sd_change = cb_analysis_sd(changes, k);
+		}
+	}
+	if (isfinite(out->exposed.baseline_mean) && out->exposed.baseline_mean != 0.0)
+		out->exposed.relative_change = out->exposed.mean_change / fabs(out->exposed.baseline_mean);
+	out->exposed.enough = out->exposed.paired >= o.min_exposed;
+
+	/* The control group and each account's term of the effect. */
+	if (has_control && n > 0) {
+		double b = 0.0, f = 0.0, ch = 0.0;
+		size_t k = 0;
+
+		for (size_t g = 0; g < ncohorts; g++) {
+			if (!co[g].used)
+				continue;
+			b += co[g].weight * cbase[g] / (double)co[g].control_paired;
+			f += co[g].weight * cfollow[g] / (double)co[g].control_paired;
+			ch += co[g].weight * co[g].control_change;
+		}
+		for (size_t i = 0; i < nrows; i++) {
+			const cb_analysis_row *r = &rows[i];
+			const cb_analysis_cohort *c = &co[r->cohort];
+			account_sums *a = &acc[r->account];
+			double mg;
+
+			if (r->exposed || !paired(r) || !c->used)
+				continue;
+			mg = (double)c->control_paired;
+			/* CR2: the residual over sqrt(1 - 1/m(g)). */
+			a->score -= c->weight / mg * sqrt(mg / (mg - 1.0)) *
+				    (r->follow_up - r->baseline - c->control_change);
+			a->working += c->weight / mg * (c->weight / mg);
+			a->zsum += c->weight * (r->follow_up - r->baseline);
+			a->wsum += c->weight;
+			if (!a->counted) {
+				a->counted = 1;
+				m++;
+			}
+		}
+		for (size_t a = 0; a < naccounts; a++) {
+			cb_analysis_change z;
+
+			if (!acc[a].counted)
+				continue;
+			working += acc[a].working;
+			changes[k] = acc[a].zsum / acc[a].wsum;
+			z = cb_analysis_change_of(0.0, changes[k], better);
+			out->control.improved += z.verdict == CB_ANALYSIS_IMPROVED;
+			out->control.worsened += z.verdict == CB_ANALYSIS_WORSENED;
+			out->control.unchanged += z.verdict == CB_ANALYSIS_UNCHANGED;
+			k++;
+		}
+		out->control.paired = m;
+		out->control.baseline_mean = b + 0.0;
+		out->control.follow_up_mean = f + 0.0;
+		out->control.mean_change = ch + 0.0;
+		out->control.sd_change = cb_analysis_sd(changes, m);
+		if (b != 0.0)
+			out->control.relative_change = ch / fabs(b);
+	} else if (has_control) {
+		/* No cohort could be compared: count what the controls have. */
+		for (size_t a = 0; a < naccounts; a++)
+			acc[a].counted = 0;
+		for (size_t i = 0; i < nrows; i++)
+			if (!rows[i].exposed && paired(&rows[i]) && !acc[rows[i].account].counted) {
+				acc[rows[i].account].counted = 1;
+				m++;
+			}
+		out->control.paired = m;
+	}
+	out->control.enough = has_control && m >= o.min_control;
+	/* The control group's interval, from the controls' terms alone (the
+	 * exposed accounts' are added next). */
+	if (out->control.enough && n > 0) {
+		double vc = 0.0;
+
+		for (size_t a = 0; a < naccounts; a++)
+			vc += acc[a].score * acc[a].score;
+		t_interval(out->control.mean_change, sqrt(vc), (double)m - 1.0, o.level,
+			   &out->control.ci, NULL);
+	}
+
+	/* Exposed accounts' terms: (d - their cohort's control change - effect) / n. */
+	if (n > 1) {
+		double corr = sqrt((double)n / (double)(n - 1));
+
+		for (size_t i = 0; i < nrows; i++) {
+			const cb_analysis_row *r = &rows[i];
+			const cb_analysis_cohort *c = &co[r->cohort];
+			double e;
+
+			if (!r->exposed || !paired(r) || !c->used)
+				continue;
+			e = r->follow_up - r->baseline - (has_control ? c->control_change : 0.0) -
+			    out->effect;
+			acc[r->account].score += corr * e / (double)n;
+		}
+	}
+	for (size_t a = 0; a < naccounts; a++)
+		variance += acc[a].score * acc[a].score;
+
+	/* Each group's own interval. */
+	if (out->exposed.enough)
+		t_interval(out->exposed.mean_change,
+			   out->exposed.sd_change / sqrt((double)out->exposed.paired),
+			   (double)out->exposed.paired - 1.0, o.level, &out->exposed.ci, NULL);
+	if (out->dropped && n > 0 && n < o.min_exposed) {
+		char why[240];
+
+		/* Enough values, too few of them comparable. */
+		snprintf(why, sizeof(why),
+			 "%zu of %zu exposed accounts with values in both windows %s in a cohort that "
+			 "control accounts can be compared with; at least %zu needed",
+			 n, n + out->dropped, n == 1 ? "is" : "are", o.min_exposed);
+		reason_add(out, why);
+	} else {
+		group_judge(out, "exposed", &out->exposed, o.min_exposed);
+	}
+	if (has_control)
+		group_judge(out, "control", &out->control, o.min_control);
+	if (has_control && out->dropped && n < o.min_exposed) {
+		char why[160];
+
+		snprintf(why, sizeof(why),
+			 "%zu exposed account%s left out: fewer than 2 control accounts have values over %s cohort's windows",
+			 out->dropped, out->dropped == 1 ? " was" : "s were",
+			 out->dropped == 1 ? "its" : "their");
+		reason_add(out, why);
 	}
 	out->thin = out->reason[0] != '\0';
 
-	/* Stream 0: the exposed group's mean change. */
-	cb_analysis_rng_seed(&rng, o.seed);
-	if (out->exposed.enough &&
-	    (rc = cb_analysis_bootstrap_mean(dx, out->exposed.paired, o.resamples, o.level,
-					     &rng, &out->exposed.ci)) < 0)
-		goto done;
-	/* Stream 1: the control group's. */
-	cb_analysis_rng_seed(&rng, o.seed);
-	cb_analysis_rng_jump(&rng);
-	if (out->has_control && out->control.enough &&
-	    (rc = cb_analysis_bootstrap_mean(dc, out->control.paired, o.resamples, o.level,
-					     &rng, &out->control.ci)) < 0)
-		goto done;
-	if (out->thin)
-		goto done;
+	/* Each cohort's own comparison: a two-sample t interval, from the
+	 * squared deviations of its rows (one pass, xbase and cbase reused). */
+	for (size_t g = 0; g < ncohorts; g++)
+		xbase[g] = cbase[g] = 0.0;
+	for (size_t i = 0; i < nrows; i++) {
+		const cb_analysis_row *r = &rows[i];
+		const cb_analysis_cohort *c = &co[r->cohort];
+		double d;
 
-	if (!out->has_control) {
-		out->effect = out->exposed.mean_change;
-		out->effect_ci = out->exposed.ci;
-	} else {
-		/* Stream 2: the difference, exposed and control resampled
-		 * independently within each replicate. */
-		cb_analysis_rng_jump(&rng);
-		out->effect = out->exposed.mean_change - out->control.mean_change + 0.0;
-		if ((rc = cb_analysis_bootstrap_mean_difference(
-			     dx, out->exposed.paired, dc, out->control.paired, o.resamples,
-			     o.level, &rng, &out->effect_ci)) < 0)
-			goto done;
+		if (!paired(r) || (!r->exposed && !has_control))
+			continue;
+		d = r->follow_up - r->baseline;
+		if (r->exposed)
+			xbase[r->cohort] += (d - c->exposed_change) * (d - c->exposed_change);
+		else
+			cbase[r->cohort] += (d - c->control_change) * (d - c->control_change);
 	}
+	for (size_t g = 0; g < ncohorts; g++) {
+		cb_analysis_cohort *c = &co[g];
+		double nx = (double)c->exposed_paired, nc = (double)c->control_paired, se, df;
+
+		if (!c->used || c->exposed_paired < 2 || (has_control && c->control_paired < 2))
+			continue;
+		if (has_control) {
+			se = sqrt(xbase[g] / (nx - 1.0) / nx + cbase[g] / (nc - 1.0) / nc);
+			df = (1.0 / nx + 1.0 / nc) * (1.0 / nx + 1.0 / nc) /
+			     (1.0 / (nx * nx * (nx - 1.0)) + 1.0 / (nc * nc * (nc - 1.0)));
+		} else {
+			se = sqrt(xbase[g] / (nx - 1.0) / nx);
+			df = nx - 1.0;
+		}
+		t_interval(c->effect, se, df, o.level, &c->ci, &c->p_value);
+	}
+	if (out->thin) {
+		out->effect = NAN;
+		rc = 0;
+		goto done;
+	}
+
+	/* The effect's interval and p-value. */
+	out->se = sqrt(variance);
+	if (has_control) {
+		double nn = (double)n, mm = (double)m, ax = 1.0 / nn;
+
+		out->df = (ax + working) * (ax + working) /
+			  (ax * ax / (nn - 1.0) + working * working / (mm - 1.0));
+	} else {
+		out->df = (double)n - 1.0;
+	}
+	t_interval(out->effect, out->se, out->df, o.level, &out->effect_ci, &out->p_value);
 	out->verdict = judge(out->effect, better);
 	out->excludes_zero = out->effect_ci.low > 0.0 || out->effect_ci.high < 0.0;
 	rc = 0;
 done:
-	free(dx);
-	free(dc);
+	free(acc);
+	free(changes);
+	free(xsum);
 	return rc;
+}
+
+void cb_analysis_impact_clear(cb_analysis_impact *im)
+{
+	if (!im)
+		return;
+	free(im->cohorts);
+	im->cohorts = NULL;
+	im->ncohorts = 0;
+}
+
+double cb_analysis_simultaneous_level(double level, size_t k)
+{
+	return k > 1 ? 1.0 - (1.0 - level) / (double)k : level;
+}
+
+typedef struct ranked {
+	double p;
+	size_t at;
+} ranked;
+
+static int cmp_ranked(const void *a, const void *b)
+{
+	const ranked *x = a, *y = b;
+
+	if (x->p != y->p)
+		return x->p < y->p ? -1 : 1;
+	return (x->at > y->at) - (x->at < y->at);
+}
+
+int cb_analysis_adjust_bh(const double *p, size_t n, double *adjusted)
+{
+	ranked *r = malloc((n + 1) * sizeof(*r));
+	size_t m = 0;
+	double running = 1.0;
+
+	if (!r)
+		return cb_error_set(CB_ENOMEM, "out of memory for %zu p-values", n);
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(p[i]))
+			r[m++] = (ranked){p[i], i};
+	for (size_t i = 0; i < n; i++)
+		if (isnan(p[i]))
+			adjusted[i] = NAN;
+	qsort(r, m, sizeof(*r), cmp_ranked);
+	/* From the largest down, so that each adjusted value is the minimum
+	 * over the values ranked at or above it. */
+	for (size_t j = m; j-- > 0;) {
+		double v = (double)m * r[j].p / (double)(j + 1);
+
+		if (v < running)
+			running = v;
+		adjusted[r[j].at] = running;
+	}
+	free(r);
+	return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * Means, quantiles and the percentile bootstrap. Every loop runs in a fixed
+ * Means, standard deviations and quantiles. Every loop runs in a fixed
  * order over IEEE doubles (the build is ISO C, so the compiler does not fuse
  * multiply-adds), which keeps results bit-for-bit reproducible.
  */
@@ -8,7 +8,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "base/error.h"
 
 double cb_analysis_mean(const double *x, size_t n)
 {
@@ -65,92 +64,4 @@ double cb_analysis_quantile_sorted(const double *sorted, size_t n, double p)
 		return sorted[n - 1];
 	g = h - (double)j;
 	return sorted[j] + g * (sorted[j + 1] - sorted[j]) + 0.0;
-}
-
-static int check_sample(const char *what, const double *x, size_t n)
-{
-	if (n == 0)
-		return cb_error_set(CB_EINVALID, "bootstrap: the %s has no values", what);
-	for (size_t i = 0; i < n; i++)
-		if (!isfinite(x[i]))
-			return cb_error_set(CB_EINVALID,
-					    "bootstrap: value %zu of the %s is not a finite number",
-					    i + 1, what);
-	return 0;
-}
-
-static int check_settings(size_t resamples, double level)
-{
-	if (resamples < CB_ANALYSIS_RESAMPLES_MIN || resamples > CB_ANALYSIS_RESAMPLES_MAX)
-		return cb_error_set(CB_EINVALID,
-				    "bootstrap: %zu resamples; use %d to %d",
-				    resamples, CB_ANALYSIS_RESAMPLES_MIN,
-				    CB_ANALYSIS_RESAMPLES_MAX);
-	if (!(level > 0.0 && level < 1.0))
-		return cb_error_set(CB_EINVALID,
-				    "bootstrap: confidence level %g is not between 0 and 1",
-				    level);
-	return 0;
-}
-
-/* The mean of n values drawn with replacement from x[0..n). */
-static double resample_mean(const double *x, size_t n, cb_analysis_rng *rng)
-{
-	double sum = 0.0;
-
-	for (size_t i = 0; i < n; i++)
-		sum += x[cb_analysis_rng_below(rng, n)];
-	return sum / (double)n;
-}
-
-/* Bootstrap of mean(x), or of mean(x) - mean(y) when ny > 0. */
-static int bootstrap(const double *x, size_t nx, const double *y, size_t ny,
-		     size_t resamples, double level, cb_analysis_rng *rng,
-		     cb_analysis_interval *out)
-{
-	double *stat;
-	double alpha = 1.0 - level;
-
-	stat = malloc(resamples * sizeof(*stat));
-	if (!stat)
-		return cb_error_set(CB_ENOMEM,
-				    "bootstrap: out of memory for %zu resamples", resamples);
-	for (size_t b = 0; b < resamples; b++) {
-		double m = resample_mean(x, nx, rng);
-
-		if (ny > 0)
-			m -= resample_mean(y, ny, rng);
-		stat[b] = m + 0.0;
-	}
-	/* Percentile interval (Efron & Tibshirani 1993, eq. 13.5): the
-	 * alpha/2 and 1 - alpha/2 quantiles of the bootstrap distribution. */
-	cb_analysis_sort(stat, resamples);
-	out->low = cb_analysis_quantile_sorted(stat, resamples, alpha / 2.0);
-	out->high = cb_analysis_quantile_sorted(stat, resamples, 1.0 - alpha / 2.0);
-	free(stat);
-	return 0;
-}
-
-int cb_analysis_bootstrap_mean(const double *x, size_t n, size_t resamples, double level,
-			       cb_analysis_rng *rng, cb_analysis_interval *out)
-{
-	int rc;
-
-	if ((rc = check_settings(resamples, level)) < 0 ||
-	    (rc = check_sample("sample", x, n)) < 0)
-		return rc;
-	return bootstrap(x, n, NULL, 0, resamples, level, rng, out);
-}
-
-int cb_analysis_bootstrap_mean_difference(const double *x, size_t nx, const double *y,
-					  size_t ny, size_t resamples, double level,
-					  cb_analysis_rng *rng, cb_analysis_interval *out)
-{
-	int rc;
-
-	if ((rc = check_settings(resamples, level)) < 0 ||
-	    (rc = check_sample("first sample", x, nx)) < 0 ||
-	    (rc = check_sample("second sample", y, ny)) < 0)
-		return rc;
-	return bootstrap(x, nx, y, ny, resamples, level, rng, out);
 }

@@ -27,13 +27,27 @@ int cb_analysis_windows_make(int32_t first_day, int32_t last_day, int window_day
 	}
 	/* In 64 bits, so that no day number near the int32 edge can wrap. */
 	from = (int64_t)first_day - window_days;
-	to = (int64_t)last_day + lag_days + window_days;
+	to = (int64_t)last_day + 1 + lag_days + window_days;
 	if (from < INT32_MIN || to > INT32_MAX)
 		return cb_error_set(CB_EINVALID, "exposure dates out of range");
 	out->baseline.from = (int32_t)from;
 	out->baseline.to = first_day;
-	out->follow_up.from = (int32_t)((int64_t)last_day + lag_days);
+	out->follow_up.from = (int32_t)((int64_t)last_day + 1 + lag_days);
 	out->follow_up.to = (int32_t)to;
+	return 0;
+}
+
+int cb_analysis_windows_event(const cb_analysis_windows *w, int k, cb_analysis_span *out)
+{
+	/* Every window has the baseline's length; the follow-up's is the same. */
+	int64_t len = (int64_t)w->baseline.to - w->baseline.from;
+	int64_t from = k < 0 ? (int64_t)w->baseline.to + (int64_t)k * len
+			     : (int64_t)w->follow_up.from + (int64_t)k * len;
+
+	if (from < INT32_MIN || from + len > INT32_MAX)
+		return cb_error_set(CB_EINVALID, "window %d of the event study is out of range", k);
+	out->from = (int32_t)from;
+	out->to = (int32_t)(from + len);
 	return 0;
 }
 

@@ -1,11 +1,12 @@
 /*
- * The impact analysis. Each account's windows hang on the first session of
- * the exposure that reached it; control accounts' windows on the median
- * first and last days of the exposed accounts, so that both groups are
- * measured over the same stretch of calendar time. Each account's
- * observations of every input measure are read once, as one range of the
- * clustered table spanning both windows, and sliced per KPI and window:
- * one Lua call per account, KPI and window.
+ * The impact analysis. Exposed accounts are grouped in cohorts by the days
+ * of the first session of the exposure that reached them; each cohort's
+ * control accounts are measured over that cohort's own windows, so that
+ * both groups are measured over the same calendar days (a season or a
+ * market trend cancels). Each account's observations of the input
+ * measures are read once per group of KPIs, as one range of the clustered
+ * table spanning all the windows it is measured over, and sliced per KPI
+ * and window: one Lua call per account, cohort, KPI and window.
  */
 #include "app/impact.h"
 
@@ -25,10 +26,16 @@
 #include "store/person.h"
 #include "store/session.h"
 
+/* An account in the analysis: exposed (in its cohort), a control, or, with
+ * not-yet-trained controls, both: trained with a later cohort and a control
+ * for earlier ones. */
 typedef struct entry {
 	int64_t id;
-	int32_t first, last;
-	int control;
+	int32_t first, last; /* exposed: the days of the first session that reached it */
+	int32_t start;       /* first day of training by the exposure's programs;
+			      * INT32_MAX: never (or not asked) */
+	int exposed;
+	size_t cohort;       /* exposed: its cohort */
 	char key[72];
 } entry;
 
@@ -59,7 +66,7 @@ static ptrdiff_t entries_find(const entries *e, int64_t id)
 	return -1;
 }
 
-static int entries_add(entries *e, int64_t id, int32_t first, int32_t last, int control)
+static int entries_add(entries *e, int64_t id, int32_t first, int32_t last, int exposed)
 {
 	size_t i;
 
@@ -83,7 +90,7 @@ static int entries_add(entries *e, int64_t id, int32_t first, int32_t last, int 
 			slots[i] = (int64_t)k + 1;
 		}
 	}
-	e->items[e->n] = (entry){id, first, last, control, ""};
+	e->items[e->n] = (entry){id, first, last, INT32_MAX, exposed, 0, ""};
 	for (i = (size_t)(id * 2654435761u) & (e->nslots - 1); e->slots[i];
 	     i = (i + 1) & (e->nslots - 1))
 		;
@@ -94,7 +101,6 @@ static int entries_add(entries *e, int64_t id, int32_t first, int32_t last, int 
 typedef struct reach_ctx {
 	entries *e;
 	const cb_exposure_session *session;
-	int control;
 	size_t n; /* calls: the accounts this exposure reached through the session */
 } reach_ctx;
 
@@ -103,8 +109,7 @@ static int on_reached(int64_t account_id, void *ctx)
 	reach_ctx *r = ctx;
 
 	r->n++;
-	return entries_add(r->e, account_id, r->session ? r->session->first : 0,
-			   r->session ? r->session->last : 0, r->control);
+	return entries_add(r->e, account_id, r->session->first, r->session->last, 1);
 }
 
 /* All the accounts a session reached, and whether `mine` is one. */
@@ -147,27 +152,6 @@ static int cost_share(cb_workspace *ws, const cb_exposure_session *s, const char
 	if (c.n > 0 && here < c.n)
 		*share = (double)here / (double)c.n;
 	return 0;
-}
-
-static int int32_order(const void *a, const void *b)
-{
-	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static int32_t median_day(const entries *e, int last)
-{
-	int32_t *days = malloc((e->n ? e->n : 1) * sizeof(*days)), m;
-
-	if (!days)
-		return 0;
-	for (size_t i = 0; i < e->n; i++)
-		days[i] = last ? e->items[i].last : e->items[i].first;
-	qsort(days, e->n, sizeof(*days), int32_order);
-	m = days[e->n / 2];
-	free(days);
-	return m;
 }
 
 /* Kirkpatrick levels 1 and 2 from the sessions' attendance. */
@@ -376,10 +360,11 @@ static size_t lower_bound(const int64_t *t, size_t n, int64_t x)
 }
 
 /* Computes one KPI over one window of one account; NaN when there is no
- * value (nil, or a failure, which is tallied with its message). */
+ * value (nil, or a failure, which is tallied with its message; a nil is
+ * tallied only for the baseline and follow-up, `main`). */
 static double window_value(cb_plugin_host *host, cb_impact_kpi *ik, const needed *nd,
 			   const cb_series_buf *bufs, const char *account,
-			   const cb_analysis_span *span, cb_series *views, int64_t *obs)
+			   const cb_analysis_span *span, int main, cb_series *views, int64_t *obs)
 {
 	const cb_kpi_def *k = ik->kpi;
 	int64_t from_at, to_at;
@@ -408,8 +393,8 @@ static double window_value(cb_plugin_host *host, cb_impact_kpi *ik, const needed
 		rc = cb_plugin_kpi_compute(host, k, &w, &v, &reason);
 	}
 	if (rc == 1) {
-		ik->nil_windows++;
-		if (!ik->nil_reason[0])
+		ik->nil_windows += main != 0;
+		if (main && !ik->nil_reason[0])
 			snprintf(ik->nil_reason, sizeof(ik->nil_reason), "%s", reason);
 		v = NAN;
 	} else if (rc < 0) {
@@ -526,7 +511,7 @@ static int resolve_exposure(cb_workspace *ws, cb_impact_report *r, entries *acco
 	}
 	for (size_t i = 0; i < r->nsessions; i++) {
 		const cb_exposure_session *s = &r->sessions[i];
-		reach_ctx c = {accounts, s, 0, 0};
+		reach_ctx c = {accounts, s, 0};
 		char last[CB_DATE_LEN];
 		double share = 1;
 
@@ -561,15 +546,88 @@ static int resolve_exposure(cb_workspace *ws, cb_impact_report *r, entries *acco
 	return 0;
 }
 
+/* The cohorts: exposed accounts whose training began and ended on the same
+ * days, by first day; each entry learns its cohort. */
+static int cmp_cohort(const void *a, const void *b)
+{
+	const cb_impact_cohort *x = a, *y = b;
+
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return (x->last > y->last) - (x->last < y->last);
+}
+
+static int make_cohorts(cb_impact_report *r, entries *accounts)
+{
+	size_t n = 0;
+
+	r->cohorts = calloc(accounts->n + 1, sizeof(*r->cohorts));
+	if (!r->cohorts)
+		return cb_error_set(CB_ENOMEM, "out of memory");
+	for (size_t i = 0; i < accounts->n; i++) {
+		const entry *e = &accounts->items[i];
+		size_t g;
+
+		for (g = 0; g < n && (r->cohorts[g].first != e->first || r->cohorts[g].last != e->last); g++)
+			;
+		if (g == n)
+			r->cohorts[n++] = (cb_impact_cohort){e->first, e->last, {{0, 0}, {0, 0}}, 0, 0};
+	}
+	qsort(r->cohorts, n, sizeof(*r->cohorts), cmp_cohort);
+	r->ncohorts = n;
+	for (size_t g = 0; g < n; g++) {
+		int rc = cb_analysis_windows_make(r->cohorts[g].first, r->cohorts[g].last,
+						  r->request.window_days, r->request.lag_days,
+						  &r->cohorts[g].windows);
+
+		if (rc < 0)
+			return rc;
+	}
+	for (size_t i = 0; i < accounts->n; i++) {
+		entry *e = &accounts->items[i];
+		size_t g = 0;
+
+		while (r->cohorts[g].first != e->first || r->cohorts[g].last != e->last)
+			g++;
+		e->cohort = g;
+		r->cohorts[g].exposed++;
+	}
+	return 0;
+}
+
+typedef struct starts_ctx {
+	entries *e;
+	int not_yet;
+} starts_ctx;
+
+/* An account and when the exposure's programs first trained it: an
+ * exposed one learns it (its own first day at the latest); one never
+ * trained is a control; with not-yet, so is one trained at some date. */
+static int on_training_start(int64_t account_id, int32_t first_day, void *ctx)
+{
+	starts_ctx *c = ctx;
+	ptrdiff_t at = entries_find(c->e, account_id);
+	int rc;
+
+	if (at >= 0) {
+		entry *e = &c->e->items[at];
+
+		e->start = first_day < e->first ? first_day : e->first;
+		return 0;
+	}
+	if (first_day != INT32_MAX && !c->not_yet)
+		return 0;
+	if ((rc = entries_add(c->e, account_id, 0, 0, 0)) < 0)
+		return rc;
+	c->e->items[c->e->n - 1].start = first_day;
+	return 0;
+}
+
 static int resolve_control(cb_workspace *ws, cb_impact_report *r, entries *accounts)
 {
 	const cb_impact_request *req = &r->request;
-	size_t exposed = accounts->n;
-	int32_t first = median_day(accounts, 0), last = median_day(accounts, 1);
 	int rc;
 
-	r->control_first = first;
-	r->control_last = last;
 	if (req->control == CB_CONTROL_NONE)
 		return 0;
 	if (req->control == CB_CONTROL_NAMED) {
@@ -580,7 +638,7 @@ static int resolve_control(cb_workspace *ws, cb_impact_report *r, entries *accou
 			if ((rc = cb_store_account_id(ws->store, req->controls[i], &id)) < 0)
 				return rc;
 			at = entries_find(accounts, id);
-			if (at >= 0 && !accounts->items[at].control) {
+			if (at >= 0 && accounts->items[at].exposed) {
 				for (size_t s = 0; s < r->nsessions; s++)
 					if (r->sessions[s].first == accounts->items[at].first)
 						return cb_error_set(CB_EINVALID,
@@ -590,16 +648,13 @@ static int resolve_control(cb_workspace *ws, cb_impact_report *r, entries *accou
 				return cb_error_set(CB_EINVALID, "account '%s' was exposed and cannot be a control",
 						    req->controls[i]);
 			}
-			if ((rc = entries_add(accounts, id, first, last, 1)) < 0)
+			if (at < 0 && (rc = entries_add(accounts, id, 0, 0, 0)) < 0)
 				return rc;
 		}
 	} else {
 		int64_t *programs = malloc(r->nsessions * sizeof(*programs));
 		size_t np = 0;
-		int32_t lo = r->sessions[0].first, hi = r->sessions[0].last;
-		char from[CB_DATE_LEN], to[CB_DATE_LEN];
-		reach_ctx c = {accounts, NULL, 1, 0};
-		entries unreached = {0};
+		starts_ctx c = {accounts, req->control == CB_CONTROL_NOT_YET};
 
 		if (!programs)
 			return cb_error_set(CB_ENOMEM, "out of memory");
@@ -610,41 +665,411 @@ static int resolve_control(cb_workspace *ws, cb_impact_report *r, entries *accou
 				;
 			if (k == np)
 				programs[np++] = r->sessions[i].program_id;
-			if (r->sessions[i].first < lo)
-				lo = r->sessions[i].first;
-			if (r->sessions[i].last > hi)
-				hi = r->sessions[i].last;
 		}
-		/* Unreached from a window before the first session to a window
-		 * after the last: no training of these programs in sight. */
-		cb_date_format(lo - r->request.window_days, from);
-		cb_date_format(hi + r->request.lag_days + r->request.window_days, to);
-		c.e = &unreached;
-		rc = cb_store_exposure_unreached(ws->store, programs, np, from, to, on_reached, &c);
+		rc = cb_store_exposure_training_starts(ws->store, programs, np, on_training_start, &c);
 		free(programs);
-		for (size_t i = 0; rc == 0 && i < unreached.n; i++)
-			if (entries_find(accounts, unreached.items[i].id) < 0)
-				rc = entries_add(accounts, unreached.items[i].id, first, last, 1);
-		entries_free(&unreached);
 		if (rc < 0)
 			return rc;
 	}
-	r->control = accounts->n - exposed;
 	return 0;
 }
+
+/* A row of the analysis: entry `entry` measured over the windows of
+ * cohort `cohort`, as one of its exposed accounts or as a control. */
+typedef struct row {
+	size_t entry, cohort;
+	int exposed;
+} row;
+
+/* Whether entry e can be a control for cohort g through window `to` (the
+ * first day after the last window compared): never trained, named, or,
+ * with not-yet controls, trained only from that day on. */
+static int control_for(const cb_impact_request *req, const entry *e, int32_t to)
+{
+	if (req->control == CB_CONTROL_NONE)
+		return 0;
+	if (req->control == CB_CONTROL_NAMED)
+		return !e->exposed;
+	return e->start == INT32_MAX || (req->control == CB_CONTROL_NOT_YET && e->start >= to);
+}
+
+/* The rows, grouped by entry: every exposed account in its cohort, every
+ * control for every cohort it can be one for. */
+static int make_rows(cb_impact_report *r, const entries *accounts, row **out, size_t *n)
+{
+	size_t cap = 0, controls = 0;
+	row *rows = NULL;
+
+	*n = 0;
+	for (size_t i = 0; i < accounts->n; i++) {
+		const entry *e = &accounts->items[i];
+		int control = 0;
+
+		for (size_t g = 0; g < r->ncohorts; g++) {
+			int exposed = e->exposed && e->cohort == g;
+
+			if (!exposed && !control_for(&r->request, e, r->cohorts[g].windows.follow_up.to))
+				continue;
+			if (cb_array_reserve(&rows, &cap, *n, sizeof(*rows), 256) < 0) {
+				free(rows);
+				return CB_ENOMEM;
+			}
+			rows[(*n)++] = (row){i, g, exposed};
+			if (!exposed) {
+				r->cohorts[g].controls++;
+				control = 1;
+			}
+		}
+		controls += control;
+	}
+	r->control = controls;
+	*out = rows;
+	return 0;
+}
+
+/* The event study's windows: the placebo windows, the baseline (-1), the
+ * follow-up (0) and the later ones while a cohort's lies within the data. */
+static size_t event_windows(const cb_impact_report *r, int *windows)
+{
+	size_t n = 0;
+
+	for (int k = -1 - CB_IMPACT_PLACEBO_WINDOWS; k <= 0; k++)
+		windows[n++] = k;
+	for (int k = 1; k < CB_IMPACT_FOLLOW_UP_WINDOWS; k++) {
+		int any = 0;
+
+		for (size_t g = 0; g < r->ncohorts && !any; g++) {
+			cb_analysis_span w;
+
+			any = cb_analysis_windows_event(&r->cohorts[g].windows, k, &w) == 0 &&
+			      r->has_data_span && w.to <= r->data_last + 1;
+		}
+		if (!any)
+			break;
+		windows[n++] = k;
+	}
+	return n;
+}
+
+/* Whether window `k` of cohort `c` is measured: the baseline and the
+ * follow-up always; the event study's others when they lie wholly within
+ * the observations' span, so that a window is never cut short. */
+static int window_measured(const cb_impact_report *r, const cb_impact_cohort *c, int k,
+			   cb_analysis_span *w)
+{
+	if (cb_analysis_windows_event(&c->windows, k, w) < 0)
+		return 0;
+	if (k == -1 || k == 0)
+		return 1;
+	return r->has_data_span && w->from >= r->data_first && w->to <= r->data_last + 1;
+}
+
+/* Whether row `rw` is measured in window `k`: a control through window k
+ * (for k > 0 under not-yet controls it must still be untrained then). */
+static int row_measured(const cb_impact_report *r, const entries *accounts, const row *rw, int k,
+			cb_analysis_span *w)
+{
+	const cb_impact_cohort *c = &r->cohorts[rw->cohort];
+
+	if (!window_measured(r, c, k, w))
+		return 0;
+	return rw->exposed || k <= 0 || control_for(&r->request, &accounts->items[rw->entry], w->to);
+}
+
+static void event_from(cb_impact_event *ev, const cb_analysis_impact *im)
+{
+	ev->thin = im->thin;
+	snprintf(ev->reason, sizeof(ev->reason), "%s", im->reason);
+	ev->effect = im->effect;
+	ev->se = im->se;
+	ev->df = im->df;
+	ev->p_value = im->p_value;
+	ev->ci = im->effect_ci;
+	ev->excludes_zero = im->excludes_zero;
+	ev->exposed = im->exposed.paired;
+	ev->control = im->control.paired;
+}
+
+/* The work of one run: what is read and computed, and the buffers. */
+typedef struct run {
+	cb_workspace *ws;
+	cb_plugin_host *host;
+	cb_impact_report *r;
+	entries *accounts;
+	row *rows;
+	size_t nrows;
+	int windows[CB_IMPACT_PLACEBO_WINDOWS + 1 + CB_IMPACT_FOLLOW_UP_WINDOWS];
+	size_t nwindows, base_at, follow_at; /* indexes of windows -1 and 0 */
+	needed nd;
+	cb_series_buf *bufs;
+	cb_series *views;
+	cb_series_reader *reader;
+	double *values;    /* [kpi in chunk][row][window] */
+	int64_t *obs;      /* with detail: [kpi in chunk][row][baseline, follow-up] */
+	cb_analysis_row *arows;
+} run;
+
+/* Reads entry a's series of the measures the KPIs [k0, k1) need, over all
+ * the windows it is measured in. */
+static int read_entry(run *u, size_t a, size_t r0, size_t r1, size_t k0, size_t k1)
+{
+	int64_t from_at = INT64_MAX, to_at = INT64_MIN;
+	int rc;
+
+	for (size_t i = r0; i < r1; i++)
+		for (size_t w = 0; w < u->nwindows; w++) {
+			cb_analysis_span sp;
+			int64_t f, t;
+
+			if (!row_measured(u->r, u->accounts, &u->rows[i], u->windows[w], &sp))
+				continue;
+			cb_analysis_span_seconds(&sp, &f, &t);
+			if (f < from_at)
+				from_at = f;
+			if (t > to_at)
+				to_at = t;
+		}
+	for (size_t m = 0; m < u->nd.n; m++) {
+		int wanted = 0;
+
+		u->bufs[m].n = 0;
+		for (size_t k = k0; k < k1 && !wanted; k++)
+			for (size_t i = 0; i < u->r->kpis[k].kpi->ninputs && !wanted; i++)
+				wanted = strcmp(u->r->kpis[k].kpi->inputs[i], u->nd.keys[m]) == 0;
+		if (!wanted || !u->nd.ids[m] || from_at >= to_at)
+			continue;
+		if ((rc = cb_store_series_read(u->reader, u->nd.ids[m], u->accounts->items[a].id, from_at,
+					       to_at, &u->bufs[m])) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Computes the KPIs [k0, k1) over every measured window of every row. */
+static int compute_values(run *u, size_t k0, size_t k1)
+{
+	cb_impact_report *r = u->r;
+	size_t per_kpi = u->nrows * u->nwindows;
+	int rc;
+
+	for (size_t i = 0; i < (k1 - k0) * per_kpi; i++)
+		u->values[i] = NAN;
+	if (u->obs)
+		memset(u->obs, 0, (k1 - k0) * u->nrows * 2 * sizeof(*u->obs));
+	for (size_t r0 = 0, r1; r0 < u->nrows; r0 = r1) {
+		size_t a = u->rows[r0].entry;
+		const entry *e = &u->accounts->items[a];
+
+		for (r1 = r0; r1 < u->nrows && u->rows[r1].entry == a; r1++)
+			;
+		if ((rc = read_entry(u, a, r0, r1, k0, k1)) < 0)
+			return rc;
+		for (size_t i = r0; i < r1; i++) {
+			const row *rw = &u->rows[i];
+
+			for (size_t k = k0; k < k1; k++) {
+				cb_impact_kpi *ik = &r->kpis[k];
+				double *v = u->values + (k - k0) * per_kpi + i * u->nwindows;
+
+				if (!ever_observed(&u->nd, ik->kpi))
+					continue;
+				for (size_t w = 0; w < u->nwindows; w++) {
+					cb_analysis_span sp;
+					int64_t obs = 0;
+					int main = w == u->base_at || w == u->follow_at;
+
+					if (!row_measured(r, u->accounts, rw, u->windows[w], &sp))
+						continue;
+					v[w] = window_value(u->host, ik, &u->nd, u->bufs, e->key, &sp, main,
+							    u->views, &obs);
+					if (w == u->base_at)
+						*(rw->exposed ? &ik->baseline_obs : &ik->control_baseline_obs) += obs;
+					else if (w == u->follow_at)
+						*(rw->exposed ? &ik->follow_up_obs : &ik->control_follow_up_obs) += obs;
+					if (main && u->obs)
+						u->obs[((k - k0) * u->nrows + i) * 2 + (w == u->follow_at)] = obs;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+/* The analysis rows of window index `w` against the baseline, for the KPI
+ * whose values start at v; returns how many. */
+static size_t analysis_rows(run *u, const double *v, size_t w)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < u->nrows; i++) {
+		const row *rw = &u->rows[i];
+		cb_analysis_span sp;
+
+		if (!row_measured(u->r, u->accounts, rw, u->windows[w], &sp))
+			continue;
+		u->arows[n++] = (cb_analysis_row){rw->entry, rw->cohort, rw->exposed,
+						  v[i * u->nwindows + u->base_at],
+						  v[i * u->nwindows + w]};
+	}
+	return n;
+}
+
+/* The effect of KPI k, its event study, its ROI and (with detail) each
+ * row's values. */
+static int analyse_kpi(run *u, size_t k, const double *v, const int64_t *obs)
+{
+	cb_impact_report *r = u->r;
+	cb_impact_kpi *ik = &r->kpis[k];
+	const cb_impact_request *q = &r->request;
+	cb_analysis_better better = ik->kpi->better == CB_KPI_HIGHER ? CB_ANALYSIS_HIGHER_IS_BETTER
+								     : CB_ANALYSIS_LOWER_IS_BETTER;
+	int has_control = q->control != CB_CONTROL_NONE;
+	size_t n;
+	int rc;
+
+	if (!ever_observed(&u->nd, ik->kpi)) {
+		/* Counts only: no values, so no interval to draw. */
+		n = analysis_rows(u, v, u->follow_at);
+		if ((rc = cb_analysis_impact_compute(u->arows, n, r->ncohorts, has_control, better,
+						     &q->analysis, &ik->impact)) < 0)
+			return rc;
+		ik->impact.thin = 1;
+		ik->impact.effect = NAN;
+		snprintf(ik->impact.reason, sizeof(ik->impact.reason),
+			 "none of its measures (%s%s) has been observed in this workspace",
+			 ik->kpi->inputs[0], ik->kpi->ninputs > 1 ? ", ..." : "");
+		return 0;
+	}
+	n = analysis_rows(u, v, u->follow_at);
+	if ((rc = cb_analysis_impact_compute(u->arows, n, r->ncohorts, has_control, better,
+					     &q->analysis, &ik->impact)) < 0)
+		return rc;
+
+	ik->events = calloc(u->nwindows, sizeof(*ik->events));
+	if (!ik->events)
+		return cb_error_set(CB_ENOMEM, "out of memory");
+	ik->nevents = u->nwindows;
+	for (size_t w = 0; w < u->nwindows; w++) {
+		cb_impact_event *ev = &ik->events[w];
+		cb_analysis_options o = q->analysis;
+		cb_analysis_impact im;
+
+		ev->window = u->windows[w];
+		ev->placebo = ev->window < -1;
+		ev->level = q->analysis.level;
+		for (size_t g = 0; g < r->ncohorts; g++) {
+			cb_analysis_span sp;
+
+			ev->cohorts += window_measured(r, &r->cohorts[g], ev->window, &sp);
+		}
+		if (w == u->base_at) {
+			/* The reference: no change from itself. */
+			ev->effect = 0.0;
+			ev->se = ev->df = ev->p_value = NAN;
+			ev->ci.low = ev->ci.high = NAN;
+			continue;
+		}
+		if (w == u->follow_at) {
+			event_from(ev, &ik->impact);
+			continue;
+		}
+		/* Placebo windows are judged together (analysis/impact.h). */
+		if (ev->placebo)
+			o.level = ev->level = cb_analysis_simultaneous_level(q->analysis.level,
+									     CB_IMPACT_PLACEBO_WINDOWS);
+		n = analysis_rows(u, v, w);
+		if ((rc = cb_analysis_impact_compute(u->arows, n, r->ncohorts, has_control, better, &o,
+						     &im)) < 0) {
+			cb_analysis_impact_clear(&im);
+			return rc;
+		}
+		event_from(ev, &im);
+		cb_analysis_impact_clear(&im);
+		if (ev->placebo && !ev->thin) {
+			ik->pretrend_checked = 1;
+			if (ev->excludes_zero && !ik->pretrend_warning) {
+				ik->pretrend_warning = 1;
+				ik->pretrend_window = ev->window;
+			}
+		}
+	}
+
+	if (q->detail) {
+		size_t at = 0;
+
+		ik->accounts = calloc(u->nrows + 1, sizeof(*ik->accounts));
+		if (!ik->accounts)
+			return cb_error_set(CB_ENOMEM, "out of memory");
+		/* Exposed rows first, then the controls'. */
+		for (int pass = 1; pass >= 0; pass--)
+			for (size_t i = 0; i < u->nrows; i++) {
+				const row *rw = &u->rows[i];
+				const entry *e = &u->accounts->items[rw->entry];
+				cb_impact_account *ia;
+
+				if (rw->exposed != pass)
+					continue;
+				ia = &ik->accounts[at++];
+				ia->account_id = e->id;
+				snprintf(ia->key, sizeof(ia->key), "%s", e->key);
+				ia->control = !rw->exposed;
+				ia->cohort = rw->cohort;
+				ia->windows = r->cohorts[rw->cohort].windows;
+				ia->baseline = v[i * u->nwindows + u->base_at];
+				ia->follow_up = v[i * u->nwindows + u->follow_at];
+				ia->baseline_obs = obs[i * 2];
+				ia->follow_up_obs = obs[i * 2 + 1];
+			}
+		ik->naccounts = at;
+	}
+	return money(u->ws, r, ik);
+}
+
+/* The adjusted p-values over the KPIs with an effect, and the counts of
+ * the summary line. */
+static int summarise(cb_impact_report *r)
+{
+	double *p = malloc((r->nkpis + 1) * sizeof(*p));
+	double alpha = 1.0 - r->request.analysis.level;
+	int rc;
+
+	if (!p)
+		return cb_error_set(CB_ENOMEM, "out of memory");
+	for (size_t k = 0; k < r->nkpis; k++)
+		p[k] = r->kpis[k].impact.thin ? NAN : r->kpis[k].impact.p_value;
+	if ((rc = cb_analysis_adjust_bh(p, r->nkpis, p)) < 0) {
+		free(p);
+		return rc;
+	}
+	for (size_t k = 0; k < r->nkpis; k++) {
+		cb_analysis_impact *im = &r->kpis[k].impact;
+		int clear = !im->thin && im->excludes_zero;
+
+		im->p_adjusted = p[k];
+		r->summary.pretrend_warnings += r->kpis[k].pretrend_warning;
+		if (im->thin || isnan(im->p_value))
+			continue;
+		r->summary.tested++;
+		r->summary.improved += clear && im->verdict == CB_ANALYSIS_IMPROVED;
+		r->summary.worsened += clear && im->verdict == CB_ANALYSIS_WORSENED;
+		r->summary.improved_adjusted += p[k] < alpha && im->verdict == CB_ANALYSIS_IMPROVED;
+		r->summary.worsened_adjusted += p[k] < alpha && im->verdict == CB_ANALYSIS_WORSENED;
+	}
+	free(p);
+	return 0;
+}
+
+/* Values are kept for a group of KPIs at a time, within this budget. */
+#define VALUES_BUDGET (32u << 20)
 
 int cb_app_impact(cb_workspace *ws, const cb_impact_request *req, cb_impact_report **out)
 {
 	cb_impact_report *r;
-	cb_plugin_host *host;
-	cb_series_reader *reader = NULL;
 	entries accounts = {0};
-	needed nd = {0};
-	cb_series_buf *bufs = NULL;
-	cb_series *views = NULL;
-	double **base = NULL, **follow = NULL;
-	size_t maxin = 1, nk = 0;
-	int *observed = NULL, rc;
+	run u = {0};
+	size_t maxin = 1, chunk;
+	int64_t first_at, last_at;
+	int found, rc;
 
 	*out = NULL;
 	r = calloc(1, sizeof(*r));
@@ -655,152 +1080,79 @@ int cb_app_impact(cb_workspace *ws, const cb_impact_request *req, cb_impact_repo
 		r->request.window_days = CB_ANALYSIS_WINDOW_DAYS;
 	if (r->request.lag_days < 0)
 		r->request.lag_days = CB_ANALYSIS_LAG_DAYS;
+	u.ws = ws;
+	u.r = r;
+	u.accounts = &accounts;
 	if (r->request.kind == CB_EXPOSURE_CASE && !r->request.nkpis &&
 	    (rc = claimed_kpis(ws, r)) < 0)
 		goto done;
-	if ((rc = cb_workspace_plugins(ws, &host)) < 0 ||
-	    (rc = resolve_exposure(ws, r, &accounts)) < 0 ||
+	if ((rc = cb_workspace_plugins(ws, &u.host)) < 0 ||
+	    (rc = resolve_exposure(ws, r, &accounts)) < 0 || (rc = make_cohorts(r, &accounts)) < 0 ||
 	    (rc = resolve_control(ws, r, &accounts)) < 0 || (rc = levels_of(ws, r)) < 0 ||
-	    (rc = pick_kpis(host, &r->request, r)) < 0 || (rc = needed_measures(ws, r, &nd)) < 0)
+	    (rc = pick_kpis(u.host, &r->request, r)) < 0 || (rc = needed_measures(ws, r, &u.nd)) < 0 ||
+	    (rc = cb_store_observation_span(ws->store, &first_at, &last_at, &found)) < 0)
 		goto done;
+	if (found) {
+		r->has_data_span = 1;
+		r->data_first = cb_analysis_day_of_time(first_at);
+		r->data_last = cb_analysis_day_of_time(last_at);
+	}
 	for (size_t i = 0; i < accounts.n; i++)
 		if ((rc = cb_store_account_key_of(ws->store, accounts.items[i].id, accounts.items[i].key,
 						  sizeof(accounts.items[i].key))) < 0)
 			goto done;
+	if ((rc = make_rows(r, &accounts, &u.rows, &u.nrows)) < 0)
+		goto done;
+	u.nwindows = event_windows(r, u.windows);
+	u.base_at = CB_IMPACT_PLACEBO_WINDOWS;
+	u.follow_at = CB_IMPACT_PLACEBO_WINDOWS + 1;
 	for (size_t i = 0; i < r->nkpis; i++)
 		if (r->kpis[i].kpi->ninputs > maxin)
 			maxin = r->kpis[i].kpi->ninputs;
-	bufs = calloc(nd.n ? nd.n : 1, sizeof(*bufs));
-	views = calloc(maxin, sizeof(*views));
-	base = calloc(r->nkpis ? r->nkpis : 1, sizeof(*base));
-	follow = calloc(r->nkpis ? r->nkpis : 1, sizeof(*follow));
-	if (!bufs || !views || !base || !follow) {
-		rc = cb_error_set(CB_ENOMEM, "out of memory");
+	chunk = VALUES_BUDGET / sizeof(double) / (u.nrows * u.nwindows + 1);
+	if (chunk < 1)
+		chunk = 1;
+	if (chunk > r->nkpis)
+		chunk = r->nkpis ? r->nkpis : 1;
+	u.bufs = calloc(u.nd.n ? u.nd.n : 1, sizeof(*u.bufs));
+	u.views = calloc(maxin, sizeof(*u.views));
+	u.values = malloc((chunk * u.nrows * u.nwindows + 1) * sizeof(*u.values));
+	u.arows = malloc((u.nrows + 1) * sizeof(*u.arows));
+	if (req->detail)
+		u.obs = malloc((chunk * u.nrows * 2 + 1) * sizeof(*u.obs));
+	if (!u.bufs || !u.views || !u.values || !u.arows || (req->detail && !u.obs)) {
+		rc = cb_error_set(CB_ENOMEM, "out of memory for %zu accounts", accounts.n);
 		goto done;
 	}
-	nk = r->nkpis;
-	for (size_t k = 0; k < r->nkpis; k++) {
-		base[k] = malloc(accounts.n * sizeof(double));
-		follow[k] = malloc(accounts.n * sizeof(double));
-		if (!base[k] || !follow[k]) {
-			rc = cb_error_set(CB_ENOMEM, "out of memory");
+	if ((rc = cb_store_series_reader_new(ws->store, &u.reader)) < 0)
+		goto done;
+	for (size_t k0 = 0; k0 < r->nkpis; k0 += chunk) {
+		size_t k1 = k0 + chunk < r->nkpis ? k0 + chunk : r->nkpis;
+
+		if ((rc = compute_values(&u, k0, k1)) < 0)
 			goto done;
-		}
-		if (req->detail) {
-			r->kpis[k].accounts = calloc(accounts.n, sizeof(cb_impact_account));
-			if (!r->kpis[k].accounts) {
-				rc = cb_error_set(CB_ENOMEM, "out of memory");
+		for (size_t k = k0; k < k1; k++)
+			if ((rc = analyse_kpi(&u, k, u.values + (k - k0) * u.nrows * u.nwindows,
+					       u.obs ? u.obs + (k - k0) * u.nrows * 2 : NULL)) < 0)
 				goto done;
-			}
-			r->kpis[k].naccounts = accounts.n;
-		}
 	}
-	if ((rc = cb_store_series_reader_new(ws->store, &reader)) < 0)
+	if ((rc = summarise(r)) < 0)
 		goto done;
-	observed = calloc(r->nkpis ? r->nkpis : 1, sizeof(*observed));
-	if (!observed) {
-		rc = cb_error_set(CB_ENOMEM, "out of memory");
-		goto done;
-	}
-	for (size_t k = 0; k < r->nkpis; k++)
-		observed[k] = ever_observed(&nd, r->kpis[k].kpi);
-
-	for (size_t a = 0; a < accounts.n; a++) {
-		const entry *e = &accounts.items[a];
-		cb_analysis_windows w;
-		int64_t from_at, to_at, unused;
-
-		if ((rc = cb_analysis_windows_make(e->first, e->last, r->request.window_days,
-						   r->request.lag_days, &w)) < 0)
-			goto done;
-		cb_analysis_span_seconds(&w.baseline, &from_at, &unused);
-		cb_analysis_span_seconds(&w.follow_up, &unused, &to_at);
-		for (size_t m = 0; m < nd.n; m++) {
-			if (!nd.ids[m]) {
-				bufs[m].n = 0;
-				continue;
-			}
-			if ((rc = cb_store_series_read(reader, nd.ids[m], e->id, from_at, to_at,
-						       &bufs[m])) < 0)
-				goto done;
-		}
-		for (size_t k = 0; k < r->nkpis; k++) {
-			cb_impact_kpi *ik = &r->kpis[k];
-			int64_t bobs = 0, fobs = 0;
-
-			if (!observed[k]) {
-				base[k][a] = follow[k][a] = NAN;
-			} else {
-				base[k][a] = window_value(host, ik, &nd, bufs, e->key, &w.baseline, views,
-							  &bobs);
-				follow[k][a] = window_value(host, ik, &nd, bufs, e->key, &w.follow_up,
-							    views, &fobs);
-			}
-			if (e->control) {
-				ik->control_baseline_obs += bobs;
-				ik->control_follow_up_obs += fobs;
-			} else {
-				ik->baseline_obs += bobs;
-				ik->follow_up_obs += fobs;
-			}
-			if (ik->accounts) {
-				cb_impact_account *ia = &ik->accounts[a];
-
-				ia->account_id = e->id;
-				snprintf(ia->key, sizeof(ia->key), "%s", e->key);
-				ia->control = e->control;
-				ia->windows = w;
-				ia->baseline = base[k][a];
-				ia->follow_up = follow[k][a];
-				ia->baseline_obs = bobs;
-				ia->follow_up_obs = fobs;
-			}
-		}
-	}
-	for (size_t k = 0; k < r->nkpis; k++) {
-		cb_impact_kpi *ik = &r->kpis[k];
-		/* Exposed accounts come first in the arrays, controls after. */
-		cb_analysis_accounts exposed = {base[k], follow[k], r->exposed};
-		cb_analysis_accounts control = {base[k] + r->exposed, follow[k] + r->exposed, r->control};
-
-		if (!observed[k]) {
-			/* Counts only: no values, so no interval to draw. */
-			cb_analysis_impact_compute(&exposed, NULL, CB_ANALYSIS_HIGHER_IS_BETTER,
-						   &r->request.analysis, &ik->impact);
-			ik->impact.thin = 1;
-			snprintf(ik->impact.reason, sizeof(ik->impact.reason),
-				 "none of its measures (%s%s) has been observed in this workspace",
-				 ik->kpi->inputs[0], ik->kpi->ninputs > 1 ? ", ..." : "");
-			continue;
-		}
-		if ((rc = cb_analysis_impact_compute(&exposed,
-						     r->request.control == CB_CONTROL_NONE ? NULL : &control,
-						     ik->kpi->better == CB_KPI_HIGHER
-							     ? CB_ANALYSIS_HIGHER_IS_BETTER
-							     : CB_ANALYSIS_LOWER_IS_BETTER,
-						     &r->request.analysis, &ik->impact)) < 0)
-			goto done;
-		if ((rc = money(ws, r, ik)) < 0)
-			goto done;
-	}
 	*out = r;
 	r = NULL;
 	rc = 0;
 done:
-	cb_store_series_reader_free(reader);
-	for (size_t m = 0; bufs && m < nd.n; m++)
-		cb_series_buf_free(&bufs[m]);
-	free(bufs);
-	free(views);
-	free(observed);
-	for (size_t k = 0; k < nk; k++) {
-		free(base[k]);
-		free(follow[k]);
-	}
-	free(base);
-	free(follow);
-	free(nd.keys);
-	free(nd.ids);
+	cb_store_series_reader_free(u.reader);
+	for (size_t m = 0; u.bufs && m < u.nd.n; m++)
+		cb_series_buf_free(&u.bufs[m]);
+	free(u.bufs);
+	free(u.views);
+	free(u.values);
+	free(u.obs);
+	free(u.arows);
+	free(u.rows);
+	free(u.nd.keys);
+	free(u.nd.ids);
 	entries_free(&accounts);
 	cb_impact_report_free(r);
 	return rc;
@@ -810,10 +1162,14 @@ void cb_impact_report_free(cb_impact_report *r)
 {
 	if (!r)
 		return;
-	for (size_t k = 0; k < r->nkpis; k++)
+	for (size_t k = 0; k < r->nkpis; k++) {
+		cb_analysis_impact_clear(&r->kpis[k].impact);
 		free(r->kpis[k].accounts);
+		free(r->kpis[k].events);
+	}
 	free(r->kpis);
 	free(r->sessions);
+	free(r->cohorts);
 	for (size_t i = 0; i < r->ncase_kpis; i++)
 		free(r->case_kpis[i]);
 	free(r->case_kpis);

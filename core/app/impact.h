@@ -1,11 +1,13 @@
 /*
  * The main job: did training move the customers' numbers? For an exposure
- * (a session, a program, a trainer, a technician, a case study) it finds the exposed
- * accounts and a control group, computes every KPI in a baseline window
- * before and a follow-up window after each account's training through the
- * KPI's plugin, and hands the values to the analysis layer for changes,
- * bootstrap intervals and the difference-in-differences effect; with money
- * values, the ROI. Also the Kirkpatrick levels 1 and 2 of the sessions.
+ * (a session, a program, a trainer, a technician, a case study) it finds the
+ * exposed accounts, groups them in cohorts by their training days, finds
+ * the control accounts of each cohort, computes every KPI through its
+ * plugin over each cohort's windows (baseline, follow-up, and the event
+ * study's further windows) for its exposed and its control accounts, and
+ * hands the values to the analysis layer for the cohorts' effects, the
+ * exposure's effect with its interval and p-value, and the event study;
+ * with money values, the ROI. Also the Kirkpatrick levels of the sessions.
  */
 #ifndef CB_APP_IMPACT_H
 #define CB_APP_IMPACT_H
@@ -21,10 +23,17 @@
 #include "store/outcome.h"
 
 typedef enum cb_control_mode {
-	CB_CONTROL_AUTO, /* accounts no session of the same programs reached */
+	CB_CONTROL_AUTO,    /* never trained by the exposure's programs */
+	CB_CONTROL_NOT_YET, /* those, and accounts trained only after a cohort's follow-up */
 	CB_CONTROL_NAMED,
 	CB_CONTROL_NONE
 } cb_control_mode;
+
+/* The event study's placebo windows before the baseline (-3 and -2) and
+ * the most follow-up windows it extends to (0 .. 7: two years of 90-day
+ * windows). */
+#define CB_IMPACT_PLACEBO_WINDOWS 2
+#define CB_IMPACT_FOLLOW_UP_WINDOWS 8
 
 typedef struct cb_impact_request {
 	cb_exposure_kind kind;
@@ -42,31 +51,63 @@ typedef struct cb_impact_request {
 	int detail; /* keep each account's values */
 } cb_impact_request;
 
-/* One account's values for one KPI. */
+/* Accounts whose training began and ended on the same days: they share
+ * their windows, and their control accounts are measured over them. */
+typedef struct cb_impact_cohort {
+	int32_t first, last;         /* the training days, inclusive */
+	cb_analysis_windows windows; /* its baseline and follow-up */
+	size_t exposed;              /* accounts trained with it */
+	size_t controls;             /* control accounts measured over its windows */
+} cb_impact_cohort;
+
+/* One account's values for one KPI over one cohort's windows (a control
+ * account has one per cohort it is compared with). */
 typedef struct cb_impact_account {
 	int64_t account_id;
 	char key[72];
 	int control;
+	size_t cohort; /* index into cb_impact_report.cohorts */
 	cb_analysis_windows windows;
 	double baseline, follow_up; /* NaN: no value */
 	int64_t baseline_obs, follow_up_obs;
 } cb_impact_account;
 
+/* The comparison of one window of the event study with the baseline
+ * (window -1): trained against control accounts, cohort by cohort over the
+ * same dates, as the effect itself (window 0). */
+typedef struct cb_impact_event {
+	int window;       /* -3, -2 (placebo), -1 (the baseline: 0 by definition), 0, 1, ... */
+	int placebo;      /* before training: its interval is simultaneous over the placebo windows */
+	double level;     /* its interval's confidence level */
+	size_t cohorts;   /* cohorts whose window lies within the data */
+	int thin;
+	char reason[CB_ANALYSIS_REASON_MAX];
+	double effect, se, df, p_value;
+	cb_analysis_interval ci;
+	int excludes_zero;
+	size_t exposed, control; /* paired accounts */
+} cb_impact_event;
+
 typedef struct cb_impact_kpi {
 	const cb_kpi_def *kpi; /* borrowed from the workspace's plugin host */
-	cb_analysis_impact impact;
+	cb_analysis_impact impact; /* its cohorts: cb_analysis_impact_clear */
 	int64_t baseline_obs, follow_up_obs;     /* exposed accounts' observations */
-	int64_t control_baseline_obs, control_follow_up_obs;
-	size_t nil_windows;   /* windows the plugin returned nil for */
+	int64_t control_baseline_obs, control_follow_up_obs; /* over every cohort's windows */
+	size_t nil_windows;   /* baseline or follow-up windows the plugin returned nil for */
 	char nil_reason[200]; /* one of their reasons */
-	size_t failed_windows;
+	size_t failed_windows; /* windows whose computation failed (any window) */
 	char failure[300];    /* one of the errors */
 	int has_value;        /* a money value is set for this KPI */
 	cb_kpi_value value;
 	int roi_ok;           /* roi computed */
 	char roi_note[200];   /* why not, when !roi_ok and has_value */
 	cb_analysis_roi roi;
-	cb_impact_account *accounts; /* with detail: exposed then control */
+	cb_impact_event *events; /* the event study, by window; nevents */
+	size_t nevents;
+	int pretrend_checked; /* a placebo window had enough data to compare */
+	int pretrend_warning; /* a placebo window's interval excludes 0 */
+	int pretrend_window;  /* the first such window */
+	cb_impact_account *accounts; /* with detail: exposed rows, then control rows */
 	size_t naccounts;
 } cb_impact_kpi;
 
@@ -84,6 +125,14 @@ typedef struct cb_impact_levels {
 	size_t cases_by_status[4];
 } cb_impact_levels;
 
+/* How the KPIs came out, counted for the summary line. */
+typedef struct cb_impact_summary {
+	size_t tested;   /* KPIs with an effect and a p-value */
+	size_t improved, worsened;                   /* interval excludes 0 */
+	size_t improved_adjusted, worsened_adjusted; /* Benjamini-Hochberg value below 1 - level */
+	size_t pretrend_warnings;                    /* KPIs with a pre-training difference */
+} cb_impact_summary;
+
 typedef struct cb_impact_report {
 	cb_impact_request request; /* as run, defaults filled in; strings borrowed */
 	cb_exposure_session *sessions;
@@ -94,10 +143,14 @@ typedef struct cb_impact_report {
 	char currency[4];     /* "" when none or mixed */
 	int mixed_currency;
 	size_t exposed, control; /* accounts */
-	int32_t control_first, control_last; /* days the control windows hang on */
+	cb_impact_cohort *cohorts; /* by first day */
+	size_t ncohorts;
+	int has_data_span;    /* observations exist: data_first .. data_last */
+	int32_t data_first, data_last; /* days of the first and last observation */
 	cb_impact_levels levels;
 	cb_impact_kpi *kpis;
 	size_t nkpis;
+	cb_impact_summary summary;
 	char **case_kpis; /* a case study's claimed KPIs, when they are the default */
 	size_t ncase_kpis;
 } cb_impact_report;

@@ -129,8 +129,25 @@ json_t *cb_cli_measure_json(const cb_measure_def *m);
  * kind ("session", "program", ...), and the --window/--lag parser: "90",
  * "90d" or "13w" into days within [min, max], CB_EINVALID naming `what`. */
 struct cb_impact_report;
+struct cb_impact_kpi;
 json_t *cb_cli_impact_json(const struct cb_impact_report *r);
 const char *cb_cli_exposure_kind_name(int kind);
+/* --control auto|never|not-yet|none|A,B,...: *mode (a cb_control_mode);
+ * for a list, *copy holds the text cut at the commas and *list its *n
+ * accounts (both the caller's to free, replaced on a second call). */
+int cb_cli_parse_control(const char *text, int *mode, char **copy, char ***list, size_t *n);
+/* The error for --resamples or --seed, which set a bootstrap impact no
+ * longer draws: CB_EUSAGE saying why. */
+int cb_cli_retired_option(const char *name);
+/* "never-trained", "not-yet-trained", "named" or "none" (static). */
+const char *cb_cli_control_mode_name(int mode);
+/* The summary line ("12 of 15 KPIs improved, ...; after adjusting for
+ * testing 15 KPIs at once: 11 improved, ...") into buf. */
+void cb_cli_impact_summary_line(const struct cb_impact_report *r, char *buf, size_t size);
+/* The pre-training warning of one KPI ("mttr: the trained accounts were
+ * already moving apart before training (...)") into buf. */
+void cb_cli_impact_pretrend_line(const struct cb_impact_report *r, const struct cb_impact_kpi *ik,
+				 char *buf, size_t size);
 int cb_cli_parse_days(const char *what, const char *text, int min, int max, int *out);
 
 /* The nouns. */

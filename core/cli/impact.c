@@ -17,39 +17,44 @@ static const char impact_help[] =
 	"usage: casebook impact (--session S | --program P | --trainer T | --technician X |\n"
 	"                        --case SLUG)\n"
 	"                       [--by format|trainer] [--window DAYS] [--lag DAYS]\n"
-	"                       [--control auto|none|ACCOUNT,...] [--kpi K]...\n"
-	"                       [--resamples N] [--seed N] [--level 0.95] [--detail]\n"
-	"                       [--json|--csv]\n"
+	"                       [--control auto|not-yet|none|ACCOUNT,...] [--kpi K]...\n"
+	"                       [--level 0.95] [--detail] [--json|--csv]\n"
 	"\n"
 	"Did training move the customers' numbers? For each KPI (all, or those\n"
-	"given with --kpi): the exposed accounts' values before and after, the\n"
-	"change with a bootstrap interval (resampling accounts, seeded), the same\n"
-	"for control accounts, and the difference-in-differences effect with its\n"
-	"interval; with a money value (casebook kpi value), the ROI. A technician\n"
-	"or a case study bears the share of the sessions' cost of the accounts\n"
-	"it reached.\n"
+	"given with --kpi): the trained accounts' values before and after, the\n"
+	"change, the same for control accounts measured over the same dates, the\n"
+	"difference (the effect) with its interval and the chance of so large an\n"
+	"effect if training changed nothing (p), also adjusted for testing many\n"
+	"KPIs at once (Benjamini-Hochberg); an event study (the same comparison in\n"
+	"windows before and after training) with a warning when the accounts\n"
+	"already moved apart before training; with a money value (casebook kpi\n"
+	"value), the ROI. A technician or a case study bears the share of the\n"
+	"sessions' cost of the accounts it reached.\n"
 	"\n"
 	"Exposed accounts: those a session is linked to, and those its attendees\n"
 	"(attended or partial) cover on its last day; for --technician, the\n"
 	"accounts that technician covers; for --case, the case study's account,\n"
 	"trained by the sessions the case cites (its claimed KPIs are the default\n"
-	"--kpi). Each account's windows hang on the first\n"
-	"session that reached it: the baseline is the DAYS (default 90) before its\n"
-	"first day; the follow-up starts LAG days (default 14) after its last day\n"
-	"and lasts DAYS too. --window and --lag take a number of days, with an\n"
+	"--kpi). Accounts whose first session began and ended on the same days\n"
+	"form a cohort. A cohort's baseline is the DAYS (default 90) before its\n"
+	"first day; its follow-up skips LAG whole days (default 14) after its last\n"
+	"day and lasts DAYS too. --window and --lag take a number of days, with an\n"
 	"optional d or w suffix (90d, 13w).\n"
 	"\n"
-	"Control: auto (default) takes the accounts that no session of the same\n"
-	"programs reached from a window before the first session to a window\n"
-	"after the last, measured on windows around the exposed accounts' median\n"
-	"training days; or a comma list of accounts; or none (then the effect is\n"
-	"the exposed change alone, not a difference-in-differences).\n"
+	"Control: every cohort is compared with control accounts measured over\n"
+	"that cohort's own windows. auto (default): accounts no session of the\n"
+	"same programs ever reached; not-yet: also accounts first trained after\n"
+	"the cohort's follow-up ends (those trained later serve the earlier\n"
+	"cohorts); a comma list of accounts; or none (then the effect is the\n"
+	"exposed change alone, not a difference-in-differences, and the season is\n"
+	"in it).\n"
 	"\n"
+	"Intervals: " CB_ANALYSIS_METHOD ";\n"
+	"the effect averages the cohorts' effects weighted by their accounts.\n"
 	"Where data are too thin (fewer than 3 accounts with values in both\n"
 	"windows in a group), the KPI says so and why instead of a number.\n"
 	"--by format or --by trainer compares the program's sessions grouped so,\n"
 	"side by side. --detail adds each account's values to --json.\n";
-
 
 /* A number for a table cell: up to 2 decimals, "-" for none. */
 static json_t *cell(double v)
@@ -69,6 +74,19 @@ static json_t *cell_ci(const cb_analysis_interval *ci, int ok)
 	if (!ok || !isfinite(ci->low))
 		return json_string("-");
 	snprintf(buf, sizeof(buf), "[%.2f, %.2f]", ci->low, ci->high);
+	return json_string(buf);
+}
+
+/* A p-value for a table cell: 3 decimals, "<0.001" below, "-" for none. */
+static json_t *cell_p(double p)
+{
+	char buf[16];
+
+	if (!isfinite(p))
+		return json_string("-");
+	if (p < 0.001)
+		return json_string("<0.001");
+	snprintf(buf, sizeof(buf), "%.3f", p);
 	return json_string(buf);
 }
 
@@ -106,6 +124,8 @@ static json_t *kpi_rows(const cb_impact_report *r, const char *group, int skip_u
 		json_object_set_new(row, "control_change", cell(im->has_control ? im->control.mean_change : NAN));
 		json_object_set_new(row, "effect", cell(im->effect));
 		json_object_set_new(row, "effect_ci", cell_ci(&im->effect_ci, !im->thin));
+		json_object_set_new(row, "p", cell_p(im->thin ? NAN : im->p_value));
+		json_object_set_new(row, "p_adjusted", cell_p(im->thin ? NAN : im->p_adjusted));
 		json_object_set_new(row, "result",
 				    json_string(im->thin ? im->reason
 						: im->verdict == CB_ANALYSIS_IMPROVED
@@ -166,20 +186,20 @@ static void print_header(cb_cli *cli, const cb_impact_report *r)
 
 	cb_date_format(r->sessions[0].first, f);
 	cb_date_format(r->sessions[r->nsessions - 1].last, l);
-	fprintf(cli->out, "Impact of %s %s%s%s%s%s: %zu session%s (%s .. %s), %zu exposed accounts, ",
+	fprintf(cli->out, "Impact of %s %s%s%s%s%s: %zu session%s (%s .. %s), %zu exposed accounts in %zu cohort%s, ",
 		cb_cli_exposure_kind_name(q->kind), q->key, q->format ? ", format " : "", q->format ? q->format : "",
 		q->trainer ? ", trainer " : "", q->trainer ? q->trainer : "", r->nsessions,
-		r->nsessions == 1 ? "" : "s", f, l, r->exposed);
+		r->nsessions == 1 ? "" : "s", f, l, r->exposed, r->ncohorts, r->ncohorts == 1 ? "" : "s");
 	if (q->control == CB_CONTROL_NONE)
-		fprintf(cli->out, "no control group (effects are exposed changes only)\n");
+		fprintf(cli->out, "no control group (effects are exposed changes only, season and trend included)\n");
 	else
-		fprintf(cli->out, "%zu control accounts (%s)\n", r->control,
-			q->control == CB_CONTROL_AUTO ? "auto" : "named");
+		fprintf(cli->out, "%zu control accounts (%s), each cohort's measured over its own windows\n",
+			r->control, cb_cli_control_mode_name(q->control));
 	fprintf(cli->out,
-		"Windows: %d days before each account's first session; %d days from %d days after its "
-		"last. Intervals: %.0f%%, bootstrap of %zu resamples over accounts, seed %llu.\n",
-		q->window_days, q->window_days, q->lag_days, q->analysis.level * 100,
-		q->analysis.resamples, (unsigned long long)q->analysis.seed);
+		"Windows: %d days before each cohort's first training day; %d days after its last, "
+		"%d day%s skipped. Intervals: %.0f%%, %s.\n",
+		q->window_days, q->window_days, q->lag_days, q->lag_days == 1 ? "" : "s",
+		q->analysis.level * 100, CB_ANALYSIS_METHOD);
 	fprintf(cli->out, "Kirkpatrick: L1 reaction ");
 	if (r->levels.reactions)
 		fprintf(cli->out, "%.2f/5 (%zu answers)", r->levels.reaction_mean, r->levels.reactions);
@@ -206,6 +226,69 @@ static void print_header(cb_cli *cli, const cb_impact_report *r)
 		fprintf(cli->out, "%.2f %s\n\n", r->cost, r->currency);
 	else
 		fprintf(cli->out, "%s\n\n", r->mixed_currency ? "in several currencies" : "not recorded");
+}
+
+/* Below the table: how many KPIs moved, before and after adjusting for
+ * testing them all, and the KPIs whose accounts moved apart before
+ * training. */
+static void print_findings(cb_cli *cli, const cb_impact_report *r)
+{
+	const cb_impact_summary *s = &r->summary;
+	char line[512];
+
+	cb_cli_impact_summary_line(r, line, sizeof(line));
+	fprintf(cli->out, "\n%s\n", line);
+	for (size_t k = 0; k < r->nkpis; k++) {
+		const cb_impact_kpi *ik = &r->kpis[k];
+
+		if (ik->pretrend_warning) {
+			cb_cli_impact_pretrend_line(r, ik, line, sizeof(line));
+			fprintf(cli->out, "Warning: %s\n", line);
+		}
+	}
+	(void)s;
+}
+
+/* The event study of the KPIs with an effect: the effect per window
+ * relative to training (-1 is the baseline, 0 the follow-up). */
+static int print_events(cb_cli *cli, const cb_impact_report *r)
+{
+	json_t *rows = json_array();
+	int any = 0;
+
+	for (size_t k = 0; k < r->nkpis; k++) {
+		const cb_impact_kpi *ik = &r->kpis[k];
+		json_t *row;
+
+		if (ik->impact.thin || !ik->nevents)
+			continue;
+		row = json_object();
+		json_object_set_new(row, "kpi", json_string(ik->kpi->key));
+		for (size_t w = 0; w < ik->nevents; w++) {
+			const cb_impact_event *ev = &ik->events[w];
+			char name[16], buf[48];
+
+			snprintf(name, sizeof(name), "%+d", ev->window);
+			if (ev->window == -1)
+				snprintf(buf, sizeof(buf), "0 (base)");
+			else if (ev->thin)
+				snprintf(buf, sizeof(buf), "-");
+			else
+				snprintf(buf, sizeof(buf), "%.2f%s", ev->effect, ev->excludes_zero ? "*" : "");
+			json_object_set_new(row, name, json_string(buf));
+		}
+		json_array_append_new(rows, row);
+		any = 1;
+	}
+	if (!any) {
+		json_decref(rows);
+		return 0;
+	}
+	fprintf(cli->out, "\nEvent study: the effect in each %d-day window relative to training "
+		"(-1 is the baseline; -3, -2 before training; * its interval excludes 0, "
+		"simultaneous over the windows before training):\n",
+		r->request.window_days);
+	return cb_cli_emit(cli, rows);
 }
 
 typedef struct impact_args {
@@ -239,8 +322,6 @@ static int parse_args(cb_cli *cli, int argc, char **argv, impact_args *a)
 		{0}};
 	cb_analysis_options defaults = CB_ANALYSIS_OPTIONS_INIT;
 	int c, kinds = 0;
-	long v;
-
 	memset(a, 0, sizeof(*a));
 	a->req.lag_days = -1;
 	a->req.analysis = defaults;
@@ -279,47 +360,22 @@ static int parse_args(cb_cli *cli, int argc, char **argv, impact_args *a)
 			if (cb_cli_parse_days("--lag", optarg, 0, CB_ANALYSIS_LAG_DAYS_MAX, &a->req.lag_days) < 0)
 				return CB_EUSAGE;
 			break;
-		case 'c':
-			if (strcmp(optarg, "auto") == 0) {
-				a->req.control = CB_CONTROL_AUTO;
-			} else if (strcmp(optarg, "none") == 0) {
-				a->req.control = CB_CONTROL_NONE;
-			} else {
-				char *save = NULL, *tok;
+		case 'c': {
+			int mode;
 
-				a->req.control = CB_CONTROL_NAMED;
-				free(a->control_copy);
-				free(a->controls);
-				a->control_copy = strdup(optarg);
-				a->controls = calloc(strlen(optarg) + 1, sizeof(char *));
-				a->ncontrols = 0;
-				if (!a->control_copy || !a->controls)
-					return cb_error_set(CB_ENOMEM, "out of memory");
-				for (tok = strtok_r(a->control_copy, ",", &save); tok;
-				     tok = strtok_r(NULL, ",", &save))
-					a->controls[a->ncontrols++] = tok;
-				if (!a->ncontrols)
-					return cb_error_set(CB_EUSAGE, "--control: name the control accounts");
-			}
+			if (cb_cli_parse_control(optarg, &mode, &a->control_copy, &a->controls,
+						 &a->ncontrols) < 0)
+				return cb_error_code();
+			a->req.control = (cb_control_mode)mode;
 			break;
+		}
 		case 'k':
 			a->kpis[a->nkpis++] = optarg;
 			break;
 		case 'r':
-			if (cb_cli_parse_int("--resamples", optarg, CB_ANALYSIS_RESAMPLES_MIN,
-					     CB_ANALYSIS_RESAMPLES_MAX, &v) < 0)
-				return CB_EUSAGE;
-			a->req.analysis.resamples = (size_t)v;
-			break;
-		case 'S': {
-			char *end;
-
-			errno = 0;
-			a->req.analysis.seed = strtoull(optarg, &end, 10);
-			if (end == optarg || *end || errno || optarg[0] == '-')
-				return cb_error_set(CB_EUSAGE, "--seed: '%s' is not a whole number", optarg);
-			break;
-		}
+			return cb_cli_retired_option("--resamples");
+		case 'S':
+			return cb_cli_retired_option("--seed");
 		case 'L':
 			if (cb_cli_parse_double("--level", optarg, 0.5, 0.999, &a->req.analysis.level) < 0)
 				return CB_EUSAGE;
@@ -453,6 +509,10 @@ int cb_cli_impact(cb_cli *cli, int argc, char **argv)
 			if (hidden)
 				fprintf(cli->out, "(%zu KPI%s without a single observation for these accounts %s not shown; --json lists every KPI)\n",
 					hidden, hidden == 1 ? "" : "s", hidden == 1 ? "is" : "are");
+			if (rc == 0) {
+				print_findings(cli, r);
+				rc = print_events(cli, r);
+			}
 			if (rc == 0 && json_array_size(roi)) {
 				fprintf(cli->out, "\nROI (per year; benefit, ROI and BCR at the effect and its interval's ends):\n");
 				rc = cb_cli_emit(cli, roi);

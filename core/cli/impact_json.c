@@ -1,11 +1,14 @@
 /* What `casebook impact` and `casebook report` share: the impact report as
  * `impact --json` prints it (so that a report shows exactly the numbers of
- * impact --json), the exposure kind's name and the --window/--lag parser. */
+ * impact --json), its summary and warning sentences, the exposure kind's
+ * and control mode's names and the --window/--lag parser. */
 #include "cli/cli.h"
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "app/impact.h"
 #include "base/date.h"
@@ -30,6 +33,45 @@ int cb_cli_parse_days(const char *what, const char *text, int min, int max, int 
 		return cb_error_set(CB_EINVALID, "%s: %ld days is out of range %d..%d", what, v, min, max);
 	*out = (int)v;
 	return 0;
+}
+
+int cb_cli_parse_control(const char *text, int *mode, char **copy, char ***list, size_t *n)
+{
+	char *save = NULL, *tok;
+
+	if (strcmp(text, "auto") == 0 || strcmp(text, "never") == 0) {
+		*mode = CB_CONTROL_AUTO;
+		return 0;
+	}
+	if (strcmp(text, "not-yet") == 0) {
+		*mode = CB_CONTROL_NOT_YET;
+		return 0;
+	}
+	if (strcmp(text, "none") == 0) {
+		*mode = CB_CONTROL_NONE;
+		return 0;
+	}
+	*mode = CB_CONTROL_NAMED;
+	free(*copy);
+	free(*list);
+	*copy = strdup(text);
+	*list = calloc(strlen(text) + 1, sizeof(char *));
+	*n = 0;
+	if (!*copy || !*list)
+		return cb_error_set(CB_ENOMEM, "out of memory");
+	for (tok = strtok_r(*copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		(*list)[(*n)++] = tok;
+	if (!*n)
+		return cb_error_set(CB_EUSAGE, "--control: name the control accounts");
+	return 0;
+}
+
+int cb_cli_retired_option(const char *name)
+{
+	return cb_error_set(CB_EUSAGE,
+			    "%s is no longer needed: intervals are now computed by formula (%s), "
+			    "the same every run",
+			    name, CB_ANALYSIS_METHOD);
 }
 
 static json_t *num(double v)
@@ -62,6 +104,77 @@ static json_t *roi_point(const cb_analysis_roi_point *p)
 			 num(p->roi_percent), "bcr", num(p->bcr));
 }
 
+/* A window as its first and last day, both included. */
+static json_t *span_json(const cb_analysis_span *sp)
+{
+	char f[CB_DATE_LEN], l[CB_DATE_LEN];
+
+	cb_date_format(sp->from, f);
+	cb_date_format(sp->to - 1, l);
+	return json_pack("{s:s, s:s}", "first_day", f, "last_day", l);
+}
+
+/* Each cohort's comparison for one KPI, in the order of the report's
+ * cohorts. */
+static json_t *cohorts_json(const cb_impact_report *r, const cb_analysis_impact *im)
+{
+	json_t *rows = json_array();
+
+	for (size_t g = 0; g < im->ncohorts && g < r->ncohorts; g++) {
+		const cb_analysis_cohort *c = &im->cohorts[g];
+		int has_ci = isfinite(c->ci.low);
+
+		json_array_append_new(
+			rows, json_pack("{s:I, s:I, s:I, s:I, s:I, s:b, s:f, s:o, s:o, s:o, s:o, s:o}",
+					"cohort", (json_int_t)g, "exposed", (json_int_t)c->exposed,
+					"exposed_paired", (json_int_t)c->exposed_paired, "control",
+					(json_int_t)c->control, "control_paired",
+					(json_int_t)c->control_paired, "used", c->used, "weight", c->weight,
+					"exposed_change", num(c->exposed_change), "control_change",
+					num(c->control_change), "effect", num(c->effect), "effect_ci",
+					has_ci ? interval(&c->ci) : json_null(), "p_value",
+					num(c->p_value)));
+	}
+	return rows;
+}
+
+/* The event study: window -1 is the reference (0), window 0 the effect. */
+static json_t *events_json(const cb_impact_kpi *ik)
+{
+	json_t *rows = json_array();
+
+	for (size_t w = 0; w < ik->nevents; w++) {
+		const cb_impact_event *ev = &ik->events[w];
+		int reference = ev->window == -1;
+		json_t *o = json_pack("{s:i, s:b, s:b, s:f, s:I}", "window", ev->window, "reference",
+				      reference, "placebo", ev->placebo, "level", ev->level, "cohorts",
+				      (json_int_t)ev->cohorts);
+
+		json_object_set_new(o, "effect", num(ev->effect));
+		json_object_set_new(o, "effect_ci", reference || ev->thin ? json_null() : interval(&ev->ci));
+		json_object_set_new(o, "p_value", num(reference || ev->thin ? NAN : ev->p_value));
+		json_object_set_new(o, "excludes_zero", json_boolean(!reference && !ev->thin && ev->excludes_zero));
+		json_object_set_new(o, "exposed", json_integer((json_int_t)ev->exposed));
+		json_object_set_new(o, "control", json_integer((json_int_t)ev->control));
+		json_object_set_new(o, "thin", json_boolean(!reference && ev->thin));
+		json_object_set_new(o, "reason", !reference && ev->thin ? json_string(ev->reason) : json_null());
+		json_array_append_new(rows, o);
+	}
+	return rows;
+}
+
+static json_t *pretrend_json(const cb_impact_report *r, const cb_impact_kpi *ik)
+{
+	char line[512];
+
+	if (ik->pretrend_warning)
+		cb_cli_impact_pretrend_line(r, ik, line, sizeof(line));
+	return json_pack("{s:b, s:b, s:o, s:o}", "checked", ik->pretrend_checked, "warning",
+			 ik->pretrend_warning, "window",
+			 ik->pretrend_warning ? json_integer(ik->pretrend_window) : json_null(), "message",
+			 ik->pretrend_warning ? json_string(line) : json_null());
+}
+
 static json_t *kpi_json(const cb_impact_report *r, const cb_impact_kpi *ik)
 {
 	const cb_analysis_impact *im = &ik->impact;
@@ -78,6 +191,11 @@ static json_t *kpi_json(const cb_impact_report *r, const cb_impact_kpi *ik)
 		(json_int_t)ik->follow_up_obs, "control_baseline", (json_int_t)ik->control_baseline_obs,
 		"control_follow_up", (json_int_t)ik->control_follow_up_obs);
 
+	json_object_set_new(o, "se", num(im->se));
+	json_object_set_new(o, "df", num(im->df));
+	json_object_set_new(o, "p_value", num(im->thin ? NAN : im->p_value));
+	json_object_set_new(o, "p_adjusted", num(im->thin ? NAN : im->p_adjusted));
+	json_object_set_new(o, "dropped_accounts", json_integer((json_int_t)im->dropped));
 	json_object_set_new(o, "exposed", group_json(&im->exposed));
 	json_object_set_new(o, "control", im->has_control ? group_json(&im->control) : json_null());
 	json_object_set_new(o, "windows_without_value",
@@ -85,6 +203,9 @@ static json_t *kpi_json(const cb_impact_report *r, const cb_impact_kpi *ik)
 				      "nil_reason", ik->nil_reason[0] ? json_string(ik->nil_reason) : json_null(),
 				      "failed", (json_int_t)ik->failed_windows, "failure",
 				      ik->failure[0] ? json_string(ik->failure) : json_null()));
+	json_object_set_new(o, "cohorts", cohorts_json(r, im));
+	json_object_set_new(o, "event_study", events_json(ik));
+	json_object_set_new(o, "pre_trend", pretrend_json(r, ik));
 	if (ik->has_value) {
 		json_t *roi = json_pack("{s:f, s:s, s:s, s:b}", "per_unit", ik->value.per_unit,
 					"currency", ik->value.currency, "kind", ik->value.kind,
@@ -113,12 +234,13 @@ static json_t *kpi_json(const cb_impact_report *r, const cb_impact_kpi *ik)
 			cb_date_format(a->windows.baseline.from, bf);
 			cb_date_format(a->windows.follow_up.from, ff);
 			json_array_append_new(
-				rows, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:I}", "account",
+				rows, json_pack("{s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:I, s:I}", "account",
 						a->key, "group", a->control ? "control" : "exposed",
-						"baseline_from", bf, "follow_up_from", ff, "baseline",
-						num(a->baseline), "follow_up", num(a->follow_up),
-						"baseline_obs", (json_int_t)a->baseline_obs,
-						"follow_up_obs", (json_int_t)a->follow_up_obs));
+						"cohort", (json_int_t)a->cohort, "baseline_from", bf,
+						"follow_up_from", ff, "baseline", num(a->baseline),
+						"follow_up", num(a->follow_up), "baseline_obs",
+						(json_int_t)a->baseline_obs, "follow_up_obs",
+						(json_int_t)a->follow_up_obs));
 		}
 		json_object_set_new(o, "accounts", rows);
 	}
@@ -132,11 +254,65 @@ const char *cb_cli_exposure_kind_name(int kind)
 	return kind >= 0 && kind < 5 ? names[kind] : "exposure";
 }
 
+const char *cb_cli_control_mode_name(int mode)
+{
+	switch (mode) {
+	case CB_CONTROL_AUTO:
+		return "never-trained";
+	case CB_CONTROL_NOT_YET:
+		return "not-yet-trained";
+	case CB_CONTROL_NAMED:
+		return "named";
+	default:
+		return "none";
+	}
+}
+
+void cb_cli_impact_summary_line(const cb_impact_report *r, char *buf, size_t size)
+{
+	const cb_impact_summary *s = &r->summary;
+
+	if (!s->tested) {
+		snprintf(buf, size, "No KPI has enough data for an effect.");
+		return;
+	}
+	if (s->tested == 1) {
+		snprintf(buf, size, "1 KPI with an effect: %s.",
+			 s->improved ? "improved" : s->worsened ? "worsened" : "no clear change");
+		return;
+	}
+	snprintf(buf, size,
+		 "%zu of %zu KPIs improved, %zu worsened (interval excluding 0); after adjusting for "
+		 "testing %zu KPIs at once (Benjamini-Hochberg): %zu improved, %zu worsened.",
+		 s->improved, s->tested, s->worsened, s->tested, s->improved_adjusted,
+		 s->worsened_adjusted);
+}
+
+void cb_cli_impact_pretrend_line(const cb_impact_report *r, const cb_impact_kpi *ik, char *buf,
+				 size_t size)
+{
+	const cb_impact_event *ev = NULL;
+
+	for (size_t w = 0; w < ik->nevents; w++)
+		if (ik->events[w].window == ik->pretrend_window)
+			ev = &ik->events[w];
+	if (!ev) {
+		snprintf(buf, size, "%s: no pre-training difference", ik->kpi->key);
+		return;
+	}
+	snprintf(buf, size,
+		 "%s: the trained accounts were already moving apart before training (window %d, "
+		 "%d to %d days before it: %+.2f %s [%.2f, %.2f] against the baseline): the effect "
+		 "may not be the training's",
+		 ik->kpi->key, ev->window, (-ev->window) * r->request.window_days,
+		 (-ev->window - 1) * r->request.window_days, ev->effect, ik->kpi->unit, ev->ci.low,
+		 ev->ci.high);
+}
+
 json_t *cb_cli_impact_json(const cb_impact_report *r)
 {
 	const cb_impact_request *q = &r->request;
-	json_t *sessions = json_array(), *kpis = json_array(), *level3, *o;
-	char cf[CB_DATE_LEN], cl[CB_DATE_LEN];
+	json_t *sessions = json_array(), *kpis = json_array(), *cohorts = json_array(), *level3, *o;
 
 	for (size_t i = 0; i < r->nsessions; i++) {
 		char f[CB_DATE_LEN], l[CB_DATE_LEN];
@@ -150,24 +326,57 @@ json_t *cb_cli_impact_json(const cb_impact_report *r)
 	}
 	for (size_t k = 0; k < r->nkpis; k++)
 		json_array_append_new(kpis, kpi_json(r, &r->kpis[k]));
-	cb_date_format(r->control_first, cf);
-	cb_date_format(r->control_last, cl);
-	o = json_pack("{s:{s:s, s:s, s:o, s:o}, s:o, s:{s:i, s:i}, s:{s:s, s:I, s:s, s:s}, s:I, "
-		      "s:{s:I, s:I, s:f, s:I}, s:{s:o, s:o, s:o}}",
+	o = json_pack("{s:{s:s, s:s, s:o, s:o}, s:o, s:{s:i, s:i}, s:{s:s, s:I}, s:I, "
+		      "s:{s:s, s:f, s:I}, s:{s:o, s:o, s:o}}",
 		      "exposure", "kind", cb_cli_exposure_kind_name(q->kind), "key", q->key, "format",
 		      q->format ? json_string(q->format) : json_null(), "trainer",
 		      q->trainer ? json_string(q->trainer) : json_null(), "sessions", sessions,
 		      "windows", "days", q->window_days, "lag_days", q->lag_days, "control", "mode",
-		      q->control == CB_CONTROL_AUTO    ? "auto"
-		      : q->control == CB_CONTROL_NAMED ? "named"
-						       : "none",
-		      "accounts", (json_int_t)r->control, "first_day", cf, "last_day", cl,
-		      "exposed_accounts", (json_int_t)r->exposed, "bootstrap", "resamples",
-		      (json_int_t)q->analysis.resamples, "seed", (json_int_t)q->analysis.seed, "level",
-		      q->analysis.level, "min_accounts", (json_int_t)q->analysis.min_exposed, "cost",
-		      "amount", r->cost > 0 ? json_real(r->cost) : json_null(), "currency",
+		      cb_cli_control_mode_name(q->control), "accounts", (json_int_t)r->control,
+		      "exposed_accounts", (json_int_t)r->exposed, "intervals", "method",
+		      CB_ANALYSIS_METHOD, "level", q->analysis.level, "min_accounts",
+		      (json_int_t)q->analysis.min_exposed, "cost", "amount",
+		      r->cost > 0 ? json_real(r->cost) : json_null(), "currency",
 		      r->currency[0] && !r->mixed_currency ? json_string(r->currency) : json_null(),
 		      "sessions_total", r->cost_full > 0 ? json_real(r->cost_full) : json_null());
+	for (size_t g = 0; g < r->ncohorts; g++) {
+		const cb_impact_cohort *c = &r->cohorts[g];
+		char f[CB_DATE_LEN], l[CB_DATE_LEN];
+
+		cb_date_format(c->first, f);
+		cb_date_format(c->last, l);
+		json_array_append_new(
+			cohorts, json_pack("{s:I, s:s, s:s, s:I, s:I, s:{s:o, s:o}}", "cohort",
+					   (json_int_t)g, "first_day", f, "last_day", l,
+					   "exposed_accounts", (json_int_t)c->exposed,
+					   "control_accounts", (json_int_t)c->controls, "windows",
+					   "baseline", span_json(&c->windows.baseline), "follow_up",
+					   span_json(&c->windows.follow_up)));
+	}
+	json_object_set_new(o, "cohorts", cohorts);
+	if (r->has_data_span) {
+		char f[CB_DATE_LEN], l[CB_DATE_LEN];
+
+		cb_date_format(r->data_first, f);
+		cb_date_format(r->data_last, l);
+		json_object_set_new(o, "data", json_pack("{s:s, s:s}", "first_day", f, "last_day", l));
+	} else {
+		json_object_set_new(o, "data", json_null());
+	}
+	{
+		char line[512];
+
+		cb_cli_impact_summary_line(r, line, sizeof(line));
+		json_object_set_new(
+			o, "summary",
+			json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "kpis_tested",
+				  (json_int_t)r->summary.tested, "improved",
+				  (json_int_t)r->summary.improved, "worsened",
+				  (json_int_t)r->summary.worsened, "improved_adjusted",
+				  (json_int_t)r->summary.improved_adjusted, "worsened_adjusted",
+				  (json_int_t)r->summary.worsened_adjusted, "pre_trend_warnings",
+				  (json_int_t)r->summary.pretrend_warnings, "text", line));
+	}
 	level3 = json_pack("{s:I, s:I, s:I, s:I, s:I}", "case_studies", (json_int_t)r->levels.cases,
 			   "submitted", (json_int_t)r->levels.cases_by_status[0],
 			   "changes_requested", (json_int_t)r->levels.cases_by_status[1], "approved",

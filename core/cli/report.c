@@ -27,8 +27,8 @@
 static const char report_help[] =
 	"usage: casebook report (--session S | --program P | --account A) --out FILE\n"
 	"                       [--format html|md] [--window DAYS] [--lag DAYS]\n"
-	"                       [--control auto|none|ACCOUNT,...] [--kpi K]...\n"
-	"                       [--resamples N] [--seed N] [--level 0.95] [--json]\n"
+	"                       [--control auto|not-yet|none|ACCOUNT,...] [--kpi K]...\n"
+	"                       [--level 0.95] [--json]\n"
 	"\n"
 	"Writes a report of the training's impact to FILE: one self-contained HTML\n"
 	"page (no network, no JavaScript; charts as inline SVG; prints cleanly), or\n"
@@ -42,8 +42,8 @@ static const char report_help[] =
 	"shown with 2 decimals; the HTML embeds that JSON at full precision in\n"
 	"<script type=\"application/json\" id=\"casebook-data\">. For --account the\n"
 	"impact is that of the first session that reached the account.\n"
-	"--window, --lag, --control, --kpi, --resamples, --seed and --level work as\n"
-	"for 'casebook impact'. FILE is replaced whole or not at all.\n";
+	"--window, --lag, --control, --kpi and --level work as for\n"
+	"'casebook impact'. FILE is replaced whole or not at all.\n";
 
 /* ---- Numbers as the page shows them: 2 decimals (printf's %.2f). ---- */
 
@@ -426,7 +426,7 @@ static void kpi_effect_chart(doc *d, const cb_impact_report *r, const cb_impact_
 	if (im->thin)
 		return;
 	snprintf(note, sizeof(note), "%s %s", s2(im->effect).s, ci2(&im->effect_ci, 1).s);
-	snprintf(tip, sizeof(tip), "%s: %s %s, %.0f%% bootstrap interval; %s",
+	snprintf(tip, sizeof(tip), "%s: %s %s, %.0f%% interval; %s",
 		 im->has_control ? "Difference-in-differences effect" : "Exposed change (no control group)",
 		 s2(im->effect).s, ci2(&im->effect_ci, 1).s, r->request.analysis.level * 100,
 		 result_text(im));
@@ -1221,15 +1221,18 @@ static void section_method(doc *d, const cb_impact_report *r)
 		const cb_impact_request *q = &r->request;
 
 		para(d, NULL,
-		     "Each exposed account's baseline is the %d days before the first day of the first "
-		     "session that reached it; its follow-up is %d days starting %d days after that "
-		     "session's last day. Control accounts are measured on windows around the exposed "
-		     "accounts' median training days. Intervals are %.0f%% percentile bootstrap intervals "
-		     "resampling accounts (%zu resamples, seed %llu); the effect is the "
-		     "difference in differences: the exposed accounts' mean change minus the control "
-		     "accounts' mean change.",
-		     q->window_days, q->window_days, q->lag_days, q->analysis.level * 100,
-		     q->analysis.resamples, (unsigned long long)q->analysis.seed);
+		     "Accounts trained by the same session days form a cohort (%zu here). A cohort's "
+		     "baseline is the %d days before its first training day; its follow-up is %d days "
+		     "after its last, %d days skipped. Each cohort is compared with control accounts "
+		     "(%s) measured over the same dates, so that the season and the market's trend "
+		     "cancel; the effect is the difference in differences (the trained accounts' mean "
+		     "change minus the controls' over the same dates), averaged over the cohorts by "
+		     "their accounts. Intervals are %.0f%% intervals: %s. p is the chance of a "
+		     "difference at least as large if training changed nothing; adjusted p allows for "
+		     "testing every KPI at once (Benjamini-Hochberg).",
+		     r->ncohorts, q->window_days, q->window_days, q->lag_days,
+		     cb_cli_control_mode_name(q->control), q->analysis.level * 100,
+		     CB_ANALYSIS_METHOD);
 	}
 	para(d, NULL,
 	     "Numbers are rounded to 2 decimals (printf %%.2f) for display. They come from the same "
@@ -1646,7 +1649,6 @@ static int parse_args(cb_cli *cli, int argc, char **argv, report_args *a)
 		CB_CLI_COMMON_OPTIONS,                       {0}};
 	cb_analysis_options defaults = CB_ANALYSIS_OPTIONS_INIT;
 	int c, subjects = 0;
-	long v;
 
 	memset(a, 0, sizeof(*a));
 	a->req.impact.lag_days = -1;
@@ -1685,47 +1687,22 @@ static int parse_args(cb_cli *cli, int argc, char **argv, report_args *a)
 					      &a->req.impact.lag_days) < 0)
 				return CB_EUSAGE;
 			break;
-		case 'c':
-			if (strcmp(optarg, "auto") == 0) {
-				a->req.impact.control = CB_CONTROL_AUTO;
-			} else if (strcmp(optarg, "none") == 0) {
-				a->req.impact.control = CB_CONTROL_NONE;
-			} else {
-				char *save = NULL, *tok;
+		case 'c': {
+			int mode;
 
-				a->req.impact.control = CB_CONTROL_NAMED;
-				free(a->control_copy);
-				free(a->controls);
-				a->control_copy = strdup(optarg);
-				a->controls = calloc(strlen(optarg) + 1, sizeof(char *));
-				a->ncontrols = 0;
-				if (!a->control_copy || !a->controls)
-					return cb_error_set(CB_ENOMEM, "out of memory");
-				for (tok = strtok_r(a->control_copy, ",", &save); tok;
-				     tok = strtok_r(NULL, ",", &save))
-					a->controls[a->ncontrols++] = tok;
-				if (!a->ncontrols)
-					return cb_error_set(CB_EUSAGE, "--control: name the control accounts");
-			}
+			if (cb_cli_parse_control(optarg, &mode, &a->control_copy, &a->controls,
+						 &a->ncontrols) < 0)
+				return cb_error_code();
+			a->req.impact.control = (cb_control_mode)mode;
 			break;
+		}
 		case 'k':
 			a->kpis[a->nkpis++] = optarg;
 			break;
 		case 'r':
-			if (cb_cli_parse_int("--resamples", optarg, CB_ANALYSIS_RESAMPLES_MIN,
-					     CB_ANALYSIS_RESAMPLES_MAX, &v) < 0)
-				return CB_EUSAGE;
-			a->req.impact.analysis.resamples = (size_t)v;
-			break;
-		case 'S': {
-			char *end;
-
-			errno = 0;
-			a->req.impact.analysis.seed = strtoull(optarg, &end, 10);
-			if (end == optarg || *end || errno || optarg[0] == '-')
-				return cb_error_set(CB_EUSAGE, "--seed: '%s' is not a whole number", optarg);
-			break;
-		}
+			return cb_cli_retired_option("--resamples");
+		case 'S':
+			return cb_cli_retired_option("--seed");
 		case 'L':
 			if (cb_cli_parse_double("--level", optarg, 0.5, 0.999,
 						&a->req.impact.analysis.level) < 0)

@@ -167,40 +167,59 @@ int cb_store_exposure_accounts(cb_store *s, int64_t session_id, const char *last
 	return each_id(s, st, fn, ctx);
 }
 
-int cb_store_exposure_unreached(cb_store *s, const int64_t *program_ids, size_t nprograms,
-				const char *from, const char *to,
-				int (*fn)(int64_t account_id, void *ctx), void *ctx)
+int cb_store_exposure_training_starts(cb_store *s, const int64_t *program_ids, size_t nprograms,
+				      int (*fn)(int64_t account_id, int32_t first_day, void *ctx),
+				      void *ctx)
 {
 	sqlite3_stmt *st;
-	char list[4096];
+	char *list;
 	size_t len = 0;
-	int rc;
+	int rc, step;
 
-	/* The program ids are the store's own integers, not user text. */
-	list[0] = '\0';
-	for (size_t i = 0; i < nprograms && len + 24 < sizeof(list); i++)
-		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%lld", i ? "," : "",
-					(long long)program_ids[i]);
-	{
-		char sql[2048];
-
-		snprintf(sql, sizeof(sql),
-			 "SELECT a.id FROM account a WHERE NOT EXISTS ("
-			 "SELECT 1 FROM session s WHERE s.status = 'scheduled' AND s.program_id IN (%s) "
-			 "AND s.ends_on >= ?1 AND s.starts_on <= ?2 AND ("
-			 "EXISTS (SELECT 1 FROM session_account sa WHERE sa.session_id = s.id "
-			 "AND sa.account_id = a.id) OR "
-			 "EXISTS (SELECT 1 FROM attendance t JOIN coverage c ON c.person_id = t.person_id "
-			 "WHERE t.session_id = s.id AND t.status IN ('attended', 'partial') "
-			 "AND c.account_id = a.id AND c.from_on <= s.ends_on "
-			 "AND (c.to_on IS NULL OR c.to_on >= s.ends_on)))) ORDER BY a.id",
-			 len ? list : "NULL");
-		if ((rc = cb_store_prepare(s, sql, &st)) < 0)
-			return rc;
+	/* The program ids travel as one JSON array bound to ?1. */
+	if (!(list = malloc(nprograms * 22 + 3)))
+		return cb_error_set(CB_ENOMEM, "out of memory");
+	list[len++] = '[';
+	for (size_t i = 0; i < nprograms; i++)
+		len += (size_t)sprintf(list + len, "%s%lld", i ? "," : "", (long long)program_ids[i]);
+	list[len++] = ']';
+	list[len] = '\0';
+	rc = cb_store_prepare(
+		s,
+		"SELECT a.id, r.first FROM account a LEFT JOIN ("
+		" SELECT account_id, min(starts_on) AS first FROM ("
+		"  SELECT sa.account_id, s.starts_on FROM session s"
+		"  JOIN session_account sa ON sa.session_id = s.id"
+		"  WHERE s.status = 'scheduled' AND s.program_id IN (SELECT value FROM json_each(?1))"
+		"  UNION ALL"
+		"  SELECT c.account_id, s.starts_on FROM session s"
+		"  JOIN attendance t ON t.session_id = s.id AND t.status IN ('attended', 'partial')"
+		"  JOIN coverage c ON c.person_id = t.person_id AND c.from_on <= s.ends_on"
+		"   AND (c.to_on IS NULL OR c.to_on >= s.ends_on)"
+		"  WHERE s.status = 'scheduled' AND s.program_id IN (SELECT value FROM json_each(?1)))"
+		" GROUP BY account_id) r ON r.account_id = a.id ORDER BY a.id",
+		&st);
+	if (rc < 0) {
+		free(list);
+		return rc;
 	}
-	cb_store_bind_text(st, 1, from);
-	cb_store_bind_text(st, 2, to);
-	return each_id(s, st, fn, ctx);
+	cb_store_bind_text(st, 1, list);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		int32_t day = INT32_MAX;
+
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL &&
+		    cb_date_parse((const char *)sqlite3_column_text(st, 1), &day) < 0) {
+			rc = CB_EDB;
+			break;
+		}
+		if ((rc = fn(sqlite3_column_int64(st, 0), day, ctx)))
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = cb_store_fail(s, "reading when accounts were trained");
+	sqlite3_finalize(st);
+	free(list);
+	return rc;
 }
 
 int cb_store_account_key_of(cb_store *s, int64_t id, char *key, size_t keylen)

@@ -2,8 +2,8 @@
  * Who was exposed to training, and who was not: the sessions of an
  * exposure (one session, a program, a trainer's, a technician's, a case
  * study's), the
- * accounts each reached, and the accounts no session of the same programs
- * reached (candidates for a control group).
+ * accounts each reached, and when each account was first trained by the
+ * same programs (which accounts can be controls, and for which dates).
  */
 #ifndef CB_STORE_EXPOSURE_H
 #define CB_STORE_EXPOSURE_H
@@ -51,12 +51,15 @@ int cb_store_exposure_accounts(cb_store *s, int64_t session_id, const char *last
 			       int64_t technician_id, int (*fn)(int64_t account_id, void *ctx),
 			       void *ctx);
 
-/* Accounts that no non-cancelled session of the programs in
- * `program_ids` reached (by link or coverage, as above) between days
- * `from` and `to` (YYYY-MM-DD, inclusive). Calls fn once per account. */
-int cb_store_exposure_unreached(cb_store *s, const int64_t *program_ids, size_t nprograms,
-				const char *from, const char *to,
-				int (*fn)(int64_t account_id, void *ctx), void *ctx);
+/* For every account of the workspace, by id: the first day of the earliest
+ * non-cancelled session of the programs in `program_ids` that reached it
+ * (by link, or through an attendee's coverage on the session's last day, as
+ * cb_store_exposure_accounts), at any date; INT32_MAX for an account that
+ * none reached. Calls fn(account_id, first_day, ctx) once per account; a
+ * non-zero return stops and is returned. */
+int cb_store_exposure_training_starts(cb_store *s, const int64_t *program_ids, size_t nprograms,
+				      int (*fn)(int64_t account_id, int32_t first_day, void *ctx),
+				      void *ctx);
 
 /* The first non-cancelled session (of any program) that reached account
  * `account_id`, by link or through an attendee's coverage; *found says

@@ -240,6 +240,27 @@ int cb_store_batch_each(cb_store *s, cb_batch_fn fn, void *ctx)
 	return rc;
 }
 
+int cb_store_observation_span(cb_store *s, int64_t *first_at, int64_t *last_at, int *found)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*first_at = *last_at = 0;
+	*found = 0;
+	if ((rc = cb_store_prepare(s, "SELECT min(first_at), max(last_at) FROM batch WHERE rows > 0",
+				   &st)) < 0)
+		return rc;
+	if (sqlite3_step(st) != SQLITE_ROW)
+		rc = cb_store_fail(s, "reading the observations' time span");
+	else if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*first_at = sqlite3_column_int64(st, 0);
+		*last_at = sqlite3_column_int64(st, 1);
+		*found = 1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 struct cb_observation_writer {
 	cb_store *s;
 	sqlite3_stmt *insert;

@@ -48,6 +48,11 @@ int cb_store_batch_drop(cb_store *s, int64_t id, int64_t *rows);
 typedef int (*cb_batch_fn)(const cb_batch *b, void *ctx);
 int cb_store_batch_each(cb_store *s, cb_batch_fn fn, void *ctx);
 
+/* The time span of every observation stored, from the batches' own spans:
+ * *first_at and *last_at (Unix seconds) of the earliest and the latest;
+ * *found is 0 when no batch holds a row (then the times are 0). */
+int cb_store_observation_span(cb_store *s, int64_t *first_at, int64_t *last_at, int *found);
+
 typedef struct cb_observation {
 	int64_t measure_id, account_id, at, batch_id;
 	int64_t line;

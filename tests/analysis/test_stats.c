@@ -1,7 +1,7 @@
 /*
  * The generator (known answers, uniformity, no modulo bias), means and
- * quantiles on hand-worked data, and the percentile bootstrap against
- * normal theory.
+ * quantiles on hand-worked data, and Student's t (tails and quantiles)
+ * against closed forms and published values.
  */
 #include <math.h>
 #include <stdint.h>
@@ -10,6 +10,7 @@
 
 #include "analysis/random.h"
 #include "analysis/stats.h"
+#include "analysis/student.h"
 #include "base/error.h"
 #include "testlib.h"
 
@@ -188,109 +189,101 @@ START_TEST(quantiles_are_type_7)
 }
 END_TEST
 
-START_TEST(bootstrap_agrees_with_normal_theory)
+START_TEST(incomplete_beta_special_cases)
 {
-	/* For a large sample the sampling distribution of the mean is close to
-	 * normal, so the percentile interval should be close to
-	 * mean +- 1.96 sd / sqrt(n). With B = 10000 the Monte Carlo sd of a
-	 * 2.5 % quantile is sqrt(.025 * .975 / B) / phi(1.96) = 0.027 standard
-	 * errors, 1.4 % of the half-width (1.96 se); allow 5 %. */
-	enum { N = 2000, B = 10000 };
-	double *x = malloc(N * sizeof(*x));
-	double mean, half;
-	cb_analysis_interval ci;
-	cb_analysis_rng r;
-
-	ck_assert_ptr_nonnull(x);
-	cb_analysis_rng_seed(&r, 11);
-	for (int i = 0; i < N; i++)
-		x[i] = 50.0 + 12.0 * cb_analysis_rng_normal(&r) +
-		       6.0 * cb_analysis_rng_uniform(&r); /* skewless but not normal */
-	mean = cb_analysis_mean(x, N);
-	half = 1.959963984540054 * cb_analysis_sd(x, N) / sqrt((double)N);
-	cb_analysis_rng_seed(&r, 12);
-	ck_assert_int_eq(cb_analysis_bootstrap_mean(x, N, B, 0.95, &r, &ci), 0);
-	ck_assert_msg(fabs(ci.low - (mean - half)) < 0.05 * half, "low %g vs %g", ci.low,
-		      mean - half);
-	ck_assert_msg(fabs(ci.high - (mean + half)) < 0.05 * half, "high %g vs %g", ci.high,
-		      mean + half);
-	/* A 90 % interval is narrower and nested in the 95 % one
-	 * (z = 1.6449). */
-	cb_analysis_rng_seed(&r, 12);
-	{
-		cb_analysis_interval ci90;
-		double half90 = 1.6448536269514722 * half / 1.959963984540054;
-
-		ck_assert_int_eq(cb_analysis_bootstrap_mean(x, N, B, 0.90, &r, &ci90), 0);
-		ck_assert(ci90.low > ci.low && ci90.high < ci.high);
-		ck_assert(fabs(ci90.low - (mean - half90)) < 0.05 * half90);
+	/* Closed forms: I_x(1, 1) = x, I_x(a, 1) = x^a, I_x(1, b) = 1 - (1-x)^b,
+	 * I_1/2(a, a) = 1/2, and the symmetry I_x(a, b) = 1 - I_(1-x)(b, a). */
+	for (double x = 0.0; x <= 1.0; x += 0.0625) {
+		ck_assert_double_eq_tol(cb_analysis_beta_regularized(1, 1, x), x, 1e-14);
+		ck_assert_double_eq_tol(cb_analysis_beta_regularized(3.5, 1, x), pow(x, 3.5), 1e-14);
+		ck_assert_double_eq_tol(cb_analysis_beta_regularized(1, 7, x), 1 - pow(1 - x, 7), 1e-14);
+		ck_assert_double_eq_tol(cb_analysis_beta_regularized(2.5, 40, x),
+					1 - cb_analysis_beta_regularized(40, 2.5, 1 - x), 1e-14);
 	}
-	free(x);
+	for (double a = 0.5; a < 200; a *= 1.7)
+		ck_assert_double_eq_tol(cb_analysis_beta_regularized(a, a, 0.5), 0.5, 1e-13);
+	ck_assert(isnan(cb_analysis_beta_regularized(0, 1, 0.5)));
+	ck_assert(isnan(cb_analysis_beta_regularized(1, 1, 1.5)));
+	ck_assert(isnan(cb_analysis_beta_regularized(1, NAN, 0.5)));
 }
 END_TEST
 
-START_TEST(bootstrap_is_reproducible_bit_for_bit)
+START_TEST(t_tails_match_closed_forms)
 {
-	double x[30];
-	cb_analysis_interval a, b, c;
-	cb_analysis_rng r;
+	/* Two-sided tails in closed form: df 1 (Cauchy) 1 - 2 atan(t) / pi;
+	 * df 2: 1 - t / sqrt(2 + t^2); df 3: 1 - (2/pi)(atan(t/sqrt3) +
+	 * sqrt3 t / (3 + t^2)). */
+	for (double t = 0.0; t < 60.0; t += 0.37) {
+		double s3 = sqrt(3.0);
 
-	cb_analysis_rng_seed(&r, 1);
-	for (int i = 0; i < 30; i++)
-		x[i] = cb_analysis_rng_normal(&r) * 5.0;
-	cb_analysis_rng_seed(&r, 77);
-	ck_assert_int_eq(cb_analysis_bootstrap_mean(x, 30, 2000, 0.95, &r, &a), 0);
-	cb_analysis_rng_seed(&r, 77);
-	ck_assert_int_eq(cb_analysis_bootstrap_mean(x, 30, 2000, 0.95, &r, &b), 0);
-	ck_assert(memcmp(&a, &b, sizeof(a)) == 0);
-	cb_analysis_rng_seed(&r, 78);
-	ck_assert_int_eq(cb_analysis_bootstrap_mean(x, 30, 2000, 0.95, &r, &c), 0);
-	ck_assert(c.low != a.low || c.high != a.high);
-	ck_assert(fabs(c.low - a.low) < 0.2 * (a.high - a.low));
-}
-END_TEST
-
-START_TEST(bootstrap_of_constant_data_is_a_point)
-{
-	const double x[] = {4.25, 4.25, 4.25};
-	cb_analysis_interval ci;
-	cb_analysis_rng r;
-
-	cb_analysis_rng_seed(&r, 3);
-	ck_assert_int_eq(cb_analysis_bootstrap_mean(x, 3, 500, 0.95, &r, &ci), 0);
-	ck_assert(ci.low == 4.25 && ci.high == 4.25);
-	/* The difference of two constant samples likewise. */
-	{
-		const double y[] = {1.0, 1.0};
-
-		ck_assert_int_eq(cb_analysis_bootstrap_mean_difference(x, 3, y, 2, 500, 0.95, &r,
-									&ci),
-				 0);
-		ck_assert(ci.low == 3.25 && ci.high == 3.25);
+		ck_assert_double_eq_tol(cb_analysis_t_two_sided(t, 1), 1 - 2 * atan(t) / M_PI, 1e-14);
+		ck_assert_double_eq_tol(cb_analysis_t_two_sided(-t, 2), 1 - t / sqrt(2 + t * t), 1e-14);
+		ck_assert_double_eq_tol(cb_analysis_t_two_sided(t, 3),
+					1 - 2 / M_PI * (atan(t / s3) + s3 * t / (3 + t * t)), 1e-14);
 	}
+	ck_assert(cb_analysis_t_two_sided(INFINITY, 5) == 0.0);
+	ck_assert(cb_analysis_t_two_sided(0, 5) == 1.0);
+	ck_assert(isnan(cb_analysis_t_two_sided(NAN, 5)));
+	ck_assert(isnan(cb_analysis_t_two_sided(1, 0)));
 }
 END_TEST
 
-START_TEST(bootstrap_rejects_bad_input)
+/* The t quantile for many degrees of freedom from the normal one z, by the
+ * Cornish-Fisher expansion (Abramowitz & Stegun 26.7.5), exact to far
+ * below 1e-12 from df = 1000 on. */
+static double t_expansion(double z, double v)
 {
-	const double x[] = {1, 2, NAN};
-	cb_analysis_interval ci = {-7, -7};
-	cb_analysis_rng r;
+	double z2 = z * z, z3 = z2 * z, z5 = z3 * z2, z7 = z5 * z2, z9 = z7 * z2;
 
-	cb_analysis_rng_seed(&r, 3);
-	ck_assert_int_eq(cb_analysis_bootstrap_mean(x, 0, 2000, 0.95, &r, &ci), CB_EINVALID);
-	ck_assert(cbt_has(cb_error_last(), "no values"));
-	ck_assert_int_eq(cb_analysis_bootstrap_mean(x, 3, 2000, 0.95, &r, &ci), CB_EINVALID);
-	ck_assert_str_eq(cb_error_last(), "bootstrap: value 3 of the sample is not a finite number");
-	ck_assert_int_eq(cb_analysis_bootstrap_mean(x, 2, 50, 0.95, &r, &ci), CB_EINVALID);
-	ck_assert(cbt_has(cb_error_last(), "50 resamples"));
-	ck_assert_int_eq(cb_analysis_bootstrap_mean(x, 2, 2000, 1.0, &r, &ci), CB_EINVALID);
-	ck_assert(cbt_has(cb_error_last(), "confidence level 1"));
-	ck_assert_int_eq(cb_analysis_bootstrap_mean(x, 2, 2000, NAN, &r, &ci), CB_EINVALID);
-	ck_assert_int_eq(cb_analysis_bootstrap_mean_difference(x, 2, x, 0, 2000, 0.95, &r, &ci),
-			 CB_EINVALID);
-	ck_assert(cbt_has(cb_error_last(), "second sample has no values"));
-	ck_assert(ci.low == -7 && ci.high == -7); /* untouched */
+	return z + (z3 + z) / 4 / v + (5 * z5 + 16 * z3 + 3 * z) / 96 / (v * v) +
+	       (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / 384 / (v * v * v) +
+	       (79 * z9 + 776 * z7 + 1482 * z5 - 1920 * z3 - 945 * z) / 92160 / (v * v * v * v);
+}
+
+START_TEST(t_for_many_degrees_of_freedom)
+{
+	/* Where t is almost normal, lgamma of huge arguments must not eat the
+	 * digits: the tail of the expansion's quantile is the normal tail of z. */
+	static const double dfs[] = {1e3, 1e5, 1e6};
+	static const double zs[] = {0.5, 1.959963984540054, 3.0};
+
+	for (size_t i = 0; i < 3; i++)
+		for (size_t j = 0; j < 3; j++) {
+			double t = t_expansion(zs[j], dfs[i]), p = erfc(zs[j] / sqrt(2.0));
+
+			ck_assert_double_eq_tol(cb_analysis_t_two_sided(t, dfs[i]), p, 1e-10 * p);
+			ck_assert_double_eq_tol(cb_analysis_t_quantile(1 - p / 2, dfs[i]), t, 1e-10);
+		}
+}
+END_TEST
+
+START_TEST(t_quantiles)
+{
+	/* qt(0.975, df) in R, to its printed 15 digits. */
+	static const struct {
+		double df, q;
+	} known[] = {
+		{1, 12.706204736174707}, {2, 4.302652729749464}, {4, 2.7764451051977987},
+		{10, 2.2281388519862744}, {30, 2.0422724563012378},
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		ck_assert_double_eq_tol(cb_analysis_t_quantile(0.975, known[i].df), known[i].q,
+					1e-11 * known[i].q);
+		ck_assert_double_eq_tol(cb_analysis_t_quantile(0.025, known[i].df), -known[i].q,
+					1e-11 * known[i].q);
+	}
+	/* Round trips, fractional df included. */
+	for (double df = 0.7; df < 500; df *= 1.9)
+		for (double p = 0.51; p < 1.0; p += 0.06) {
+			double q = cb_analysis_t_quantile(p, df);
+
+			ck_assert_double_eq_tol(cb_analysis_t_two_sided(q, df), 2 * (1 - p), 1e-12);
+		}
+	ck_assert(cb_analysis_t_quantile(0.5, 3) == 0.0);
+	ck_assert(isnan(cb_analysis_t_quantile(1.0, 3)));
+	ck_assert(isnan(cb_analysis_t_quantile(0.0, 3)));
+	ck_assert(isnan(cb_analysis_t_quantile(0.9, -1)));
 }
 END_TEST
 
@@ -308,10 +301,10 @@ int main(void)
 	tcase_add_test(rng, uniform_and_normal_deviates);
 	tcase_add_test(st, mean_and_sd_by_hand);
 	tcase_add_test(st, quantiles_are_type_7);
-	tcase_add_test(st, bootstrap_agrees_with_normal_theory);
-	tcase_add_test(st, bootstrap_is_reproducible_bit_for_bit);
-	tcase_add_test(st, bootstrap_of_constant_data_is_a_point);
-	tcase_add_test(st, bootstrap_rejects_bad_input);
+	tcase_add_test(st, incomplete_beta_special_cases);
+	tcase_add_test(st, t_tails_match_closed_forms);
+	tcase_add_test(st, t_quantiles);
+	tcase_add_test(st, t_for_many_degrees_of_freedom);
 	suite_add_tcase(s, rng);
 	suite_add_tcase(s, st);
 	return cbt_main(s);
