@@ -295,20 +295,10 @@ typedef struct needed {
 	const char **keys;
 	int64_t *ids;
 	size_t n;
+	size_t *slots;  /* for each KPI's inputs in turn, its measure's index */
+	size_t *first;  /* per KPI: where its inputs start in slots */
+	int *observed;  /* per KPI: ever_observed */
 } needed;
-
-/* Whether any input of `k` was ever observed in this workspace. A KPI
- * whose measures never were has nothing to say about training, and must
- * not pass for "no change" through a plugin that counts an empty window
- * as 0. */
-static int ever_observed(const needed *nd, const cb_kpi_def *k)
-{
-	for (size_t i = 0; i < k->ninputs; i++)
-		for (size_t m = 0; m < nd->n; m++)
-			if (nd->ids[m] && strcmp(nd->keys[m], k->inputs[i]) == 0)
-				return 1;
-	return 0;
-}
 
 static int needed_measures(cb_workspace *ws, const cb_impact_report *r, needed *nd)
 {
@@ -319,29 +309,50 @@ static int needed_measures(cb_workspace *ws, const cb_impact_report *r, needed *
 		cap += r->kpis[i].kpi->ninputs;
 	nd->keys = calloc(cap ? cap : 1, sizeof(*nd->keys));
 	nd->ids = calloc(cap ? cap : 1, sizeof(*nd->ids));
-	if (!nd->keys || !nd->ids)
+	nd->slots = calloc(cap ? cap : 1, sizeof(*nd->slots));
+	nd->first = calloc(r->nkpis + 1, sizeof(*nd->first));
+	nd->observed = calloc(r->nkpis + 1, sizeof(*nd->observed));
+	if (!nd->keys || !nd->ids || !nd->slots || !nd->first || !nd->observed)
 		return cb_error_set(CB_ENOMEM, "out of memory");
+	cap = 0;
 	for (size_t i = 0; i < r->nkpis; i++) {
 		const cb_kpi_def *k = r->kpis[i].kpi;
 
+		nd->first[i] = cap;
 		for (size_t j = 0; j < k->ninputs; j++) {
 			size_t m;
 
 			for (m = 0; m < nd->n; m++)
 				if (strcmp(nd->keys[m], k->inputs[j]) == 0)
 					break;
-			if (m < nd->n)
-				continue;
-			nd->keys[nd->n] = k->inputs[j];
-			rc = cb_store_measure_id(ws->store, k->inputs[j], 0, &nd->ids[nd->n]);
-			if (rc == CB_ENOTFOUND)
-				nd->ids[nd->n] = 0;
-			else if (rc < 0)
-				return rc;
-			nd->n++;
+			nd->slots[cap++] = m;
+			if (m == nd->n) {
+				nd->keys[nd->n] = k->inputs[j];
+				rc = cb_store_measure_id(ws->store, k->inputs[j], 0, &nd->ids[nd->n]);
+				if (rc == CB_ENOTFOUND)
+					nd->ids[nd->n] = 0;
+				else if (rc < 0)
+					return rc;
+				nd->n++;
+			}
+			/* Whether any input was ever observed in this workspace: a
+			 * KPI whose measures never were has nothing to say about
+			 * training, and must not pass for "no change" through a
+			 * plugin that counts an empty window as 0. */
+			if (nd->ids[m])
+				nd->observed[i] = 1;
 		}
 	}
 	return 0;
+}
+
+static void needed_free(needed *nd)
+{
+	free(nd->keys);
+	free(nd->ids);
+	free(nd->slots);
+	free(nd->first);
+	free(nd->observed);
 }
 
 static size_t lower_bound(const int64_t *t, size_t n, int64_t x)
@@ -362,33 +373,36 @@ static size_t lower_bound(const int64_t *t, size_t n, int64_t x)
 /* Computes one KPI over one window of one account; NaN when there is no
  * value (nil, or a failure, which is tallied with its message; a nil is
  * tallied only for the baseline and follow-up, `main`). */
-static double window_value(cb_plugin_host *host, cb_impact_kpi *ik, const needed *nd,
-			   const cb_series_buf *bufs, const char *account,
-			   const cb_analysis_span *span, int main, cb_series *views, int64_t *obs)
+/* A window of a cohort, as the analysis measures it: its days, and the
+ * same as the plugins see them (YYYY-MM-DD, `to` exclusive). */
+typedef struct window_def {
+	cb_analysis_span span;
+	int measured; /* window_measured */
+	char from[CB_DATE_LEN], to[CB_DATE_LEN];
+} window_def;
+
+static double window_value(cb_plugin_host *host, cb_impact_kpi *ik, const size_t *slots,
+			   const cb_series_buf *bufs, const char *account, const window_def *wd,
+			   int main, cb_series *views, int64_t *obs)
 {
 	const cb_kpi_def *k = ik->kpi;
 	int64_t from_at, to_at;
-	char from[CB_DATE_LEN], to[CB_DATE_LEN];
 	char *reason = NULL;
 	double v = NAN;
 	int rc;
 
-	cb_analysis_span_seconds(span, &from_at, &to_at);
+	cb_analysis_span_seconds(&wd->span, &from_at, &to_at);
 	*obs = 0;
 	for (size_t i = 0; i < k->ninputs; i++) {
-		size_t m = 0, a, b;
+		size_t m = slots[i], a, b;
 
-		while (strcmp(nd->keys[m], k->inputs[i]) != 0)
-			m++;
 		a = lower_bound(bufs[m].times, bufs[m].n, from_at);
 		b = lower_bound(bufs[m].times, bufs[m].n, to_at);
 		views[i] = (cb_series){bufs[m].values + a, bufs[m].times + a, b - a};
 		*obs += (int64_t)(b - a);
 	}
-	cb_date_format(span->from, from);
-	cb_date_format(span->to, to);
 	{
-		cb_window w = {account, from, to, views};
+		cb_window w = {account, wd->from, wd->to, views};
 
 		rc = cb_plugin_kpi_compute(host, k, &w, &v, &reason);
 	}
@@ -735,7 +749,9 @@ static size_t event_windows(const cb_impact_report *r, int *windows)
 
 	for (int k = -1 - CB_IMPACT_PLACEBO_WINDOWS; k <= 0; k++)
 		windows[n++] = k;
-	for (int k = 1; k < CB_IMPACT_FOLLOW_UP_WINDOWS; k++) {
+	for (int k = 1; k < CB_IMPACT_FOLLOW_UP_WINDOWS &&
+			(long)k * r->request.window_days < CB_IMPACT_FOLLOW_UP_DAYS;
+	     k++) {
 		int any = 0;
 
 		for (size_t g = 0; g < r->ncohorts && !any; g++) {
@@ -764,16 +780,22 @@ static int window_measured(const cb_impact_report *r, const cb_impact_cohort *c,
 	return r->has_data_span && w->from >= r->data_first && w->to <= r->data_last + 1;
 }
 
-/* Whether row `rw` is measured in window `k`: a control through window k
- * (for k > 0 under not-yet controls it must still be untrained then). */
-static int row_measured(const cb_impact_report *r, const entries *accounts, const row *rw, int k,
-			cb_analysis_span *w)
+/* Every cohort's windows of the event study, [cohort][window index]. */
+static window_def *window_defs(const cb_impact_report *r, const int *windows, size_t nwindows)
 {
-	const cb_impact_cohort *c = &r->cohorts[rw->cohort];
+	window_def *defs = calloc(r->ncohorts * nwindows + 1, sizeof(*defs));
 
-	if (!window_measured(r, c, k, w))
-		return 0;
-	return rw->exposed || k <= 0 || control_for(&r->request, &accounts->items[rw->entry], w->to);
+	if (!defs)
+		return NULL;
+	for (size_t g = 0; g < r->ncohorts; g++)
+		for (size_t w = 0; w < nwindows; w++) {
+			window_def *d = &defs[g * nwindows + w];
+
+			d->measured = window_measured(r, &r->cohorts[g], windows[w], &d->span);
+			cb_date_format(d->span.from, d->from);
+			cb_date_format(d->span.to, d->to);
+		}
+	return defs;
 }
 
 static void event_from(cb_impact_event *ev, const cb_analysis_impact *im)
@@ -801,6 +823,7 @@ typedef struct run {
 	int windows[CB_IMPACT_PLACEBO_WINDOWS + 1 + CB_IMPACT_FOLLOW_UP_WINDOWS];
 	size_t nwindows, base_at, follow_at; /* indexes of windows -1 and 0 */
 	needed nd;
+	window_def *defs; /* [cohort][window] */
 	cb_series_buf *bufs;
 	cb_series *views;
 	cb_series_reader *reader;
@@ -808,6 +831,22 @@ typedef struct run {
 	int64_t *obs;      /* with detail: [kpi in chunk][row][baseline, follow-up] */
 	cb_analysis_row *arows;
 } run;
+
+/* Row i's window w, when it is measured: the cohort's window, for a
+ * control only through a window it is a control for (with not-yet
+ * controls, for w > 0, still untrained when the window ends). */
+static const window_def *row_window(const run *u, size_t i, size_t w)
+{
+	const row *rw = &u->rows[i];
+	const window_def *d = &u->defs[rw->cohort * u->nwindows + w];
+
+	if (!d->measured)
+		return NULL;
+	if (rw->exposed || u->windows[w] <= 0 ||
+	    control_for(&u->r->request, &u->accounts->items[rw->entry], d->span.to))
+		return d;
+	return NULL;
+}
 
 /* Reads entry a's series of the measures the KPIs [k0, k1) need, over all
  * the windows it is measured in. */
@@ -818,12 +857,12 @@ static int read_entry(run *u, size_t a, size_t r0, size_t r1, size_t k0, size_t 
 
 	for (size_t i = r0; i < r1; i++)
 		for (size_t w = 0; w < u->nwindows; w++) {
-			cb_analysis_span sp;
+			const window_def *d = row_window(u, i, w);
 			int64_t f, t;
 
-			if (!row_measured(u->r, u->accounts, &u->rows[i], u->windows[w], &sp))
+			if (!d)
 				continue;
-			cb_analysis_span_seconds(&sp, &f, &t);
+			cb_analysis_span_seconds(&d->span, &f, &t);
 			if (f < from_at)
 				from_at = f;
 			if (t > to_at)
@@ -835,7 +874,7 @@ static int read_entry(run *u, size_t a, size_t r0, size_t r1, size_t k0, size_t 
 		u->bufs[m].n = 0;
 		for (size_t k = k0; k < k1 && !wanted; k++)
 			for (size_t i = 0; i < u->r->kpis[k].kpi->ninputs && !wanted; i++)
-				wanted = strcmp(u->r->kpis[k].kpi->inputs[i], u->nd.keys[m]) == 0;
+				wanted = u->nd.slots[u->nd.first[k] + i] == m;
 		if (!wanted || !u->nd.ids[m] || from_at >= to_at)
 			continue;
 		if ((rc = cb_store_series_read(u->reader, u->nd.ids[m], u->accounts->items[a].id, from_at,
@@ -871,17 +910,17 @@ static int compute_values(run *u, size_t k0, size_t k1)
 				cb_impact_kpi *ik = &r->kpis[k];
 				double *v = u->values + (k - k0) * per_kpi + i * u->nwindows;
 
-				if (!ever_observed(&u->nd, ik->kpi))
+				if (!u->nd.observed[k])
 					continue;
 				for (size_t w = 0; w < u->nwindows; w++) {
-					cb_analysis_span sp;
+					const window_def *d = row_window(u, i, w);
 					int64_t obs = 0;
 					int main = w == u->base_at || w == u->follow_at;
 
-					if (!row_measured(r, u->accounts, rw, u->windows[w], &sp))
+					if (!d)
 						continue;
-					v[w] = window_value(u->host, ik, &u->nd, u->bufs, e->key, &sp, main,
-							    u->views, &obs);
+					v[w] = window_value(u->host, ik, u->nd.slots + u->nd.first[k], u->bufs,
+							    e->key, d, main, u->views, &obs);
 					if (w == u->base_at)
 						*(rw->exposed ? &ik->baseline_obs : &ik->control_baseline_obs) += obs;
 					else if (w == u->follow_at)
@@ -903,9 +942,8 @@ static size_t analysis_rows(run *u, const double *v, size_t w)
 
 	for (size_t i = 0; i < u->nrows; i++) {
 		const row *rw = &u->rows[i];
-		cb_analysis_span sp;
 
-		if (!row_measured(u->r, u->accounts, rw, u->windows[w], &sp))
+		if (!row_window(u, i, w))
 			continue;
 		u->arows[n++] = (cb_analysis_row){rw->entry, rw->cohort, rw->exposed,
 						  v[i * u->nwindows + u->base_at],
@@ -927,7 +965,7 @@ static int analyse_kpi(run *u, size_t k, const double *v, const int64_t *obs)
 	size_t n;
 	int rc;
 
-	if (!ever_observed(&u->nd, ik->kpi)) {
+	if (!u->nd.observed[k]) {
 		/* Counts only: no values, so no interval to draw. */
 		n = analysis_rows(u, v, u->follow_at);
 		if ((rc = cb_analysis_impact_compute(u->arows, n, r->ncohorts, has_control, better,
@@ -957,11 +995,8 @@ static int analyse_kpi(run *u, size_t k, const double *v, const int64_t *obs)
 		ev->window = u->windows[w];
 		ev->placebo = ev->window < -1;
 		ev->level = q->analysis.level;
-		for (size_t g = 0; g < r->ncohorts; g++) {
-			cb_analysis_span sp;
-
-			ev->cohorts += window_measured(r, &r->cohorts[g], ev->window, &sp);
-		}
+		for (size_t g = 0; g < r->ncohorts; g++)
+			ev->cohorts += u->defs[g * u->nwindows + w].measured;
 		if (w == u->base_at) {
 			/* The reference: no change from itself. */
 			ev->effect = 0.0;
@@ -1106,6 +1141,10 @@ int cb_app_impact(cb_workspace *ws, const cb_impact_request *req, cb_impact_repo
 	u.nwindows = event_windows(r, u.windows);
 	u.base_at = CB_IMPACT_PLACEBO_WINDOWS;
 	u.follow_at = CB_IMPACT_PLACEBO_WINDOWS + 1;
+	if (!(u.defs = window_defs(r, u.windows, u.nwindows))) {
+		rc = cb_error_set(CB_ENOMEM, "out of memory");
+		goto done;
+	}
 	for (size_t i = 0; i < r->nkpis; i++)
 		if (r->kpis[i].kpi->ninputs > maxin)
 			maxin = r->kpis[i].kpi->ninputs;
@@ -1151,8 +1190,8 @@ done:
 	free(u.obs);
 	free(u.arows);
 	free(u.rows);
-	free(u.nd.keys);
-	free(u.nd.ids);
+	free(u.defs);
+	needed_free(&u.nd);
 	entries_free(&accounts);
 	cb_impact_report_free(r);
 	return rc;

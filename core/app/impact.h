@@ -29,11 +29,13 @@ typedef enum cb_control_mode {
 	CB_CONTROL_NONE
 } cb_control_mode;
 
-/* The event study's placebo windows before the baseline (-3 and -2) and
- * the most follow-up windows it extends to (0 .. 7: two years of 90-day
- * windows). */
+/* The event study's placebo windows before the baseline (-3 and -2), and
+ * how far it follows the accounts after training: windows 0, 1, ... while
+ * a window starts within a year of the follow-up's first day (0 .. 4 for
+ * 90-day windows), at most 8, and where the data hold a whole window. */
 #define CB_IMPACT_PLACEBO_WINDOWS 2
 #define CB_IMPACT_FOLLOW_UP_WINDOWS 8
+#define CB_IMPACT_FOLLOW_UP_DAYS 365
 
 typedef struct cb_impact_request {
 	cb_exposure_kind kind;

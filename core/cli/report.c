@@ -84,6 +84,20 @@ static num ci2(const cb_analysis_interval *ci, int ok)
 	return n;
 }
 
+/* A p-value: 3 decimals, "<0.001" below, "–" for none. */
+static num p_text(double p)
+{
+	num n;
+
+	if (!isfinite(p))
+		snprintf(n.s, sizeof(n.s), "–");
+	else if (p < 0.001)
+		snprintf(n.s, sizeof(n.s), "<0.001");
+	else
+		snprintf(n.s, sizeof(n.s), "%.3f", p);
+	return n;
+}
+
 static num date_of(int32_t day)
 {
 	num n;
@@ -443,6 +457,77 @@ static void kpi_effect_chart(doc *d, const cb_impact_report *r, const cb_impact_
 	chart(d, &svg, cb_svg_rows_chart(&svg, &c));
 }
 
+/* The event study of one KPI: the effect in each window relative to
+ * training, the placebo windows before it shaded (a chart in HTML, a table
+ * in Markdown). */
+static void kpi_event_study(doc *d, const cb_impact_report *r, const cb_impact_kpi *ik)
+{
+	static const char *const head[] = {"window", "days from training", "effect", "interval", "p"};
+	cb_svg_event ev[CB_IMPACT_PLACEBO_WINDOWS + 1 + CB_IMPACT_FOLLOW_UP_WINDOWS];
+	char labels[sizeof(ev) / sizeof(ev[0])][16], tips[sizeof(ev) / sizeof(ev[0])][240];
+	char title[300], axis[120];
+	cb_svg_events c = {0};
+	cb_buf svg = CB_BUF_INIT;
+	size_t n = 0;
+	int W = r->request.window_days;
+
+	if (ik->impact.thin || ik->nevents < 2)
+		return;
+	if (d->md) {
+		table_open(d, "lrrrr", head);
+		for (size_t w = 0; w < ik->nevents; w++) {
+			const cb_impact_event *e = &ik->events[w];
+			char win[16], days[48], p[16];
+
+			snprintf(win, sizeof(win), "%+d%s", e->window,
+				 e->window == -1 ? " (baseline)" : e->placebo ? " (before)" : "");
+			if (e->window < 0)
+				snprintf(days, sizeof(days), "%d to %d before", -e->window * W, (-e->window - 1) * W);
+			else
+				snprintf(days, sizeof(days), "%d to %d after", e->window * W, (e->window + 1) * W);
+			snprintf(p, sizeof(p), "%s", isfinite(e->p_value) ? n2(e->p_value).s : "–");
+			if (isfinite(e->p_value) && e->p_value < 0.001)
+				snprintf(p, sizeof(p), "<0.001");
+			table_row(d, NULL,
+				  (const char *const[]){win, days, e->thin ? "–" : s2(e->effect).s,
+							ci2(&e->ci, !e->thin && e->window != -1).s, p});
+		}
+		table_close(d);
+		return;
+	}
+	for (size_t w = 0; w < ik->nevents && n < sizeof(ev) / sizeof(ev[0]); w++) {
+		const cb_impact_event *e = &ik->events[w];
+
+		snprintf(labels[n], sizeof(labels[n]), "%+d", e->window);
+		if (e->window == -1)
+			snprintf(tips[n], sizeof(tips[n]),
+				 "window -1, the baseline (the %d days before training): the reference, 0", W);
+		else if (e->thin)
+			snprintf(tips[n], sizeof(tips[n]), "window %+d: %s", e->window, e->reason);
+		else
+			snprintf(tips[n], sizeof(tips[n]), "window %+d: %s %s %s (%.1f%% interval%s)",
+				 e->window, s2(e->effect).s, ik->kpi->unit, ci2(&e->ci, 1).s, e->level * 100,
+				 e->placebo ? ", simultaneous over the windows before training" : "");
+		ev[n] = (cb_svg_event){labels[n], e->thin ? NAN : e->effect,
+				       e->thin || e->window == -1 ? NAN : e->ci.low,
+				       e->thin || e->window == -1 ? NAN : e->ci.high, e->window < 0,
+				       e->window == -1, tips[n]};
+		n++;
+	}
+	snprintf(title, sizeof(title), "%s: event study, the effect by %d-day window relative to training",
+		 ik->kpi->name, W);
+	snprintf(axis, sizeof(axis), "window relative to training (%d days each; -1 is the baseline)", W);
+	c.title = title;
+	c.y_axis = ik->kpi->unit;
+	c.x_axis = axis;
+	c.css_class = "chart chart-events";
+	c.before = "before training";
+	c.divider = "training";
+	c.events = ev;
+	c.nevents = n;
+	chart(d, &svg, cb_svg_event_chart(&svg, &c));
+}
+
 static void kpi_figure(doc *d, const cb_impact_report *r, const cb_impact_kpi *ik)
 {
 	const cb_analysis_impact *im = &ik->impact;
@@ -484,12 +569,19 @@ static void kpi_figure(doc *d, const cb_impact_report *r, const cb_impact_kpi *i
 	if (im->thin)
 		txtf(d, "No effect estimated: %s.", im->reason);
 	else
-		txtf(d, "%s: %s %s %s (%.0f%% interval): %s.",
+		txtf(d, "%s: %s %s %s (%.0f%% interval, p %s): %s.",
 		     im->has_control ? "Effect (difference in differences)"
 				     : "Change of the exposed accounts (no control group)",
 		     s2(im->effect).s, ik->kpi->unit, ci2(&im->effect_ci, 1).s,
-		     r->request.analysis.level * 100, result_text(im));
+		     r->request.analysis.level * 100, p_text(im->p_value).s, result_text(im));
 	para_close(d);
+	if (ik->pretrend_warning) {
+		char line[512];
+
+		cb_cli_impact_pretrend_line(r, ik, line, sizeof(line));
+		para(d, "warning", "Warning: %s.", line);
+	}
+	kpi_event_study(d, r, ik);
 	close_tag(d, "figure");
 }
 
@@ -500,18 +592,14 @@ static void section_summary(doc *d, const cb_report *rep)
 	const cb_impact_report *r = rep->impact;
 	const cb_impact_request *q = &r->request;
 	static const char *const head[] = {"KPI", "unit", "accounts", "baseline", "follow-up",
-					   "change", "control change", "effect", "interval", "result"};
-	size_t with_data = 0, improved = 0;
+					   "change", "control change", "effect", "interval",
+					   "p (adjusted)", "result"};
+	size_t with_data = 0;
 	char sessions[32], exposed[32], control[32], windows[32], window_note[64], cost[64], kpis[64];
+	char cohorts[32];
 
-	for (size_t k = 0; k < r->nkpis; k++) {
-		const cb_analysis_impact *im = &r->kpis[k].impact;
-
-		if (!kpi_observed(&r->kpis[k]))
-			continue;
-		with_data++;
-		improved += !im->thin && im->excludes_zero && im->verdict == CB_ANALYSIS_IMPROVED;
-	}
+	for (size_t k = 0; k < r->nkpis; k++)
+		with_data += kpi_observed(&r->kpis[k]) != 0;
 	snprintf(sessions, sizeof(sessions), "%zu", r->nsessions);
 	if (q->control == CB_CONTROL_NONE)
 		snprintf(control, sizeof(control), "none");
@@ -523,15 +611,19 @@ static void section_summary(doc *d, const cb_report *rep)
 		snprintf(cost, sizeof(cost), "%s %s", n2(r->cost).s, r->currency);
 	else
 		snprintf(cost, sizeof(cost), "%s", r->mixed_currency ? "several currencies" : "not recorded");
-	snprintf(kpis, sizeof(kpis), "%zu of %zu", improved, with_data);
+	snprintf(kpis, sizeof(kpis), "%zu of %zu", r->summary.improved, r->summary.tested);
 	snprintf(exposed, sizeof(exposed), "%zu", r->exposed);
+	snprintf(cohorts, sizeof(cohorts), "%zu", r->ncohorts);
 	{
 		const char *const facts[][2] = {
 			{sessions, r->nsessions == 1 ? "session" : "sessions"},
 			{exposed, "exposed accounts"},
+			{cohorts, r->ncohorts == 1 ? "cohort (accounts trained on the same days)"
+						   : "cohorts (accounts trained on the same days)"},
 			{control, q->control == CB_CONTROL_NONE ? "control group: effects are exposed changes"
-				  : q->control == CB_CONTROL_AUTO ? "control accounts (not reached)"
-								  : "control accounts (named)"},
+				  : q->control == CB_CONTROL_AUTO ? "control accounts (never trained), over each cohort's dates"
+				  : q->control == CB_CONTROL_NOT_YET ? "control accounts (not yet trained), over each cohort's dates"
+								  : "control accounts (named), over each cohort's dates"},
 			{windows, window_note},
 			{cost, "cost of the sessions"},
 			{kpis, "KPIs improved (interval excludes 0)"},
@@ -571,16 +663,31 @@ static void section_summary(doc *d, const cb_report *rep)
 		}
 		table_close(d);
 	}
+	{
+		char line[512];
+
+		cb_cli_impact_summary_line(r, line, sizeof(line));
+		para(d, "lead", "%s", line);
+		for (size_t k = 0; k < r->nkpis; k++)
+			if (r->kpis[k].pretrend_warning) {
+				cb_cli_impact_pretrend_line(r, &r->kpis[k], line, sizeof(line));
+				para(d, "warning", "Warning: %s.", line);
+			}
+	}
 	heading(d, 3, NULL, "All KPIs with data");
-	table_open(d, "llrrrrrrrl", head);
+	table_open(d, "llrrrrrrrrl", head);
 	for (size_t k = 0; k < r->nkpis; k++) {
 		const cb_impact_kpi *ik = &r->kpis[k];
 		const cb_analysis_impact *im = &ik->impact;
-		char accounts[24];
+		char accounts[24], p[48];
 
 		if (!kpi_observed(ik))
 			continue;
 		snprintf(accounts, sizeof(accounts), "%zu", im->exposed.paired);
+		if (im->thin)
+			snprintf(p, sizeof(p), "–");
+		else
+			snprintf(p, sizeof(p), "%s (%s)", p_text(im->p_value).s, p_text(im->p_adjusted).s);
 		table_row(d, result_class(im),
 			  (const char *const[]){ik->kpi->key, ik->kpi->unit, accounts,
 						n2(im->exposed.baseline_mean).s,
@@ -588,7 +695,7 @@ static void section_summary(doc *d, const cb_report *rep)
 						s2(im->exposed.mean_change).s,
 						s2(im->has_control ? im->control.mean_change : NAN).s,
 						s2(im->effect).s, ci2(&im->effect_ci, !im->thin).s,
-						result_text(im)});
+						p, result_text(im)});
 	}
 	table_close(d);
 	if (with_data < r->nkpis)
@@ -1258,6 +1365,8 @@ static const char style[] =
 	".lead,.note,.meta{color:var(--muted)}\n"
 	".meta{margin:0 0 12px;font-size:13.5px}\n"
 	".note{font-size:13.5px}\n"
+	".warning{margin:8px 0;padding:8px 12px;border-left:4px solid #f59e0b;background:#fffbeb;"
+	"color:#78350f;font-size:13.5px}\n"
 	"table{border-collapse:collapse;margin:8px 0 16px;font-size:13.5px}\n"
 	"th,td{padding:4px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}\n"
 	"th{font-weight:600;color:var(--muted);border-bottom:2px solid #d1d5db}\n"

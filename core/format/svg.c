@@ -409,3 +409,114 @@ int cb_svg_line_chart(cb_buf *b, const cb_svg_lines *c)
 	put(&w, "</svg>");
 	return w.rc;
 }
+
+int cb_svg_event_chart(cb_buf *b, const cb_svg_events *c)
+{
+	writer w = {b, 0};
+	int width = c->width ? c->width : 440, height = c->height ? c->height : 230;
+	double left = 46, right = 12, top = 30, bottom = height - (c->x_axis ? 36.0 : 22.0);
+	double slot, x0, x1;
+	size_t nbefore = 0;
+	range r = {0, 0, 0};
+	axis a;
+
+	for (size_t i = 0; i < c->nevents; i++) {
+		range_add(&r, c->events[i].value);
+		range_add(&r, c->events[i].low);
+		range_add(&r, c->events[i].high);
+		nbefore += c->events[i].before != 0;
+	}
+	range_add(&r, 0);
+	axis_make(r.lo, r.hi, 4, &a);
+	{
+		char widest[48];
+		double tw;
+
+		snprintf(widest, sizeof(widest), "%.*f", a.decimals, fabs(a.lo) > fabs(a.hi) ? a.lo : a.hi);
+		tw = text_width(widest, 11) + 12;
+		if (tw > left)
+			left = tw;
+	}
+	x0 = left;
+	x1 = width - right;
+	slot = (x1 - x0) / (double)(c->nevents ? c->nevents : 1);
+
+	open_svg(&w, c->css_class, c->title, width, height);
+	if (c->y_axis) {
+		put(&w, "<text x=\"4\" y=\"%.1f\" fill=\"#374151\" font-size=\"11\">", top - 17);
+		text(&w, c->y_axis);
+		put(&w, "</text>");
+	}
+	/* The windows before the event, shaded and named. */
+	if (nbefore) {
+		put(&w, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#f3f4f6\"/>", x0,
+		    top, slot * (double)nbefore, bottom - top);
+		if (c->before) {
+			put(&w, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"10\" fill=\"#4b5563\">",
+			    x0 + slot * (double)nbefore / 2, top - 4);
+			text(&w, c->before);
+			put(&w, "</text>");
+		}
+	}
+	/* The y grid, 0 darker. */
+	put(&w, "<g fill=\"#4b5563\" font-size=\"11\" text-anchor=\"end\">");
+	for (size_t i = 0, n = axis_ticks(&a); i < n; i++) {
+		double v = axis_tick(&a, i), y = scale(&a, v, bottom, top);
+
+		put(&w, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>", x0, y, x1,
+		    y, v == 0 ? "#374151" : "#e5e7eb");
+		put(&w, "<text x=\"%.1f\" y=\"%.1f\">%.*f</text>", x0 - 6, y + 4, a.decimals, v);
+	}
+	put(&w, "</g>");
+	/* The event: a dashed line after the last window before it. */
+	if (nbefore && nbefore < c->nevents) {
+		double x = x0 + slot * (double)nbefore;
+
+		put(&w, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#f59e0b\" "
+			"stroke-width=\"2\" stroke-dasharray=\"4 3\"/>",
+		    x, top, x, bottom);
+		if (c->divider) {
+			put(&w, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"#92400e\">", x + 4, top - 4);
+			text(&w, c->divider);
+			put(&w, "</text>");
+		}
+	}
+	/* The windows: x labels, whiskers, dots. */
+	for (size_t i = 0; i < c->nevents; i++) {
+		const cb_svg_event *e = &c->events[i];
+		const char *col = tone_colour[e->before ? CB_SVG_MUTED : CB_SVG_STRONG];
+		double x = x0 + slot * ((double)i + 0.5);
+
+		put(&w, "<g>");
+		title(&w, e->tooltip);
+		put(&w, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"11\" fill=\"#4b5563\">",
+		    x, bottom + 15);
+		text(&w, e->label);
+		put(&w, "</text>");
+		if (isfinite(e->low) && isfinite(e->high)) {
+			double l = scale(&a, e->low, bottom, top), h = scale(&a, e->high, bottom, top);
+
+			put(&w, "<path d=\"M%.1f %.1fV%.1fM%.1f %.1fH%.1fM%.1f %.1fH%.1f\" stroke=\"%s\" "
+				"stroke-width=\"1.5\" fill=\"none\"/>",
+			    x, l, h, x - 6, l, x + 6, x - 6, h, x + 6, col);
+		}
+		if (isfinite(e->value)) {
+			if (e->reference)
+				put(&w, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"#fff\" stroke=\"%s\" "
+					"stroke-width=\"2\"/>",
+				    x, scale(&a, e->value, bottom, top), col);
+			else
+				put(&w, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5.5\" fill=\"%s\"/>", x,
+				    scale(&a, e->value, bottom, top), col);
+		}
+		put(&w, "</g>");
+	}
+	if (c->x_axis) {
+		put(&w, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"11\" fill=\"#374151\">",
+		    (x0 + x1) / 2, bottom + 31);
+		text(&w, c->x_axis);
+		put(&w, "</text>");
+	}
+	put(&w, "</svg>");
+	return w.rc;
+}

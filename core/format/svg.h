@@ -1,7 +1,8 @@
 /*
  * Charts as inline SVG, small enough to read: an interval chart (rows of a
- * dot, an optional start dot that makes it a dumbbell, and a whisker) and
- * a line chart over time with shaded bands. Labels are real <text>, every
+ * dot, an optional start dot that makes it a dumbbell, and a whisker), a
+ * line chart over time with shaded bands, and an event-study chart (a dot
+ * and a whisker per window before and after an event). Labels are real <text>, every
  * mark has a <title> tooltip, and the numbers a chart shows next to its
  * marks are the caller's text: the caller decides their rounding. Only the
  * axes' tick labels are formatted here. Nothing here knows Casebook's
@@ -86,5 +87,33 @@ typedef struct cb_svg_lines {
 
 /* Appends a complete <svg> element drawing `c`. Returns 0 or CB_ENOMEM. */
 int cb_svg_line_chart(cb_buf *b, const cb_svg_lines *c);
+
+/* One window of an event-study chart: a dot with a vertical whisker at its
+ * place on the x axis. NaN means "none" for every number. */
+typedef struct cb_svg_event {
+	const char *label;   /* under the axis ("-3", "0", ...) */
+	double value;
+	double low, high;    /* the whisker */
+	int before;          /* before the event: shaded, in the muted colour */
+	int reference;       /* the reference window: a hollow dot */
+	const char *tooltip; /* the window's <title>; may be NULL */
+} cb_svg_event;
+
+typedef struct cb_svg_events {
+	const char *title;     /* accessible name */
+	const char *y_axis;    /* caption of the y axis (the unit); may be NULL */
+	const char *x_axis;    /* caption under the x axis; may be NULL */
+	const char *css_class; /* may be NULL */
+	const char *before;    /* label over the shaded windows; may be NULL */
+	const char *divider;   /* label of the line after them (the event); may be NULL */
+	const cb_svg_event *events; /* in x order, the `before` ones first */
+	size_t nevents;
+	int width, height;     /* px; 0: 440 x 230 */
+} cb_svg_events;
+
+/* Appends a complete <svg> element drawing `c`: windows evenly spaced on
+ * x, a line at 0, the windows before the event shaded. Returns 0 or
+ * CB_ENOMEM. */
+int cb_svg_event_chart(cb_buf *b, const cb_svg_events *c);
 
 #endif

@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,11 +152,20 @@ static int message_handler(lua_State *L)
 /* Runs `job` with `arg` in protected mode under the budget. On failure
  * records "MESSAGE (CONTEXT)" and returns CB_EINVALID; results of the job
  * stay on the stack on success (nresults of them). */
-static int protected_run(cb_plugin_host *h, lua_CFunction job, void *arg,
-			 int nresults, const char *context)
+/* Runs job(arg) under the instruction budget, with `nresults` results left
+ * on the stack. On an error, the message ends with the context (printf's
+ * fmt and what follows), which is formatted only then: a KPI's compute
+ * runs once per window. */
+static int protected_run(cb_plugin_host *h, lua_CFunction job, void *arg, int nresults,
+			 const char *fmt, ...) CB_PRINTF(5, 6);
+
+static int protected_run(cb_plugin_host *h, lua_CFunction job, void *arg, int nresults,
+			 const char *fmt, ...)
 {
+	va_list ap;
 	lua_State *L = h->L;
 	int base = lua_gettop(L), status;
+	char context[300];
 
 	/* These two pushes cannot fail: the stack has LUA_MINSTACK free
 	 * slots and pushing a C function or light userdata allocates nothing. */
@@ -169,6 +179,9 @@ static int protected_run(cb_plugin_host *h, lua_CFunction job, void *arg,
 		lua_remove(L, base + 1);
 		return 0;
 	}
+	va_start(ap, fmt);
+	vsnprintf(context, sizeof(context), fmt, ap);
+	va_end(ap);
 	if (status == LUA_ERRMEM)
 		cb_error_set(CB_EINVALID, "memory limit of %zu KiB for plugins exceeded (%s)",
 			     h->mem_limit >> 10, context);
@@ -426,7 +439,7 @@ int cb_plugin_host_load_file(cb_plugin_host *h, const char *path)
 {
 	cb_plugin *p = calloc(1, sizeof(*p));
 	load_job job;
-	char *text = NULL, context[200];
+	char *text = NULL;
 	int rc;
 
 	/* The canonical path, so that a plugin named two ways is one plugin. */
@@ -448,8 +461,7 @@ int cb_plugin_host_load_file(cb_plugin_host *h, const char *path)
 	job.plugin = p;
 	job.text = text;
 	h->loading = p;
-	snprintf(context, sizeof(context), "plugin %s", p->name);
-	rc = protected_run(h, load_job_run, &job, 0, context);
+	rc = protected_run(h, load_job_run, &job, 0, "plugin %s", p->name);
 	h->loading = NULL;
 	free(text);
 	if (rc == 0 && p->api == 0)
@@ -662,7 +674,6 @@ int cb_plugin_kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi,
 	lua_State *L = h->L;
 	cb_series_ud *made_small[8], **made = made_small;
 	compute_job job = {kpi, w, NULL, 0};
-	char context[200];
 	int rc, base = lua_gettop(L);
 
 	*reason = NULL;
@@ -674,8 +685,8 @@ int cb_plugin_kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi,
 			return cb_error_set(CB_ENOMEM, "out of memory");
 	}
 	job.made = made;
-	snprintf(context, sizeof(context), "plugin %s, KPI %s", kpi->plugin->name, kpi->key);
-	rc = protected_run(h, compute_job_run, &job, 2, context);
+	rc = protected_run(h, compute_job_run, &job, 2, "plugin %s, KPI %s", kpi->plugin->name,
+			   kpi->key);
 	for (size_t i = 0; i < job.nmade; i++)
 		cb_plugin_series_expire(job.made[i]);
 	lua_pushnil(L);
@@ -690,11 +701,13 @@ int cb_plugin_kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi,
 
 		lua_settop(L, base);
 		if (!isfinite(v))
-			return cb_error_set(CB_EINVALID, "%s: compute returned %g, not a finite number",
-					    context, v);
+			return cb_error_set(CB_EINVALID,
+					    "plugin %s, KPI %s: compute returned %g, not a finite number",
+					    kpi->plugin->name, kpi->key, v);
 		if (v < kpi->min || v > kpi->max)
-			return cb_error_set(CB_EINVALID, "%s: compute returned %g, outside the KPI's range %g..%g",
-					    context, v, kpi->min, kpi->max);
+			return cb_error_set(CB_EINVALID,
+					    "plugin %s, KPI %s: compute returned %g, outside the KPI's range %g..%g",
+					    kpi->plugin->name, kpi->key, v, kpi->min, kpi->max);
 		*value = v;
 		return 0;
 	}
@@ -713,8 +726,8 @@ int cb_plugin_kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi,
 		lua_settop(L, base);
 		return *reason ? 1 : cb_error_set(CB_ENOMEM, "out of memory");
 	}
-	rc = cb_error_set(CB_EINVALID, "%s: compute returned a %s, not a number or nil", context,
-			  luaL_typename(L, base + 1));
+	rc = cb_error_set(CB_EINVALID, "plugin %s, KPI %s: compute returned a %s, not a number or nil",
+			  kpi->plugin->name, kpi->key, luaL_typename(L, base + 1));
 	lua_settop(L, base);
 	return rc;
 }
@@ -741,13 +754,12 @@ int cb_plugin_hook_run(cb_plugin_host *h, const char *event, const json_t *recor
 	for (size_t i = 0; i < h->hooks.n; i++) {
 		const cb_hook *hk = h->hooks.items[i];
 		hook_job job = {hk, record};
-		char context[200];
 		int base = lua_gettop(L), rc;
 
 		if (strcmp(hk->event, event) != 0)
 			continue;
-		snprintf(context, sizeof(context), "plugin %s, hook %s", hk->plugin->name, event);
-		rc = protected_run(h, hook_job_run, &job, 2, context);
+		rc = protected_run(h, hook_job_run, &job, 2, "plugin %s, hook %s", hk->plugin->name,
+				   event);
 		if (rc < 0)
 			return rc;
 		if (lua_type(L, base + 1) == LUA_TBOOLEAN && !lua_toboolean(L, base + 1)) {

@@ -21,10 +21,23 @@ struct cb_series_ud {
 	int live;
 };
 
+/* The registry key of the series metatable: found by address, so that a
+ * series is made and checked without a lookup by name (once per window,
+ * and once per helper call). */
+static const char series_meta_key = 0;
+
 static cb_series_ud *check_series(lua_State *L, int i)
 {
-	cb_series_ud *s = luaL_checkudata(L, i, SERIES_META);
+	cb_series_ud *s = lua_touserdata(L, i);
+	int ok = 0;
 
+	if (s && lua_getmetatable(L, i)) {
+		lua_rawgetp(L, LUA_REGISTRYINDEX, &series_meta_key);
+		ok = lua_rawequal(L, -1, -2);
+		lua_pop(L, 2);
+	}
+	if (!ok)
+		luaL_typeerror(L, i, SERIES_META);
 	if (!s->live)
 		luaL_error(L, "this series belonged to an earlier compute call and is gone");
 	return s;
@@ -252,7 +265,7 @@ static int series_newindex(lua_State *L)
 
 static int series_tostring(lua_State *L)
 {
-	cb_series_ud *s = luaL_checkudata(L, 1, SERIES_META);
+	cb_series_ud *s = check_series(L, 1);
 
 	lua_pushfstring(L, "series (%d values)", (int)s->n);
 	return 1;
@@ -279,7 +292,7 @@ void cb_plugin_series_register(lua_State *L)
 	lua_setfield(L, -2, "__tostring");
 	lua_pushliteral(L, "series are read-only");
 	lua_setfield(L, -2, "__metatable");
-	lua_pop(L, 1);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &series_meta_key);
 }
 
 cb_series_ud *cb_plugin_series_push(lua_State *L, const cb_series *s)
@@ -290,7 +303,9 @@ cb_series_ud *cb_plugin_series_push(lua_State *L, const cb_series *s)
 	ud->times = s->times;
 	ud->n = s->n;
 	ud->live = 1;
-	luaL_setmetatable(L, SERIES_META);
+	/* The metatable by address, not by name: one push per window. */
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &series_meta_key);
+	lua_setmetatable(L, -2);
 	return ud;
 }
 

@@ -49,6 +49,8 @@ const count = (re) => (dom.match(re) || []).length;
 const expected = {
   'chart-kpi': kpis.filter((k) => k.exposed.paired > 0 || (k.control && k.control.paired > 0)).length,
   'chart-effect': kpis.filter((k) => !k.thin).length,
+  // The event study of every KPI with an effect, one window -1 .. 0 at least.
+  'chart-events': kpis.filter((k) => !k.thin && k.event_study.length >= 2).length,
   'chart-series': data.series.length,
   'chart-format': kpis.filter((k) =>
     !k.thin || byFormat.groups.some((g) => !g.impact.kpis.find((x) => x.kpi === k.kpi).thin)).length,
@@ -82,9 +84,14 @@ for (const k of kpis) {
     const ci = c[8].match(/^\[(-?[\d.]+), (-?[\d.]+)\]$/);
     check(ci && close(ci[1], k.effect_ci.low) && close(ci[2], k.effect_ci.high),
       `${k.kpi}: interval ${c[8]} is not [${k.effect_ci.low}, ${k.effect_ci.high}]`);
+    // p and its adjusted value, 3 decimals ("&lt;0.001" below).
+    const shownP = (v) => (v < 0.001 ? '&lt;0.001' : v.toFixed(3));
+    check(c[9] === `${shownP(k.p_value)} (${shownP(k.p_adjusted)})`,
+      `${k.kpi}: p ${c[9]} is not ${k.p_value} (${k.p_adjusted})`);
   }
   // The same cells in the Markdown report (which escapes brackets and _).
-  const mdRow = `| ${c.map((x) => x.replace(/[\\`*_[\]<>#|]/g, '\\$&')).join(' | ')} |`;
+  const unhtml = (x) => x.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const mdRow = `| ${c.map((x) => unhtml(x).replace(/[\\`*_[\]<>#|]/g, '\\$&')).join(' | ')} |`;
   check(md.includes(mdRow), `the Markdown report lacks the row ${mdRow}`);
 }
 console.log(`report_chromium.js: ${checks} checks passed (${total} charts, ${kpis.length} KPIs with data)`);
