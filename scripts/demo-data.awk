@@ -11,7 +11,9 @@
 # 14 of the trained technicians write a case study each (case-*.md, listed
 # in cases.txt with their reviewer and fate).
 # Writes accounts.csv, people.csv, coverage.txt, sessions.csv,
-# attendance.txt, observations.csv, cases.txt and case-*.md into dir.
+# attendance.txt, observations.csv, cases.txt, case-*.md and planted.csv
+# (the answer: each trained account's planted effect on the KPIs that
+# follow their measures one to one) into dir.
 # Deterministic (seeded).
 
 function pick(list, n) { return list[1 + int(rand() * n)] }
@@ -82,9 +84,21 @@ BEGIN {
 				a = (t - 1) * 5 + i + 1
 				trained[a] = last + 14       # the effect starts after the lag
 				effect[a] = mult[fmt] * (0.8 + 0.4 * rand())
+				aformat[a] = fmt
 			}
 		}
 	}
+
+	# The answer key: the effect planted on the KPIs whose measures move
+	# with it one to one (as the observations below add it): repair and
+	# response hours, and the first-time fix rate in percentage points.
+	print "account,format,kpi,effect" > (dir "/planted.csv")
+	for (a = 1; a <= 200; a++)
+		if (a in trained) {
+			printf "%s,%s,mttr,%.6f\n", key[a], aformat[a], -0.55 * effect[a] > (dir "/planted.csv")
+			printf "%s,%s,response_time,%.6f\n", key[a], aformat[a], -0.7 * effect[a] > (dir "/planted.csv")
+			printf "%s,%s,first_time_fix_rate,%.6f\n", key[a], aformat[a], 7 * effect[a] > (dir "/planted.csv")
+		}
 
 	# Case studies: 14 trained technicians each write one about one of
 	# their accounts, over the 180 days after the training took effect.

@@ -41,6 +41,36 @@ grep -q '^- \*\*Level 3: behaviour\*\*: 14 case studies (8 approved, 4 published
   fail "the Markdown report's level 3: $(grep 'Level 3' "$ws/report.md")"
 rows=$(grep -c '^| [a-z0-9-]* | .* | \(approved\|published\|submitted\) | [0-9] agree' "$ws/report.md" || true)
 [ "$rows" = 14 ] || fail "the Markdown report lists $rows case studies with evidence, not 14"
+# The effects by format agree with what the generator planted: each
+# format's mean planted effect (planted.csv, the answer key) lies in the
+# 95% interval of its estimate, for the KPIs that follow their measures one
+# to one.
+c impact --program tco --by format --kpi mttr --kpi response_time --kpi first_time_fix_rate \
+  --json >"$tmp/formats.json" || fail "impact --by format failed"
+[ -s "$ws/planted.csv" ] || fail "the demo left no planted.csv"
+node -e '
+  const fs = require("fs");
+  const groups = JSON.parse(fs.readFileSync(process.argv[1])).groups;
+  const sums = {};
+  for (const line of fs.readFileSync(process.argv[2], "utf8").trim().split("\n").slice(1)) {
+    const [, format, kpi, effect] = line.split(",");
+    const k = format + " " + kpi;
+    sums[k] = sums[k] || {n: 0, s: 0};
+    sums[k].n++; sums[k].s += Number(effect);
+  }
+  let checked = 0;
+  for (const g of groups)
+    for (const k of g.impact.kpis) {
+      const planted = sums[g.format + " " + k.kpi].s / sums[g.format + " " + k.kpi].n;
+      if (!(k.effect_ci.low <= planted && planted <= k.effect_ci.high)) {
+        console.error(`${g.format} ${k.kpi}: planted ${planted.toFixed(3)}, estimated ${k.effect.toFixed(3)} [${k.effect_ci.low.toFixed(3)}, ${k.effect_ci.high.toFixed(3)}]`);
+        process.exit(1);
+      }
+      checked++;
+    }
+  if (checked !== 9) { console.error(`${checked} effects checked, not 9`); process.exit(1); }
+' "$tmp/formats.json" "$ws/planted.csv" 2>"$tmp/planted.err" ||
+  fail "an effect by format misses the planted one: $(cat "$tmp/planted.err")"
 # the commands it suggests work as printed
 sed -n '/^Try: /,$p' "$tmp/out" | sed 's/^Try: *//; s/^ *//' >"$tmp/try"
 [ "$(grep -c . "$tmp/try")" = 3 ] || fail "the demo suggests $(grep -c . "$tmp/try") commands, not 3: $(cat "$tmp/try")"
