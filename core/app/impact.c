@@ -1012,6 +1012,13 @@ static int analyse_kpi(run *u, size_t k, const double *v, const int64_t *obs)
 		if (ev->placebo)
 			o.level = ev->level = cb_analysis_simultaneous_level(q->analysis.level,
 									     CB_IMPACT_PLACEBO_WINDOWS);
+		if (!ev->cohorts) {
+			ev->thin = 1;
+			ev->effect = ev->se = ev->df = ev->p_value = ev->ci.low = ev->ci.high = NAN;
+			snprintf(ev->reason, sizeof(ev->reason),
+				 "the observations do not cover this window for any cohort");
+			continue;
+		}
 		n = analysis_rows(u, v, w);
 		if ((rc = cb_analysis_impact_compute(u->arows, n, r->ncohorts, has_control, better, &o,
 						     &im)) < 0) {
