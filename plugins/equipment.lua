@@ -114,6 +114,8 @@ casebook.kpi {
   compute = function(w)
     local planned = w["equipment.planned_h"]:sum()
     if planned == 0 then return nil, "no planned production time" end
+    -- Planned hours alone are no output: without counts there is no data.
+    if #w["production.good_count"] == 0 then return nil, "no production counts recorded" end
     return w["production.good_count"]:sum() / planned
   end,
 }

@@ -15,7 +15,7 @@ casebook.measure { key = "ces.score", unit = "score", min = 1, max = 7, integer 
 -- Complaints: one observation per complaint, dated when it was opened; the
 -- flags are set (or corrected) when its outcome is known.
 casebook.measure { key = "complaint.opened", unit = "complaints", min = 0, integer = true,
-  doc = "Complaints opened: 1 per complaint (or one count per day); no observation means none" }
+  doc = "Complaints opened: 1 per complaint, or one count per day (0 on a day without any)" }
 casebook.measure { key = "complaint.resolved", unit = "flag", min = 0, max = 1, integer = true,
   doc = "One per complaint opened: 1 when it was resolved and closed with the customer's agreement" }
 casebook.measure { key = "complaint.escalated", unit = "flag", min = 0, max = 1, integer = true,
@@ -65,12 +65,18 @@ casebook.kpi {
   end,
 }
 
--- A count, not a share: a window without complaints is 0, not unknown.
+-- A count: a window with no observation at all is no data, not 0, for it
+-- cannot tell "no complaints" from "complaints not recorded". An account
+-- whose complaints are counted records 0 on a day without any.
 casebook.kpi {
   key = "complaints_opened", name = "Complaints opened", unit = "complaints", better = "lower",
   min = 0, inputs = { "complaint.opened" },
   doc = "Sum of complaints opened in the window",
-  compute = function(w) return w["complaint.opened"]:sum() end,
+  compute = function(w)
+    local s = w["complaint.opened"]
+    if #s == 0 then return nil, "no complaint count recorded in the window" end
+    return s:sum()
+  end,
 }
 
 casebook.kpi {

@@ -539,6 +539,11 @@ int cb_analysis_impact_compute(const cb_analysis_row *rows, size_t nrows, size_t
 		}
 		t_interval(c->effect, se, df, o.level, &c->ci, &c->p_value);
 	}
+	if (!out->thin && !isfinite(out->effect)) {
+		/* Values so large that their sums overflowed: nothing to say. */
+		reason_add(out, "the KPI's values are too large to average");
+		out->thin = 1;
+	}
 	if (out->thin) {
 		out->effect = NAN;
 		rc = 0;

@@ -17,7 +17,7 @@
 
 #define CB_ANALYSIS_LEVEL 0.95     /* default confidence level */
 #define CB_ANALYSIS_MIN_ACCOUNTS 3 /* default minimum per group */
-#define CB_ANALYSIS_REASON_MAX 256 /* bytes of a "too thin" reason */
+#define CB_ANALYSIS_REASON_MAX 512 /* bytes of a "too thin" reason */
 
 /* How the intervals and p-values are computed (see cb_analysis_impact_compute),
  * as the output names it. */
@@ -73,7 +73,8 @@ typedef struct cb_analysis_options {
  * a control for earlier cohorts and exposed in its own (not-yet-trained
  * controls). All the rows of one account are one cluster. */
 typedef struct cb_analysis_row {
-	size_t account;   /* the account's index; any numbering, one per account */
+	size_t account;   /* the account's index, 0 .. (accounts - 1): arrays of
+			   * the largest index + 1 are allocated */
 	size_t cohort;    /* 0 .. ncohorts - 1 */
 	int exposed;      /* 1: trained with this cohort; 0: a control for it */
 	double baseline;  /* the KPI over the cohort's baseline; NaN or inf: none */

@@ -73,12 +73,13 @@ typedef enum cb_analysis_phase {
 int cb_analysis_windows_make(int32_t first_day, int32_t last_day, int window_days,
 			     int lag_days, cb_analysis_windows *out);
 
-/* Which window day number `day` falls in. */
 /* Window number `k` of the event study (see above) of the windows `w`
  * made by cb_analysis_windows_make: k = -1 is w->baseline, k = 0 is
  * w->follow_up. Returns 0, or CB_EINVALID when the window's days would
  * leave the int32 range; *out is written only on success. */
 int cb_analysis_windows_event(const cb_analysis_windows *w, int k, cb_analysis_span *out);
+
+/* Which window day number `day` falls in. */
 
 cb_analysis_phase cb_analysis_windows_classify_day(const cb_analysis_windows *w, int32_t day);
 

@@ -1027,7 +1027,9 @@ static int analyse_kpi(run *u, size_t k, const double *v, const int64_t *obs)
 		}
 		event_from(ev, &im);
 		cb_analysis_impact_clear(&im);
-		if (ev->placebo && !ev->thin) {
+		/* Without controls a placebo window holds the season and the trend,
+		 * not a difference between groups: nothing to warn of. */
+		if (ev->placebo && !ev->thin && has_control && !ik->impact.thin) {
 			ik->pretrend_checked = 1;
 			if (ev->excludes_zero && !ik->pretrend_warning) {
 				ik->pretrend_warning = 1;
@@ -1138,6 +1140,12 @@ int cb_app_impact(cb_workspace *ws, const cb_impact_request *req, cb_impact_repo
 		r->has_data_span = 1;
 		r->data_first = cb_analysis_day_of_time(first_at);
 		r->data_last = cb_analysis_day_of_time(last_at);
+	}
+	for (size_t g = 0; g < r->ncohorts; g++) {
+		const cb_analysis_windows *w = &r->cohorts[g].windows;
+
+		r->cohorts[g].complete = r->has_data_span && w->baseline.from >= r->data_first &&
+					 w->follow_up.to <= r->data_last + 1;
 	}
 	for (size_t i = 0; i < accounts.n; i++)
 		if ((rc = cb_store_account_key_of(ws->store, accounts.items[i].id, accounts.items[i].key,

@@ -60,6 +60,8 @@ typedef struct cb_impact_cohort {
 	cb_analysis_windows windows; /* its baseline and follow-up */
 	size_t exposed;              /* accounts trained with it */
 	size_t controls;             /* control accounts measured over its windows */
+	int complete;                /* the observations cover both windows whole:
+				      * else they are measured over the days they do */
 } cb_impact_cohort;
 
 /* One account's values for one KPI over one cohort's windows (a control

@@ -144,6 +144,13 @@ const char *cb_cli_control_mode_name(int mode);
 /* The summary line ("12 of 15 KPIs improved, ...; after adjusting for
  * testing 15 KPIs at once: 11 improved, ...") into buf. */
 void cb_cli_impact_summary_line(const struct cb_impact_report *r, char *buf, size_t size);
+/* The note that some cohorts' windows reach beyond the observations (1 and
+ * the line into buf), else 0. */
+int cb_cli_impact_partial_line(const struct cb_impact_report *r, char *buf, size_t size);
+/* The note that some trained accounts were left out of a KPI's effect (no
+ * cohort with 2 control accounts to compare them with): 1 and the line
+ * into buf when there are some, else 0. */
+int cb_cli_impact_dropped_line(const struct cb_impact_kpi *ik, char *buf, size_t size);
 /* The pre-training warning of one KPI ("mttr: the trained accounts were
  * already moving apart before training (...)") into buf. */
 void cb_cli_impact_pretrend_line(const struct cb_impact_report *r, const struct cb_impact_kpi *ik,

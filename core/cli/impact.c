@@ -238,6 +238,8 @@ static void print_findings(cb_cli *cli, const cb_impact_report *r)
 
 	cb_cli_impact_summary_line(r, line, sizeof(line));
 	fprintf(cli->out, "\n%s\n", line);
+	if (cb_cli_impact_partial_line(r, line, sizeof(line)))
+		fprintf(cli->out, "Note: %s.\n", line);
 	for (size_t k = 0; k < r->nkpis; k++) {
 		const cb_impact_kpi *ik = &r->kpis[k];
 
@@ -245,6 +247,8 @@ static void print_findings(cb_cli *cli, const cb_impact_report *r)
 			cb_cli_impact_pretrend_line(r, ik, line, sizeof(line));
 			fprintf(cli->out, "Warning: %s\n", line);
 		}
+		if (cb_cli_impact_dropped_line(ik, line, sizeof(line)))
+			fprintf(cli->out, "Note: %s\n", line);
 	}
 	(void)s;
 }
@@ -268,7 +272,7 @@ static int print_events(cb_cli *cli, const cb_impact_report *r)
 			const cb_impact_event *ev = &ik->events[w];
 			char name[16], buf[48];
 
-			snprintf(name, sizeof(name), "%+d", ev->window);
+			snprintf(name, sizeof(name), ev->window ? "%+d" : "%d", ev->window);
 			if (ev->window == -1)
 				snprintf(buf, sizeof(buf), "0 (base)");
 			else if (ev->thin)
@@ -410,6 +414,7 @@ static int impact_by(cb_cli *cli, cb_workspace *ws, impact_args *a)
 	const char *values[64];
 	size_t nvalues = 0;
 	int by_format = strcmp(a->by, "format") == 0, rc = 0;
+	cb_buf findings = CB_BUF_INIT;
 
 	if (cb_store_exposure_sessions(ws->store, CB_EXPOSURE_PROGRAM, a->req.key, NULL, NULL,
 				       &sessions, &n) < 0) {
@@ -440,6 +445,22 @@ static int impact_by(cb_cli *cli, cb_workspace *ws, impact_args *a)
 		}
 		j = cb_cli_impact_json(r);
 		json_array_append_new(groups, json_pack("{s:s, s:o}", a->by, values[g], "impact", j));
+		if (cli->mode == CB_OUTPUT_TEXT) {
+			char line[512];
+
+			/* The table comes after all groups; their findings now, so
+			 * that each is said under its group's name. */
+			cb_cli_impact_summary_line(r, line, sizeof(line));
+			cb_buf_printf(&findings, "%s %s: %s\n", a->by, values[g], line);
+			for (size_t k = 0; k < r->nkpis; k++) {
+				if (r->kpis[k].pretrend_warning) {
+					cb_cli_impact_pretrend_line(r, &r->kpis[k], line, sizeof(line));
+					cb_buf_printf(&findings, "Warning (%s): %s\n", values[g], line);
+				}
+				if (cb_cli_impact_dropped_line(&r->kpis[k], line, sizeof(line)))
+					cb_buf_printf(&findings, "Note (%s): %s\n", values[g], line);
+			}
+		}
 		{
 			json_t *kr = kpi_rows(r, values[g], cli->mode == CB_OUTPUT_TEXT);
 
@@ -451,6 +472,7 @@ static int impact_by(cb_cli *cli, cb_workspace *ws, impact_args *a)
 	free(sessions);
 	if (rc) {
 		json_decref(groups), json_decref(rows);
+		cb_buf_free(&findings);
 		return rc;
 	}
 	if (cli->mode == CB_OUTPUT_JSON) {
@@ -462,7 +484,11 @@ static int impact_by(cb_cli *cli, cb_workspace *ws, impact_args *a)
 	if (cli->mode == CB_OUTPUT_TEXT)
 		fprintf(cli->out, "Impact of program %s by %s (each group against the same control rule):\n\n",
 			a->req.key, a->by);
-	return cb_cli_emit(cli, rows);
+	rc = cb_cli_emit(cli, rows);
+	if (rc == 0 && cli->mode == CB_OUTPUT_TEXT && findings.len)
+		fprintf(cli->out, "\n%s", findings.ptr);
+	cb_buf_free(&findings);
+	return rc;
 }
 
 int cb_cli_impact(cb_cli *cli, int argc, char **argv)

@@ -288,6 +288,48 @@ void cb_cli_impact_summary_line(const cb_impact_report *r, char *buf, size_t siz
 		 s->worsened_adjusted);
 }
 
+int cb_cli_impact_partial_line(const cb_impact_report *r, char *buf, size_t size)
+{
+	size_t cohorts = 0, accounts = 0;
+	char f[CB_DATE_LEN], l[CB_DATE_LEN];
+
+	for (size_t g = 0; g < r->ncohorts; g++)
+		if (!r->cohorts[g].complete) {
+			cohorts++;
+			accounts += r->cohorts[g].exposed;
+		}
+	if (!cohorts)
+		return 0;
+	if (!r->has_data_span) {
+		snprintf(buf, size, "no observations are stored yet");
+		return 1;
+	}
+	cb_date_format(r->data_first, f);
+	cb_date_format(r->data_last, l);
+	snprintf(buf, size,
+		 "%zu cohort%s (%zu trained accounts) %s windows reaching beyond the observations "
+		 "(%s .. %s): %s measured over the days the data hold, trained and control accounts "
+		 "alike, so a KPI that counts over its window comes out smaller",
+		 cohorts, cohorts == 1 ? "" : "s", accounts, cohorts == 1 ? "has" : "have", f, l,
+		 cohorts == 1 ? "it is" : "they are");
+	return 1;
+}
+
+int cb_cli_impact_dropped_line(const cb_impact_kpi *ik, char *buf, size_t size)
+{
+	const cb_analysis_impact *im = &ik->impact;
+
+	if (im->thin || !im->dropped)
+		return 0;
+	snprintf(buf, size,
+		 "%s: %zu trained account%s with values left out of the effect: %s cohort%s had "
+		 "fewer than 2 control accounts with values over %s windows",
+		 ik->kpi->key, im->dropped, im->dropped == 1 ? "" : "s",
+		 im->dropped == 1 ? "its" : "their", im->dropped == 1 ? "" : "s",
+		 im->dropped == 1 ? "its" : "their");
+	return 1;
+}
+
 void cb_cli_impact_pretrend_line(const cb_impact_report *r, const cb_impact_kpi *ik, char *buf,
 				 size_t size)
 {
@@ -346,12 +388,13 @@ json_t *cb_cli_impact_json(const cb_impact_report *r)
 		cb_date_format(c->first, f);
 		cb_date_format(c->last, l);
 		json_array_append_new(
-			cohorts, json_pack("{s:I, s:s, s:s, s:I, s:I, s:{s:o, s:o}}", "cohort",
+			cohorts, json_pack("{s:I, s:s, s:s, s:I, s:I, s:{s:o, s:o}, s:b}", "cohort",
 					   (json_int_t)g, "first_day", f, "last_day", l,
 					   "exposed_accounts", (json_int_t)c->exposed,
 					   "control_accounts", (json_int_t)c->controls, "windows",
 					   "baseline", span_json(&c->windows.baseline), "follow_up",
-					   span_json(&c->windows.follow_up)));
+					   span_json(&c->windows.follow_up), "windows_complete",
+					   c->complete));
 	}
 	json_object_set_new(o, "cohorts", cohorts);
 	if (r->has_data_span) {

@@ -498,7 +498,7 @@ static void kpi_event_study(doc *d, const cb_impact_report *r, const cb_impact_k
 	for (size_t w = 0; w < ik->nevents && n < sizeof(ev) / sizeof(ev[0]); w++) {
 		const cb_impact_event *e = &ik->events[w];
 
-		snprintf(labels[n], sizeof(labels[n]), "%+d", e->window);
+		snprintf(labels[n], sizeof(labels[n]), e->window ? "%+d" : "%d", e->window);
 		if (e->window == -1)
 			snprintf(tips[n], sizeof(tips[n]),
 				 "window -1, the baseline (the %d days before training): the reference, 0", W);
@@ -580,6 +580,12 @@ static void kpi_figure(doc *d, const cb_impact_report *r, const cb_impact_kpi *i
 
 		cb_cli_impact_pretrend_line(r, ik, line, sizeof(line));
 		para(d, "warning", "Warning: %s.", line);
+	}
+	{
+		char line[512];
+
+		if (cb_cli_impact_dropped_line(ik, line, sizeof(line)))
+			para(d, "note", "%s.", line);
 	}
 	kpi_event_study(d, r, ik);
 	close_tag(d, "figure");
@@ -668,6 +674,8 @@ static void section_summary(doc *d, const cb_report *rep)
 
 		cb_cli_impact_summary_line(r, line, sizeof(line));
 		para(d, "lead", "%s", line);
+		if (cb_cli_impact_partial_line(r, line, sizeof(line)))
+			para(d, "note", "Note: %s.", line);
 		for (size_t k = 0; k < r->nkpis; k++)
 			if (r->kpis[k].pretrend_warning) {
 				cb_cli_impact_pretrend_line(r, &r->kpis[k], line, sizeof(line));

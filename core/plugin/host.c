@@ -149,13 +149,10 @@ static int message_handler(lua_State *L)
 	return 1;
 }
 
-/* Runs `job` with `arg` in protected mode under the budget. On failure
- * records "MESSAGE (CONTEXT)" and returns CB_EINVALID; results of the job
- * stay on the stack on success (nresults of them). */
-/* Runs job(arg) under the instruction budget, with `nresults` results left
- * on the stack. On an error, the message ends with the context (printf's
- * fmt and what follows), which is formatted only then: a KPI's compute
- * runs once per window. */
+/* Runs job(arg) in protected mode under the instruction budget; on success
+ * its `nresults` results stay on the stack. On failure records "MESSAGE
+ * (CONTEXT)" and returns CB_EINVALID; the context (printf's fmt and what
+ * follows) is formatted only then: a KPI's compute runs once per window. */
 static int protected_run(cb_plugin_host *h, lua_CFunction job, void *arg, int nresults,
 			 const char *fmt, ...) CB_PRINTF(5, 6);
 

@@ -87,6 +87,59 @@ static void host_still_works(void)
 	ck_assert_double_eq_tol(v, 20.0, 1e-12);
 }
 
+/* No false zeros: every KPI of the built-in catalog, given windows in which
+ * none of its inputs was observed, answers nil ("no data") with a reason,
+ * never a number (a 0.00 would read as "no change"). */
+START_TEST(every_builtin_kpi_is_nil_on_empty_windows)
+{
+	size_t checked = 0;
+	char bad[2048] = "";
+
+	ck_assert_int_eq(cb_plugin_host_load_dir(host, CASEBOOK_SOURCE_DIR "/plugins", 0), 0);
+	cb_plugin_host_finish(host);
+	for (size_t i = 0; i < cb_plugin_kpi_count(host); i++) {
+		const cb_kpi_def *k = cb_plugin_kpi_at(host, i);
+		cb_series empty[16] = {{NULL, NULL, 0}};
+		cb_window w = {"acme", "2025-01-01", "2025-04-01", empty};
+		char *reason = NULL;
+		double v = NAN;
+		int rc;
+
+		ck_assert_uint_le(k->ninputs, 16);
+		rc = cb_plugin_kpi_compute(host, k, &w, &v, &reason);
+		if (rc != 1 || !reason || !*reason)
+			snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad), " %s (%s %g)", k->key,
+				 rc == 0 ? "returned" : rc < 0 ? cb_error_last() : "no reason", v);
+		free(reason);
+		checked++;
+	}
+	ck_assert_msg(bad[0] == '\0', "KPIs that are not nil on empty windows:%s", bad);
+	ck_assert_uint_ge(checked, 30);
+}
+END_TEST
+
+/* Throughput with planned hours but no production counts is no data, not
+ * 0 units an hour. */
+START_TEST(throughput_without_counts_is_no_data)
+{
+	static const double planned[] = {8, 8, 8};
+	cb_series in[2] = {{planned, NULL, 3}, {NULL, NULL, 0}};
+	cb_window w = {"acme", "2025-01-01", "2025-04-01", in};
+	const cb_kpi_def *k;
+	char *reason = NULL;
+	double v = NAN;
+
+	ck_assert_int_eq(cb_plugin_host_load_dir(host, CASEBOOK_SOURCE_DIR "/plugins", 0), 0);
+	cb_plugin_host_finish(host);
+	k = cb_plugin_kpi_find(host, "throughput");
+	ck_assert_ptr_nonnull(k);
+	ck_assert_str_eq(k->inputs[1], "production.good_count");
+	ck_assert_int_eq(cb_plugin_kpi_compute(host, k, &w, &v, &reason), 1);
+	ck_assert_str_eq(reason, "no production counts recorded");
+	free(reason);
+}
+END_TEST
+
 START_TEST(loads_and_computes)
 {
 	static const double few[] = {10, 9};
@@ -494,6 +547,8 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, loads_and_computes);
+	tcase_add_test(tc, every_builtin_kpi_is_nil_on_empty_windows);
+	tcase_add_test(tc, throughput_without_counts_is_no_data);
 	tcase_add_test(tc, series_helpers);
 	tcase_add_test(tc, api_version_is_checked);
 	tcase_add_test(tc, duplicate_keys_name_both_files);
