@@ -1086,21 +1086,52 @@ static int summarise(cb_impact_report *r)
 		return rc;
 	}
 	for (size_t k = 0; k < r->nkpis; k++) {
-		cb_analysis_impact *im = &r->kpis[k].impact;
+		cb_impact_kpi *ik = &r->kpis[k];
+		cb_analysis_impact *im = &ik->impact;
 		int clear = !im->thin && im->excludes_zero;
 
 		im->p_adjusted = p[k];
-		r->summary.pretrend_warnings += r->kpis[k].pretrend_warning;
+		r->summary.pretrend_warnings += ik->pretrend_warning;
+		ik->verdict = CB_IMPACT_TOO_LITTLE_DATA;
 		if (im->thin || isnan(im->p_value))
 			continue;
+		ik->significant = p[k] < alpha;
+		ik->verdict = !ik->significant ? CB_IMPACT_NO_CLEAR_CHANGE
+			      : im->verdict == CB_ANALYSIS_IMPROVED ? CB_IMPACT_IMPROVED
+			      : im->verdict == CB_ANALYSIS_WORSENED ? CB_IMPACT_WORSENED
+								     : CB_IMPACT_NO_CLEAR_CHANGE;
 		r->summary.tested++;
 		r->summary.improved += clear && im->verdict == CB_ANALYSIS_IMPROVED;
 		r->summary.worsened += clear && im->verdict == CB_ANALYSIS_WORSENED;
-		r->summary.improved_adjusted += p[k] < alpha && im->verdict == CB_ANALYSIS_IMPROVED;
-		r->summary.worsened_adjusted += p[k] < alpha && im->verdict == CB_ANALYSIS_WORSENED;
+		r->summary.improved_adjusted += ik->verdict == CB_IMPACT_IMPROVED;
+		r->summary.worsened_adjusted += ik->verdict == CB_IMPACT_WORSENED;
 	}
 	free(p);
 	return 0;
+}
+
+const char *cb_impact_verdict_name(cb_impact_verdict v)
+{
+	switch (v) {
+	case CB_IMPACT_IMPROVED:
+		return "improved";
+	case CB_IMPACT_WORSENED:
+		return "worsened";
+	case CB_IMPACT_NO_CLEAR_CHANGE:
+		return "no clear change";
+	case CB_IMPACT_TOO_LITTLE_DATA:
+		break;
+	}
+	return "too little data";
+}
+
+const char *cb_impact_direction_name(const cb_analysis_impact *im)
+{
+	if (im->thin)
+		return "none";
+	return im->verdict == CB_ANALYSIS_IMPROVED   ? "better"
+	       : im->verdict == CB_ANALYSIS_WORSENED ? "worse"
+						     : "none";
 }
 
 /* Values are kept for a group of KPIs at a time, within this budget. */

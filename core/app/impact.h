@@ -92,9 +92,29 @@ typedef struct cb_impact_event {
 	size_t exposed, control; /* paired accounts */
 } cb_impact_event;
 
+/* What to conclude of one KPI, the same word in every output: too little
+ * data (no effect could be estimated), improved or worsened (its adjusted
+ * p-value below 1 - level: clear even allowing for testing every KPI), or
+ * no clear change. */
+typedef enum cb_impact_verdict {
+	CB_IMPACT_TOO_LITTLE_DATA = 0,
+	CB_IMPACT_NO_CLEAR_CHANGE,
+	CB_IMPACT_IMPROVED,
+	CB_IMPACT_WORSENED
+} cb_impact_verdict;
+
+/* "too little data", "no clear change", "improved", "worsened" (static). */
+const char *cb_impact_verdict_name(cb_impact_verdict v);
+
+/* Which way the effect points, given the KPI's direction: "better",
+ * "worse", or "none" (no effect, or exactly 0). Static strings. */
+const char *cb_impact_direction_name(const cb_analysis_impact *im);
+
 typedef struct cb_impact_kpi {
 	const cb_kpi_def *kpi; /* borrowed from the workspace's plugin host */
 	cb_analysis_impact impact; /* its cohorts: cb_analysis_impact_clear */
+	cb_impact_verdict verdict;
+	int significant;       /* adjusted p-value below 1 - level */
 	int64_t baseline_obs, follow_up_obs;     /* exposed accounts' observations */
 	int64_t control_baseline_obs, control_follow_up_obs; /* over every cohort's windows */
 	size_t nil_windows;   /* baseline or follow-up windows the plugin returned nil for */
@@ -133,7 +153,8 @@ typedef struct cb_impact_levels {
 typedef struct cb_impact_summary {
 	size_t tested;   /* KPIs with an effect and a p-value */
 	size_t improved, worsened;                   /* interval excludes 0 */
-	size_t improved_adjusted, worsened_adjusted; /* Benjamini-Hochberg value below 1 - level */
+	size_t improved_adjusted, worsened_adjusted; /* Benjamini-Hochberg value below
+						      * 1 - level: the verdicts */
 	size_t pretrend_warnings;                    /* KPIs with a pre-training difference */
 } cb_impact_summary;
 

@@ -97,8 +97,11 @@ static int observed(const cb_impact_kpi *ik)
 }
 
 /* The flat table of KPIs (text and --csv). With `skip_unobserved`, KPIs
- * with no observation at all for these accounts are left out. */
-static json_t *kpi_rows(const cb_impact_report *r, const char *group, int skip_unobserved)
+ * with no observation at all for these accounts are left out; with
+ * `with_reason` (CSV) the reason for too little data is a column, where
+ * the text prints it under the table. */
+static json_t *kpi_rows(const cb_impact_report *r, const char *group, int skip_unobserved,
+			int with_reason)
 {
 	json_t *rows = json_array();
 
@@ -126,13 +129,9 @@ static json_t *kpi_rows(const cb_impact_report *r, const char *group, int skip_u
 		json_object_set_new(row, "effect_ci", cell_ci(&im->effect_ci, !im->thin));
 		json_object_set_new(row, "p", cell_p(im->thin ? NAN : im->p_value));
 		json_object_set_new(row, "p_adjusted", cell_p(im->thin ? NAN : im->p_adjusted));
-		json_object_set_new(row, "result",
-				    json_string(im->thin ? im->reason
-						: im->verdict == CB_ANALYSIS_IMPROVED
-							? (im->excludes_zero ? "improved" : "improved (not significant)")
-						: im->verdict == CB_ANALYSIS_WORSENED
-							? (im->excludes_zero ? "worsened" : "worsened (not significant)")
-							: cb_analysis_verdict_name(im->verdict)));
+		json_object_set_new(row, "verdict", json_string(cb_impact_verdict_name(ik->verdict)));
+		if (with_reason)
+			json_object_set_new(row, "reason", json_string(im->thin ? im->reason : ""));
 		json_array_append_new(rows, row);
 	}
 	return rows;
@@ -249,6 +248,8 @@ static void print_findings(cb_cli *cli, const cb_impact_report *r)
 		}
 		if (cb_cli_impact_dropped_line(ik, line, sizeof(line)))
 			fprintf(cli->out, "Note: %s\n", line);
+		if (ik->impact.thin && observed(ik))
+			fprintf(cli->out, "Too little data: %s: %s\n", ik->kpi->key, ik->impact.reason);
 	}
 	(void)s;
 }
@@ -462,7 +463,8 @@ static int impact_by(cb_cli *cli, cb_workspace *ws, impact_args *a)
 			}
 		}
 		{
-			json_t *kr = kpi_rows(r, values[g], cli->mode == CB_OUTPUT_TEXT);
+			json_t *kr = kpi_rows(r, values[g], cli->mode == CB_OUTPUT_TEXT,
+					      cli->mode != CB_OUTPUT_TEXT);
 
 			json_array_extend(rows, kr);
 			json_decref(kr);
@@ -523,7 +525,7 @@ int cb_cli_impact(cb_cli *cli, int argc, char **argv)
 		if (cli->mode == CB_OUTPUT_JSON) {
 			rc = cb_cli_emit(cli, cb_cli_impact_json(r));
 		} else if (cli->mode == CB_OUTPUT_CSV) {
-			rc = cb_cli_emit(cli, kpi_rows(r, NULL, 0));
+			rc = cb_cli_emit(cli, kpi_rows(r, NULL, 0, 1));
 		} else {
 			json_t *roi = roi_rows(r);
 			size_t hidden = 0;
@@ -531,7 +533,7 @@ int cb_cli_impact(cb_cli *cli, int argc, char **argv)
 			for (size_t k = 0; k < r->nkpis; k++)
 				hidden += !observed(&r->kpis[k]);
 			print_header(cli, r);
-			rc = cb_cli_emit(cli, kpi_rows(r, NULL, 1));
+			rc = cb_cli_emit(cli, kpi_rows(r, NULL, 1, 0));
 			if (hidden)
 				fprintf(cli->out, "(%zu KPI%s without a single observation for these accounts %s not shown; --json lists every KPI)\n",
 					hidden, hidden == 1 ? "" : "s", hidden == 1 ? "is" : "are");

@@ -184,9 +184,9 @@ static json_t *kpi_json(const cb_impact_report *r, const cb_impact_kpi *ik)
 		ik->kpi->better == CB_KPI_HIGHER ? "higher" : "lower", "thin", im->thin, "reason",
 		im->thin ? json_string(im->reason) : json_null(), "difference_in_differences",
 		im->has_control, "effect", num(im->effect), "effect_ci",
-		im->thin ? json_null() : interval(&im->effect_ci), "improvement",
-		im->thin ? json_null() : json_boolean(im->verdict == CB_ANALYSIS_IMPROVED),
-		"verdict", cb_analysis_verdict_name(im->verdict), "excludes_zero", im->excludes_zero,
+		im->thin ? json_null() : interval(&im->effect_ci), "direction",
+		json_string(cb_impact_direction_name(im)), "verdict",
+		cb_impact_verdict_name(ik->verdict), "excludes_zero", im->excludes_zero,
 		"observations", "exposed_baseline", (json_int_t)ik->baseline_obs, "exposed_follow_up",
 		(json_int_t)ik->follow_up_obs, "control_baseline", (json_int_t)ik->control_baseline_obs,
 		"control_follow_up", (json_int_t)ik->control_follow_up_obs);
@@ -195,6 +195,7 @@ static json_t *kpi_json(const cb_impact_report *r, const cb_impact_kpi *ik)
 	json_object_set_new(o, "df", num(im->df));
 	json_object_set_new(o, "p_value", num(im->thin ? NAN : im->p_value));
 	json_object_set_new(o, "p_adjusted", num(im->thin ? NAN : im->p_adjusted));
+	json_object_set_new(o, "significant", json_boolean(ik->significant));
 	json_object_set_new(o, "dropped_accounts", json_integer((json_int_t)im->dropped));
 	json_object_set_new(o, "exposed", group_json(&im->exposed));
 	json_object_set_new(o, "control", im->has_control ? group_json(&im->control) : json_null());

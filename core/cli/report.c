@@ -324,27 +324,24 @@ static int kpi_observed(const cb_impact_kpi *ik)
 	       ik->control_follow_up_obs;
 }
 
-/* The result as `impact` words it. */
-static const char *result_text(const cb_analysis_impact *im)
+/* The verdict, the same word as `impact` prints. */
+static const char *result_text(const cb_impact_kpi *ik)
 {
-	if (im->thin)
-		return im->reason;
-	if (im->verdict == CB_ANALYSIS_IMPROVED)
-		return im->excludes_zero ? "improved" : "improved (not significant)";
-	if (im->verdict == CB_ANALYSIS_WORSENED)
-		return im->excludes_zero ? "worsened" : "worsened (not significant)";
-	return cb_analysis_verdict_name(im->verdict);
+	return cb_impact_verdict_name(ik->verdict);
 }
 
-static const char *result_class(const cb_analysis_impact *im)
+static const char *result_class(const cb_impact_kpi *ik)
 {
-	if (im->thin)
+	switch (ik->verdict) {
+	case CB_IMPACT_IMPROVED:
+		return "improved";
+	case CB_IMPACT_WORSENED:
+		return "worsened";
+	case CB_IMPACT_TOO_LITTLE_DATA:
 		return "thin";
-	if (!im->excludes_zero)
+	default:
 		return "ns";
-	return im->verdict == CB_ANALYSIS_IMPROVED   ? "improved"
-	       : im->verdict == CB_ANALYSIS_WORSENED ? "worsened"
-						     : "ns";
+	}
 }
 
 /* Rates start their axis at zero unless that would squeeze the data into
@@ -443,7 +440,7 @@ static void kpi_effect_chart(doc *d, const cb_impact_report *r, const cb_impact_
 	snprintf(tip, sizeof(tip), "%s: %s %s, %.0f%% interval; %s",
 		 im->has_control ? "Difference-in-differences effect" : "Exposed change (no control group)",
 		 s2(im->effect).s, ci2(&im->effect_ci, 1).s, r->request.analysis.level * 100,
-		 result_text(im));
+		 result_text(ik));
 	row = (cb_svg_row){im->has_control ? "Effect" : "Change", NAN, im->effect, im->effect_ci.low,
 			   im->effect_ci.high, note, tip, CB_SVG_STRONG};
 	snprintf(title, sizeof(title), "%s: effect with its interval", ik->kpi->name);
@@ -543,8 +540,8 @@ static void kpi_figure(doc *d, const cb_impact_report *r, const cb_impact_kpi *i
 	} else {
 		raw(d, "<h3>");
 		txt(d, h);
-		rawf(d, " <span class=\"badge b-%s\">", result_class(im));
-		txt(d, im->thin ? "too little data" : result_text(im));
+		rawf(d, " <span class=\"badge b-%s\">", result_class(ik));
+		txt(d, result_text(ik));
 		raw(d, "</span></h3>\n");
 	}
 	open_tag(d, "div", "charts");
@@ -573,7 +570,7 @@ static void kpi_figure(doc *d, const cb_impact_report *r, const cb_impact_kpi *i
 		     im->has_control ? "Effect (difference in differences)"
 				     : "Change of the exposed accounts (no control group)",
 		     s2(im->effect).s, ik->kpi->unit, ci2(&im->effect_ci, 1).s,
-		     r->request.analysis.level * 100, p_text(im->p_value).s, result_text(im));
+		     r->request.analysis.level * 100, p_text(im->p_value).s, result_text(ik));
 	para_close(d);
 	if (ik->pretrend_warning) {
 		char line[512];
@@ -617,7 +614,7 @@ static void section_summary(doc *d, const cb_report *rep)
 		snprintf(cost, sizeof(cost), "%s %s", n2(r->cost).s, r->currency);
 	else
 		snprintf(cost, sizeof(cost), "%s", r->mixed_currency ? "several currencies" : "not recorded");
-	snprintf(kpis, sizeof(kpis), "%zu of %zu", r->summary.improved, r->summary.tested);
+	snprintf(kpis, sizeof(kpis), "%zu of %zu", r->summary.improved_adjusted, r->summary.tested);
 	snprintf(exposed, sizeof(exposed), "%zu", r->exposed);
 	snprintf(cohorts, sizeof(cohorts), "%zu", r->ncohorts);
 	{
@@ -632,7 +629,7 @@ static void section_summary(doc *d, const cb_report *rep)
 								  : "control accounts (named), over each cohort's dates"},
 			{windows, window_note},
 			{cost, "cost of the sessions"},
-			{kpis, "KPIs improved (interval excludes 0)"},
+			{kpis, "KPIs improved (clear after adjusting for testing them all)"},
 		};
 
 		if (d->md) {
@@ -696,14 +693,14 @@ static void section_summary(doc *d, const cb_report *rep)
 			snprintf(p, sizeof(p), "–");
 		else
 			snprintf(p, sizeof(p), "%s (%s)", p_text(im->p_value).s, p_text(im->p_adjusted).s);
-		table_row(d, result_class(im),
+		table_row(d, result_class(ik),
 			  (const char *const[]){ik->kpi->key, ik->kpi->unit, accounts,
 						n2(im->exposed.baseline_mean).s,
 						n2(im->exposed.follow_up_mean).s,
 						s2(im->exposed.mean_change).s,
 						s2(im->has_control ? im->control.mean_change : NAN).s,
 						s2(im->effect).s, ci2(&im->effect_ci, !im->thin).s,
-						p, result_text(im)});
+						p, result_text(ik)});
 	}
 	table_close(d);
 	if (with_data < r->nkpis)
@@ -1135,17 +1132,9 @@ static void section_levels(doc *d, const cb_report *rep)
 	}
 	level_card(d, "Level 3: behaviour", v, det);
 	if (r) {
-		size_t with_data = 0, improved = 0;
-
-		for (size_t k = 0; k < r->nkpis; k++) {
-			const cb_analysis_impact *im = &r->kpis[k].impact;
-
-			with_data += kpi_observed(&r->kpis[k]) != 0;
-			improved += kpi_observed(&r->kpis[k]) && !im->thin && im->excludes_zero &&
-				    im->verdict == CB_ANALYSIS_IMPROVED;
-		}
-		snprintf(v, sizeof(v), "%zu of %zu KPIs improved", improved, with_data);
-		snprintf(det, sizeof(det), "interval excludes 0; see the KPIs");
+		snprintf(v, sizeof(v), "%zu of %zu KPIs improved", r->summary.improved_adjusted,
+			 r->summary.tested);
+		snprintf(det, sizeof(det), "clear after adjusting for testing them all; see the KPIs");
 	} else {
 		snprintf(v, sizeof(v), "no training to measure");
 		det[0] = '\0';

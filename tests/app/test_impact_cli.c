@@ -24,7 +24,14 @@ static const char test_plugin[] =
 	"casebook.measure { key = 't.rare', unit = 'x', doc = 'seldom recorded' }\n"
 	"casebook.kpi { key = 't_rare', name = 'Rare', unit = 'x', better = 'higher',\n"
 	"  inputs = { 't.rare' }, doc = 'mean', compute = function(w)\n"
-	"    local s = w['t.rare']; if #s == 0 then return nil, 'nothing recorded' end; return s:mean() end }\n";
+	"    local s = w['t.rare']; if #s == 0 then return nil, 'nothing recorded' end; return s:mean() end }\n"
+	"casebook.kpi { key = 't_low', name = 'Score, lower is better', unit = 'points', better = 'lower',\n"
+	"  inputs = { 't.score' }, doc = 'the same scores, read the other way', compute = function(w)\n"
+	"    local s = w['t.score']; if #s == 0 then return nil, 'no scores' end; return s:mean() end }\n"
+	"casebook.measure { key = 't.flat', unit = 'x', doc = 'the same every window' }\n"
+	"casebook.kpi { key = 't_flat', name = 'Flat', unit = 'x', better = 'higher',\n"
+	"  inputs = { 't.flat' }, doc = 'mean', compute = function(w)\n"
+	"    local s = w['t.flat']; if #s == 0 then return nil, 'nothing' end; return s:mean() end }\n";
 
 static void run_ok(const char *const *a)
 {
@@ -92,6 +99,8 @@ static void build(double up_exposed, double up_control)
 			fprintf(f, "a%d,t.hours,2025-05-%02dT10:00:00Z,%.3f\n", i, d,
 				10 - (i <= 20 ? 3 : 1) + noise() / 4);
 		}
+		/* t.flat: each account's own level, the same in both windows */
+		fprintf(f, "a%d,t.flat,2025-01-10,%d\na%d,t.flat,2025-04-10,%d\n", i, i % 5, i, i % 5);
 		if (i <= 2) /* only two exposed accounts ever record t.rare */
 			fprintf(f, "a%d,t.rare,2025-01-05,1\na%d,t.rare,2025-04-05,2\n", i, i);
 	}
@@ -193,6 +202,100 @@ START_TEST(no_effect_interval_covers_zero)
 		      "no-effect interval [%g, %g] excludes 0", dget(k, "effect_ci.low"),
 		      dget(k, "effect_ci.high"));
 	ck_assert(json_is_false(json_object_get(k, "excludes_zero")));
+	ck_assert_str_eq(json_string_value(json_object_get(k, "verdict")), "no clear change");
+	ck_assert(json_is_false(json_object_get(k, "significant")));
+	json_decref(rep);
+}
+END_TEST
+
+/* The line of `text` that starts with `prefix` (after a newline), or NULL;
+ * caller frees. */
+static char *line_of(const char *text, const char *prefix)
+{
+	char pattern[256];
+	const char *at;
+
+	snprintf(pattern, sizeof(pattern), "\n%s", prefix);
+	at = strstr(text, pattern);
+	return at ? strndup(at + 1, strcspn(at + 1, "\n")) : NULL;
+}
+
+/* The four outputs say the same verdict for the same KPI: the table, the
+ * CSV, the JSON and the report (HTML and Markdown), for an improved, a
+ * worsened, an unchanged and a too-thin KPI. */
+START_TEST(verdicts_agree_across_outputs)
+{
+	static const char *const kpis[][2] = {
+		{"t_mean", "improved"},
+		{"t_low", "worsened"},
+		{"t_flat", "no clear change"},
+		{"t_rare", "too little data"},
+	};
+	json_t *rep;
+	cbt_run text, csv;
+	char *html, *md, out[4200];
+	int st;
+
+	build(8, 2);
+	rep = impact(NULL);
+	cbt_casebook(&text, ws, NULL, "impact", "--session", "tco-2025-03-03", NULL);
+	cbt_casebook(&csv, ws, NULL, "impact", "--session", "tco-2025-03-03", "--csv", NULL);
+	ck_assert_int_eq(text.status, 0);
+	ck_assert_int_eq(csv.status, 0);
+	snprintf(out, sizeof(out), "%s/r.html", ws);
+	ok("report", "--session", "tco-2025-03-03", "--out", out);
+	snprintf(out, sizeof(out), "%s/r.md", ws);
+	ok("report", "--session", "tco-2025-03-03", "--out", out);
+	html = cbt_sh(&st, "cat '%s/r.html'", ws);
+	md = cbt_sh(&st, "cat '%s/r.md'", ws);
+	for (size_t i = 0; i < sizeof(kpis) / sizeof(kpis[0]); i++) {
+		const char *key = kpis[i][0], *want = kpis[i][1];
+		char pattern[256], *line;
+		const char *at;
+
+		ck_assert_str_eq(json_string_value(json_object_get(kpi_of(rep, key), "verdict")), want);
+		/* The text table's row. */
+		snprintf(pattern, sizeof(pattern), "%s ", key);
+		line = line_of(text.out, pattern);
+		ck_assert_msg(line && cbt_has(line, want), "text row of %s lacks '%s':\n%s", key,
+			      want, text.out);
+		free(line);
+		/* The CSV row, its verdict column. */
+		snprintf(pattern, sizeof(pattern), "%s,", key);
+		line = line_of(csv.out, pattern);
+		snprintf(pattern, sizeof(pattern), ",%s,", want);
+		ck_assert_msg(line && cbt_has(line, pattern), "CSV row of %s lacks '%s'", key, want);
+		free(line);
+		/* The report's summary table: the row's last cell, and the badge. */
+		snprintf(pattern, sizeof(pattern), "<tr class=\"%s\"><td>%s</td>",
+			 i == 0 ? "improved" : i == 1 ? "worsened" : i == 2 ? "ns" : "thin", key);
+		at = strstr(html, pattern);
+		ck_assert_msg(at, "no HTML row %s", pattern);
+		line = strndup(at, (size_t)(strstr(at, "</tr>") - at));
+		snprintf(pattern, sizeof(pattern), "<td class=\"v\">%s</td>", want);
+		ck_assert_msg(cbt_has(line, pattern), "HTML row of %s lacks '%s': %s", key, want, line);
+		free(line);
+		/* The Markdown table's row (Markdown escapes the key's "_"). */
+		{
+			char esc[64];
+			size_t n = 0;
+
+			for (const char *c = key; *c && n + 2 < sizeof(esc); c++) {
+				if (*c == '_')
+					esc[n++] = '\\';
+				esc[n++] = *c;
+			}
+			esc[n] = '\0';
+			snprintf(pattern, sizeof(pattern), "| %s |", esc);
+		}
+		line = line_of(md, pattern);
+		snprintf(pattern, sizeof(pattern), "| %s |", want);
+		ck_assert_msg(line && cbt_has(line, pattern), "Markdown row of %s lacks '%s'", key,
+			      want);
+		free(line);
+	}
+	free(html), free(md);
+	cbt_run_free(&text), cbt_run_free(&csv);
 	json_decref(rep);
 }
 END_TEST
@@ -207,9 +310,13 @@ START_TEST(lower_is_better_and_thin_data)
 	ck_assert_double_eq_tol(dget(k, "effect"), -2, 0.2);
 	ck_assert(dget(k, "effect_ci.high") < 0);
 	ck_assert_str_eq(json_string_value(json_object_get(k, "verdict")), "improved");
-	ck_assert(json_is_true(json_object_get(k, "improvement")));
+	ck_assert_str_eq(json_string_value(json_object_get(k, "direction")), "better");
+	ck_assert(json_is_true(json_object_get(k, "significant")));
 	k = kpi_of(rep, "t_rare");
 	ck_assert(json_is_true(json_object_get(k, "thin")));
+	ck_assert_str_eq(json_string_value(json_object_get(k, "verdict")), "too little data");
+	ck_assert_str_eq(json_string_value(json_object_get(k, "direction")), "none");
+	ck_assert(json_is_false(json_object_get(k, "significant")));
 	ck_assert(json_is_null(json_object_get(k, "effect")));
 	ck_assert_msg(cbt_has(json_string_value(json_object_get(k, "reason")),
 			      "2 of 20 exposed accounts have a value in both windows; at least 3 needed"),
@@ -534,6 +641,7 @@ int main(void)
 	tcase_add_test(tc, known_effect_is_found_and_intervals_cover_it);
 	tcase_add_test(tc, no_effect_interval_covers_zero);
 	tcase_add_test(tc, lower_is_better_and_thin_data);
+	tcase_add_test(tc, verdicts_agree_across_outputs);
 	tcase_add_test(tc, window_values_equal_plain_sql);
 	tcase_add_test(tc, controls_named_none_and_refused);
 	tcase_add_test(tc, roi_and_reproducible_results);
