@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "app/workspace.h"
+#include "base/buf.h"
 #include "plugin/host.h"
 #include "base/error.h"
 #include "format/output.h"
@@ -144,6 +145,11 @@ const char *cb_cli_control_mode_name(int mode);
 /* The summary line ("12 of 15 KPIs improved, ...; after adjusting for
  * testing 15 KPIs at once: 11 improved, ...") into buf. */
 void cb_cli_impact_summary_line(const struct cb_impact_report *r, char *buf, size_t size);
+/* The impact in words (impact_words.c): a paragraph for one KPI, and one
+ * for the exposure as a whole, appended to b. 0 or CB_ENOMEM. */
+int cb_cli_impact_kpi_words(const struct cb_impact_report *r, const struct cb_impact_kpi *ik,
+			    cb_buf *b);
+int cb_cli_impact_words(const struct cb_impact_report *r, cb_buf *b);
 /* The note that some cohorts' windows reach beyond the observations (1 and
  * the line into buf), else 0. */
 int cb_cli_impact_partial_line(const struct cb_impact_report *r, char *buf, size_t size);

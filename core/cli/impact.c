@@ -18,7 +18,7 @@ static const char impact_help[] =
 	"                        --case SLUG)\n"
 	"                       [--by format|trainer] [--window DAYS] [--lag DAYS]\n"
 	"                       [--control auto|not-yet|none|ACCOUNT,...] [--kpi K]...\n"
-	"                       [--level 0.95] [--detail] [--json|--csv]\n"
+	"                       [--level 0.95] [--detail] [--quiet] [--json|--csv]\n"
 	"\n"
 	"Did training move the customers' numbers? For each KPI (all, or those\n"
 	"given with --kpi): the trained accounts' values before and after, the\n"
@@ -54,7 +54,8 @@ static const char impact_help[] =
 	"Where data are too thin (fewer than 3 accounts with values in both\n"
 	"windows in a group), the KPI says so and why instead of a number.\n"
 	"--by format or --by trainer compares the program's sessions grouped so,\n"
-	"side by side. --detail adds each account's values to --json.\n";
+	"side by side. --detail adds each account's values to --json. Under the\n"
+	"table, the findings in words (--json: summary); --quiet leaves them out.\n";
 
 /* A number for a table cell: up to 2 decimals, "-" for none. */
 static json_t *cell(double v)
@@ -296,8 +297,27 @@ static int print_events(cb_cli *cli, const cb_impact_report *r)
 	return cb_cli_emit(cli, rows);
 }
 
+/* The impact in words: the exposure's paragraph, then each KPI's with
+ * data. */
+static void print_words(cb_cli *cli, const cb_impact_report *r)
+{
+	cb_buf b = CB_BUF_INIT;
+
+	cb_cli_impact_words(r, &b);
+	fprintf(cli->out, "\nIn words:\n%s\n", b.ptr ? b.ptr : "");
+	for (size_t k = 0; k < r->nkpis; k++) {
+		if (!observed(&r->kpis[k]))
+			continue;
+		cb_buf_clear(&b);
+		cb_cli_impact_kpi_words(r, &r->kpis[k], &b);
+		fprintf(cli->out, "\n%s\n", b.ptr ? b.ptr : "");
+	}
+	cb_buf_free(&b);
+}
+
 typedef struct impact_args {
 	cb_impact_request req;
+	int quiet; /* no paragraphs under the table */
 	const char *by;
 	const char **kpis;
 	size_t nkpis;
@@ -323,6 +343,7 @@ static int parse_args(cb_cli *cli, int argc, char **argv, impact_args *a)
 		{"kpi", required_argument, NULL, 'k'},       {"resamples", required_argument, NULL, 'r'},
 		{"seed", required_argument, NULL, 'S'},      {"level", required_argument, NULL, 'L'},
 		{"detail", no_argument, NULL, 'd'},          {"case", required_argument, NULL, 'C'},
+		{"quiet", no_argument, NULL, 'q'},
 		CB_CLI_COMMON_OPTIONS,
 		{0}};
 	cb_analysis_options defaults = CB_ANALYSIS_OPTIONS_INIT;
@@ -387,6 +408,9 @@ static int parse_args(cb_cli *cli, int argc, char **argv, impact_args *a)
 			break;
 		case 'd':
 			a->req.detail = 1;
+			break;
+		case 'q':
+			a->quiet = 1;
 			break;
 		default:
 			return 2;
@@ -547,6 +571,8 @@ int cb_cli_impact(cb_cli *cli, int argc, char **argv)
 			} else {
 				json_decref(roi);
 			}
+			if (rc == 0 && !a.quiet)
+				print_words(cli, r);
 		}
 		cb_impact_report_free(r);
 	}

@@ -204,6 +204,13 @@ static json_t *kpi_json(const cb_impact_report *r, const cb_impact_kpi *ik)
 				      "nil_reason", ik->nil_reason[0] ? json_string(ik->nil_reason) : json_null(),
 				      "failed", (json_int_t)ik->failed_windows, "failure",
 				      ik->failure[0] ? json_string(ik->failure) : json_null()));
+	{
+		cb_buf words = CB_BUF_INIT;
+
+		cb_cli_impact_kpi_words(r, ik, &words);
+		json_object_set_new(o, "summary", json_string(words.ptr ? words.ptr : ""));
+		cb_buf_free(&words);
+	}
 	json_object_set_new(o, "cohorts", cohorts_json(r, im));
 	json_object_set_new(o, "event_study", events_json(ik));
 	json_object_set_new(o, "pre_trend", pretrend_json(r, ik));
@@ -409,17 +416,21 @@ json_t *cb_cli_impact_json(const cb_impact_report *r)
 	}
 	{
 		char line[512];
+		cb_buf words = CB_BUF_INIT;
 
 		cb_cli_impact_summary_line(r, line, sizeof(line));
+		cb_cli_impact_words(r, &words);
+		json_object_set_new(o, "summary", json_string(words.ptr ? words.ptr : ""));
+		cb_buf_free(&words);
 		json_object_set_new(
-			o, "summary",
+			o, "counts",
 			json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:s}", "kpis_tested",
 				  (json_int_t)r->summary.tested, "improved",
 				  (json_int_t)r->summary.improved, "worsened",
 				  (json_int_t)r->summary.worsened, "improved_adjusted",
 				  (json_int_t)r->summary.improved_adjusted, "worsened_adjusted",
 				  (json_int_t)r->summary.worsened_adjusted, "pre_trend_warnings",
-				  (json_int_t)r->summary.pretrend_warnings, "text", line));
+				  (json_int_t)r->summary.pretrend_warnings, "line", line));
 	}
 	level3 = json_pack("{s:I, s:I, s:I, s:I, s:I}", "case_studies", (json_int_t)r->levels.cases,
 			   "submitted", (json_int_t)r->levels.cases_by_status[0],

@@ -562,28 +562,17 @@ static void kpi_figure(doc *d, const cb_impact_report *r, const cb_impact_kpi *i
 						ci2(&g->ci, g->enough).s});
 	}
 	table_close(d);
-	para_open(d, "caption");
-	if (im->thin)
-		txtf(d, "No effect estimated: %s.", im->reason);
-	else
-		txtf(d, "%s: %s %s %s (%.0f%% interval, p %s): %s.",
-		     im->has_control ? "Effect (difference in differences)"
-				     : "Change of the exposed accounts (no control group)",
-		     s2(im->effect).s, ik->kpi->unit, ci2(&im->effect_ci, 1).s,
-		     r->request.analysis.level * 100, p_text(im->p_value).s, result_text(ik));
-	para_close(d);
-	if (ik->pretrend_warning) {
-		char line[512];
-
-		cb_cli_impact_pretrend_line(r, ik, line, sizeof(line));
-		para(d, "warning", "Warning: %s.", line);
-	}
+	/* In words, as `impact` says it (its caveats included). */
 	{
-		char line[512];
+		cb_buf words = CB_BUF_INIT;
 
-		if (cb_cli_impact_dropped_line(ik, line, sizeof(line)))
-			para(d, "note", "%s.", line);
+		cb_cli_impact_kpi_words(r, ik, &words);
+		para_open(d, "words");
+		txt(d, words.ptr ? words.ptr : "");
+		para_close(d);
+		cb_buf_free(&words);
 	}
+	(void)im;
 	kpi_event_study(d, r, ik);
 	close_tag(d, "figure");
 }
@@ -603,6 +592,15 @@ static void section_summary(doc *d, const cb_report *rep)
 
 	for (size_t k = 0; k < r->nkpis; k++)
 		with_data += kpi_observed(&r->kpis[k]) != 0;
+	{
+		cb_buf words = CB_BUF_INIT;
+
+		cb_cli_impact_words(r, &words);
+		para_open(d, "words lead-words");
+		txt(d, words.ptr ? words.ptr : "");
+		para_close(d);
+		cb_buf_free(&words);
+	}
 	snprintf(sessions, sizeof(sessions), "%zu", r->nsessions);
 	if (q->control == CB_CONTROL_NONE)
 		snprintf(control, sizeof(control), "none");
@@ -1362,6 +1360,7 @@ static const char style[] =
 	".lead,.note,.meta{color:var(--muted)}\n"
 	".meta{margin:0 0 12px;font-size:13.5px}\n"
 	".note{font-size:13.5px}\n"
+	"p.words{max-width:62em;margin:8px 0}p.lead-words{font-size:16px;line-height:1.55}\n"
 	".warning{margin:8px 0;padding:8px 12px;border-left:4px solid #f59e0b;background:#fffbeb;"
 	"color:#78350f;font-size:13.5px}\n"
 	"table{border-collapse:collapse;margin:8px 0 16px;font-size:13.5px}\n"

@@ -300,6 +300,149 @@ START_TEST(verdicts_agree_across_outputs)
 }
 END_TEST
 
+/* The words of each verdict against their golden files (tests/app/golden/;
+ * CASEBOOK_UPDATE_GOLDEN=1 rewrites them, to be read before committing).
+ * The same paragraphs under the text table. */
+START_TEST(words_match_their_golden_files)
+{
+	static const char *const files[][2] = {
+		{"t_mean", "words-improved.txt"},
+		{"t_low", "words-worsened.txt"},
+		{"t_flat", "words-no-clear-change.txt"},
+		{"t_rare", "words-too-little-data.txt"},
+		{NULL, "words-exposure.txt"},
+	};
+	json_t *rep;
+	cbt_run text;
+
+	build(8, 2);
+	rep = impact(NULL);
+	cbt_casebook(&text, ws, NULL, "impact", "--session", "tco-2025-03-03", NULL);
+	ck_assert_int_eq(text.status, 0);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		const char *got = json_string_value(
+			json_object_get(files[i][0] ? kpi_of(rep, files[i][0]) : rep, "summary"));
+		char path[4096], *want;
+		int st;
+
+		snprintf(path, sizeof(path), "%s/tests/app/golden/%s", CASEBOOK_SOURCE_DIR, files[i][1]);
+		ck_assert_ptr_nonnull(got);
+		if (getenv("CASEBOOK_UPDATE_GOLDEN")) {
+			FILE *f = fopen(path, "w");
+
+			ck_assert_ptr_nonnull(f);
+			fprintf(f, "%s\n", got);
+			fclose(f);
+			continue;
+		}
+		want = cbt_sh(&st, "cat '%s'", path);
+		ck_assert_int_eq(st, 0);
+		want[strcspn(want, "\n")] = '\0';
+		ck_assert_msg(strcmp(got, want) == 0, "%s differs:\n got: %s\nwant: %s", files[i][1],
+			      got, want);
+		ck_assert_msg(cbt_has(text.out, want), "the text output lacks %s", files[i][1]);
+		free(want);
+	}
+	/* --quiet leaves the words out, and nothing else. */
+	{
+		cbt_run quiet;
+
+		cbt_casebook(&quiet, ws, NULL, "impact", "--session", "tco-2025-03-03", "--quiet", NULL);
+		ck_assert_int_eq(quiet.status, 0);
+		ck_assert(!cbt_has(quiet.out, "In words:"));
+		ck_assert(cbt_has(text.out, "In words:"));
+		ck_assert(strncmp(quiet.out, text.out, strlen(quiet.out)) == 0);
+		cbt_run_free(&quiet);
+	}
+	cbt_run_free(&text);
+	json_decref(rep);
+}
+END_TEST
+
+/* Every number in a KPI's words is one --json gives (as the report
+ * rounds it), or counts and days the request gives: none is made up. */
+static void numbers_come_from(const char *words, json_t *k, json_t *rep)
+{
+	char allowed[8192] = " ";
+	const char *paths[] = {"exposed.paired", "control.paired", "exposed.baseline",
+			       "exposed.follow_up", "exposed.change", "control.change", "effect",
+			       "effect_ci.low", "effect_ci.high", "p_value", "p_adjusted"};
+	double obs = 0, paired = 0;
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		json_t *v = k;
+		char buf[64], *save = NULL, *tok;
+
+		snprintf(buf, sizeof(buf), "%s", paths[i]);
+		for (tok = strtok_r(buf, ".", &save); tok && v; tok = strtok_r(NULL, ".", &save))
+			v = json_object_get(v, tok);
+		if (!json_is_number(v))
+			continue;
+		snprintf(allowed + strlen(allowed), sizeof(allowed) - strlen(allowed),
+			 "%.2f %+.2f %.3f %.0f ", json_number_value(v), json_number_value(v),
+			 json_number_value(v), json_number_value(v));
+	}
+	{
+		json_t *w = json_object_get(rep, "windows");
+		int W = (int)json_integer_value(json_object_get(w, "days"));
+		int L = (int)json_integer_value(json_object_get(w, "lag_days"));
+
+		snprintf(allowed + strlen(allowed), sizeof(allowed) - strlen(allowed),
+			 "%d %d %d 95 0.001 %lld ", W, L, W + L,
+			 (long long)json_integer_value(json_object_get(json_object_get(rep, "counts"),
+								    "kpis_tested")));
+	}
+	obs = dget(k, "observations.exposed_baseline") + dget(k, "observations.exposed_follow_up");
+	paired = dget(k, "exposed.paired");
+	if (paired > 0)
+		snprintf(allowed + strlen(allowed), sizeof(allowed) - strlen(allowed), "%.1f ",
+			 obs / (2 * paired));
+	for (const char *c = words; *c;) {
+		if ((*c >= '0' && *c <= '9') ||
+		    ((*c == '+' || *c == '-') && c[1] >= '0' && c[1] <= '9')) {
+			char tok[64], pattern[70];
+			size_t n = 0;
+
+			while (n + 1 < sizeof(tok) && ((*c >= '0' && *c <= '9') || *c == '.' ||
+						       ((*c == '+' || *c == '-') && n == 0)))
+				tok[n++] = *c++;
+			while (n && tok[n - 1] == '.')
+				n--; /* a sentence's full stop */
+			tok[n] = '\0';
+			snprintf(pattern, sizeof(pattern), " %s ", tok);
+			ck_assert_msg(cbt_has(allowed, pattern),
+				      "the number %s in \"%s\" is not the JSON's (%s)", tok, words,
+				      allowed);
+			continue;
+		}
+		/* Letters and digits together (a key like t_mean2) are words. */
+		while (*c && (((*c | 32) >= 'a' && (*c | 32) <= 'z') || *c == '_'))
+			c++;
+		if (*c && !((*c >= '0' && *c <= '9') || *c == '+' || *c == '-'))
+			c++;
+		else if (*c == '+' || *c == '-')
+			c++;
+	}
+}
+
+START_TEST(every_number_in_the_words_is_the_jsons)
+{
+	json_t *rep, *k;
+	size_t i;
+
+	build(8, 2);
+	rep = impact(NULL);
+	json_array_foreach(json_object_get(rep, "kpis"), i, k) {
+		const char *words = json_string_value(json_object_get(k, "summary"));
+
+		if (json_is_true(json_object_get(k, "thin")))
+			continue;
+		numbers_come_from(words, k, rep);
+	}
+	json_decref(rep);
+}
+END_TEST
+
 START_TEST(lower_is_better_and_thin_data)
 {
 	json_t *rep, *k;
@@ -642,6 +785,8 @@ int main(void)
 	tcase_add_test(tc, no_effect_interval_covers_zero);
 	tcase_add_test(tc, lower_is_better_and_thin_data);
 	tcase_add_test(tc, verdicts_agree_across_outputs);
+	tcase_add_test(tc, words_match_their_golden_files);
+	tcase_add_test(tc, every_number_in_the_words_is_the_jsons);
 	tcase_add_test(tc, window_values_equal_plain_sql);
 	tcase_add_test(tc, controls_named_none_and_refused);
 	tcase_add_test(tc, roi_and_reproducible_results);

@@ -386,7 +386,7 @@ START_TEST(no_effect_is_no_clear_change)
 		      num(k, "effect_ci.low"), num(k, "effect_ci.high"));
 	ck_assert(json_is_false(get(k, "excludes_zero")));
 	ck_assert(num(k, "p_value") > 0.05);
-	ck_assert_int_eq(num(rep, "summary.improved"), 0);
+	ck_assert_int_eq(num(rep, "counts.improved"), 0);
 	json_decref(rep);
 	/* The text says how many cohorts, and that no KPI moved clearly. */
 	cbt_casebook(&r, ws, NULL, "impact", "--program", "tco", "--kpi", "t_mttr", NULL);
@@ -413,7 +413,7 @@ START_TEST(a_planted_pre_trend_warns)
 	ck_assert(cbt_has(json_string_value(get(k, "pre_trend.message")),
 			  "the trained accounts were already moving apart before training"));
 	ck_assert(num(k, "event_study.0.effect_ci.high") < 0 || num(k, "event_study.1.effect_ci.high") < 0);
-	ck_assert_int_eq(num(rep, "summary.pre_trend_warnings"), 1);
+	ck_assert_int_eq(num(rep, "counts.pre_trend_warnings"), 1);
 	json_decref(rep);
 	cbt_casebook(&r, ws, NULL, "impact", "--program", "tco", "--kpi", "t_mttr", NULL);
 	ck_assert(cbt_has(r.out, "Warning: t_mttr: the trained accounts were already moving apart"));

@@ -301,7 +301,7 @@ START_TEST(options_pass_through_to_impact)
 	data = embedded(html);
 	impact = IMPACT("--session", "tco-2025-03-03", "--control", "none", "--window", "60", NULL);
 	ck_assert(json_equal(json_object_get(data, "impact"), impact));
-	ck_assert(cbt_has(html, "Change of the exposed accounts (no control group)"));
+	ck_assert(cbt_has(html, "without a control group this change holds the season and the market's trend"));
 	ck_assert_uint_eq(count(html, ">Control ("), 0);
 	json_decref(impact);
 	json_decref(data);
