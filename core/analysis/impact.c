@@ -552,6 +552,15 @@ int cb_analysis_impact_compute(const cb_analysis_row *rows, size_t nrows, size_t
 
 	/* The effect's interval and p-value. */
 	out->se = sqrt(variance);
+	if (o.keep_scores) {
+		if (!(out->scores = malloc((naccounts + 1) * sizeof(*out->scores)))) {
+			rc = cb_error_set(CB_ENOMEM, "out of memory for %zu accounts", naccounts);
+			goto done;
+		}
+		for (size_t a = 0; a < naccounts; a++)
+			out->scores[a] = acc[a].score;
+		out->nscores = naccounts;
+	}
 	if (has_control) {
 		double nn = (double)n, mm = (double)m, ax = 1.0 / nn;
 
@@ -576,8 +585,42 @@ void cb_analysis_impact_clear(cb_analysis_impact *im)
 	if (!im)
 		return;
 	free(im->cohorts);
+	free(im->scores);
 	im->cohorts = NULL;
 	im->ncohorts = 0;
+	im->scores = NULL;
+	im->nscores = 0;
+}
+
+int cb_analysis_difference_of(const cb_analysis_impact *a, const cb_analysis_scores *sa,
+			      const cb_analysis_impact *b, const cb_analysis_scores *sb,
+			      double level, cb_analysis_difference *out)
+{
+	double v = 0.0;
+	size_t i = 0, j = 0;
+
+	if (a->thin || b->thin || !isfinite(a->effect) || !isfinite(b->effect))
+		return cb_error_set(CB_EINVALID, "a difference needs two estimated effects");
+	if (!(level > 0.0 && level < 1.0))
+		return cb_error_set(CB_EINVALID, "confidence level %g is not between 0 and 1", level);
+	/* A merge of the two ascending id lists. */
+	while (i < sa->n || j < sb->n) {
+		double d;
+
+		if (j == sb->n || (i < sa->n && sa->ids[i] < sb->ids[j]))
+			d = sa->scores[i++];
+		else if (i == sa->n || sb->ids[j] < sa->ids[i])
+			d = -sb->scores[j++];
+		else
+			d = sa->scores[i++] - sb->scores[j++];
+		v += d * d;
+	}
+	out->difference = a->effect - b->effect + 0.0;
+	out->se = sqrt(v);
+	out->df = a->df < b->df ? a->df : b->df;
+	t_interval(out->difference, out->se, out->df, level, &out->ci, &out->p_value);
+	out->excludes_zero = out->ci.low > 0.0 || out->ci.high < 0.0;
+	return 0;
 }
 
 double cb_analysis_simultaneous_level(double level, size_t k)

@@ -62,9 +62,11 @@ typedef struct cb_analysis_options {
 	double level;       /* confidence level of every interval, in (0, 1) */
 	size_t min_exposed; /* fewest exposed accounts with values (at least 2) */
 	size_t min_control; /* fewest control accounts with values (at least 2) */
+	int keep_scores;    /* fill cb_analysis_impact.scores */
 } cb_analysis_options;
 
-#define CB_ANALYSIS_OPTIONS_INIT {CB_ANALYSIS_LEVEL, CB_ANALYSIS_MIN_ACCOUNTS, CB_ANALYSIS_MIN_ACCOUNTS}
+#define CB_ANALYSIS_OPTIONS_INIT                                                   \
+	{CB_ANALYSIS_LEVEL, CB_ANALYSIS_MIN_ACCOUNTS, CB_ANALYSIS_MIN_ACCOUNTS, 0}
 
 /* One account's KPI values over the windows of one cohort. An exposed
  * account has one exposed row, for the cohort it was trained with; a
@@ -146,6 +148,10 @@ typedef struct cb_analysis_impact {
 			     * fewer than 2 control accounts with values */
 	size_t ncohorts;
 	cb_analysis_cohort *cohorts; /* ncohorts, owned: cb_analysis_impact_clear */
+	double *scores;  /* with options.keep_scores and not thin: each account's
+			  * term of the effect (its influence, CR2-corrected), by
+			  * account index; se = sqrt(sum of their squares). Owned. */
+	size_t nscores;
 	cb_analysis_options options; /* as used (defaults filled in) */
 } cb_analysis_impact;
 
@@ -215,6 +221,34 @@ int cb_analysis_impact_compute(const cb_analysis_row *rows, size_t nrows, size_t
 /* Frees what cb_analysis_impact_compute allocated in *im (its cohorts);
  * the rest stays readable. NULL and a zeroed struct are fine. */
 void cb_analysis_impact_clear(cb_analysis_impact *im);
+
+/* Accounts and their terms of one effect (cb_analysis_impact.scores, with
+ * the accounts' own ids): borrowed. */
+typedef struct cb_analysis_scores {
+	const int64_t *ids; /* ascending */
+	const double *scores;
+	size_t n;
+} cb_analysis_scores;
+
+/* The difference between two effects estimated on the same kind of data
+ * (two delivery formats of one program, say), with its interval: an
+ * account in both (a control shared by both, typically) counts once, its
+ * terms subtracted before they are squared, so that what the two effects
+ * share cancels. */
+typedef struct cb_analysis_difference {
+	double difference; /* a - b */
+	double se, df;     /* df: the smaller of the two effects' (conservative) */
+	cb_analysis_interval ci;
+	double p_value;
+	int excludes_zero;
+} cb_analysis_difference;
+
+/* Computes a->effect - b->effect and its t interval at `level` from their
+ * accounts' terms (sa, sb; ids ascending). Both effects must be estimated
+ * (not thin). Returns 0, CB_EINVALID, or CB_ENOMEM; *out on success. */
+int cb_analysis_difference_of(const cb_analysis_impact *a, const cb_analysis_scores *sa,
+			      const cb_analysis_impact *b, const cb_analysis_scores *sb,
+			      double level, cb_analysis_difference *out);
 
 /* The level at which each of k intervals must be drawn for all k to hold
  * together at `level` (Bonferroni): 1 - (1 - level) / k. The event study's

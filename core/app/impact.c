@@ -992,6 +992,8 @@ static int analyse_kpi(run *u, size_t k, const double *v, const int64_t *obs)
 		cb_analysis_options o = q->analysis;
 		cb_analysis_impact im;
 
+		o.keep_scores = 0;
+
 		ev->window = u->windows[w];
 		ev->placebo = ev->window < -1;
 		ev->level = q->analysis.level;
@@ -1110,6 +1112,74 @@ static int summarise(cb_impact_report *r)
 	return 0;
 }
 
+typedef struct id_score {
+	int64_t id;
+	double score;
+} id_score;
+
+static int by_id(const void *a, const void *b)
+{
+	int64_t x = ((const id_score *)a)->id, y = ((const id_score *)b)->id;
+
+	return (x > y) - (x < y);
+}
+
+/* KPI k's accounts' terms of report r, by account id, into ids/scores
+ * (the caller's, r->naccount_ids each). */
+static size_t scores_by_id(const cb_impact_report *r, size_t k, int64_t *ids, double *scores)
+{
+	const cb_analysis_impact *im = &r->kpis[k].impact;
+	size_t n = im->nscores < r->naccount_ids ? im->nscores : r->naccount_ids;
+	id_score *pairs = malloc((n + 1) * sizeof(*pairs));
+
+	if (!pairs)
+		return (size_t)-1;
+	for (size_t i = 0; i < n; i++)
+		pairs[i] = (id_score){r->account_ids[i], im->scores[i]};
+	qsort(pairs, n, sizeof(*pairs), by_id);
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = pairs[i].id;
+		scores[i] = pairs[i].score;
+	}
+	free(pairs);
+	return n;
+}
+
+int cb_app_impact_difference(const cb_impact_report *a, size_t ka, const cb_impact_report *b,
+			     size_t kb, cb_analysis_difference *out)
+{
+	int64_t *ia = malloc((a->naccount_ids + 1) * sizeof(*ia));
+	int64_t *ib = malloc((b->naccount_ids + 1) * sizeof(*ib));
+	double *sa = malloc((a->naccount_ids + 1) * sizeof(*sa));
+	double *sb = malloc((b->naccount_ids + 1) * sizeof(*sb));
+	cb_analysis_scores xa, xb;
+	size_t na, nb;
+	int rc;
+
+	if (!ia || !ib || !sa || !sb) {
+		rc = cb_error_set(CB_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (!a->kpis[ka].impact.scores || !b->kpis[kb].impact.scores) {
+		rc = cb_error_set(CB_EINVALID, "a difference needs both effects' account terms "
+					       "(analysis.keep_scores)");
+		goto done;
+	}
+	na = scores_by_id(a, ka, ia, sa);
+	nb = scores_by_id(b, kb, ib, sb);
+	if (na == (size_t)-1 || nb == (size_t)-1) {
+		rc = cb_error_set(CB_ENOMEM, "out of memory");
+		goto done;
+	}
+	xa = (cb_analysis_scores){ia, sa, na};
+	xb = (cb_analysis_scores){ib, sb, nb};
+	rc = cb_analysis_difference_of(&a->kpis[ka].impact, &xa, &b->kpis[kb].impact, &xb,
+				       a->request.analysis.level, out);
+done:
+	free(ia), free(ib), free(sa), free(sb);
+	return rc;
+}
+
 const char *cb_impact_verdict_name(cb_impact_verdict v)
 {
 	switch (v) {
@@ -1184,6 +1254,15 @@ int cb_app_impact(cb_workspace *ws, const cb_impact_request *req, cb_impact_repo
 			goto done;
 	if ((rc = make_rows(r, &accounts, &u.rows, &u.nrows)) < 0)
 		goto done;
+	if (r->request.analysis.keep_scores) {
+		if (!(r->account_ids = malloc((accounts.n + 1) * sizeof(*r->account_ids)))) {
+			rc = cb_error_set(CB_ENOMEM, "out of memory");
+			goto done;
+		}
+		for (size_t i = 0; i < accounts.n; i++)
+			r->account_ids[i] = accounts.items[i].id;
+		r->naccount_ids = accounts.n;
+	}
 	u.nwindows = event_windows(r, u.windows);
 	u.base_at = CB_IMPACT_PLACEBO_WINDOWS;
 	u.follow_at = CB_IMPACT_PLACEBO_WINDOWS + 1;
@@ -1255,6 +1334,7 @@ void cb_impact_report_free(cb_impact_report *r)
 	free(r->kpis);
 	free(r->sessions);
 	free(r->cohorts);
+	free(r->account_ids);
 	for (size_t i = 0; i < r->ncase_kpis; i++)
 		free(r->case_kpis[i]);
 	free(r->case_kpis);

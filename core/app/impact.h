@@ -176,6 +176,9 @@ typedef struct cb_impact_report {
 	cb_impact_kpi *kpis;
 	size_t nkpis;
 	cb_impact_summary summary;
+	int64_t *account_ids; /* with analysis.keep_scores: the account of each
+			       * index of the KPIs' impact.scores */
+	size_t naccount_ids;
 	char **case_kpis; /* a case study's claimed KPIs, when they are the default */
 	size_t ncase_kpis;
 } cb_impact_report;
@@ -186,6 +189,12 @@ typedef struct cb_impact_report {
  * with cb_impact_report_free. */
 int cb_app_impact(cb_workspace *ws, const cb_impact_request *req, cb_impact_report **out);
 void cb_impact_report_free(cb_impact_report *r);
+
+/* The difference between KPI ka's effect in report a and KPI kb's in report
+ * b (two groups of one program, both run with analysis.keep_scores), with
+ * its interval at a's level; cb_analysis_difference_of says how. */
+int cb_app_impact_difference(const cb_impact_report *a, size_t ka, const cb_impact_report *b,
+			     size_t kb, cb_analysis_difference *out);
 
 /* Sets the money value of a KPI: `per_unit` per unit per account per year
  * (kind "level") or per unit counted in a window (kind "total"). */

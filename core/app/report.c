@@ -138,6 +138,7 @@ static int gather_formats(cb_workspace *ws, cb_report *r)
 		q.format = formats[g];
 		q.trainer = NULL;
 		q.detail = 0;
+		q.analysis.keep_scores = 1; /* for the differences between formats */
 		snprintf(r->formats[g].format, sizeof(r->formats[g].format), "%s", formats[g]);
 		if ((rc = cb_app_impact(ws, &q, &r->formats[g].impact)) < 0)
 			return rc;

@@ -131,6 +131,7 @@ json_t *cb_cli_measure_json(const cb_measure_def *m);
  * "90d" or "13w" into days within [min, max], CB_EINVALID naming `what`. */
 struct cb_impact_report;
 struct cb_impact_kpi;
+struct cb_exposure_session;
 json_t *cb_cli_impact_json(const struct cb_impact_report *r);
 const char *cb_cli_exposure_kind_name(int kind);
 /* --control auto|never|not-yet|none|A,B,...: *mode (a cb_control_mode);
@@ -150,6 +151,22 @@ void cb_cli_impact_summary_line(const struct cb_impact_report *r, char *buf, siz
 int cb_cli_impact_kpi_words(const struct cb_impact_report *r, const struct cb_impact_kpi *ik,
 			    cb_buf *b);
 int cb_cli_impact_words(const struct cb_impact_report *r, cb_buf *b);
+/* The groups of a program compared (impact --by, run with
+ * analysis.keep_scores): for each KPI the group that moved it most, the
+ * next, and whether the difference between them is clear (its own
+ * interval); as rows into *json (a new array) and a sentence into b. */
+int cb_cli_impact_compare(const struct cb_impact_report *const *groups, const char *const *names,
+			  size_t n, const char *by, json_t **json, cb_buf *b);
+/* impact --by's JSON from its groups' reports: program, by, groups (each
+ * group's impact --json), comparison, summary and confounded. A new value,
+ * or NULL (the error set). */
+json_t *cb_cli_impact_by_json(const char *program, const char *by,
+			      const struct cb_impact_report *const *groups, const char *const *names,
+			      size_t n, const struct cb_exposure_session *sessions, size_t nsessions);
+/* When every trainer of the sessions delivered one format only, 1 and the
+ * warning into buf ("trainer and format cannot be told apart ..."). */
+int cb_cli_impact_confounded(const struct cb_exposure_session *sessions, size_t n, char *buf,
+			     size_t size);
 /* The note that some cohorts' windows reach beyond the observations (1 and
  * the line into buf), else 0. */
 int cb_cli_impact_partial_line(const struct cb_impact_report *r, char *buf, size_t size);

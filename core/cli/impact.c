@@ -435,15 +435,17 @@ static int impact_by(cb_cli *cli, cb_workspace *ws, impact_args *a)
 {
 	cb_exposure_session *sessions;
 	size_t n;
-	json_t *groups = json_array(), *rows = json_array();
-	const char *values[64];
+	json_t *rows = json_array(), *by = NULL;
+	const char *values[64], *summary, *warning;
 	size_t nvalues = 0;
 	int by_format = strcmp(a->by, "format") == 0, rc = 0;
 	cb_buf findings = CB_BUF_INIT;
+	cb_impact_report *reports[64];
+	size_t nreports = 0;
 
 	if (cb_store_exposure_sessions(ws->store, CB_EXPOSURE_PROGRAM, a->req.key, NULL, NULL,
 				       &sessions, &n) < 0) {
-		json_decref(groups), json_decref(rows);
+		json_decref(rows);
 		return cb_cli_fail(cli);
 	}
 	for (size_t i = 0; i < n && nvalues < 64; i++) {
@@ -458,18 +460,17 @@ static int impact_by(cb_cli *cli, cb_workspace *ws, impact_args *a)
 	for (size_t g = 0; g < nvalues; g++) {
 		cb_impact_request req = a->req;
 		cb_impact_report *r;
-		json_t *j;
 
 		if (by_format)
 			req.format = values[g];
 		else
 			req.trainer = values[g];
+		req.analysis.keep_scores = 1; /* for the differences between groups */
 		if (cb_app_impact(ws, &req, &r) < 0) {
 			rc = cb_cli_fail(cli);
 			break;
 		}
-		j = cb_cli_impact_json(r);
-		json_array_append_new(groups, json_pack("{s:s, s:o}", a->by, values[g], "impact", j));
+		reports[nreports++] = r;
 		if (cli->mode == CB_OUTPUT_TEXT) {
 			char line[512];
 
@@ -493,26 +494,41 @@ static int impact_by(cb_cli *cli, cb_workspace *ws, impact_args *a)
 			json_array_extend(rows, kr);
 			json_decref(kr);
 		}
-		cb_impact_report_free(r);
 	}
+	if (rc == 0 && !(by = cb_cli_impact_by_json(a->req.key, a->by,
+						      (const cb_impact_report *const *)reports, values,
+						      nreports, sessions, n)))
+		rc = cb_cli_fail(cli);
+	for (size_t g = 0; g < nreports; g++)
+		cb_impact_report_free(reports[g]);
 	free(sessions);
 	if (rc) {
-		json_decref(groups), json_decref(rows);
+		json_decref(rows);
 		cb_buf_free(&findings);
 		return rc;
 	}
 	if (cli->mode == CB_OUTPUT_JSON) {
 		json_decref(rows);
-		return cb_cli_emit(cli, json_pack("{s:s, s:s, s:o}", "program", a->req.key, "by", a->by,
-						  "groups", groups));
+		cb_buf_free(&findings);
+		return cb_cli_emit(cli, by);
 	}
-	json_decref(groups);
+	summary = json_string_value(json_object_get(by, "summary"));
+	warning = json_is_string(json_object_get(by, "confounded"))
+			  ? json_string_value(json_object_get(by, "confounded"))
+			  : NULL;
 	if (cli->mode == CB_OUTPUT_TEXT)
 		fprintf(cli->out, "Impact of program %s by %s (each group against the same control rule):\n\n",
 			a->req.key, a->by);
 	rc = cb_cli_emit(cli, rows);
-	if (rc == 0 && cli->mode == CB_OUTPUT_TEXT && findings.len)
-		fprintf(cli->out, "\n%s", findings.ptr);
+	if (rc == 0 && cli->mode == CB_OUTPUT_TEXT) {
+		if (findings.len)
+			fprintf(cli->out, "\n%s", findings.ptr);
+		if (summary && *summary)
+			fprintf(cli->out, "\n%s\n", summary);
+		if (warning)
+			fprintf(cli->out, "Warning: %s.\n", warning);
+	}
+	json_decref(by);
 	cb_buf_free(&findings);
 	return rc;
 }

@@ -292,3 +292,154 @@ int cb_cli_impact_words(const cb_impact_report *r, cb_buf *b)
 		cb_buf_printf(b, " Note: %s.", line);
 	return b->ptr ? 0 : CB_ENOMEM;
 }
+
+/* The improvement of an effect in the KPI's good direction. */
+static double gain(const cb_impact_kpi *ik)
+{
+	return ik->kpi->better == CB_KPI_HIGHER ? ik->impact.effect : -ik->impact.effect;
+}
+
+/* The KPI `key` of report r, or NULL. */
+static const cb_impact_kpi *kpi_in(const cb_impact_report *r, const char *key)
+{
+	for (size_t k = 0; k < r->nkpis; k++)
+		if (strcmp(r->kpis[k].kpi->key, key) == 0)
+			return &r->kpis[k];
+	return NULL;
+}
+
+int cb_cli_impact_compare(const cb_impact_report *const *groups, const char *const *names,
+			  size_t n, const char *by, json_t **json, cb_buf *b)
+{
+	json_t *rows = json_array();
+	int said = 0, rc = 0;
+
+	*json = NULL;
+	if (n == 0) {
+		*json = rows;
+		return 0;
+	}
+	cb_buf_printf(b, "By %s: ", by);
+	for (size_t k = 0; k < groups[0]->nkpis; k++) {
+		const char *key = groups[0]->kpis[k].kpi->key;
+		const cb_impact_kpi *best = NULL, *second = NULL;
+		size_t bg = 0, sg = 0;
+		cb_analysis_difference d;
+		char eff[64], eff2[64], diff[64], ci[96];
+		const cb_kpi_def *def;
+
+		for (size_t g = 0; g < n; g++) {
+			const cb_impact_kpi *ik = kpi_in(groups[g], key);
+
+			if (!ik || ik->impact.thin)
+				continue;
+			if (!best || gain(ik) > gain(best)) {
+				second = best, sg = bg;
+				best = ik, bg = g;
+			} else if (!second || gain(ik) > gain(second)) {
+				second = ik, sg = g;
+			}
+		}
+		if (!best || !second)
+			continue;
+		if ((rc = cb_app_impact_difference(groups[bg], (size_t)(best - groups[bg]->kpis),
+						   groups[sg], (size_t)(second - groups[sg]->kpis), &d)) < 0)
+			break;
+		def = best->kpi;
+		change(eff, sizeof(eff), def, best->impact.effect);
+		change(eff2, sizeof(eff2), def, second->impact.effect);
+		snprintf(diff, sizeof(diff), "%.2f %s", fabs(d.difference), is_percent(def) ? "pp" : def->unit);
+		interval_words(ci, sizeof(ci), def, &d.ci);
+		json_array_append_new(
+			rows, json_pack("{s:s, s:s, s:f, s:s, s:f, s:f, s:{s:f, s:f}, s:f, s:b}", "kpi", key,
+					"best", names[bg], "effect", best->impact.effect, "next", names[sg],
+					"next_effect", second->impact.effect, "difference", d.difference,
+					"difference_ci", "low", d.ci.low, "high", d.ci.high, "p_value",
+					d.p_value, "clear", d.excludes_zero));
+		{
+			char lv[16];
+
+			percent(lv, sizeof(lv), groups[bg]->request.analysis.level);
+			cb_buf_printf(b,
+				      "%s%s moved %s most (%s), %s better than %s (%s), a difference "
+				      "that is %s (%s%% interval %s)",
+				      said ? "; " : "", names[bg], def->name, eff, diff, names[sg], eff2,
+				      d.excludes_zero ? "clear" : "not clear, it could be chance", lv, ci);
+		}
+		said = 1;
+	}
+	if (said)
+		cb_buf_printf(b, ".");
+	else
+		cb_buf_clear(b);
+	if (rc < 0) {
+		json_decref(rows);
+		return rc;
+	}
+	*json = rows;
+	return b->ptr || !said ? 0 : CB_ENOMEM;
+}
+
+int cb_cli_impact_confounded(const cb_exposure_session *sessions, size_t n, char *buf, size_t size)
+{
+	size_t formats = 0, trainers = 0;
+	const char *seen_formats[64];
+
+	for (size_t i = 0; i < n; i++) {
+		size_t f;
+
+		for (f = 0; f < formats && strcmp(seen_formats[f], sessions[i].format) != 0; f++)
+			;
+		if (f == formats && formats < 64)
+			seen_formats[formats++] = sessions[i].format;
+	}
+	if (formats < 2)
+		return 0;
+	/* Does any trainer deliver two formats? */
+	for (size_t i = 0; i < n; i++) {
+		if (!sessions[i].trainer[0])
+			return 0; /* sessions without a trainer: no telling */
+		for (size_t j = 0; j < n; j++)
+			if (strcmp(sessions[i].trainer, sessions[j].trainer) == 0 &&
+			    strcmp(sessions[i].format, sessions[j].format) != 0)
+				return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t j;
+
+		for (j = 0; j < i && strcmp(sessions[i].trainer, sessions[j].trainer) != 0; j++)
+			;
+		trainers += j == i;
+	}
+	snprintf(buf, size,
+		 "trainer and format cannot be told apart in these sessions: each of the %zu trainers "
+		 "delivered one format only, so a difference between formats may be one between "
+		 "trainers, and the other way round",
+		 trainers);
+	return 1;
+}
+
+json_t *cb_cli_impact_by_json(const char *program, const char *by,
+			      const cb_impact_report *const *groups, const char *const *names, size_t n,
+			      const cb_exposure_session *sessions, size_t nsessions)
+{
+	json_t *list = json_array(), *comparison = NULL, *o;
+	cb_buf sentence = CB_BUF_INIT;
+	char warning[400];
+	int confounded;
+
+	for (size_t g = 0; g < n; g++)
+		json_array_append_new(list, json_pack("{s:s, s:o}", by, names[g], "impact",
+						      cb_cli_impact_json(groups[g])));
+	if (cb_cli_impact_compare(groups, names, n, by, &comparison, &sentence) < 0) {
+		json_decref(list);
+		cb_buf_free(&sentence);
+		return NULL;
+	}
+	confounded = cb_cli_impact_confounded(sessions, nsessions, warning, sizeof(warning));
+	o = json_pack("{s:s, s:s, s:o, s:o, s:s, s:o}", "program", program, "by", by, "groups", list,
+		      "comparison", comparison, "summary", sentence.ptr ? sentence.ptr : "",
+		      "confounded", confounded ? json_string(warning) : json_null());
+	cb_buf_free(&sentence);
+	return o;
+}

@@ -1446,15 +1446,17 @@ static json_t *report_data(const cb_report *rep)
 					      "values", values));
 	}
 	if (rep->nformats) {
-		json_t *groups = json_array();
+		const cb_impact_report *groups[8];
+		const char *names[8];
+		size_t n = rep->nformats < 8 ? rep->nformats : 8;
 
-		for (size_t g = 0; g < rep->nformats; g++)
-			json_array_append_new(groups, json_pack("{s:s, s:o}", "format", rep->formats[g].format,
-								"impact",
-								cb_cli_impact_json(rep->formats[g].impact)));
+		for (size_t g = 0; g < n; g++) {
+			groups[g] = rep->formats[g].impact;
+			names[g] = rep->formats[g].format;
+		}
 		json_object_set_new(o, "by_format",
-				    json_pack("{s:s, s:s, s:o}", "program", rep->request.key, "by", "format",
-					      "groups", groups));
+				    cb_cli_impact_by_json(rep->request.key, "format", groups, names, n,
+							  rep->impact->sessions, rep->impact->nsessions));
 	} else {
 		json_object_set_new(o, "by_format", json_null());
 	}

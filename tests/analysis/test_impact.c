@@ -791,6 +791,34 @@ START_TEST(bad_options_and_rows_are_refused)
 }
 END_TEST
 
+/* Two effects sharing control accounts: the difference's variance is the
+ * sum over accounts of (term in a - term in b)^2, so what both share
+ * cancels. */
+START_TEST(difference_of_two_effects_by_hand)
+{
+	cb_analysis_impact a = {0}, b = {0};
+	cb_analysis_difference d;
+	const int64_t ia[] = {1, 2, 5}, ib[] = {2, 3, 5};
+	const double sa[] = {0.3, -0.1, 0.2}, sb[] = {0.4, 0.1, 0.2};
+	cb_analysis_scores xa = {ia, sa, 3}, xb = {ib, sb, 3};
+	double v;
+
+	a.effect = 1.5, a.df = 12;
+	b.effect = 0.5, b.df = 8;
+	ck_assert_int_eq(cb_analysis_difference_of(&a, &xa, &b, &xb, 0.95, &d), 0);
+	ck_assert(d.difference == 1.0);
+	/* account 1: 0.3; 2: -0.1 - 0.4; 3: -0.1; 5: 0.2 - 0.2 = 0 */
+	v = 0.3 * 0.3 + 0.5 * 0.5 + 0.1 * 0.1;
+	ck_assert_double_eq_tol(d.se, sqrt(v), 1e-15);
+	ck_assert(d.df == 8);
+	ck_assert_double_eq_tol(d.ci.high, 1.0 + cb_analysis_t_quantile(0.975, 8) * sqrt(v), 1e-12);
+	ck_assert_double_eq_tol(d.p_value, cb_analysis_t_two_sided(1.0 / sqrt(v), 8), 1e-12);
+	ck_assert(d.excludes_zero == (d.ci.low > 0));
+	b.thin = 1;
+	ck_assert_int_eq(cb_analysis_difference_of(&a, &xa, &b, &xb, 0.95, &d), CB_EINVALID);
+}
+END_TEST
+
 START_TEST(benjamini_hochberg_by_hand)
 {
 	/* m = 4 finite values: 0.005 (rank 1), 0.01 (2), 0.03 (3), 0.04 (4):
@@ -966,6 +994,7 @@ int main(void)
 	tcase_add_test(imp, same_rows_same_bits);
 	tcase_add_test(imp, bad_options_and_rows_are_refused);
 	tcase_add_test(imp, benjamini_hochberg_by_hand);
+	tcase_add_test(imp, difference_of_two_effects_by_hand);
 	tcase_add_test(roi, roi_by_hand);
 	tcase_add_test(roi, roi_without_cost_is_undefined);
 	tcase_add_test(roi, roi_rejects_bad_input);

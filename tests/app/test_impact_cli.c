@@ -693,6 +693,64 @@ START_TEST(by_format_compares_side_by_side)
 }
 END_TEST
 
+/* --by format says which format moved a KPI most, by how much more than
+ * the next, and whether that difference is clear; and warns when trainer
+ * and format go together. */
+START_TEST(by_format_compares_the_formats)
+{
+	json_t *v, *row, *groups;
+	json_error_t jerr;
+	double a = 0, b = 0;
+	cbt_run r;
+
+	build(8, 2);
+	/* A webinar by another trainer for a1..a10's neighbours: virtual. */
+	ok("person", "add", "bo", "--name", "Bo", "--role", "trainer");
+	ok("session", "record", "--program", "tco", "--title", "Webinar", "--format", "virtual",
+	   "--start", "2025-03-03", "--end", "2025-03-03", "--trainer", "bo", "--account",
+	   "a21,a22,a23,a24,a25");
+	cbt_casebook(&r, ws, NULL, "impact", "--program", "tco", "--by", "format", "--kpi", "t_mean",
+		     "--json", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	v = json_loads(r.out, 0, &jerr);
+	ck_assert_ptr_nonnull(v);
+	cbt_run_free(&r);
+	groups = json_object_get(v, "groups");
+	for (size_t g = 0; g < 2; g++) {
+		json_t *k = kpi_of(json_object_get(json_array_get(groups, g), "impact"), "t_mean");
+		const char *f = json_string_value(json_object_get(json_array_get(groups, g), "format"));
+
+		*(strcmp(f, "blended") == 0 ? &a : &b) = dget(k, "effect");
+	}
+	row = json_array_get(json_object_get(v, "comparison"), 0);
+	ck_assert_ptr_nonnull(row);
+	/* a1..a20 rose by 8 against 2; a21..a25 (controls before) by 2. */
+	ck_assert_str_eq(json_string_value(json_object_get(row, "best")), "blended");
+	ck_assert_str_eq(json_string_value(json_object_get(row, "next")), "virtual");
+	ck_assert_double_eq_tol(dget(row, "difference"), a - b, 1e-12);
+	ck_assert(dget(row, "difference_ci.low") <= a - b && a - b <= dget(row, "difference_ci.high"));
+	ck_assert(json_is_true(json_object_get(row, "clear")) == (dget(row, "difference_ci.low") > 0));
+	ck_assert(cbt_has(json_string_value(json_object_get(v, "summary")),
+			  "By format: blended moved Mean score most"));
+	/* ana teaches blended, bo virtual: the formats are their trainers. */
+	ck_assert_msg(cbt_has(json_string_value(json_object_get(v, "confounded")),
+			      "trainer and format cannot be told apart in these sessions"),
+		      "%s", r.out);
+	json_decref(v);
+	/* ana teaching the webinar too: format and trainer come apart. */
+	ok("session", "record", "--program", "tco", "--title", "Webinar 2", "--format", "virtual",
+	   "--start", "2025-03-10", "--end", "2025-03-10", "--trainer", "ana", "--account",
+	   "a26,a27,a28");
+	cbt_casebook(&r, ws, NULL, "impact", "--program", "tco", "--by", "format", "--kpi", "t_mean",
+		     "--json", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	v = json_loads(r.out, 0, &jerr);
+	ck_assert(json_is_null(json_object_get(v, "confounded")));
+	json_decref(v);
+	cbt_run_free(&r);
+}
+END_TEST
+
 START_TEST(bad_requests)
 {
 	static const struct {
@@ -793,6 +851,7 @@ int main(void)
 	tcase_add_test(tc, lag_skips_whole_days);
 	tcase_add_test(tc, a_technician_bears_the_share_of_the_accounts_reached);
 	tcase_add_test(tc, by_format_compares_side_by_side);
+	tcase_add_test(tc, by_format_compares_the_formats);
 	tcase_add_test(tc, bad_requests);
 	tcase_add_test(tc, outcome_agreements);
 	suite_add_tcase(s, tc);
