@@ -1204,6 +1204,42 @@ const char *cb_impact_direction_name(const cb_analysis_impact *im)
 						     : "none";
 }
 
+/* The program's one ROI: the valued KPIs' benefits summed once. */
+static void total_roi(cb_impact_report *r)
+{
+	cb_impact_roi_total *t = &r->roi;
+
+	*t = (cb_impact_roi_total){0};
+	for (size_t k = 0; k < r->nkpis; k++) {
+		const cb_impact_kpi *ik = &r->kpis[k];
+
+		if (!ik->has_value)
+			continue;
+		if (!ik->roi_ok) {
+			t->left_out++;
+			continue;
+		}
+		if (!t->kpis)
+			snprintf(t->currency, sizeof(t->currency), "%s", ik->value.currency);
+		else if (strcmp(t->currency, ik->value.currency) != 0) {
+			t->left_out++; /* no exchange rates: one currency is summed */
+			continue;
+		}
+		t->kpis++;
+		t->benefit += ik->roi.estimate.benefit;
+		t->benefit_low += ik->roi.low.benefit;
+	}
+	t->cost = r->cost;
+	t->defined = t->kpis && r->cost > 0;
+	t->roi_percent = t->roi_percent_low = t->bcr = t->bcr_low = NAN;
+	if (t->defined) {
+		t->roi_percent = (t->benefit - t->cost) / t->cost * 100.0;
+		t->roi_percent_low = (t->benefit_low - t->cost) / t->cost * 100.0;
+		t->bcr = t->benefit / t->cost;
+		t->bcr_low = t->benefit_low / t->cost;
+	}
+}
+
 /* Values are kept for a group of KPIs at a time, within this budget. */
 #define VALUES_BUDGET (32u << 20)
 
@@ -1302,6 +1338,7 @@ int cb_app_impact(cb_workspace *ws, const cb_impact_request *req, cb_impact_repo
 	}
 	if ((rc = summarise(r)) < 0)
 		goto done;
+	total_roi(r);
 	*out = r;
 	r = NULL;
 	rc = 0;

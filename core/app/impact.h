@@ -149,6 +149,23 @@ typedef struct cb_impact_levels {
 	size_t cases_by_status[4];
 } cb_impact_levels;
 
+/* One ROI for the exposure (Phillips): the benefits of every KPI that
+ * carries a money value, summed once, against the sessions' fully loaded
+ * cost, at the effects and at the conservative end of each effect's
+ * interval (Phillips' guiding principle: of several estimates, take the
+ * most conservative). */
+typedef struct cb_impact_roi_total {
+	size_t kpis;          /* valued KPIs whose benefit is in the sum */
+	size_t left_out;      /* valued KPIs without a benefit (no effect, other currency) */
+	char currency[4];
+	double benefit;       /* per year, at the effects */
+	double benefit_low;   /* per year, each at its interval's worse end */
+	double cost;
+	int defined;          /* cost > 0: ROI and BCR are defined */
+	double roi_percent, roi_percent_low;
+	double bcr, bcr_low;
+} cb_impact_roi_total;
+
 /* How the KPIs came out, counted for the summary line. */
 typedef struct cb_impact_summary {
 	size_t tested;   /* KPIs with an effect and a p-value */
@@ -176,6 +193,7 @@ typedef struct cb_impact_report {
 	cb_impact_kpi *kpis;
 	size_t nkpis;
 	cb_impact_summary summary;
+	cb_impact_roi_total roi;   /* kpis == 0: no valued KPI with a benefit */
 	int64_t *account_ids; /* with analysis.keep_scores: the account of each
 			       * index of the KPIs' impact.scores */
 	size_t naccount_ids;

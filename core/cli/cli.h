@@ -152,11 +152,19 @@ int cb_cli_impact_kpi_words(const struct cb_impact_report *r, const struct cb_im
 			    cb_buf *b);
 int cb_cli_impact_words(const struct cb_impact_report *r, cb_buf *b);
 /* The groups of a program compared (impact --by, run with
- * analysis.keep_scores): for each KPI the group that moved it most, the
- * next, and whether the difference between them is clear (its own
- * interval); as rows into *json (a new array) and a sentence into b. */
+ * analysis.keep_scores): for each KPI (or each of `only`, when not NULL)
+ * the group that moved it most, the next, and whether the difference
+ * between them is clear (its own interval); as rows into *json (a new
+ * array) and a sentence into b. */
 int cb_cli_impact_compare(const struct cb_impact_report *const *groups, const char *const *names,
-			  size_t n, const char *by, json_t **json, cb_buf *b);
+			  size_t n, const char *by, const char *const *only, size_t nonly,
+			  json_t **json, cb_buf *b);
+/* Money with thousands separators and its currency, whole units:
+ * "152,500 EUR", "-1,234 EUR"; "-" for no number. */
+void cb_cli_money(char *buf, size_t size, double amount, const char *currency);
+/* The exposure's one ROI in words, appended to b (nothing without a valued
+ * KPI with a benefit). 0 or CB_ENOMEM. */
+int cb_cli_impact_roi_words(const struct cb_impact_report *r, cb_buf *b);
 /* impact --by's JSON from its groups' reports: program, by, groups (each
  * group's impact --json), comparison, summary and confounded. A new value,
  * or NULL (the error set). */

@@ -159,8 +159,12 @@ static json_t *roi_rows(const cb_impact_report *r)
 			json_object_set_new(row, "roi_percent", json_string("-"));
 			json_object_set_new(row, "bcr", json_string(ik->roi_note));
 		} else {
-			snprintf(buf, sizeof(buf), "%.0f [%.0f, %.0f]", ik->roi.estimate.benefit,
-				 ik->roi.low.benefit, ik->roi.high.benefit);
+			char e[48], l[48], h[48];
+
+			cb_cli_money(e, sizeof(e), ik->roi.estimate.benefit, NULL);
+			cb_cli_money(l, sizeof(l), ik->roi.low.benefit, NULL);
+			cb_cli_money(h, sizeof(h), ik->roi.high.benefit, NULL);
+			snprintf(buf, sizeof(buf), "%s [%s, %s]", e, l, h);
 			json_object_set_new(row, "benefit", json_string(buf));
 			if (ik->roi.defined) {
 				snprintf(buf, sizeof(buf), "%.0f%% [%.0f%%, %.0f%%]", ik->roi.estimate.roi_percent,
@@ -582,8 +586,14 @@ int cb_cli_impact(cb_cli *cli, int argc, char **argv)
 				rc = print_events(cli, r);
 			}
 			if (rc == 0 && json_array_size(roi)) {
+				cb_buf words = CB_BUF_INIT;
+
 				fprintf(cli->out, "\nROI (per year; benefit, ROI and BCR at the effect and its interval's ends):\n");
 				rc = cb_cli_emit(cli, roi);
+				cb_cli_impact_roi_words(r, &words);
+				if (rc == 0 && words.len)
+					fprintf(cli->out, "%s\n", words.ptr);
+				cb_buf_free(&words);
 			} else {
 				json_decref(roi);
 			}

@@ -437,6 +437,25 @@ json_t *cb_cli_impact_json(const cb_impact_report *r)
 			   "changes_requested", (json_int_t)r->levels.cases_by_status[1], "approved",
 			   (json_int_t)r->levels.cases_by_status[2], "published",
 			   (json_int_t)r->levels.cases_by_status[3]);
+	{
+		const cb_impact_roi_total *t = &r->roi;
+		cb_buf words = CB_BUF_INIT;
+
+		cb_cli_impact_roi_words(r, &words);
+		json_object_set_new(
+			o, "roi",
+			t->kpis ? json_pack("{s:I, s:I, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s}",
+					    "kpis", (json_int_t)t->kpis, "left_out",
+					    (json_int_t)t->left_out, "currency", t->currency,
+					    "benefit", num(t->benefit), "benefit_conservative",
+					    num(t->benefit_low), "cost", num(t->cost), "roi_percent",
+					    num(t->roi_percent), "roi_percent_conservative",
+					    num(t->roi_percent_low), "bcr", num(t->bcr),
+					    "bcr_conservative", num(t->bcr_low), "summary",
+					    words.ptr ? words.ptr : "")
+				: json_null());
+		cb_buf_free(&words);
+	}
 	json_object_set_new(
 		o, "kirkpatrick",
 		json_pack("{s:{s:I, s:o}, s:{s:I, s:o, s:o, s:o}, s:o, s:{s:I}}", "level1_reaction",

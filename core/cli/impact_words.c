@@ -309,7 +309,8 @@ static const cb_impact_kpi *kpi_in(const cb_impact_report *r, const char *key)
 }
 
 int cb_cli_impact_compare(const cb_impact_report *const *groups, const char *const *names,
-			  size_t n, const char *by, json_t **json, cb_buf *b)
+			  size_t n, const char *by, const char *const *only, size_t nonly,
+			  json_t **json, cb_buf *b)
 {
 	json_t *rows = json_array();
 	int said = 0, rc = 0;
@@ -328,6 +329,14 @@ int cb_cli_impact_compare(const cb_impact_report *const *groups, const char *con
 		char eff[64], eff2[64], diff[64], ci[96];
 		const cb_kpi_def *def;
 
+		if (only) {
+			size_t i;
+
+			for (i = 0; i < nonly && strcmp(only[i], key) != 0; i++)
+				;
+			if (i == nonly)
+				continue;
+		}
 		for (size_t g = 0; g < n; g++) {
 			const cb_impact_kpi *ik = kpi_in(groups[g], key);
 
@@ -431,7 +440,7 @@ json_t *cb_cli_impact_by_json(const char *program, const char *by,
 	for (size_t g = 0; g < n; g++)
 		json_array_append_new(list, json_pack("{s:s, s:o}", by, names[g], "impact",
 						      cb_cli_impact_json(groups[g])));
-	if (cb_cli_impact_compare(groups, names, n, by, &comparison, &sentence) < 0) {
+	if (cb_cli_impact_compare(groups, names, n, by, NULL, 0, &comparison, &sentence) < 0) {
 		json_decref(list);
 		cb_buf_free(&sentence);
 		return NULL;
@@ -442,4 +451,68 @@ json_t *cb_cli_impact_by_json(const char *program, const char *by,
 		      "confounded", confounded ? json_string(warning) : json_null());
 	cb_buf_free(&sentence);
 	return o;
+}
+
+void cb_cli_money(char *buf, size_t size, double amount, const char *currency)
+{
+	char digits[64], out[96];
+	long long whole;
+	size_t n, o = 0;
+
+	if (!isfinite(amount)) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	whole = llround(fabs(amount));
+	n = (size_t)snprintf(digits, sizeof(digits), "%lld", whole);
+	if (amount < 0 && whole)
+		out[o++] = '-';
+	for (size_t i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = digits[i];
+	}
+	out[o] = '\0';
+	snprintf(buf, size, "%s%s%s", out, currency && *currency ? " " : "", currency ? currency : "");
+}
+
+int cb_cli_impact_roi_words(const cb_impact_report *r, cb_buf *b)
+{
+	const cb_impact_roi_total *t = &r->roi;
+	char benefit[64], low[64], cost[64];
+	size_t named = 0;
+
+	if (!t->kpis)
+		return 0;
+	cb_cli_money(benefit, sizeof(benefit), t->benefit, t->currency);
+	cb_cli_money(low, sizeof(low), t->benefit_low, t->currency);
+	cb_cli_money(cost, sizeof(cost), t->cost, t->currency);
+	cb_buf_printf(b, "Return on investment: the %zu KPI%s with a money value bring %s a year "
+			 "(%s at the conservative end of %s interval%s)",
+		      t->kpis, t->kpis == 1 ? "" : "s", benefit, low, t->kpis == 1 ? "its" : "their",
+		      t->kpis == 1 ? "" : "s");
+	if (t->defined)
+		cb_buf_printf(b, " against the sessions' cost of %s: ROI %.0f%% (%.0f%% conservatively), "
+				 "benefit/cost %.2f (%.2f).",
+			      cost, t->roi_percent, t->roi_percent_low, t->bcr, t->bcr_low);
+	else
+		cb_buf_printf(b, "; the sessions' cost is not recorded, so there is no ROI.");
+	if (t->kpis > 1) {
+		cb_buf_printf(b, " The total counts the gains of ");
+		for (size_t k = 0; k < r->nkpis; k++) {
+			const cb_impact_kpi *ik = &r->kpis[k];
+
+			if (!ik->roi_ok || strcmp(ik->value.currency, t->currency) != 0)
+				continue;
+			cb_buf_printf(b, "%s%s", named ? (named + 1 == t->kpis ? " and " : ", ") : "",
+				      ik->kpi->name);
+			named++;
+		}
+		cb_buf_printf(b, " once each: if two of them measure the same gain, it counts that gain "
+				 "twice.");
+	}
+	if (t->left_out)
+		cb_buf_printf(b, " %zu valued KPI%s without a benefit to count %s left out.",
+			      t->left_out, t->left_out == 1 ? "" : "s", t->left_out == 1 ? "is" : "are");
+	return b->ptr ? 0 : CB_ENOMEM;
 }

@@ -291,7 +291,10 @@ static void table_row(doc *d, const char *cls, const char *const *cells)
 	else
 		raw(d, "<tr>");
 	for (size_t i = 0; i < d->ncols; i++) {
-		raw(d, d->align[i] == 'r' ? "<td class=\"n\">" : i == d->ncols - 1 ? "<td class=\"v\">" : "<td>");
+		raw(d, d->align[i] == 'r'   ? "<td class=\"n\">"
+		       : d->align[i] == 'w' ? "<td class=\"w\">"
+		       : i == d->ncols - 1  ? "<td class=\"v\">"
+					    : "<td>");
 		txt(d, cells[i] ? cells[i] : "");
 		raw(d, "</td>");
 	}
@@ -579,28 +582,161 @@ static void kpi_figure(doc *d, const cb_impact_report *r, const cb_impact_kpi *i
 
 /* ---- Sections. ---- */
 
+static void level_card(doc *d, const char *level, const char *value, const char *detail)
+{
+	if (d->md) {
+		raw(d, "- **");
+		txt(d, level);
+		raw(d, "**: ");
+		txt(d, value);
+		if (detail && *detail) {
+			raw(d, " (");
+			txt(d, detail);
+			raw(d, ")");
+		}
+		raw(d, "\n");
+		return;
+	}
+	raw(d, "<div class=\"fact\"><span>");
+	txt(d, level);
+	raw(d, "</span><b>");
+	txt(d, value);
+	raw(d, "</b><span>");
+	txt(d, detail);
+	raw(d, "</span></div>\n");
+}
+
+/* A KPI effect for a reader: "+7.37 pp", "-0.55 hours" (2 decimals). */
+static void effect_words(char *buf, size_t size, const cb_kpi_def *k, double v)
+{
+	snprintf(buf, size, "%+.2f %s", v + 0.0, strcmp(k->unit, "%") == 0 ? "pp" : k->unit);
+}
+
+/* The KPIs that moved most clearly (improved or worsened, the largest
+ * effect against its standard error first), at most `max`. */
+static size_t moved_most(const cb_impact_report *r, size_t *order, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < r->nkpis; k++) {
+		const cb_impact_kpi *ik = &r->kpis[k];
+		double z;
+		size_t at;
+
+		if (ik->verdict != CB_IMPACT_IMPROVED && ik->verdict != CB_IMPACT_WORSENED)
+			continue;
+		z = ik->impact.se > 0 ? fabs(ik->impact.effect) / ik->impact.se : INFINITY;
+		/* Insertion into the sorted list, keeping the best `max`. */
+		for (at = n; at > 0; at--) {
+			const cb_analysis_impact *o = &r->kpis[order[at - 1]].impact;
+			double zo = o->se > 0 ? fabs(o->effect) / o->se : INFINITY;
+
+			if (zo >= z)
+				break;
+			if (at < max)
+				order[at] = order[at - 1];
+		}
+		if (at < max) {
+			order[at] = k;
+			if (n < max)
+				n++;
+		}
+	}
+	return n;
+}
+
+/* The first screen: did it work, and is it worth it? The verdict in
+ * words, the KPIs that moved most, the one ROI, the formats compared. */
+static void section_answer(doc *d, const cb_report *rep)
+{
+	const cb_impact_report *r = rep->impact;
+	cb_buf words = CB_BUF_INIT;
+	size_t order[3], n = moved_most(r, order, 3);
+
+	heading(d, 2, "answer", "Did it work, and is it worth it?");
+	cb_cli_impact_words(r, &words);
+	para_open(d, "words lead-words");
+	txt(d, words.ptr ? words.ptr : "");
+	para_close(d);
+	if (n || r->roi.kpis) {
+		if (!d->md)
+			open_tag(d, "div", "facts answer");
+		for (size_t i = 0; i < n; i++) {
+			const cb_impact_kpi *ik = &r->kpis[order[i]];
+			char v[64], det[200], lo[64], hi[64];
+
+			effect_words(v, sizeof(v), ik->kpi, ik->impact.effect);
+			effect_words(lo, sizeof(lo), ik->kpi, ik->impact.effect_ci.low);
+			effect_words(hi, sizeof(hi), ik->kpi, ik->impact.effect_ci.high);
+			snprintf(det, sizeof(det), "%s; %.3g%% interval %s to %s", result_text(ik),
+				 r->request.analysis.level * 100, lo, hi);
+			level_card(d, ik->kpi->name, v, det);
+		}
+		if (r->roi.kpis) {
+			char v[96], det[200], benefit[64], low[64], cost[64];
+
+			cb_cli_money(benefit, sizeof(benefit), r->roi.benefit, r->roi.currency);
+			cb_cli_money(low, sizeof(low), r->roi.benefit_low, r->roi.currency);
+			cb_cli_money(cost, sizeof(cost), r->roi.cost, r->roi.currency);
+			if (r->roi.defined) {
+				snprintf(v, sizeof(v), "ROI %.0f%%", r->roi.roi_percent);
+				snprintf(det, sizeof(det), "%.0f%% conservatively; %s a year (%s) for %s",
+					 r->roi.roi_percent_low, benefit, low, cost);
+			} else {
+				snprintf(v, sizeof(v), "%s a year", benefit);
+				snprintf(det, sizeof(det), "%s conservatively; no cost recorded", low);
+			}
+			level_card(d, "Return on investment", v, det);
+		}
+		if (!d->md)
+			close_tag(d, "div");
+		else
+			raw(d, "\n");
+	}
+	cb_buf_clear(&words);
+	cb_cli_impact_roi_words(r, &words);
+	if (words.len)
+		para(d, "note", "%s", words.ptr);
+	if (rep->nformats) {
+		const cb_impact_report *groups[8];
+		const char *names[8];
+		size_t ng = rep->nformats < 8 ? rep->nformats : 8;
+		json_t *rows = NULL;
+		char warning[400];
+
+		for (size_t g = 0; g < ng; g++) {
+			groups[g] = rep->formats[g].impact;
+			names[g] = rep->formats[g].format;
+		}
+		const char *keys[3];
+
+		/* The formats compared on the KPIs shown above. */
+		for (size_t i = 0; i < n; i++)
+			keys[i] = r->kpis[order[i]].kpi->key;
+		cb_buf_clear(&words);
+		if (cb_cli_impact_compare(groups, names, ng, "format", keys, n, &rows, &words) == 0 &&
+		    words.len)
+			para(d, "words", "%s", words.ptr);
+		json_decref(rows);
+		if (cb_cli_impact_confounded(r->sessions, r->nsessions, warning, sizeof(warning)))
+			para(d, "warning", "Warning: %s.", warning);
+	}
+	cb_buf_free(&words);
+}
+
 static void section_summary(doc *d, const cb_report *rep)
 {
 	const cb_impact_report *r = rep->impact;
 	const cb_impact_request *q = &r->request;
 	static const char *const head[] = {"KPI", "unit", "accounts", "baseline", "follow-up",
 					   "change", "control change", "effect", "interval",
-					   "p (adjusted)", "result"};
+					   "p (adj.)", "result"};
 	size_t with_data = 0;
 	char sessions[32], exposed[32], control[32], windows[32], window_note[64], cost[64], kpis[64];
 	char cohorts[32];
 
 	for (size_t k = 0; k < r->nkpis; k++)
 		with_data += kpi_observed(&r->kpis[k]) != 0;
-	{
-		cb_buf words = CB_BUF_INIT;
-
-		cb_cli_impact_words(r, &words);
-		para_open(d, "words lead-words");
-		txt(d, words.ptr ? words.ptr : "");
-		para_close(d);
-		cb_buf_free(&words);
-	}
 	snprintf(sessions, sizeof(sessions), "%zu", r->nsessions);
 	if (q->control == CB_CONTROL_NONE)
 		snprintf(control, sizeof(control), "none");
@@ -609,7 +745,7 @@ static void section_summary(doc *d, const cb_report *rep)
 	snprintf(windows, sizeof(windows), "%d days", q->window_days);
 	snprintf(window_note, sizeof(window_note), "windows before and after, lag %d days", q->lag_days);
 	if (r->cost > 0 && !r->mixed_currency)
-		snprintf(cost, sizeof(cost), "%s %s", n2(r->cost).s, r->currency);
+		cb_cli_money(cost, sizeof(cost), r->cost, r->currency);
 	else
 		snprintf(cost, sizeof(cost), "%s", r->mixed_currency ? "several currencies" : "not recorded");
 	snprintf(kpis, sizeof(kpis), "%zu of %zu", r->summary.improved_adjusted, r->summary.tested);
@@ -678,7 +814,7 @@ static void section_summary(doc *d, const cb_report *rep)
 			}
 	}
 	heading(d, 3, NULL, "All KPIs with data");
-	table_open(d, "llrrrrrrrrl", head);
+	table_open(d, "wlrrrrrrrrl", head);
 	for (size_t k = 0; k < r->nkpis; k++) {
 		const cb_impact_kpi *ik = &r->kpis[k];
 		const cb_analysis_impact *im = &ik->impact;
@@ -692,7 +828,9 @@ static void section_summary(doc *d, const cb_report *rep)
 		else
 			snprintf(p, sizeof(p), "%s (%s)", p_text(im->p_value).s, p_text(im->p_adjusted).s);
 		table_row(d, result_class(ik),
-			  (const char *const[]){ik->kpi->key, ik->kpi->unit, accounts,
+			  (const char *const[]){ik->kpi->name,
+						strcmp(ik->kpi->unit, "%") == 0 ? "% (pp)" : ik->kpi->unit,
+						accounts,
 						n2(im->exposed.baseline_mean).s,
 						n2(im->exposed.follow_up_mean).s,
 						s2(im->exposed.mean_change).s,
@@ -1066,29 +1204,6 @@ static void section_formats(doc *d, const cb_report *rep)
 	close_tag(d, "div");
 }
 
-static void level_card(doc *d, const char *level, const char *value, const char *detail)
-{
-	if (d->md) {
-		raw(d, "- **");
-		txt(d, level);
-		raw(d, "**: ");
-		txt(d, value);
-		if (detail && *detail) {
-			raw(d, " (");
-			txt(d, detail);
-			raw(d, ")");
-		}
-		raw(d, "\n");
-		return;
-	}
-	raw(d, "<div class=\"fact\"><span>");
-	txt(d, level);
-	raw(d, "</span><b>");
-	txt(d, value);
-	raw(d, "</b><span>");
-	txt(d, detail);
-	raw(d, "</span></div>\n");
-}
 
 static void section_levels(doc *d, const cb_report *rep)
 {
@@ -1159,11 +1274,22 @@ static void section_roi(doc *d, const cb_impact_report *r)
 				"--currency EUR'), so there is no ROI to show.");
 		return;
 	}
-	para(d, "lead",
-	     "Phillips ROI per year: benefit = effect × value × exposed accounts (× 365 / window "
-	     "days for a KPI counted over its window); ROI %% = (benefit − cost) / cost × 100; "
-	     "BCR = benefit / cost. Each at the effect [and at its interval's ends]. Cost: %s %s.",
-	     n2(r->cost).s, r->currency[0] ? r->currency : "");
+	{
+		char cost[64];
+		cb_buf words = CB_BUF_INIT;
+
+		cb_cli_money(cost, sizeof(cost), r->cost, r->currency);
+		cb_cli_impact_roi_words(r, &words);
+		if (words.len)
+			para(d, "lead", "%s", words.ptr);
+		cb_buf_free(&words);
+		para(d, "note",
+		     "Phillips ROI per year, per KPI: benefit = effect × value × exposed accounts (× 365 "
+		     "/ window days for a KPI counted over its window); ROI %% = (benefit − cost) / cost "
+		     "× 100; BCR = benefit / cost. Each at the effect [and at its interval's ends]. "
+		     "Cost: %s.",
+		     cost);
+	}
 	table_open(d, "lrrrrl", head);
 	for (size_t k = 0; k < r->nkpis; k++) {
 		const cb_impact_kpi *ik = &r->kpis[k];
@@ -1177,8 +1303,14 @@ static void section_roi(doc *d, const cb_impact_report *r)
 			table_row(d, NULL, (const char *const[]){ik->kpi->key, value, "–", "–", "–", ik->roi_note});
 			continue;
 		}
-		snprintf(benefit, sizeof(benefit), "%s [%s, %s]", n2(ik->roi.estimate.benefit).s,
-			 n2(ik->roi.low.benefit).s, n2(ik->roi.high.benefit).s);
+		{
+			char e[64], l[64], h[64];
+
+			cb_cli_money(e, sizeof(e), ik->roi.estimate.benefit, ik->value.currency);
+			cb_cli_money(l, sizeof(l), ik->roi.low.benefit, NULL);
+			cb_cli_money(h, sizeof(h), ik->roi.high.benefit, NULL);
+			snprintf(benefit, sizeof(benefit), "%s [%s, %s]", e, l, h);
+		}
 		if (ik->roi.defined) {
 			snprintf(roi, sizeof(roi), "%s [%s, %s]", n2(ik->roi.estimate.roi_percent).s,
 				 n2(ik->roi.low.roi_percent).s, n2(ik->roi.high.roi_percent).s);
@@ -1300,7 +1432,8 @@ static void section_cases(doc *d, const cb_report *rep)
 							    : "No case studies cite these sessions yet.");
 		return;
 	}
-	table_open(d, "llllll", head);
+	/* Slug and title wrap, so that the table fits 1280 px and the page. */
+	table_open(d, "wwllll", head);
 	for (size_t i = 0; i < rep->ncases; i++) {
 		const cb_report_case *c = &rep->cases[i];
 
@@ -1366,7 +1499,8 @@ static const char style[] =
 	"table{border-collapse:collapse;margin:8px 0 16px;font-size:13.5px}\n"
 	"th,td{padding:4px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}\n"
 	"th{font-weight:600;color:var(--muted);border-bottom:2px solid #d1d5db}\n"
-	"td{white-space:nowrap}td.v{white-space:normal;min-width:12em}\n"
+	"td{white-space:nowrap}td.v{white-space:normal;min-width:8em}"
+	"td.w{white-space:normal;min-width:9em}\n"
 	".n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
 	"tr.improved td.v{color:#047857}tr.worsened td.v{color:#b91c1c}tr.thin td.v{color:#92400e}\n"
 	".facts{display:grid;grid-template-columns:repeat(auto-fit,minmax(160px,1fr));gap:10px;"
@@ -1391,7 +1525,8 @@ static const char style[] =
 	"font-size:14px}\n"
 	"a{color:var(--accent)}\n"
 	"@page{size:A4;margin:14mm}\n"
-	"@media print{body{font-size:10.5pt}main{max-width:none;padding:0}nav{display:none}"
+	"@media print{td,td.v,td.w{white-space:normal;min-width:0}table{font-size:8.5pt}"
+	"body{font-size:10.5pt}main{max-width:none;padding:0}nav{display:none}"
 	"figure,table,.fact,svg{break-inside:avoid;page-break-inside:avoid}"
 	"h2,h3{break-after:avoid;page-break-after:avoid}"
 	".grid{grid-template-columns:repeat(2,1fr)}.grid.wide{grid-template-columns:1fr}"
@@ -1535,7 +1670,8 @@ static json_t *report_data(const cb_report *rep)
 static void nav(doc *d, const cb_report *rep)
 {
 	static const char *const items[][2] = {
-		{"summary", "Summary"},   {"account", "This account"}, {"kpis", "KPIs"},
+		{"answer", "The answer"}, {"summary", "Summary"},   {"account", "This account"},
+		{"kpis", "KPIs"},
 		{"series", "Over time"},  {"formats", "By format"},     {"kirkpatrick", "Kirkpatrick"},
 		{"roi", "ROI"},           {"outcomes", "Outcomes"},     {"cases", "Case studies"},
 		{"method", "How to read"},
@@ -1550,7 +1686,7 @@ static void nav(doc *d, const cb_report *rep)
 		if (strcmp(items[i][0], "formats") == 0 && rep->request.kind != CB_REPORT_PROGRAM)
 			continue;
 		if (!rep->impact && (strcmp(items[i][0], "summary") == 0 || strcmp(items[i][0], "kpis") == 0 ||
-				     strcmp(items[i][0], "roi") == 0))
+				     strcmp(items[i][0], "roi") == 0 || strcmp(items[i][0], "answer") == 0))
 			continue;
 		rawf(d, "<li><a href=\"#%s\">%s</a></li>", items[i][0], items[i][1]);
 	}
@@ -1597,6 +1733,7 @@ static int render(const cb_report *rep, int md, cb_buf *out, size_t *charts)
 		para(&d, NULL, "%s", sub);
 	}
 	if (rep->impact) {
+		section_answer(&d, rep);
 		heading(&d, 2, "summary",
 			rep->request.kind == CB_REPORT_ACCOUNT ? "Summary of its training cohort" : "Summary");
 		section_summary(&d, rep);

@@ -460,12 +460,12 @@ START_TEST(case_studies_by_status_with_evidence)
 		ck_assert_int_eq(json_integer_value(json_object_get(level3, "submitted")), 1);
 	}
 	ck_assert(cbt_has(html, "2 approved, 1 submitted"));
-	ck_assert_msg(cbt_has(html, "<td>uptime-a1</td><td>Uptime &lt;at&gt; a1</td><td>a1</td>"
-				    "<td>lee</td><td>approved</td><td class=\"v\">1 agrees, 1 without data</td>"),
-		      "%.400s", strstr(html, "<td>uptime-a1"));
-	ck_assert(cbt_has(html, "<td>a2-story</td><td>A2</td><td>a2</td><td>lee</td>"
+	ck_assert_msg(cbt_has(html, "<td class=\"w\">uptime-a1</td><td class=\"w\">Uptime &lt;at&gt; a1</td>"
+				    "<td>a1</td><td>lee</td><td>approved</td><td class=\"v\">1 agrees, 1 without data</td>"),
+		      "%.400s", strstr(html, "uptime-a1"));
+	ck_assert(cbt_has(html, "<td class=\"w\">a2-story</td><td class=\"w\">A2</td><td>a2</td><td>lee</td>"
 				"<td>approved</td><td class=\"v\">1 disagrees</td>"));
-	ck_assert(cbt_has(html, "<td>jo-visit</td><td>Jo listens</td><td>a35</td><td>jo</td>"
+	ck_assert(cbt_has(html, "<td class=\"w\">jo-visit</td><td class=\"w\">Jo listens</td><td>a35</td><td>jo</td>"
 				"<td>submitted</td><td class=\"v\">no claims</td>"));
 	ck_assert(!cbt_has(html, "elsewhere"));
 	cases = json_object_get(data, "case_studies");

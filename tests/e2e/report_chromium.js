@@ -74,7 +74,8 @@ const close = (text, value) => {
   return value === null ? text === '–' : Math.abs(shown - value) <= 0.005 + 1e-9;
 };
 for (const k of kpis) {
-  const row = dom.match(new RegExp(`<tr[^>]*><td>${k.kpi}</td>[\\s\\S]*?</tr>`));
+  const esc = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const row = dom.match(new RegExp(`<tr[^>]*><td class="w">${esc(k.name)}</td>[\\s\\S]*?</tr>`));
   check(row, `no summary row for ${k.kpi}`);
   const c = cells(row[0]);
   check(close(c[3], k.exposed.baseline), `${k.kpi}: baseline ${c[3]} is not ${k.exposed.baseline}`);

@@ -135,6 +135,19 @@ chrome --no-pdf-header-footer --print-to-pdf="$art/report.pdf" "file://$art/repo
   >/dev/null 2>"$tmp/pdf.log" || fail "could not print the report (log: $tmp/pdf.log)"
 head -c 5 "$art/report.pdf" | grep -q '%PDF-' || fail "the printed report is not a PDF"
 
+# The first screen in a 1280 x 800 window (puppeteer-core): no horizontal
+# scroll, its numbers the JSON's, a screenshot of it and an A4 print,
+# whose first page pdftoppm turns into an image for the artefacts.
+command -v pdftoppm >/dev/null 2>&1 || fail "pdftoppm is not installed: run scripts/install-deps"
+NODE_DIR=$src/build-node node "$src/tests/e2e/report_firstscreen.js" "$art/report.html" "$art" ||
+  fail "the first screen (above)"
+pdftoppm -png -r 60 -f 1 -l 2 "$art/report-print.pdf" "$art/report-print" ||
+  fail "pdftoppm could not read the printed report"
+[ -s "$art/report-print-1.png" ] || ls "$art"/report-print*.png >/dev/null 2>&1 ||
+  fail "no image of the printed page"
+
+echo "report_chromium: first screen $art/first-screen.png"
+echo "report_chromium: printed page $(ls "$art"/report-print*.png | head -1)"
 echo "report_chromium: screenshot $art/report.png"
 echo "report_chromium: printed   $art/report.pdf"
 echo "report_chromium: report    $art/report.html"
