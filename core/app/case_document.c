@@ -1,0 +1,348 @@
+/*
+ * Case-study files as input: reading them, slugs from titles, the people
+ * they name, checking a document against the workspace, and the template.
+ */
+#include "app/case.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app/kpi_value.h"
+#include "base/date.h"
+#include "base/error.h"
+#include "base/text.h"
+#include "store/account.h"
+#include "store/person.h"
+#include "store/session.h"
+#include "app/case_internal.h"
+
+/* ------------------------------------------------------------------ */
+/* Input                                                                 */
+
+int cb_app_case_read_file(const char *path, char **text, size_t *len)
+{
+	int is_stdin = strcmp(path, "-") == 0;
+	const char *name = is_stdin ? "<stdin>" : path;
+	FILE *f = is_stdin ? stdin : fopen(path, "rb");
+	struct stat st;
+	char *buf = NULL;
+	size_t n = 0;
+	int rc = 0;
+
+	*text = NULL;
+	*len = 0;
+	if (!f)
+		return cb_error_set(CB_EIO, "cannot open %s: %s", name, strerror(errno));
+	if (fstat(fileno(f), &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			rc = cb_error_set(CB_EINVALID, "%s is a folder, not a case-study file", name);
+			goto done;
+		}
+		if (S_ISREG(st.st_mode) && st.st_size > CB_FM_SIZE_MAX) {
+			rc = cb_error_set(CB_EINVALID,
+					  "%s is %lld bytes long; a case study is at most %d bytes (256 KiB)",
+					  name, (long long)st.st_size, CB_FM_SIZE_MAX);
+			goto done;
+		}
+	}
+	/* One byte more than the limit tells an oversized stream. */
+	if (!(buf = malloc(CB_FM_SIZE_MAX + 2))) {
+		rc = cb_case_oom();
+		goto done;
+	}
+	n = fread(buf, 1, CB_FM_SIZE_MAX + 1, f);
+	if (ferror(f)) {
+		rc = cb_error_set(CB_EIO, "cannot read %s: %s", name, strerror(errno));
+		goto done;
+	}
+	if (n > CB_FM_SIZE_MAX) {
+		rc = cb_error_set(CB_EINVALID,
+				  "%s is more than %d bytes long; a case study is at most 256 KiB", name,
+				  CB_FM_SIZE_MAX);
+		goto done;
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	buf = NULL;
+done:
+	free(buf);
+	if (!is_stdin)
+		fclose(f);
+	return rc;
+}
+
+int cb_app_case_slug_from_title(const char *title, char out[CB_REPO_SLUG_MAX + 1])
+{
+	size_t n = 0;
+
+	for (const char *p = title ? title : ""; *p && n < CB_REPO_SLUG_MAX; p++) {
+		char c = *p;
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+			out[n++] = c;
+		else if (n && out[n - 1] != '-')
+			out[n++] = '-';
+	}
+	while (n && out[n - 1] == '-')
+		n--;
+	out[n] = '\0';
+	if (!n)
+		return cb_error_set(CB_EINVALID,
+				    "cannot make a slug from the title (it has no ASCII letters or digits); give one with --slug");
+	return 0;
+}
+
+int cb_case_copy_slug(const char *slug, char out[CB_REPO_SLUG_MAX + 1])
+{
+	int rc;
+
+	if ((rc = cb_repo_slug_check(slug)) < 0)
+		return rc;
+	snprintf(out, CB_REPO_SLUG_MAX + 1, "%s", slug);
+	return 0;
+}
+
+/* Prefixes the current message with "NAME:LINE" when the line is known. */
+static int at_line(int rc, const char *name, int line)
+{
+	if (line > 0)
+		cb_error_prefix("%s:%d", name, line);
+	else
+		cb_error_prefix("%s", name);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* People                                                                */
+
+/* Person `key` holding one of `roles`; `as` names the part they play
+ * ("technician", "reviewer"). Caller clears *p. */
+int cb_case_person_with_role(cb_store *s, const char *key, unsigned roles, const char *as,
+			    const char *roles_text, cb_person *p)
+{
+	char held[64] = "";
+	int rc;
+
+	if ((rc = cb_store_person_get(s, key, p)) < 0)
+		return rc;
+	if (p->roles & roles)
+		return 0;
+	for (unsigned r = 1; r <= CB_ROLE_CONSULTANT; r <<= 1)
+		if (p->roles & r)
+			snprintf(held + strlen(held), sizeof(held) - strlen(held), "%s%s",
+				 held[0] ? ", " : "", cb_role_name(r));
+	rc = cb_error_set(CB_EINVALID, "person '%s' cannot be the %s: that needs the %s role (they hold %s)",
+			  key, as, roles_text, held[0] ? held : "no role");
+	cb_person_clear(p);
+	return rc;
+}
+
+/* The commit author for a person: their name and email, or
+ * KEY@casebook.invalid when they have none. `email` holds the fallback. */
+cb_repo_author cb_case_author_of(const cb_person *p, char *email, size_t emaillen)
+{
+	cb_repo_author a = {0};
+
+	a.name = p->name;
+	if (p->email && *p->email) {
+		a.email = p->email;
+	} else {
+		snprintf(email, emaillen, "%s@casebook.invalid", p->key);
+		a.email = email;
+	}
+	return a;
+}
+
+/* ------------------------------------------------------------------ */
+/* Checking a document against the workspace                            */
+
+static int check_kpi(cb_plugin_host *host, const char *name, const cb_case_claim *c)
+{
+	const char *keys[256];
+	size_t n = cb_plugin_kpi_count(host);
+	const char *hint;
+
+	if (cb_plugin_kpi_find(host, c->kpi))
+		return 0;
+	if (n > 256)
+		n = 256;
+	for (size_t i = 0; i < n; i++)
+		keys[i] = cb_plugin_kpi_at(host, i)->key;
+	hint = cb_text_suggest(c->kpi, keys, n);
+	if (hint)
+		cb_error_set(CB_ENOTFOUND, "unknown KPI '%s' (did you mean '%s'?)", c->kpi, hint);
+	else
+		cb_error_set(CB_ENOTFOUND, "unknown KPI '%s'; 'casebook kpi list' shows the KPIs",
+			     c->kpi);
+	return at_line(CB_ENOTFOUND, name, c->line);
+}
+
+static json_t *case_record(const char *slug, const cb_case_doc *d)
+{
+	json_t *sessions = json_array(), *principles = json_array(), *claims = json_array();
+	json_t *rec;
+
+	for (size_t i = 0; sessions && i < d->n_sessions; i++)
+		json_array_append_new(sessions, json_string(d->sessions[i]));
+	for (size_t i = 0; principles && i < d->n_principles; i++)
+		json_array_append_new(principles, json_string(d->principles[i]));
+	for (size_t i = 0; claims && i < d->n_claims; i++) {
+		const cb_case_claim *c = &d->claims[i];
+		char from[CB_DATE_LEN], to[CB_DATE_LEN];
+
+		cb_date_format(c->from, from);
+		cb_date_format(c->to, to);
+		json_array_append_new(claims,
+				      json_pack("{s:s, s:f, s:f, s:s, s:s, s:o}", "kpi", c->kpi,
+						"before", c->before, "after", c->after, "from", from,
+						"to", to, "note",
+						c->note ? json_string(c->note) : json_null()));
+	}
+	rec = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "slug", slug, "title", d->title,
+			"technician", d->technician, "account", d->account, "sessions", sessions,
+			"principles", principles, "claims", claims);
+	return rec;
+}
+
+/* Everything a submission or revision must satisfy beyond the format:
+ * the technician, account, sessions and KPIs exist, and every plugin's
+ * case.submit hook accepts the case. Fills *tech (caller clears). */
+int cb_case_check_document(cb_workspace *ws, const char *name, const char *slug,
+			  const cb_case_doc *d, cb_person *tech)
+{
+	cb_plugin_host *host;
+	json_t *rec;
+	int64_t id;
+	int rc;
+
+	*tech = (cb_person){0};
+	if ((rc = cb_case_person_with_role(ws->store, d->technician, CB_ROLE_TECHNICIAN, "technician",
+				   "technician", tech)) < 0)
+		return at_line(rc, name, d->technician_line);
+	if ((rc = cb_store_account_id(ws->store, d->account, &id)) < 0)
+		return at_line(rc, name, d->account_line);
+	for (size_t i = 0; i < d->n_sessions; i++) {
+		cb_session x;
+		int exists;
+
+		if ((rc = cb_store_session_exists(ws->store, d->sessions[i], &exists)) < 0)
+			return rc;
+		if (exists)
+			continue;
+		/* for the message with its suggestion */
+		rc = cb_store_session_get(ws->store, d->sessions[i], &x);
+		if (rc == 0) {
+			cb_session_clear(&x);
+			continue;
+		}
+		return at_line(rc, name, d->session_lines ? d->session_lines[i] : 0);
+	}
+	if ((rc = cb_workspace_plugins(ws, &host)) < 0)
+		return rc;
+	for (size_t i = 0; i < d->n_claims; i++)
+		if ((rc = check_kpi(host, name, &d->claims[i])) < 0)
+			return rc;
+	if (!(rec = case_record(slug, d)))
+		return cb_case_oom();
+	rc = cb_plugin_hook_run(host, "case.submit", rec);
+	json_decref(rec);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* The template                                                          */
+
+static const char template_preamble[] =
+	"<!-- A case study: how you applied the training at one customer and what it\n"
+	"changed there. Replace the title, the keys ('casebook person list',\n"
+	"'casebook account list', 'casebook session list', 'casebook kpi list'),\n"
+	"the principles and the claims, and write the three sections below; then\n"
+	"'casebook case submit FILE'. casestudies/FORMAT.md has every rule. -->";
+static const char template_situation[] =
+	"<!-- What was the customer trying to achieve, and what stood in the way?\n"
+	"What did you know or notice that others did not? -->";
+static const char template_actions[] =
+	"<!-- What did you do, step by step, and which principle did each step\n"
+	"apply? Name people by their role, not their name, unless they agreed. -->";
+static const char template_outcome[] =
+	"<!-- What changed for the customer, in their words and in numbers? The\n"
+	"numbers belong in the claims too: each claim's period is the window its\n"
+	"\"after\" value covers, and Casebook compares it with the 90 days before. -->";
+
+static char *dup_str(const char *s, int *failed)
+{
+	char *c = strdup(s);
+
+	if (!c)
+		*failed = 1;
+	return c;
+}
+
+int cb_app_case_template(cb_workspace *ws, const cb_case_template *t, cb_buf *out)
+{
+	cb_case_doc d = {0};
+	int failed = 0, rc;
+	int32_t today = cb_date_today();
+
+	if (ws) {
+		cb_person tech;
+		int64_t id;
+
+		if (t->technician) {
+			if ((rc = cb_case_person_with_role(ws->store, t->technician, CB_ROLE_TECHNICIAN,
+						   "technician", "technician", &tech)) < 0)
+				return cb_error_prefix("--technician");
+			cb_person_clear(&tech);
+		}
+		if (t->account && (rc = cb_store_account_id(ws->store, t->account, &id)) < 0)
+			return cb_error_prefix("--account");
+		for (size_t i = 0; i < t->n_sessions; i++) {
+			cb_session x;
+
+			if ((rc = cb_store_session_get(ws->store, t->sessions[i], &x)) < 0)
+				return cb_error_prefix("--session");
+			cb_session_clear(&x);
+		}
+	}
+	d.title = dup_str("What happened, at which customer, in one line", &failed);
+	d.technician = dup_str(t->technician ? t->technician : "your-person-key", &failed);
+	d.account = dup_str(t->account ? t->account : "account-key", &failed);
+	d.n_sessions = t->n_sessions ? t->n_sessions : 1;
+	d.sessions = calloc(d.n_sessions, sizeof(*d.sessions));
+	d.principles = calloc(1, sizeof(*d.principles));
+	d.claims = calloc(1, sizeof(*d.claims));
+	if (!d.sessions || !d.principles || !d.claims) {
+		cb_frontmatter_clear(&d);
+		return cb_case_oom();
+	}
+	for (size_t i = 0; i < d.n_sessions; i++)
+		d.sessions[i] = dup_str(t->n_sessions ? t->sessions[i] : "session-key", &failed);
+	d.principles[0] = dup_str("Listen to what the customer is trying to achieve", &failed);
+	d.n_principles = 1;
+	d.claims[0].kpi = dup_str("kpi-key", &failed);
+	d.claims[0].before = 0;
+	d.claims[0].after = 1;
+	d.claims[0].from = today - 180;
+	d.claims[0].to = today - 1;
+	d.claims[0].note = dup_str("What exactly was measured (replace this claim or delete it)",
+				   &failed);
+	d.n_claims = 1;
+	d.preamble = dup_str(template_preamble, &failed);
+	d.situation = dup_str(template_situation, &failed);
+	d.actions = dup_str(template_actions, &failed);
+	d.outcome = dup_str(template_outcome, &failed);
+	rc = failed ? cb_case_oom() : cb_frontmatter_render(&d, out);
+	cb_frontmatter_clear(&d);
+	return rc;
+}
