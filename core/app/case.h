@@ -13,24 +13,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analysis/stats.h"
 #include "app/workspace.h"
 #include "base/buf.h"
 #include "format/frontmatter.h"
 #include "repo/case.h"
 #include "store/case.h"
 
-/* The evidence check's windows and tolerance (casestudies/FORMAT.md,
- * section 7): each claim's KPI is measured over the CB_CASE_WINDOW_DAYS
- * days before the claim's period (the "before" window) and over the last
- * CB_CASE_WINDOW_DAYS days of the period (the "after" window); a period
- * shorter than that gives both windows its own length. The claim agrees
- * when the measured change is within CB_CASE_TOLERANCE of the claimed
- * change (as a share of it), which also makes its direction the same; a
- * claim of no change agrees when the measured change is within
- * CB_CASE_FLAT_TOLERANCE of the claimed "before" value. */
+/* The evidence check (casestudies/FORMAT.md, section 7): each claim's KPI
+ * is measured over the CB_CASE_WINDOW_DAYS days before the claim's period
+ * (the "before" window) and over the last CB_CASE_WINDOW_DAYS days of the
+ * period (the "after" window); a period shorter than that gives both
+ * windows its own length. Each measurement carries its own CB_CASE_LEVEL
+ * interval over the window's observations (app/kpi_value.h). The claim
+ * agrees when its before and its after each lie within the interval of
+ * the same window (give or take CB_CASE_ROUNDING of the claimed figure,
+ * for a claim written with fewer decimals), and disagrees otherwise; a
+ * window with fewer than CB_CASE_MIN_OBSERVATIONS observations of the
+ * KPI's inputs is too few to check either way. */
 #define CB_CASE_WINDOW_DAYS 90
-#define CB_CASE_TOLERANCE 0.25
-#define CB_CASE_FLAT_TOLERANCE 0.05
+#define CB_CASE_LEVEL 0.95
+#define CB_CASE_MIN_OBSERVATIONS 30
+#define CB_CASE_ROUNDING 0.005
 
 /* The setting that holds the default remote of `case sync`. */
 #define CB_CASE_REMOTE_SETTING "casebook.remote"
@@ -134,10 +138,11 @@ void cb_case_view_clear(cb_case_view *v);
 typedef enum cb_case_verdict {
 	CB_CASE_AGREES,
 	CB_CASE_DISAGREES,
-	CB_CASE_NO_DATA
+	CB_CASE_NO_DATA,
+	CB_CASE_TOO_FEW /* fewer observations than CB_CASE_MIN_OBSERVATIONS */
 } cb_case_verdict;
 
-/* "agrees", "disagrees", "no data". */
+/* "agrees", "disagrees", "no data", "too few observations". */
 const char *cb_case_verdict_name(cb_case_verdict v);
 
 /* One claim held against the data. Days are day numbers, [from, to). */
@@ -145,8 +150,9 @@ typedef struct cb_case_evidence {
 	const cb_case_claim *claim; /* borrowed from the document */
 	int32_t before_from, before_to, after_from, after_to;
 	double measured_before, measured_after; /* NaN when none */
+	cb_analysis_interval before_ci, after_ci; /* their intervals; NaN when none */
+	size_t before_obs, after_obs;           /* observations in each window */
 	double claimed_change, measured_change; /* after - before */
-	double tolerance;                       /* how far they may differ */
 	cb_case_verdict verdict;
 	char reason[400]; /* the figures, or why there is no data */
 } cb_case_evidence;

@@ -34,6 +34,8 @@ const char *cb_case_verdict_name(cb_case_verdict v)
 		return "agrees";
 	case CB_CASE_DISAGREES:
 		return "disagrees";
+	case CB_CASE_TOO_FEW:
+		return "too few observations";
 	default:
 		return "no data";
 	}
@@ -62,30 +64,51 @@ static void window_text(int32_t from, int32_t to, char *out, size_t outlen)
 	snprintf(out, outlen, "%s..%s", f, t);
 }
 
+/* Whether claimed value v lies within ci, give or take the rounding of a
+ * figure written with fewer decimals. */
+static int within(double v, const cb_analysis_interval *ci)
+{
+	double slack = CB_CASE_ROUNDING * fmax(1.0, fabs(v));
+
+	return v >= ci->low - slack && v <= ci->high + slack;
+}
+
 static void judge(cb_case_evidence *e)
 {
 	const cb_case_claim *c = e->claim;
-	double slack;
+	int before_ok, after_ok;
+	size_t fewest = e->before_obs < e->after_obs ? e->before_obs : e->after_obs;
 
 	e->claimed_change = c->after - c->before;
 	e->measured_change = e->measured_after - e->measured_before;
-	e->tolerance = e->claimed_change != 0 ? CB_CASE_TOLERANCE * fabs(e->claimed_change)
-					      : CB_CASE_FLAT_TOLERANCE * fabs(c->before);
-	/* rounding in the plugin's arithmetic is no disagreement */
-	slack = 1e-9 * fmax(1.0, fabs(e->claimed_change));
-	e->verdict = fabs(e->measured_change - e->claimed_change) <= e->tolerance + slack
-			     ? CB_CASE_AGREES
-			     : CB_CASE_DISAGREES;
+	if (fewest < CB_CASE_MIN_OBSERVATIONS || isnan(e->before_ci.low) || isnan(e->after_ci.low)) {
+		e->verdict = CB_CASE_TOO_FEW;
+		snprintf(e->reason, sizeof(e->reason),
+			 "too few observations to check (%zu): measured %.4g -> %.4g; the check needs "
+			 "at least %d in each window",
+			 fewest, e->measured_before, e->measured_after, CB_CASE_MIN_OBSERVATIONS);
+		return;
+	}
+	before_ok = within(c->before, &e->before_ci);
+	after_ok = within(c->after, &e->after_ci);
+	e->verdict = before_ok && after_ok ? CB_CASE_AGREES : CB_CASE_DISAGREES;
 	if (e->verdict == CB_CASE_AGREES)
 		snprintf(e->reason, sizeof(e->reason),
-			 "measured %.4g -> %.4g (change %+.4g); claimed change %+.4g, within ±%.4g",
-			 e->measured_before, e->measured_after, e->measured_change,
-			 e->claimed_change, e->tolerance);
+			 "measured %.4g [%.4g, %.4g] -> %.4g [%.4g, %.4g] on %zu and %zu observations; "
+			 "the claimed %.4g -> %.4g lies within both intervals",
+			 e->measured_before, e->before_ci.low, e->before_ci.high, e->measured_after,
+			 e->after_ci.low, e->after_ci.high, e->before_obs, e->after_obs, c->before,
+			 c->after);
 	else
 		snprintf(e->reason, sizeof(e->reason),
-			 "measured %.4g -> %.4g (change %+.4g), but the claim says %.4g -> %.4g (change %+.4g, tolerance ±%.4g)",
-			 e->measured_before, e->measured_after, e->measured_change, c->before,
-			 c->after, e->claimed_change, e->tolerance);
+			 "measured %.4g [%.4g, %.4g] -> %.4g [%.4g, %.4g] on %zu and %zu observations, "
+			 "but the claim says %.4g -> %.4g: its %s%s%s %s outside %s interval%s",
+			 e->measured_before, e->before_ci.low, e->before_ci.high, e->measured_after,
+			 e->after_ci.low, e->after_ci.high, e->before_obs, e->after_obs, c->before,
+			 c->after, before_ok ? "" : "before", !before_ok && !after_ok ? " and " : "",
+			 after_ok ? "" : "after", !before_ok && !after_ok ? "are" : "is",
+			 !before_ok && !after_ok ? "their" : "its",
+			 !before_ok && !after_ok ? "s" : "");
 }
 
 int cb_app_case_evidence(cb_workspace *ws, const cb_case_doc *doc, cb_case_evidence **out)
@@ -111,13 +134,15 @@ int cb_app_case_evidence(cb_workspace *ws, const cb_case_doc *doc, cb_case_evide
 		cb_case_evidence *e = &ev[i];
 		const cb_kpi_def *k = cb_plugin_kpi_find(host, doc->claims[i].kpi);
 		char why[300] = "", win[32];
+		cb_kpi_measured m;
 
 		e->claim = &doc->claims[i];
 		cb_app_case_windows(e->claim, &e->before_from, &e->before_to, &e->after_from,
 				    &e->after_to);
 		e->measured_before = e->measured_after = NAN;
+		e->before_ci.low = e->before_ci.high = e->after_ci.low = e->after_ci.high = NAN;
 		e->claimed_change = e->claim->after - e->claim->before;
-		e->measured_change = e->tolerance = NAN;
+		e->measured_change = NAN;
 		e->verdict = CB_CASE_NO_DATA;
 		if (!have_account) {
 			snprintf(e->reason, sizeof(e->reason),
@@ -129,21 +154,33 @@ int cb_app_case_evidence(cb_workspace *ws, const cb_case_doc *doc, cb_case_evide
 				 e->claim->kpi);
 			continue;
 		}
-		e->measured_before = cb_app_kpi_over(ws, host, k, account_id, doc->account,
-						     e->before_from, e->before_to, why, sizeof(why));
+		if ((rc = cb_app_kpi_measure(ws, host, k, account_id, doc->account, e->before_from,
+					     e->before_to, CB_CASE_LEVEL, &m, why, sizeof(why))) < 0)
+			break;
+		e->measured_before = m.value;
+		e->before_ci = (cb_analysis_interval){m.low, m.high};
+		e->before_obs = m.observations;
 		if (isnan(e->measured_before)) {
 			window_text(e->before_from, e->before_to, win, sizeof(win));
 			snprintf(e->reason, sizeof(e->reason), "before window %s: %s", win, why);
 			continue;
 		}
-		e->measured_after = cb_app_kpi_over(ws, host, k, account_id, doc->account,
-						    e->after_from, e->after_to, why, sizeof(why));
+		if ((rc = cb_app_kpi_measure(ws, host, k, account_id, doc->account, e->after_from,
+					     e->after_to, CB_CASE_LEVEL, &m, why, sizeof(why))) < 0)
+			break;
+		e->measured_after = m.value;
+		e->after_ci = (cb_analysis_interval){m.low, m.high};
+		e->after_obs = m.observations;
 		if (isnan(e->measured_after)) {
 			window_text(e->after_from, e->after_to, win, sizeof(win));
 			snprintf(e->reason, sizeof(e->reason), "after window %s: %s", win, why);
 			continue;
 		}
 		judge(e);
+	}
+	if (rc < 0) {
+		free(ev);
+		return rc;
 	}
 	*out = ev;
 	return 0;

@@ -413,6 +413,8 @@ static int check_evidence(cb_workspace *ws, cb_report_case *c)
 				c->agrees++;
 			else if (ev[i].verdict == CB_CASE_DISAGREES)
 				c->disagrees++;
+			else if (ev[i].verdict == CB_CASE_TOO_FEW)
+				c->too_few++;
 			else
 				c->no_data++;
 		}
@@ -423,9 +425,12 @@ static int check_evidence(cb_workspace *ws, cb_report_case *c)
 		if (rc == 0 && c->disagrees)
 			rc = cb_buf_printf(&b, "%s%zu disagree%s", c->agrees ? ", " : "", c->disagrees,
 					   c->disagrees == 1 ? "s" : "");
+		if (rc == 0 && c->too_few)
+			rc = cb_buf_printf(&b, "%s%zu on too few observations to check",
+					   c->agrees || c->disagrees ? ", " : "", c->too_few);
 		if (rc == 0 && c->no_data)
-			rc = cb_buf_printf(&b, "%s%zu without data", c->agrees || c->disagrees ? ", " : "",
-					   c->no_data);
+			rc = cb_buf_printf(&b, "%s%zu without data",
+					   c->agrees || c->disagrees || c->too_few ? ", " : "", c->no_data);
 	}
 	if (rc == 0 && !(c->evidence = strdup(cb_buf_cstr(&b))))
 		rc = cb_error_set(CB_ENOMEM, "out of memory");

@@ -74,7 +74,7 @@ typedef struct cb_report_case {
 	char *slug, *title, *status, *account, *technician;
 	char *evidence; /* "2 agree, 1 without data", "no claims", "not checked: why" */
 	int checked;    /* the evidence check ran */
-	size_t claims, agrees, disagrees, no_data;
+	size_t claims, agrees, disagrees, no_data, too_few;
 } cb_report_case;
 
 /* How many of those case studies have one status (Kirkpatrick level 3). */

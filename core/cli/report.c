@@ -1444,9 +1444,10 @@ static void section_cases(doc *d, const cb_report *rep)
 	table_close(d);
 	para(d, "note",
 	     "Evidence: each claim of a case, held against the account's data for its KPI and "
-	     "period (casebook case show SLUG has the figures). A claim agrees when the measured "
-	     "change is within %.0f%% of the claimed one.",
-	     CB_CASE_TOLERANCE * 100);
+	     "period (casebook case show SLUG has the figures). A claim agrees when its before and "
+	     "its after each lie within the %.0f%% interval of the KPI measured over the same "
+	     "window; a window with fewer than %d observations is too few to check.",
+	     CB_CASE_LEVEL * 100, CB_CASE_MIN_OBSERVATIONS);
 }
 
 static void section_method(doc *d, const cb_impact_report *r)
@@ -1631,10 +1632,11 @@ static json_t *report_data(const cb_report *rep)
 	for (size_t i = 0; i < rep->ncases; i++) {
 		const cb_report_case *c = &rep->cases[i];
 
-		json_t *claims = c->checked ? json_pack("{s:I, s:I, s:I, s:I}", "total",
+		json_t *claims = c->checked ? json_pack("{s:I, s:I, s:I, s:I, s:I}", "total",
 						       (json_int_t)c->claims, "agrees",
 						       (json_int_t)c->agrees, "disagrees",
-						       (json_int_t)c->disagrees, "no_data",
+						       (json_int_t)c->disagrees, "too_few",
+						       (json_int_t)c->too_few, "no_data",
 						       (json_int_t)c->no_data)
 					    : json_null();
 

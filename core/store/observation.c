@@ -376,7 +376,7 @@ void cb_series_buf_free(cb_series_buf *b)
 	*b = (cb_series_buf){0};
 }
 
-static int series_push(cb_series_buf *b, int64_t at, double v)
+int cb_series_buf_push(cb_series_buf *b, int64_t at, double v)
 {
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 64;
@@ -436,7 +436,7 @@ int cb_store_series_read(cb_series_reader *r, int64_t measure_id, int64_t accoun
 	sqlite3_bind_int64(st, 3, from);
 	sqlite3_bind_int64(st, 4, to);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		if ((rc = series_push(out, sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1))) < 0)
+		if ((rc = cb_series_buf_push(out, sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1))) < 0)
 			break;
 	if (rc == 0 && step != SQLITE_DONE)
 		rc = cb_store_fail(r->s, "reading a series");

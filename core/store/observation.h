@@ -99,6 +99,9 @@ typedef struct cb_series_buf {
 
 void cb_series_buf_free(cb_series_buf *b);
 
+/* Appends one value at time `at` (Unix seconds). 0 or CB_ENOMEM. */
+int cb_series_buf_push(cb_series_buf *b, int64_t at, double v);
+
 /* Fills `out` (cleared first) with the values of measure `measure_id` for
  * account `account_id` in [from, to), in time order: one range scan of the
  * clustered table. */

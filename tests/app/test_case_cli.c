@@ -766,16 +766,21 @@ START_TEST(evidence_agrees_disagrees_and_no_data)
 	cbt_run r;
 
 	/* t.score averages 50 in January-March 2025 (the before window of a
-	 * claim whose period is April 1 - June 29, 90 days) and 60 in the
-	 * period itself; t.rare is never recorded. */
+	 * claim whose period is April 1 - June 29, 90 days, 56 scores) and 60
+	 * in the period itself (56 scores); t.rare is never recorded; in July
+	 * and August 12 scores each, too few to check a claim on. */
 	snprintf(csv, sizeof(csv), "%s/obs.csv", ws);
 	f = fopen(csv, "w");
 	fputs("account,measure,at,value\n", f);
 	for (int d = 1; d <= 28; d++) {
 		fprintf(f, "nordmill,t.score,2025-01-%02d,%d\n", d, d % 2 ? 49 : 51);
 		fprintf(f, "nordmill,t.score,2025-03-%02d,%d\n", d, d % 2 ? 48 : 52);
+		fprintf(f, "nordmill,t.score,2025-04-%02d,%d\n", d, d % 2 ? 58 : 62);
 		fprintf(f, "nordmill,t.score,2025-05-%02d,%d\n", d, d % 2 ? 59 : 61);
 		fprintf(f, "brightwater,t.score,2025-05-%02d,90\n", d);
+		if (d <= 12)
+			fprintf(f, "nordmill,t.score,2025-07-%02d,%d\nnordmill,t.score,2025-08-%02d,%d\n",
+				d, d % 2 ? 0 : 20, d, d % 2 ? 80 : 100);
 	}
 	fputs("nordmill,t.score,2024-12-31,0\nnordmill,t.score,2025-06-30,100\n", f); /* outside */
 	fclose(f);
@@ -784,11 +789,12 @@ START_TEST(evidence_agrees_disagrees_and_no_data)
 			 "  - kpi: t_mean\n    before: 50\n    after: 60\n    period: 2025-04-01..2025-06-29\n"
 			 "  - kpi: t_mean\n    before: 50\n    after: 52\n    period: 2025-04-01..2025-06-29\n"
 			 "  - kpi: t_rare\n    before: 1\n    after: 2\n    period: 2025-04-01..2025-06-29\n"
-			 "  - kpi: t_mean\n    before: 50\n    after: 57.6\n    period: 2025-04-01..2025-06-29\n");
+			 "  - kpi: t_mean\n    before: 50\n    after: 57.6\n    period: 2025-04-01..2025-06-29\n"
+			 "  - kpi: t_mean\n    before: 10\n    after: 90\n    period: 2025-08-01..2025-08-31\n");
 	OK(ws, "case", "submit", path);
 	v = JSON(ws, "case", "show", "evidence-at-nordmill", "--json");
 	claims = json_object_get(v, "claims");
-	ck_assert_int_eq(json_array_size(claims), 4);
+	ck_assert_int_eq(json_array_size(claims), 5);
 	{
 		json_t *c = json_array_get(claims, 0);
 
@@ -797,14 +803,24 @@ START_TEST(evidence_agrees_disagrees_and_no_data)
 		ck_assert_str_eq(jstr(c, "after_window"), "2025-04-01..2025-06-29");
 		ck_assert_double_eq_tol(json_real_value(json_object_get(c, "measured_before")), 50, 1e-9);
 		ck_assert_double_eq_tol(json_real_value(json_object_get(c, "measured_after")), 60, 1e-9);
-		ck_assert_double_eq_tol(json_real_value(json_object_get(c, "tolerance")), 2.5, 1e-9);
+		/* Each window's own interval, over its 56 scores. */
+		ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(c, "observations"), "before")), 56);
+		ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(c, "observations"), "after")), 56);
+		{
+			json_t *bi = json_object_get(c, "before_interval"), *ai = json_object_get(c, "after_interval");
+			double bl = json_real_value(json_object_get(bi, "low")), bh = json_real_value(json_object_get(bi, "high"));
+			double al = json_real_value(json_object_get(ai, "low")), ah = json_real_value(json_object_get(ai, "high"));
+
+			ck_assert_msg(bl < 50 && 50 < bh && bh - bl < 2, "[%g, %g]", bl, bh);
+			ck_assert_msg(al < 60 && 60 < ah && ah - al < 2, "[%g, %g]", al, ah);
+		}
 	}
 	{
 		json_t *c = json_array_get(claims, 1);
 
 		ck_assert_str_eq(jstr(c, "evidence"), "disagrees");
 		ck_assert_double_eq_tol(json_real_value(json_object_get(c, "measured_change")), 10, 1e-9);
-		ck_assert_msg(cbt_has(jstr(c, "reason"), "measured 50 -> 60 (change +10), but the claim says 50 -> 52"),
+		ck_assert_msg(cbt_has(jstr(c, "reason"), "but the claim says 50 -> 52: its after is outside its interval"),
 			      "%s", jstr(c, "reason"));
 	}
 	{
@@ -814,16 +830,25 @@ START_TEST(evidence_agrees_disagrees_and_no_data)
 		ck_assert(json_is_null(json_object_get(c, "measured_before")));
 		ck_assert_str_eq(jstr(c, "reason"), "before window 2025-01-01..2025-03-31: nothing recorded");
 	}
-	/* 7.6 claimed, 10 measured: outside 25% (7.6 +- 1.9) */
+	/* 57.6 claimed after, 60 measured on 56 scores: outside its interval */
 	ck_assert_str_eq(jstr(json_array_get(claims, 3), "evidence"), "disagrees");
+	/* 10 -> 90 claimed on 12 scores a window: too few to say "agrees",
+	 * although the measured 10 -> 90 would. */
+	{
+		json_t *c = json_array_get(claims, 4);
+
+		ck_assert_str_eq(jstr(c, "evidence"), "too few observations");
+		ck_assert_msg(cbt_has(jstr(c, "reason"), "too few observations to check (12)"), "%s",
+			      jstr(c, "reason"));
+	}
 	json_decref(v);
 	/* the review shows the same check */
 	r = RUN(ws, "case", "review", "evidence-at-nordmill", "--reviewer", "carl", "--decision",
 		"changes", "--comment", "Claims 2 and 4 disagree with the data");
 	ck_assert_msg(r.status == 0, "%s", r.err);
-	ck_assert_msg(cbt_has(r.out, "t_mean 50 -> 60 (2025-04-01..2025-06-29): agrees: measured 50 -> 60"),
+	ck_assert_msg(cbt_has(r.out, "t_mean 50 -> 60 (2025-04-01..2025-06-29): agrees: measured 50 ["),
 		      "%s", r.out);
-	ck_assert(cbt_has(r.out, "t_mean 50 -> 52 (2025-04-01..2025-06-29): disagrees: measured 50 -> 60"));
+	ck_assert(cbt_has(r.out, "t_mean 50 -> 52 (2025-04-01..2025-06-29): disagrees: measured 50 ["));
 	ck_assert(cbt_has(r.out, "t_rare 1 -> 2 (2025-04-01..2025-06-29): no data: before window"));
 	cbt_run_free(&r);
 	/* an account with data only after: no data, the plugin's reason */

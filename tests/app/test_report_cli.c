@@ -427,9 +427,28 @@ START_TEST(case_studies_by_status_with_evidence)
 	json_t *data, *l3, *cases, *c;
 
 	ok("person", "add", "lee", "--name", "Lee", "--role", "technician");
-	/* a1's score is 53 in January and 61 in April (see build): the first
-	 * claim agrees (the period's before window is January 11 - March 5);
-	 * t_rare has no data in that window. a2's is 56 -> 64, not 86. */
+	/* a1's score is 53 in January and 61 in April (see build), and, here,
+	 * in February and March too, so that each window of the claims' period
+	 * holds enough scores to check (the before window is January 11 -
+	 * March 5, the after window March 6 - April 28): the first claim
+	 * agrees; t_rare has no data in that window. a2's is 56 -> 64, not 86. */
+	{
+		char path[4096];
+		FILE *f;
+		cbt_run r;
+
+		snprintf(path, sizeof(path), "%s/more.csv", ws);
+		f = fopen(path, "w");
+		fprintf(f, "account,measure,at,value\n");
+		for (int d = 1; d <= 28; d++)
+			fprintf(f, "a1,t.score,2025-02-%02d,53\na2,t.score,2025-02-%02d,56\n", d, d);
+		for (int d = 6; d <= 31; d++)
+			fprintf(f, "a1,t.score,2025-03-%02d,61\na2,t.score,2025-03-%02d,64\n", d, d);
+		fclose(f);
+		cbt_casebook(&r, ws, NULL, "data", "import", path, NULL);
+		ck_assert_msg(r.status == 0, "%s", r.err);
+		cbt_run_free(&r);
+	}
 	submit_case("uptime-a1", "Uptime <at> a1", "lee", "a1", "tco-2025-03-03",
 		    "  - kpi: t_mean\n    before: 53\n    after: 61\n    period: 2025-03-06..2025-04-28\n"
 		    "  - kpi: t_rare\n    before: 1\n    after: 2\n    period: 2025-03-06..2025-04-28\n");
