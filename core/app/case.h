@@ -79,12 +79,16 @@ typedef struct cb_case_written {
  * e.g. the file name) as a new case `slug` (NULL: made from the title).
  * Checks the document (format/frontmatter.h), that its technician is a
  * known person with the technician role, its account and sessions exist,
- * every claimed KPI is known to the plugins, and that every plugin's
- * case.submit hook accepts it; then commits SLUG/case.md in the canonical
+ * every claimed KPI is known to the plugins, that it is not the unedited
+ * template of `case new`, that its technician covered its account or a
+ * cited session reached it (unless `allow_uncovered`: then the commit
+ * message says so), and that every plugin's case.submit hook accepts it;
+ * then commits SLUG/case.md in the canonical
  * form, authored by the technician, and indexes it (status submitted).
  * All or nothing: the database is committed only after the git commit. */
 int cb_app_case_submit(cb_workspace *ws, const char *name, const char *text, size_t len,
-		       const char *slug, const char *message, cb_case_written *out);
+		       const char *slug, const char *message, int allow_uncovered,
+		       cb_case_written *out);
 
 /*
  * Several submissions as one (`case submit FILE...`). Between
@@ -105,7 +109,7 @@ void cb_app_case_batch_abort(cb_workspace *ws);
  * again). The status goes back to submitted; a published case is final
  * and refused. */
 int cb_app_case_revise(cb_workspace *ws, const char *slug, const char *name, const char *text,
-		       size_t len, const char *message, cb_case_written *out);
+		       size_t len, const char *message, int allow_uncovered, cb_case_written *out);
 
 /* Records a review decision on a submitted case: `decision` "approve"
  * (status approved) or "changes" (status changes-requested; needs a

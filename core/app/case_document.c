@@ -21,6 +21,8 @@
 #include "base/text.h"
 #include "store/account.h"
 #include "store/person.h"
+#include "store/coverage.h"
+#include "store/exposure.h"
 #include "store/session.h"
 #include "app/case_internal.h"
 
@@ -218,6 +220,122 @@ static json_t *case_record(const char *slug, const cb_case_doc *d)
 /* Everything a submission or revision must satisfy beyond the format:
  * the technician, account, sessions and KPIs exist, and every plugin's
  * case.submit hook accepts the case. Fills *tech (caller clears). */
+/* The placeholders of `case new`'s template (cb_app_case_template): a
+ * document that still holds one has not been written yet. */
+#define TEMPLATE_TITLE "What happened, at which customer, in one line"
+#define TEMPLATE_KPI "kpi-key"
+#define TEMPLATE_CLAIM_NOTE "What exactly was measured (replace this claim or delete it)"
+
+/* Whether text holds nothing but HTML comments and white space. */
+static int only_comments(const char *text)
+{
+	const char *p = text ? text : "";
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (!*p)
+			return 1;
+		if (strncmp(p, "<!--", 4) != 0)
+			return 0;
+		p = strstr(p + 4, "-->");
+		if (!p)
+			return 0;
+		p += 3;
+	}
+}
+
+/* Refuses the template as `case new` writes it, unedited: its placeholder
+ * title, a required section holding only its guidance, its example claim. */
+static int check_written(const char *name, const cb_case_doc *d)
+{
+	static const char *const sections[] = {"Situation", "Actions", "Outcome"};
+	const char *texts[] = {d->situation, d->actions, d->outcome};
+
+	if (d->title && strcmp(d->title, TEMPLATE_TITLE) == 0)
+		return at_line(cb_error_set(CB_EINVALID,
+					    "the title is still the template's ('%s'): write what "
+					    "happened, at which customer",
+					    TEMPLATE_TITLE),
+			       name, d->title_line);
+	for (size_t i = 0; i < 3; i++)
+		if (only_comments(texts[i]))
+			return cb_error_set(CB_EINVALID,
+					    "%s: the ## %s section holds only the template's guidance "
+					    "(<!-- ... -->): write it in your own words",
+					    name, sections[i]);
+	for (size_t i = 0; i < d->n_claims; i++) {
+		const cb_case_claim *c = &d->claims[i];
+
+		if (strcmp(c->kpi, TEMPLATE_KPI) == 0 ||
+		    (c->note && strcmp(c->note, TEMPLATE_CLAIM_NOTE) == 0))
+			return at_line(cb_error_set(CB_EINVALID,
+						    "claim %zu is still the template's example: replace "
+						    "it with a KPI you measured ('casebook kpi list'), "
+						    "or delete it",
+						    i + 1),
+				       name, c->line);
+	}
+	return 0;
+}
+
+typedef struct reach {
+	int64_t account;
+	int found;
+} reach;
+
+static int on_reached(int64_t account_id, void *ctx)
+{
+	reach *r = ctx;
+
+	r->found |= account_id == r->account;
+	return 0;
+}
+
+static int on_coverage(const cb_coverage *c, void *ctx)
+{
+	(void)c;
+	*(int *)ctx = 1;
+	return 0;
+}
+
+int cb_case_check_reach(cb_workspace *ws, const char *name, const cb_case_doc *d,
+			const cb_person *tech, int allow, int *uncovered)
+{
+	int64_t account;
+	int covered = 0, rc;
+	reach r = {0, 0};
+
+	*uncovered = 0;
+	if ((rc = cb_store_account_id(ws->store, d->account, &account)) < 0)
+		return rc;
+	if ((rc = cb_store_coverage_each(ws->store, tech->id, account, on_coverage, &covered)) < 0)
+		return rc;
+	r.account = account;
+	for (size_t i = 0; !covered && !r.found && i < d->n_sessions; i++) {
+		cb_session x;
+
+		if ((rc = cb_store_session_get(ws->store, d->sessions[i], &x)) < 0)
+			return rc;
+		rc = cb_store_exposure_accounts(ws->store, x.id, x.ends_on, 0, on_reached, &r);
+		cb_session_clear(&x);
+		if (rc < 0)
+			return rc;
+	}
+	if (covered || r.found)
+		return 0;
+	*uncovered = 1;
+	if (allow)
+		return 0;
+	return at_line(cb_error_set(CB_EINVALID,
+				    "technician '%s' never covered account '%s', and none of the "
+				    "sessions the case cites reached it: record the coverage "
+				    "('casebook cover %s %s --from DATE') or, if the case is right as it "
+				    "is, submit it with --allow-uncovered (the commit says so)",
+				    tech->key, d->account, tech->key, d->account),
+		       name, d->account_line);
+}
+
 int cb_case_check_document(cb_workspace *ws, const char *name, const char *slug,
 			  const cb_case_doc *d, cb_person *tech)
 {
@@ -227,6 +345,8 @@ int cb_case_check_document(cb_workspace *ws, const char *name, const char *slug,
 	int rc;
 
 	*tech = (cb_person){0};
+	if ((rc = check_written(name, d)) < 0)
+		return rc;
 	if ((rc = cb_case_person_with_role(ws->store, d->technician, CB_ROLE_TECHNICIAN, "technician",
 				   "technician", tech)) < 0)
 		return at_line(rc, name, d->technician_line);
@@ -315,7 +435,7 @@ int cb_app_case_template(cb_workspace *ws, const cb_case_template *t, cb_buf *ou
 			cb_session_clear(&x);
 		}
 	}
-	d.title = dup_str("What happened, at which customer, in one line", &failed);
+	d.title = dup_str(TEMPLATE_TITLE, &failed);
 	d.technician = dup_str(t->technician ? t->technician : "your-person-key", &failed);
 	d.account = dup_str(t->account ? t->account : "account-key", &failed);
 	d.n_sessions = t->n_sessions ? t->n_sessions : 1;
@@ -330,13 +450,12 @@ int cb_app_case_template(cb_workspace *ws, const cb_case_template *t, cb_buf *ou
 		d.sessions[i] = dup_str(t->n_sessions ? t->sessions[i] : "session-key", &failed);
 	d.principles[0] = dup_str("Listen to what the customer is trying to achieve", &failed);
 	d.n_principles = 1;
-	d.claims[0].kpi = dup_str("kpi-key", &failed);
+	d.claims[0].kpi = dup_str(TEMPLATE_KPI, &failed);
 	d.claims[0].before = 0;
 	d.claims[0].after = 1;
 	d.claims[0].from = today - 180;
 	d.claims[0].to = today - 1;
-	d.claims[0].note = dup_str("What exactly was measured (replace this claim or delete it)",
-				   &failed);
+	d.claims[0].note = dup_str(TEMPLATE_CLAIM_NOTE, &failed);
 	d.n_claims = 1;
 	d.preamble = dup_str(template_preamble, &failed);
 	d.situation = dup_str(template_situation, &failed);

@@ -47,6 +47,13 @@ cb_repo_author cb_case_author_of(const cb_person *p, char *email, size_t emaille
 int cb_case_check_document(cb_workspace *ws, const char *name, const char *slug,
 			  const cb_case_doc *d, cb_person *tech);
 
+/* Whether the case's technician ever covered its account, or a session it
+ * cites reached the account (by link, or through an attendee's coverage
+ * on its last day): *uncovered says when neither; then, unless `allow`
+ * (--allow-uncovered), CB_EINVALID naming both and the way out. */
+int cb_case_check_reach(cb_workspace *ws, const char *name, const cb_case_doc *d,
+			const cb_person *tech, int allow, int *uncovered);
+
 /* An index row for `doc` borrowing its strings; only row->claims is
  * allocated (free it with free()). Ids are 0 for keys not known here. */
 int cb_case_row_from_doc(cb_store *s, const char *slug, const cb_case_doc *d, cb_case_index *row);

@@ -89,9 +89,29 @@ static int canonical(const char *name, const char *text, size_t len, cb_case_doc
 	return 0;
 }
 
-int cb_app_case_submit(cb_workspace *ws, const char *name, const char *text, size_t len,
-		       const char *slug_arg, const char *message, cb_case_written *out)
+/* The commit message of a case about an account its technician never
+ * covered and no cited session reached, submitted with --allow-uncovered:
+ * the message (or git's default) and a trailer that says so. */
+static int uncovered_message(const char *message, const char *verb, const char *slug,
+			     const cb_case_doc *d, cb_buf *out)
 {
+	if (message)
+		cb_buf_puts(out, message);
+	else
+		cb_buf_printf(out, "%s case %s", verb, slug);
+	cb_buf_printf(out,
+		      "\n\nUncovered-account: %s (technician %s never covered it and no cited "
+		      "session reached it; submitted with --allow-uncovered)",
+		      d->account, d->technician);
+	return out->ptr ? 0 : cb_case_oom();
+}
+
+int cb_app_case_submit(cb_workspace *ws, const char *name, const char *text, size_t len,
+		       const char *slug_arg, const char *message, int allow_uncovered,
+		       cb_case_written *out)
+{
+	cb_buf trailer = CB_BUF_INIT;
+	int uncovered = 0;
 	cb_store *s = ws->store;
 	cb_case_doc doc = {0};
 	cb_buf canon = CB_BUF_INIT;
@@ -124,8 +144,12 @@ int cb_app_case_submit(cb_workspace *ws, const char *name, const char *text, siz
 		goto rollback;
 	}
 	if ((rc = cb_case_check_document(ws, name, out->slug, &doc, &tech)) < 0 ||
+	    (rc = cb_case_check_reach(ws, name, &doc, &tech, allow_uncovered, &uncovered)) < 0 ||
+	    (uncovered && (rc = uncovered_message(message, "Add", out->slug, &doc, &trailer)) < 0) ||
 	    (rc = cb_case_row_from_doc(s, out->slug, &doc, &row)) < 0)
 		goto rollback;
+	if (uncovered)
+		message = trailer.ptr;
 	when = cb_case_now_text(now);
 	row.status = "submitted";
 	row.head = "";
@@ -160,6 +184,7 @@ done:
 	free(row.claims);
 	cb_person_clear(&tech);
 	cb_buf_free(&canon);
+	cb_buf_free(&trailer);
 	cb_frontmatter_clear(&doc);
 	return rc;
 }
@@ -240,8 +265,10 @@ static int indexed_case(cb_workspace *ws, const char *slug, const char *verb, cb
 }
 
 int cb_app_case_revise(cb_workspace *ws, const char *slug, const char *name, const char *text,
-		       size_t len, const char *message, cb_case_written *out)
+		       size_t len, const char *message, int allow_uncovered, cb_case_written *out)
 {
+	cb_buf trailer = CB_BUF_INIT;
+	int uncovered = 0;
 	cb_store *s = ws->store;
 	cb_case_doc doc = {0};
 	cb_buf canon = CB_BUF_INIT;
@@ -271,8 +298,12 @@ int cb_app_case_revise(cb_workspace *ws, const char *slug, const char *name, con
 		goto rollback;
 	}
 	if ((rc = cb_case_check_document(ws, name, out->slug, &doc, &tech)) < 0 ||
+	    (rc = cb_case_check_reach(ws, name, &doc, &tech, allow_uncovered, &uncovered)) < 0 ||
+	    (uncovered && (rc = uncovered_message(message, "Revise", out->slug, &doc, &trailer)) < 0) ||
 	    (rc = cb_case_row_from_doc(s, out->slug, &doc, &row)) < 0)
 		goto rollback;
+	if (uncovered)
+		message = trailer.ptr;
 	when = cb_case_now_text(now);
 	row.id = idx.id;
 	row.status = "submitted"; /* a new revision needs a new review */
@@ -301,6 +332,7 @@ done:
 	cb_case_index_clear(&idx);
 	cb_person_clear(&tech);
 	cb_buf_free(&canon);
+	cb_buf_free(&trailer);
 	cb_frontmatter_clear(&doc);
 	return rc;
 }

@@ -37,6 +37,8 @@ enum {
 	OPT_STATUS,
 	OPT_KPI,
 	OPT_REMEMBER,
+	OPT_ALLOW_UNCOVERED,
+	OPT_DESPITE,
 };
 
 static json_t *number_or_null(double v)
@@ -268,15 +270,20 @@ static json_t *written_json(const cb_case_written *w)
 }
 
 static const char submit_help[] =
-	"usage: casebook case submit FILE|FOLDER... [--slug SLUG] [--message TEXT] [--json]\n"
+	"usage: casebook case submit FILE|FOLDER... [--slug SLUG] [--message TEXT]\n"
+	"                            [--allow-uncovered] [--json]\n"
 	"\n"
 	"Submits a case study ('-' reads stdin) as SHARD/SLUG/case.md in the\n"
 	"workspace's case-study repository, authored by the case's technician\n"
 	"(their name and email; KEY@casebook.invalid when they have none), and\n"
 	"indexes it with the status submitted. It is checked first: the front\n"
 	"matter (FORMAT.md), a known technician holding the technician role, a\n"
-	"known account and sessions, claims of KPIs the plugins know, and the\n"
-	"plugins' case.submit hooks. The text is committed in the canonical form.\n"
+	"known account and sessions, claims of KPIs the plugins know, not the\n"
+	"unedited template of 'case new' (its placeholder title, sections holding\n"
+	"only its guidance, its example claim), an account the technician covered\n"
+	"or a cited session reached (--allow-uncovered submits one anyway, and the\n"
+	"commit says so), and the plugins' case.submit hooks. The text is\n"
+	"committed in the canonical form.\n"
 	"SLUG defaults to the title in lower case with '-' for blanks (a-z, 0-9,\n"
 	"'-'; at most 64 bytes). Nothing is written when anything is refused.\n"
 	"\n"
@@ -314,7 +321,7 @@ static int print_written(cb_cli *cli, const cb_case_written *w, json_t *out)
 /* Submits files[0..n-1]. Several go as one batch (cb_app_case_batch_begin):
  * all or nothing, and what is printed is printed once all are in. */
 static int submit_files(cb_cli *cli, cb_workspace *ws, char **files, size_t n, const char *slug,
-			const char *message, json_t *out)
+			const char *message, int allow_uncovered, json_t *out)
 {
 	char (*slugs)[CB_REPO_SLUG_MAX + 1];
 	cb_case_written *w;
@@ -337,7 +344,7 @@ static int submit_files(cb_cli *cli, cb_workspace *ws, char **files, size_t n, c
 
 		if ((rc = cb_app_case_read_file(files[i], &text, &len)) < 0)
 			break;
-		rc = cb_app_case_submit(ws, name, text, len, slug, message, &w[i]);
+		rc = cb_app_case_submit(ws, name, text, len, slug, message, allow_uncovered, &w[i]);
 		free(text);
 		if (rc == CB_EEXISTS && n > 1)
 			rc = duplicate_slug(files, slugs, i, w[i].slug);
@@ -447,6 +454,7 @@ static int case_submit(cb_cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{"slug", required_argument, NULL, OPT_SLUG},
 		{"message", required_argument, NULL, OPT_MESSAGE},
+		{"allow-uncovered", no_argument, NULL, OPT_ALLOW_UNCOVERED},
 		CB_CLI_COMMON_OPTIONS,
 		{0},
 	};
@@ -455,7 +463,7 @@ static int case_submit(cb_cli *cli, int argc, char **argv)
 	cb_workspace *ws;
 	json_t *out;
 	size_t n;
-	int c, rc;
+	int c, rc, allow_uncovered = 0;
 
 	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
 		if (c == 'h')
@@ -464,6 +472,8 @@ static int case_submit(cb_cli *cli, int argc, char **argv)
 			slug = optarg;
 		else if (c == OPT_MESSAGE)
 			message = optarg;
+		else if (c == OPT_ALLOW_UNCOVERED)
+			allow_uncovered = 1;
 		else
 			return cb_cli_bad_option(cli, submit_help, argc, argv);
 	}
@@ -496,7 +506,7 @@ static int case_submit(cb_cli *cli, int argc, char **argv)
 		list_free(&files);
 		return cb_cli_fail(cli);
 	}
-	rc = submit_files(cli, ws, files.files, files.n, slug, message, out);
+	rc = submit_files(cli, ws, files.files, files.n, slug, message, allow_uncovered, out);
 	cb_workspace_close(ws);
 	list_free(&files);
 	if (rc < 0) {
@@ -517,17 +527,19 @@ static int case_submit(cb_cli *cli, int argc, char **argv)
 }
 
 static const char revise_help[] =
-	"usage: casebook case revise SLUG FILE [--message TEXT] [--json]\n"
+	"usage: casebook case revise SLUG FILE [--message TEXT] [--allow-uncovered] [--json]\n"
 	"\n"
 	"Adds a revision of case SLUG from FILE ('-' reads stdin), checked as in\n"
 	"submit and committed by the case's technician. The case goes back to\n"
 	"submitted (after changes were requested, or an approval of the old\n"
-	"text); a published case is final.\n";
+	"text); a published, rejected or withdrawn case is final.\n"
+	"--allow-uncovered: as for case submit.\n";
 
 static int case_revise(cb_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"message", required_argument, NULL, OPT_MESSAGE},
+		{"allow-uncovered", no_argument, NULL, OPT_ALLOW_UNCOVERED},
 		CB_CLI_COMMON_OPTIONS,
 		{0},
 	};
@@ -536,13 +548,15 @@ static int case_revise(cb_cli *cli, int argc, char **argv)
 	cb_workspace *ws;
 	char *text;
 	size_t len;
-	int c, rc;
+	int c, rc, allow_uncovered = 0;
 
 	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
 		if (c == 'h')
 			return cb_cli_help(cli, revise_help);
 		if (c == OPT_MESSAGE)
 			message = optarg;
+		else if (c == OPT_ALLOW_UNCOVERED)
+			allow_uncovered = 1;
 		else
 			return cb_cli_bad_option(cli, revise_help, argc, argv);
 	}
@@ -558,7 +572,7 @@ static int case_revise(cb_cli *cli, int argc, char **argv)
 		return cb_cli_fail(cli);
 	}
 	if (cb_app_case_revise(ws, argv[optind], strcmp(file, "-") == 0 ? "<stdin>" : file, text,
-			       len, message, &w) < 0)
+			       len, message, allow_uncovered, &w) < 0)
 		rc = cb_cli_fail(cli);
 	else
 		rc = cb_cli_done(cli, written_json(&w), "revised case %s (commit %.12s); status %s",

@@ -102,6 +102,13 @@ static void populate(const char *dir)
 	OK(dir, "program", "add", "tco", "--name", "Total Customer Orientation");
 	OK(dir, "session", "record", "--program", "tco", "--title", "Spring", "--format", "blended",
 	   "--start", "2025-02-10", "--end", "2025-02-11", "--trainer", "ana");
+	/* The technicians serve the accounts they write about. */
+	for (int i = 0; i < 3; i++) {
+		static const char *const techs[] = {"jo", "lee", "tess"};
+
+		OK(dir, "cover", techs[i], "nordmill", "--from", "2024-01-01");
+		OK(dir, "cover", techs[i], "brightwater", "--from", "2024-01-01");
+	}
 }
 
 static const char body[] = "\n## Situation\n\nThe plant lost orders after two stoppages.\n"
@@ -198,8 +205,8 @@ START_TEST(whole_workflow_in_git_and_index)
 	ck_assert_str_eq(out, "1\n");
 	free(out);
 	REFUSED(ws, 1, "already exists", "case", "new", "--out", draft);
-	/* the draft as written is a valid document but names a placeholder KPI */
-	REFUSED(ws, 1, "unknown KPI 'kpi-key'", "case", "submit", draft);
+	/* the draft as written is a valid document, but not written yet */
+	REFUSED(ws, 1, "the title is still the template's", "case", "submit", draft);
 
 	path = write_doc(ws, "nordmill.md", "Condition monitoring at Nordmill", "jo", "nordmill",
 			 claim_agrees);
@@ -867,6 +874,69 @@ START_TEST(evidence_agrees_disagrees_and_no_data)
 }
 END_TEST
 
+/* The unedited template of `case new` is refused, part by part, and
+ * nothing is written. */
+START_TEST(the_unedited_template_is_refused)
+{
+	char draft[4096];
+
+	snprintf(draft, sizeof(draft), "%s/draft.md", ws);
+	OK(ws, "case", "new", "--technician", "jo", "--account", "nordmill", "--session",
+	   "tco-2025-02-10", "--out", draft);
+	REFUSED(ws, 1, "draft.md:2: the title is still the template's", "case", "submit", draft);
+	/* a title, the sections still the guidance */
+	free(SH("sed -i 's/^title: .*/title: Fewer stops at Nordmill/' '%s'", draft));
+	REFUSED(ws, 1, "the ## Situation section holds only the template's guidance", "case",
+		"submit", draft);
+	/* the sections written, the claim still the example */
+	free(SH("sed -i 's/ -->$/ -->\\nWritten./' '%s'", draft));
+	REFUSED(ws, 1, "claim 1 is still the template's example", "case", "submit", draft);
+	/* the example claim gone: in */
+	free(SH("sed -i '/^claims:/,/^---$/{/^---$/!d}' '%s'", draft));
+	OK(ws, "case", "submit", draft);
+}
+END_TEST
+
+/* A case about an account its technician never covered and no cited
+ * session reached is refused, unless --allow-uncovered, which the commit
+ * records. */
+START_TEST(an_uncovered_account_needs_to_be_allowed)
+{
+	char *path, *out;
+
+	OK(ws, "account", "add", "castle", "--name", "Castle Breweries");
+	path = write_doc(ws, "c.md", "Help at Castle", "jo", "castle", "");
+	REFUSED(ws, 1, "c.md:4: technician 'jo' never covered account 'castle', and none of the sessions the case cites reached it",
+		"case", "submit", path);
+	OK(ws, "case", "submit", path, "--allow-uncovered");
+	out = SH("git -C '%s/cases' log -1 --format=%%B main", ws);
+	ck_assert_msg(cbt_has(out, "Add case help-at-castle\n\nUncovered-account: castle (technician jo never covered it"),
+		      "%s", out);
+	free(out);
+	out = SH("git -C '%s/cases' fsck --strict 2>&1 && echo fsck-ok", ws);
+	ck_assert(cbt_has(out, "fsck-ok"));
+	free(out);
+	/* A revision needs it again; coverage, or a session reaching the
+	 * account, does without. */
+	free(path);
+	path = write_doc(ws, "c.md", "Help at Castle, revised", "jo", "castle", "");
+	REFUSED(ws, 1, "never covered account 'castle'", "case", "revise", "help-at-castle", path);
+	OK(ws, "cover", "jo", "castle", "--from", "2025-01-01");
+	OK(ws, "case", "revise", "help-at-castle", path);
+	out = SH("git -C '%s/cases' log -1 --format=%%B main", ws);
+	ck_assert(!cbt_has(out, "Uncovered-account"));
+	free(out);
+	OK(ws, "account", "add", "keep", "--name", "Keep Ltd");
+	OK(ws, "session", "record", "--program", "tco", "--title", "Keep", "--format", "virtual",
+	   "--start", "2025-03-01", "--end", "2025-03-01", "--trainer", "ana", "--account", "keep");
+	free(path);
+	path = write_doc(ws, "k.md", "Help at Keep", "lee", "keep", "");
+	free(SH("sed -i 's/tco-2025-02-10/tco-2025-03-01/' '%s'", path));
+	OK(ws, "case", "submit", path);
+	free(path);
+}
+END_TEST
+
 /* `impact --case SLUG`: the case's account, trained by the sessions the
  * case cites, measured on the claimed KPIs; the means are those SQL
  * computes from the same file. */
@@ -1062,6 +1132,9 @@ START_TEST(shipped_template_and_examples_submit)
 	OK(ws, "person", "add", "mdubois", "--name", "Mika Dubois", "--role", "technician");
 	OK(ws, "person", "add", "jberger", "--name", "Jana Berger", "--role", "technician");
 	OK(ws, "account", "add", "castellan", "--name", "Castellan Plastics");
+	OK(ws, "cover", "lconti", "brightwater", "--from", "2024-01-01");
+	OK(ws, "cover", "mdubois", "castellan", "--from", "2024-01-01");
+	OK(ws, "cover", "jberger", "nordmill", "--from", "2024-01-01");
 	for (int i = 0; i < 3; i++) {
 		static const char *const starts[] = {"2025-03-04", "2025-03-18", "2025-04-08"};
 
@@ -1123,6 +1196,8 @@ int main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, whole_workflow_in_git_and_index);
+	tcase_add_test(tc, the_unedited_template_is_refused);
+	tcase_add_test(tc, an_uncovered_account_needs_to_be_allowed);
 	tcase_add_test(tc, workflow_states_are_enforced);
 	tcase_add_test(tc, bad_slugs_are_refused);
 	tcase_add_test(tc, bad_documents_are_refused);

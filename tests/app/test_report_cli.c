@@ -427,6 +427,10 @@ START_TEST(case_studies_by_status_with_evidence)
 	json_t *data, *l3, *cases, *c;
 
 	ok("person", "add", "lee", "--name", "Lee", "--role", "technician");
+	ok("cover", "lee", "a1", "--from", "2024-01-01");
+	ok("cover", "lee", "a2", "--from", "2024-01-01");
+	ok("cover", "lee", "a36", "--from", "2024-01-01");
+	ok("cover", "jo", "a35", "--from", "2024-01-01");
 	/* a1's score is 53 in January and 61 in April (see build), and, here,
 	 * in February and March too, so that each window of the claims' period
 	 * holds enough scores to check (the before window is January 11 -

@@ -571,6 +571,8 @@ START_TEST(case_study_submissions_and_approvals)
 	before = json_array_size(list);
 	json_decref(list);
 	free(ok("account", "add", "acme", "--name", "ACME Bottling", NULL));
+	free(ok("cover", "bob", "acme", "--from", "2024-01-01", NULL));
+	free(ok("cover", "carol", "acme", "--from", "2024-01-01", NULL));
 
 	/* bob's case is submitted only; then carol (no email) submits, alice
 	 * asks for changes, carol revises, alice approves. */

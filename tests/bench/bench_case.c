@@ -119,7 +119,7 @@ static int submit_one(cb_workspace *ws, const char *docs, size_t i, double *secs
 	/* Reading the file is part of what `case submit` does. */
 	err = cb_app_case_read_file(path, &text, &len);
 	if (!err) {
-		err = cb_app_case_submit(ws, path, text, len, slug, NULL, &w);
+		err = cb_app_case_submit(ws, path, text, len, slug, NULL, 0, &w);
 		free(text);
 	}
 	*secs = now() - t0;

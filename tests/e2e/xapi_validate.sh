@@ -156,6 +156,8 @@ node -e '
 # asks for changes, jdoe revises, amartin approves (the newest event, or in
 # the same second as bob's, after it by slug).
 c account add nordmill --name "Nordmill Paper" >/dev/null
+c cover jdoe nordmill --from 2024-01-01 >/dev/null
+c cover bob nordmill --from 2024-01-01 >/dev/null
 case_doc() { # FILE TITLE TECHNICIAN
   printf -- '---\ntitle: %s\ntechnician: %s\naccount: nordmill\nsessions:\n  - a\n---\n\n## Situation\n\nStoppages.\n\n## Actions\n\nListened.\n\n## Outcome\n\nUptime.\n' \
     "$2" "$3" >"$1"
