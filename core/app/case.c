@@ -16,8 +16,8 @@
 #include "base/date.h"
 #include "base/error.h"
 
-const char *const cb_case_statuses[] = {"submitted", "changes-requested", "approved", "published",
-					NULL};
+const char *const cb_case_statuses[CB_CASE_STATUS_COUNT + 1] = {
+	"submitted", "changes-requested", "approved", "published", "rejected", "withdrawn", NULL};
 
 int cb_case_oom(void)
 {

@@ -39,8 +39,12 @@
 /* The setting that holds the default remote of `case sync`. */
 #define CB_CASE_REMOTE_SETTING "casebook.remote"
 
-/* The statuses of an indexed case, in workflow order (a draft is a file
- * not yet submitted, so it is never in the index). NULL-terminated. */
+/* The statuses of an indexed case, in workflow order, the final ones
+ * (published, rejected, withdrawn) last (a draft is a file not yet
+ * submitted, so it is never in the index). NULL-terminated, with
+ * CB_CASE_STATUS_COUNT entries before the NULL. */
+#define CB_CASE_STATUS_COUNT 6
+#define CB_CASE_FIRST_FINAL 3 /* cb_case_statuses[3] is "published" */
 extern const char *const cb_case_statuses[];
 
 /* Reads the file at `path` ("-": stdin) into a malloc'd NUL-terminated
@@ -107,19 +111,46 @@ void cb_app_case_batch_abort(cb_workspace *ws);
 
 /* Adds a revision of case `slug`, checked as in submit (the hooks run
  * again). The status goes back to submitted; a published case is final
- * and refused. */
+ * and refused, as are rejected and withdrawn ones. */
 int cb_app_case_revise(cb_workspace *ws, const char *slug, const char *name, const char *text,
 		       size_t len, const char *message, int allow_uncovered, cb_case_written *out);
 
-/* Records a review decision on a submitted case: `decision` "approve"
- * (status approved) or "changes" (status changes-requested; needs a
- * comment). The reviewer is a person holding the trainer or consultant
- * role, not the case's technician. */
-int cb_app_case_review(cb_workspace *ws, const char *slug, const char *reviewer,
-		       const char *decision, const char *comment, cb_case_written *out);
+/* A review decision (casestudies/FORMAT.md section 7). Borrowed. */
+typedef struct cb_case_decision {
+	const char *reviewer; /* person key: the trainer of a session the case
+			       * cites, or a consultant; never its technician */
+	const char *decision; /* "approve" (status approved), "changes"
+			       * (changes-requested) or "reject" (rejected) */
+	const char *comment;  /* needed by changes and reject; may be NULL */
+	const char *despite_evidence; /* approve only: why a case with a claim
+				       * the data contradicts is approved
+				       * anyway; NULL when none */
+} cb_case_decision;
+
+/* The line that leads the comment of an approval despite the evidence. */
+#define CB_CASE_DESPITE_PREFIX "Despite the evidence: "
+
+/* Records a review decision on case `slug`. Approve and changes need a
+ * submitted case, reject any case not yet final. Approving holds the
+ * latest revision's claims against the data (cb_app_case_evidence): a
+ * claim that disagrees refuses it unless d->despite_evidence, whose
+ * reason then leads the review's comment (CB_CASE_DESPITE_PREFIX). */
+int cb_app_case_review(cb_workspace *ws, const char *slug, const cb_case_decision *d,
+		       cb_case_written *out);
+
+/* The reason of an approval despite the evidence in a review comment, or
+ * NULL when the comment is not one; *len is its length (it ends at the
+ * first line feed). */
+const char *cb_case_despite_evidence(const char *comment, size_t *len);
+
+/* Withdraws a case that is not final (status withdrawn, final): only its
+ * technician (`by`; NULL: the case's technician) can. `reason` may be
+ * NULL. */
+int cb_app_case_withdraw(cb_workspace *ws, const char *slug, const char *by, const char *reason,
+			 cb_case_written *out);
 
 /* Publishes an approved case, recorded as a review decision "published"
- * by `by` (NULL: the reviewer who approved it). */
+ * by `by` (NULL: the reviewer who approved it), who may review it. */
 int cb_app_case_publish(cb_workspace *ws, const char *slug, const char *by,
 			cb_case_written *out);
 

@@ -106,14 +106,17 @@ static int fields_differ(const cb_case_index *idx, const cb_case_doc *d, char *w
 
 /* The status the review log gives a case whose latest revision is `head`
  * (FORMAT.md section 7): the last decision, unless the case was revised
- * after it (then submitted again); "published" is final. */
+ * after it (then submitted again); published, rejected and withdrawn are
+ * final. */
 const char *cb_case_status_from_reviews(const cb_repo_review *rv, size_t n, const char *head)
 {
 	for (size_t i = n; i-- > 0;) {
 		const char *d = rv[i].decision;
 
-		if (strcmp(d, "published") == 0)
-			return "published";
+		/* final: the static names, not the log's own strings */
+		for (size_t k = CB_CASE_FIRST_FINAL; k < CB_CASE_STATUS_COUNT; k++)
+			if (strcmp(d, cb_case_statuses[k]) == 0)
+				return cb_case_statuses[k];
 		if (strcmp(d, "approved") == 0 || strcmp(d, "changes-requested") == 0)
 			return strcmp(rv[i].revision, head) == 0
 				       ? (d[0] == 'a' ? "approved" : "changes-requested")

@@ -60,7 +60,8 @@ int cb_case_row_from_doc(cb_store *s, const char *slug, const cb_case_doc *d, cb
 
 /* The status the review log gives a case whose latest revision is `head`
  * (FORMAT.md section 7): the last decision, unless the case was revised
- * after it (then submitted again); "published" is final. */
+ * after it (then submitted again); published, rejected and withdrawn are
+ * final. */
 const char *cb_case_status_from_reviews(const cb_repo_review *rv, size_t n, const char *head);
 
 void cb_case_stored_clear(cb_case_stored *c);

@@ -238,6 +238,28 @@ int cb_app_case_batch_commit(cb_workspace *ws, size_t *commits)
 	return 0;
 }
 
+/* Whether the case is at one of the final statuses (published, rejected,
+ * withdrawn): nothing more happens to it. */
+static int is_final(const char *status)
+{
+	for (size_t k = CB_CASE_FIRST_FINAL; k < CB_CASE_STATUS_COUNT; k++)
+		if (strcmp(status, cb_case_statuses[k]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The refusal for a case at a final status, saying what `verb` cannot do. */
+static int refuse_final(const cb_case_index *idx, const char *verb)
+{
+	if (strcmp(idx->status, "published") == 0)
+		return cb_error_set(CB_EINVALID,
+				    "case '%s' is published; a published case is final and cannot be %s",
+				    idx->slug, verb);
+	return cb_error_set(CB_EINVALID,
+			    "case '%s' is %s; that is final, so it cannot be %s (submit a new case instead)",
+			    idx->slug, idx->status, verb);
+}
+
 /* The index row of case `slug` for a write: CB_ENOTFOUND says whether the
  * case was never submitted or only the index lacks it. */
 static int indexed_case(cb_workspace *ws, const char *slug, const char *verb, cb_case_index *idx)
@@ -291,10 +313,8 @@ int cb_app_case_revise(cb_workspace *ws, const char *slug, const char *name, con
 		goto done;
 	if ((rc = indexed_case(ws, out->slug, "revise", &idx)) < 0)
 		goto rollback;
-	if (strcmp(idx.status, "published") == 0) {
-		rc = cb_error_set(CB_EINVALID,
-				  "case '%s' is published; a published case is final and takes no revisions",
-				  out->slug);
+	if (is_final(idx.status)) {
+		rc = refuse_final(&idx, "revised");
 		goto rollback;
 	}
 	if ((rc = cb_case_check_document(ws, name, out->slug, &doc, &tech)) < 0 ||
@@ -403,37 +423,164 @@ done:
 	return rc;
 }
 
-int cb_app_case_review(cb_workspace *ws, const char *slug, const char *reviewer,
-		       const char *decision, const char *comment, cb_case_written *out)
+/* Whether `who` may review or publish case `idx` (FORMAT.md section 7):
+ * not its technician; a consultant, or the trainer of a session the case
+ * cites. `verb` says what they came to do ("review"). */
+static int check_decider(cb_store *s, const cb_case_index *idx, const cb_person *who,
+			 const char *verb)
+{
+	cb_buf trainers = CB_BUF_INIT;
+	int rc = 0, trained = 0;
+
+	if (strcmp(who->key, idx->technician) == 0)
+		return cb_error_set(CB_EINVALID,
+				    "person '%s' wrote case '%s' and cannot %s it; ask the trainer of a session it cites or a consultant",
+				    who->key, idx->slug, verb);
+	if (who->roles & CB_ROLE_CONSULTANT)
+		return 0;
+	for (size_t i = 0; i < idx->n_sessions && !trained && rc == 0; i++) {
+		cb_session x = {0};
+
+		rc = cb_store_session_get(s, idx->sessions[i], &x);
+		if (rc == CB_ENOTFOUND) { /* a synced case citing a session not here */
+			cb_error_clear();
+			rc = cb_buf_printf(&trainers, "%s%s (not in this workspace)",
+					   trainers.len ? ", " : "", idx->sessions[i]);
+			continue;
+		}
+		if (rc == 0) {
+			trained = x.trainer && strcmp(x.trainer, who->key) == 0;
+			rc = cb_buf_printf(&trainers, "%s%s by %s", trainers.len ? ", " : "",
+					   idx->sessions[i], x.trainer ? x.trainer : "no trainer");
+		}
+		cb_session_clear(&x);
+	}
+	if (rc == 0 && !trained)
+		rc = cb_error_set(CB_EINVALID,
+				  "person '%s' trained none of the sessions case '%s' cites (%s); the %s is "
+				  "the trainer of one of them or a consultant",
+				  who->key, idx->slug, trainers.len ? cb_buf_cstr(&trainers) : "none",
+				  strcmp(verb, "publish") == 0 ? "publisher" : "reviewer");
+	cb_buf_free(&trainers);
+	return rc;
+}
+
+/* Holds the claims of the case's latest revision against the data before
+ * it is approved: a claim that disagrees refuses the approval unless
+ * `despite` gives the reason to approve it anyway; `despite` without such
+ * a claim is refused too, so a review never says it overrode evidence it
+ * did not. */
+static int check_evidence(cb_workspace *ws, const cb_case_index *idx, const char *despite)
+{
+	cb_repo *repo;
+	cb_case_doc doc = {0};
+	cb_case_evidence *ev = NULL;
+	cb_buf why = CB_BUF_INIT;
+	char name[CB_REPO_SLUG_MAX + 32], *text = NULL;
+	size_t len = 0, against = 0;
+	int rc;
+
+	cb_case_file_name(idx->slug, name);
+	if ((rc = cb_case_repo_open(ws, &repo)) < 0 ||
+	    (rc = cb_repo_case_read(repo, idx->slug, NULL, &text, &len)) < 0 ||
+	    (rc = cb_frontmatter_parse(name, text, len, &doc)) < 0 ||
+	    (rc = cb_app_case_evidence(ws, &doc, &ev)) < 0)
+		goto done;
+	for (size_t i = 0; i < doc.n_claims && rc == 0; i++) {
+		if (ev[i].verdict != CB_CASE_DISAGREES)
+			continue;
+		rc = cb_buf_printf(&why, "%sclaim %zu (%s): %s", against ? "; " : "", i + 1,
+				   doc.claims[i].kpi, ev[i].reason);
+		against++;
+	}
+	if (rc < 0)
+		goto done;
+	if (against && !despite)
+		rc = cb_error_set(CB_EINVALID,
+				  "case '%s' has %zu claim%s the data contradicts: %s. Ask for changes, or "
+				  "approve it with --despite-evidence \"REASON\" (the reason goes into the review)",
+				  idx->slug, against, against == 1 ? "" : "s", cb_buf_cstr(&why));
+	else if (!against && despite)
+		rc = cb_error_set(CB_EUSAGE,
+				  "--despite-evidence: no claim of case '%s' disagrees with the data; approve it without",
+				  idx->slug);
+done:
+	cb_buf_free(&why);
+	free(ev);
+	cb_frontmatter_clear(&doc);
+	free(text);
+	return rc;
+}
+
+const char *cb_case_despite_evidence(const char *comment, size_t *len)
+{
+	static const char prefix[] = CB_CASE_DESPITE_PREFIX;
+	const char *reason;
+
+	if (!comment || strncmp(comment, prefix, sizeof(prefix) - 1) != 0)
+		return NULL;
+	reason = comment + sizeof(prefix) - 1;
+	*len = strcspn(reason, "\n");
+	return reason;
+}
+
+int cb_app_case_review(cb_workspace *ws, const char *slug, const cb_case_decision *d,
+		       cb_case_written *out)
 {
 	cb_store *s = ws->store;
 	cb_case_index idx = {0};
 	cb_person who = {0};
-	const char *word, *status;
+	cb_buf said = CB_BUF_INIT;
+	const char *status, *comment = d->comment;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = cb_case_copy_slug(slug, out->slug)) < 0)
 		return rc;
-	if (!decision || (strcmp(decision, "approve") != 0 && strcmp(decision, "changes") != 0))
-		return cb_error_set(CB_EUSAGE, "--decision must be approve or changes");
-	if (decision[0] == 'a') {
-		word = "approved";
+	if (!d->decision)
+		return cb_error_set(CB_EUSAGE, "--decision must be approve, changes or reject");
+	if (strcmp(d->decision, "approve") == 0)
 		status = "approved";
-	} else {
-		word = "changes-requested";
+	else if (strcmp(d->decision, "changes") == 0)
 		status = "changes-requested";
-	}
+	else if (strcmp(d->decision, "reject") == 0)
+		status = "rejected";
+	else
+		return cb_error_set(CB_EUSAGE,
+				    "--decision must be approve, changes or reject, not '%s'",
+				    d->decision);
 	if (comment && (rc = cb_text_check("comment", comment, CB_NOTE_MAX, 0, 1)) < 0)
 		return rc;
-	if (status[0] == 'c' && (!comment || !*comment))
-		return cb_error_set(CB_EUSAGE,
-				    "--decision changes needs a --comment saying what to change");
+	if (status[0] != 'a' && (!comment || !*comment))
+		return cb_error_set(CB_EUSAGE, "--decision %s needs a --comment saying %s",
+				    d->decision,
+				    status[0] == 'c' ? "what to change" : "why the case is rejected");
+	if (d->despite_evidence) {
+		if (status[0] != 'a')
+			return cb_error_set(CB_EUSAGE,
+					    "--despite-evidence goes with --decision approve only");
+		if ((rc = cb_text_check("--despite-evidence", d->despite_evidence, CB_NAME_MAX * 2,
+					1, 0)) < 0)
+			return rc;
+		/* The reason leads the comment, where the report finds it. */
+		if (cb_buf_printf(&said, "%s%s%s%s", CB_CASE_DESPITE_PREFIX, d->despite_evidence,
+				  comment && *comment ? "\n" : "", comment ? comment : "") < 0)
+			return cb_case_oom();
+		if ((rc = cb_text_check("comment", cb_buf_cstr(&said), CB_NOTE_MAX, 0, 1)) < 0)
+			goto done;
+		comment = cb_buf_cstr(&said);
+	}
 	if ((rc = cb_store_begin(s)) < 0)
-		return rc;
+		goto done;
 	if ((rc = indexed_case(ws, out->slug, status[0] == 'a' ? "approve" : "review", &idx)) < 0)
 		goto rollback;
-	if (strcmp(idx.status, "submitted") != 0) {
+	if (is_final(idx.status)) {
+		rc = refuse_final(&idx, "reviewed");
+		goto rollback;
+	}
+	/* Rejecting ends any case still open; the other decisions are about a
+	 * revision nobody has decided on yet. */
+	if (status[0] != 'r' && strcmp(idx.status, "submitted") != 0) {
 		if (strcmp(idx.status, "changes-requested") == 0)
 			rc = cb_error_set(CB_EINVALID,
 					  "changes were requested on case '%s'; it needs a revision ('casebook case revise %s FILE') before another review",
@@ -444,16 +591,57 @@ int cb_app_case_review(cb_workspace *ws, const char *slug, const char *reviewer,
 					  out->slug, idx.status);
 		goto rollback;
 	}
-	if ((rc = cb_case_person_with_role(s, reviewer, CB_ROLE_TRAINER | CB_ROLE_CONSULTANT, "reviewer",
-				   "trainer or consultant", &who)) < 0)
+	if ((rc = cb_case_person_with_role(s, d->reviewer, CB_ROLE_TRAINER | CB_ROLE_CONSULTANT,
+					   "reviewer", "trainer or consultant", &who)) < 0 ||
+	    (rc = check_decider(s, &idx, &who, "review")) < 0)
 		goto rollback;
-	if (strcmp(who.key, idx.technician) == 0) {
-		rc = cb_error_set(CB_EINVALID,
-				  "person '%s' wrote case '%s' and cannot review it; ask another trainer or consultant",
-				  who.key, out->slug);
+	if (status[0] == 'a' && (rc = check_evidence(ws, &idx, d->despite_evidence)) < 0)
+		goto rollback;
+	rc = record_decision(ws, &idx, &who, status, comment, status, out);
+	goto done;
+rollback:
+	cb_store_rollback(s);
+done:
+	cb_buf_free(&said);
+	cb_person_clear(&who);
+	cb_case_index_clear(&idx);
+	return rc;
+}
+
+int cb_app_case_withdraw(cb_workspace *ws, const char *slug, const char *by, const char *reason,
+			 cb_case_written *out)
+{
+	cb_store *s = ws->store;
+	cb_case_index idx = {0};
+	cb_person who = {0};
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = cb_case_copy_slug(slug, out->slug)) < 0)
+		return rc;
+	if (reason && (rc = cb_text_check("reason", reason, CB_NOTE_MAX, 0, 1)) < 0)
+		return rc;
+	if ((rc = cb_store_begin(s)) < 0)
+		return rc;
+	if ((rc = indexed_case(ws, out->slug, "withdraw", &idx)) < 0)
+		goto rollback;
+	if (is_final(idx.status)) {
+		rc = refuse_final(&idx, "withdrawn");
 		goto rollback;
 	}
-	rc = record_decision(ws, &idx, &who, word, comment, status, out);
+	if (!by)
+		by = idx.technician;
+	if (strcmp(by, idx.technician) != 0) {
+		rc = cb_error_set(CB_EINVALID,
+				  "case '%s' was written by '%s'; only they can withdraw it (a reviewer "
+				  "ends a case with 'casebook case review %s --decision reject')",
+				  out->slug, idx.technician, out->slug);
+		goto rollback;
+	}
+	/* The technician as a person here: the commit's author. */
+	if ((rc = cb_store_person_get(s, by, &who)) < 0)
+		goto rollback;
+	rc = record_decision(ws, &idx, &who, "withdrawn", reason, "withdrawn", out);
 	goto done;
 rollback:
 	cb_store_rollback(s);
@@ -494,6 +682,8 @@ int cb_app_case_publish(cb_workspace *ws, const char *slug, const char *by, cb_c
 	if (strcmp(idx.status, "approved") != 0) {
 		if (strcmp(idx.status, "published") == 0)
 			rc = cb_error_set(CB_EINVALID, "case '%s' is already published", out->slug);
+		else if (is_final(idx.status))
+			rc = refuse_final(&idx, "published");
 		else
 			rc = cb_error_set(CB_EINVALID,
 					  "case '%s' is %s, not approved; only an approved case can be published "
@@ -513,7 +703,8 @@ int cb_app_case_publish(cb_workspace *ws, const char *slug, const char *by, cb_c
 		by = approver;
 	}
 	if ((rc = cb_case_person_with_role(s, by, CB_ROLE_TRAINER | CB_ROLE_CONSULTANT, "publisher",
-				   "trainer or consultant", &who)) < 0)
+					   "trainer or consultant", &who)) < 0 ||
+	    (rc = check_decider(s, &idx, &who, "publish")) < 0)
 		goto rollback;
 	rc = record_decision(ws, &idx, &who, "published", NULL, "published", out);
 	goto done;
@@ -616,9 +807,9 @@ int cb_app_case_filter_check(const cb_case_filter *f)
 
 			if ((rc = cb_text_check("status", f->status, CB_NAME_MAX, 1, 0)) < 0)
 				return rc;
-			hint = cb_text_suggest(f->status, cb_case_statuses, 4);
+			hint = cb_text_suggest(f->status, cb_case_statuses, CB_CASE_STATUS_COUNT);
 			return cb_error_set(CB_EINVALID,
-					    "unknown status '%s'%s%s%s; use submitted, changes-requested, approved or published",
+					    "unknown status '%s'%s%s%s; use submitted, changes-requested, approved, published, rejected or withdrawn",
 					    f->status, hint ? " (did you mean '" : "", hint ? hint : "",
 					    hint ? "'?)" : "");
 		}

@@ -221,7 +221,7 @@ static void count_cases(cases_ctx *c, cb_impact_levels *l)
 	for (size_t i = 0; i < c->n; i++) {
 		if (i > 0 && c->cites[i].id == c->cites[i - 1].id)
 			continue;
-		if (c->cites[i].status < 4)
+		if (c->cites[i].status < sizeof(l->cases_by_status) / sizeof(l->cases_by_status[0]))
 			l->cases_by_status[c->cites[i].status]++;
 		l->cases++;
 	}

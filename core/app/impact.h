@@ -144,9 +144,10 @@ typedef struct cb_impact_levels {
 	size_t tested;          /* with both pre and post scores */
 	double pre_mean, post_mean, gain_mean; /* NaN when none */
 	/* Level 3, behaviour: the case studies citing these sessions, by
-	 * status (submitted, changes-requested, approved, published). */
+	 * status, in the order of cb_case_statuses (app/case.h): submitted,
+	 * changes-requested, approved, published, rejected, withdrawn. */
 	size_t cases;
-	size_t cases_by_status[4];
+	size_t cases_by_status[6];
 } cb_impact_levels;
 
 /* One ROI for the exposure (Phillips): the benefits of every KPI that

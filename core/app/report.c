@@ -434,6 +434,21 @@ static int check_evidence(cb_workspace *ws, cb_report_case *c)
 	}
 	if (rc == 0 && !(c->evidence = strdup(cb_buf_cstr(&b))))
 		rc = cb_error_set(CB_ENOMEM, "out of memory");
+	/* The approval that stands: the last one, on the latest revision. */
+	for (size_t i = view.n_reviews; rc == 0 && c->checked && i-- > 0;) {
+		const cb_repo_review *rv = &view.reviews[i];
+		const char *reason;
+		size_t len;
+
+		if (strcmp(rv->decision, "approved") != 0)
+			continue;
+		if ((!view.indexed || strcmp(rv->revision, view.index.head) == 0) &&
+		    (reason = cb_case_despite_evidence(rv->comment, &len)) &&
+		    (!(c->despite_by = strdup(rv->name)) ||
+		     !(c->despite_reason = strndup(reason, len))))
+			rc = cb_error_set(CB_ENOMEM, "out of memory");
+		break;
+	}
 	cb_buf_free(&b);
 	free(ev);
 	cb_case_view_clear(&view);
@@ -664,6 +679,8 @@ void cb_report_free(cb_report *r)
 		free(c->account);
 		free(c->technician);
 		free(c->evidence);
+		free(c->despite_by);
+		free(c->despite_reason);
 	}
 	free(r->cases);
 	free(r->statuses);

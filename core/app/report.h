@@ -74,6 +74,10 @@ typedef struct cb_report_case {
 	char *slug, *title, *status, *account, *technician;
 	char *evidence; /* "2 agree, 1 without data", "no claims", "not checked: why" */
 	int checked;    /* the evidence check ran */
+	/* The approval standing on the latest revision, when its reviewer
+	 * approved despite the evidence (case review --despite-evidence):
+	 * who, and the reason. NULL when none. */
+	char *despite_by, *despite_reason;
 	size_t claims, agrees, disagrees, no_data, too_few;
 } cb_report_case;
 

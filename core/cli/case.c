@@ -613,15 +613,22 @@ static int decision_done(cb_cli *cli, cb_workspace *ws, const cb_case_written *w
 }
 
 static const char review_help[] =
-	"usage: casebook case review SLUG --reviewer PERSON --decision approve|changes\n"
-	"                            [--comment TEXT] [--json]\n"
+	"usage: casebook case review SLUG --reviewer PERSON --decision approve|changes|reject\n"
+	"                            [--comment TEXT] [--despite-evidence REASON] [--json]\n"
 	"\n"
-	"Records a review decision on a submitted case: approve (status approved)\n"
-	"or changes (status changes-requested; --comment says what to change).\n"
-	"The reviewer holds the trainer or consultant role and is not the case's\n"
-	"technician. The decision is one commit authored by the reviewer that\n"
-	"appends a line to SHARD/SLUG/reviews.log. Prints the evidence check of\n"
-	"the case's claims.\n";
+	"Records a review decision: approve (status approved) or changes (status\n"
+	"changes-requested; --comment says what to change) on a submitted case,\n"
+	"or reject (status rejected, final; --comment says why) on any case not\n"
+	"yet final. The reviewer is the trainer of a session the case cites or a\n"
+	"consultant, never the case's technician.\n"
+	"\n"
+	"Approving holds the claims against the customer's data first: a claim\n"
+	"the data contradicts refuses the approval, unless --despite-evidence\n"
+	"gives the reason to approve it anyway; the reason leads the review's\n"
+	"comment (\"Despite the evidence: REASON\") and the report shows it.\n"
+	"\n"
+	"The decision is one commit authored by the reviewer that appends a line\n"
+	"to SHARD/SLUG/reviews.log. Prints the evidence check of the claims.\n";
 
 static int case_review(cb_cli *cli, int argc, char **argv)
 {
@@ -629,12 +636,14 @@ static int case_review(cb_cli *cli, int argc, char **argv)
 		{"reviewer", required_argument, NULL, OPT_REVIEWER},
 		{"decision", required_argument, NULL, OPT_DECISION},
 		{"comment", required_argument, NULL, OPT_COMMENT},
+		{"despite-evidence", required_argument, NULL, OPT_DESPITE},
 		CB_CLI_COMMON_OPTIONS,
 		{0},
 	};
-	const char *reviewer = NULL, *decision = NULL, *comment = NULL;
+	cb_case_decision d = {0};
 	cb_case_written w;
 	cb_workspace *ws;
+	const char *verb;
 	int c, rc;
 
 	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
@@ -642,13 +651,16 @@ static int case_review(cb_cli *cli, int argc, char **argv)
 		case 'h':
 			return cb_cli_help(cli, review_help);
 		case OPT_REVIEWER:
-			reviewer = optarg;
+			d.reviewer = optarg;
 			break;
 		case OPT_DECISION:
-			decision = optarg;
+			d.decision = optarg;
 			break;
 		case OPT_COMMENT:
-			comment = optarg;
+			d.comment = optarg;
+			break;
+		case OPT_DESPITE:
+			d.despite_evidence = optarg;
 			break;
 		default:
 			return cb_cli_bad_option(cli, review_help, argc, argv);
@@ -656,19 +668,74 @@ static int case_review(cb_cli *cli, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cb_cli_usage(cli, review_help, "case review takes one SLUG");
-	if (!reviewer || !decision)
+	if (!d.reviewer || !d.decision)
 		return cb_cli_usage(cli, review_help, "case review needs --reviewer and --decision");
-	if (strcmp(decision, "approve") != 0 && strcmp(decision, "changes") != 0)
-		return cb_cli_usage(cli, review_help, "--decision must be approve or changes");
+	if (strcmp(d.decision, "approve") == 0)
+		verb = d.despite_evidence ? "approved, despite the evidence," : "approved";
+	else if (strcmp(d.decision, "changes") == 0)
+		verb = "requested changes on";
+	else if (strcmp(d.decision, "reject") == 0)
+		verb = "rejected";
+	else
+		return cb_cli_usage(cli, review_help, "--decision must be approve, changes or reject");
+	if (d.despite_evidence && verb[0] != 'a')
+		return cb_cli_usage(cli, review_help,
+				    "--despite-evidence goes with --decision approve only");
 	if (cli->mode == CB_OUTPUT_CSV)
 		return cb_cli_usage(cli, review_help, "case review has no --csv; use --json");
 	if (cb_cli_open(cli, 0, &ws) < 0)
 		return cb_cli_fail(cli);
-	if (cb_app_case_review(ws, argv[optind], reviewer, decision, comment, &w) < 0)
+	if (cb_app_case_review(ws, argv[optind], &d, &w) < 0)
 		rc = cb_cli_fail(cli);
 	else
-		rc = decision_done(cli, ws, &w,
-				   decision[0] == 'a' ? "approved" : "requested changes on");
+		rc = decision_done(cli, ws, &w, verb);
+	cb_workspace_close(ws);
+	return rc;
+}
+
+static const char withdraw_help[] =
+	"usage: casebook case withdraw SLUG [--by PERSON] [--reason TEXT] [--json]\n"
+	"\n"
+	"Withdraws a case that is not yet final: status withdrawn, which is final\n"
+	"(no revision, review or publication follows). Only the case's technician\n"
+	"can (--by, default: the technician the case names); a reviewer ends a case\n"
+	"with 'case review SLUG --decision reject'. One commit authored by the\n"
+	"technician appends 'withdrawn' to SHARD/SLUG/reviews.log, with the reason.\n";
+
+static int case_withdraw(cb_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"by", required_argument, NULL, OPT_BY},
+		{"reason", required_argument, NULL, OPT_COMMENT},
+		CB_CLI_COMMON_OPTIONS,
+		{0},
+	};
+	const char *by = NULL, *reason = NULL;
+	cb_case_written w;
+	cb_workspace *ws;
+	int c, rc;
+
+	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
+		if (c == 'h')
+			return cb_cli_help(cli, withdraw_help);
+		if (c == OPT_BY)
+			by = optarg;
+		else if (c == OPT_COMMENT)
+			reason = optarg;
+		else
+			return cb_cli_bad_option(cli, withdraw_help, argc, argv);
+	}
+	if (argc - optind != 1)
+		return cb_cli_usage(cli, withdraw_help, "case withdraw takes one SLUG");
+	if (cli->mode == CB_OUTPUT_CSV)
+		return cb_cli_usage(cli, withdraw_help, "case withdraw has no --csv; use --json");
+	if (cb_cli_open(cli, 0, &ws) < 0)
+		return cb_cli_fail(cli);
+	if (cb_app_case_withdraw(ws, argv[optind], by, reason, &w) < 0)
+		rc = cb_cli_fail(cli);
+	else
+		rc = cb_cli_done(cli, written_json(&w), "withdrew case %s (commit %.12s); status %s",
+				 w.slug, w.commit, w.status);
 	cb_workspace_close(ws);
 	return rc;
 }
@@ -676,9 +743,10 @@ static int case_review(cb_cli *cli, int argc, char **argv)
 static const char publish_help[] =
 	"usage: casebook case publish SLUG [--by PERSON] [--json]\n"
 	"\n"
-	"Publishes an approved case: a review decision 'published' by PERSON (a\n"
-	"trainer or consultant; default: the reviewer who approved it), one\n"
-	"commit appending to SHARD/SLUG/reviews.log. A published case is final.\n";
+	"Publishes an approved case: a review decision 'published' by PERSON (the\n"
+	"trainer of a session the case cites or a consultant, not its technician;\n"
+	"default: the reviewer who approved it), one commit appending to\n"
+	"SHARD/SLUG/reviews.log. A published case is final.\n";
 
 static int case_publish(cb_cli *cli, int argc, char **argv)
 {
@@ -964,9 +1032,10 @@ static const char list_help[] =
 	"                          [--session SESSION] [--kpi KPI] [--json|--csv]\n"
 	"\n"
 	"Lists the indexed case studies in slug order: slug, title, technician,\n"
-	"account, status (submitted, changes-requested, approved, published),\n"
-	"sessions, the KPIs claimed, review decisions, submitted_at, updated_at\n"
-	"and head (the commit of the latest revision). The table leaves out\n"
+	"account, status (submitted, changes-requested, approved, published,\n"
+	"rejected, withdrawn), sessions, the KPIs claimed, review decisions,\n"
+	"submitted_at, updated_at and head (the commit of the latest revision).\n"
+	"The table leaves out\n"
 	"submitted_at and shortens head to 12 digits; --json and --csv have\n"
 	"everything. The options keep the cases that match all of them.\n";
 
@@ -1093,8 +1162,9 @@ static const cb_cli_verb case_verbs[] = {
 	{"new", case_new, "write a filled-in case study to edit"},
 	{"submit", case_submit, "check a case study and commit it for review"},
 	{"revise", case_revise, "add a revision of a case"},
-	{"review", case_review, "approve a case or ask for changes"},
+	{"review", case_review, "approve a case, ask for changes, or reject it"},
 	{"publish", case_publish, "publish an approved case"},
+	{"withdraw", case_withdraw, "withdraw your own case (final)"},
 	{"show", case_show, "show a case with the evidence check of its claims"},
 	{"log", case_log, "the history of a case"},
 	{"diff", case_diff, "what changed between two revisions"},
@@ -1109,6 +1179,7 @@ int cb_cli_case(cb_cli *cli, int argc, char **argv)
 			       "Case studies: how technicians applied the training at a customer,\n"
 			       "versioned in the workspace's git repository (cases/), reviewed, and\n"
 			       "checked against the customer's KPIs. The workflow: new (a draft file)\n"
-			       "-> submit -> review (changes -> revise -> review) -> approve -> publish.\n",
+			       "-> submit -> review (changes -> revise -> review) -> approve -> publish;\n"
+			       "a reviewer may reject a case and its technician withdraw it.\n",
 			       case_verbs, argc, argv);
 }

@@ -216,12 +216,18 @@ static void print_header(cb_cli *cli, const cb_impact_report *r)
 	else
 		fprintf(cli->out, "not recorded");
 	fprintf(cli->out, "; L3 behaviour ");
-	if (r->levels.cases)
-		fprintf(cli->out, "%zu case stud%s citing these sessions (%zu approved or published)",
+	if (r->levels.cases) {
+		size_t ended = r->levels.cases_by_status[4] + r->levels.cases_by_status[5];
+
+		fprintf(cli->out, "%zu case stud%s citing these sessions (%zu approved or published",
 			r->levels.cases, r->levels.cases == 1 ? "y" : "ies",
 			r->levels.cases_by_status[2] + r->levels.cases_by_status[3]);
-	else
+		if (ended)
+			fprintf(cli->out, ", %zu rejected or withdrawn", ended);
+		fprintf(cli->out, ")");
+	} else {
 		fprintf(cli->out, "no case studies cite these sessions");
+	}
 	fprintf(cli->out, "; L4 results below. Cost: ");
 	if (r->cost > 0 && !r->mixed_currency && r->cost < r->cost_full)
 		fprintf(cli->out, "%.2f %s, the share of the %.2f %s the sessions cost by accounts reached\n\n",

@@ -432,11 +432,14 @@ json_t *cb_cli_impact_json(const cb_impact_report *r)
 				  (json_int_t)r->summary.worsened_adjusted, "pre_trend_warnings",
 				  (json_int_t)r->summary.pretrend_warnings, "line", line));
 	}
-	level3 = json_pack("{s:I, s:I, s:I, s:I, s:I}", "case_studies", (json_int_t)r->levels.cases,
-			   "submitted", (json_int_t)r->levels.cases_by_status[0],
-			   "changes_requested", (json_int_t)r->levels.cases_by_status[1], "approved",
+	level3 = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "case_studies",
+			   (json_int_t)r->levels.cases, "submitted",
+			   (json_int_t)r->levels.cases_by_status[0], "changes_requested",
+			   (json_int_t)r->levels.cases_by_status[1], "approved",
 			   (json_int_t)r->levels.cases_by_status[2], "published",
-			   (json_int_t)r->levels.cases_by_status[3]);
+			   (json_int_t)r->levels.cases_by_status[3], "rejected",
+			   (json_int_t)r->levels.cases_by_status[4], "withdrawn",
+			   (json_int_t)r->levels.cases_by_status[5]);
 	{
 		const cb_impact_roi_total *t = &r->roi;
 		cb_buf words = CB_BUF_INIT;

@@ -12,10 +12,10 @@ static const char reindex_help[] =
 	"repository (cases/, branch main), the source of truth: each case's\n"
 	"front matter from its latest case.md, its review decisions from\n"
 	"reviews.log, and its status from the last decision (approved or\n"
-	"changes-requested while no revision came after it, published for good;\n"
-	"else submitted). Cases no longer in the repository leave the index.\n"
-	"Rows that already agree are kept as they are. 'casebook check' reports\n"
-	"any difference this would mend.\n";
+	"changes-requested while no revision came after it; published, rejected\n"
+	"and withdrawn for good; else submitted). Cases no longer in the\n"
+	"repository leave the index. Rows that already agree are kept as they\n"
+	"are. 'casebook check' reports any difference this would mend.\n";
 
 /* One bar per stage, relabelled when the stage changes. */
 typedef struct reindex_bar {

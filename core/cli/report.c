@@ -1436,10 +1436,16 @@ static void section_cases(doc *d, const cb_report *rep)
 	table_open(d, "wwllll", head);
 	for (size_t i = 0; i < rep->ncases; i++) {
 		const cb_report_case *c = &rep->cases[i];
+		cb_buf ev = CB_BUF_INIT;
 
+		/* An approval against the evidence says so where the evidence is. */
+		if (c->despite_reason)
+			cb_buf_printf(&ev, "%s; approved despite the evidence by %s: %s", c->evidence,
+				      c->despite_by, c->despite_reason);
 		table_row(d, NULL,
 			  (const char *const[]){c->slug, c->title, c->account, c->technician, c->status,
-						c->evidence});
+						c->despite_reason ? cb_buf_cstr(&ev) : c->evidence});
+		cb_buf_free(&ev);
 	}
 	table_close(d);
 	para(d, "note",
@@ -1640,11 +1646,16 @@ static json_t *report_data(const cb_report *rep)
 						       (json_int_t)c->no_data)
 					    : json_null();
 
-		json_array_append_new(cases, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "slug",
-						       c->slug, "title", c->title, "account",
-						       c->account, "technician", c->technician,
-						       "status", c->status, "evidence", c->evidence,
-						       "claims", claims));
+		json_t *despite = c->despite_reason ? json_pack("{s:s, s:s}", "reviewer", c->despite_by,
+								"reason", c->despite_reason)
+						    : json_null();
+
+		json_array_append_new(cases, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}",
+						       "slug", c->slug, "title", c->title,
+						       "account", c->account, "technician",
+						       c->technician, "status", c->status,
+						       "evidence", c->evidence, "claims", claims,
+						       "despite_evidence", despite));
 	}
 	json_object_set_new(o, "case_studies", cases);
 	for (size_t i = 0; i < rep->noutcomes; i++) {

@@ -32,7 +32,8 @@ typedef struct cb_case_index {
 	int64_t technician_id; /* 0 when no such person here (a synced case) */
 	char *account;         /* account key as the case names it */
 	int64_t account_id;    /* 0 when no such account here */
-	char *status;          /* submitted, changes-requested, approved, published */
+	char *status;          /* submitted, changes-requested, approved, published,
+				* rejected, withdrawn */
 	char *head;            /* 40-hex commit of the latest case.md revision */
 	char *submitted_at;    /* YYYY-MM-DDTHH:MM:SSZ */
 	char *updated_at;
@@ -50,7 +51,7 @@ typedef struct cb_case_review_row {
 	char *reviewer; /* person key when the reviewer is a person here, else NULL */
 	char *name;
 	char *email;
-	char *decision; /* approved, changes-requested, published, ... */
+	char *decision; /* approved, changes-requested, published, rejected, withdrawn */
 	char *comment;  /* "" when none */
 	char *at;       /* YYYY-MM-DDTHH:MM:SSZ */
 	char *revision; /* 40-hex commit whose case.md was reviewed */

@@ -206,6 +206,37 @@ static const char *const migrations[] = {
 	"  name TEXT PRIMARY KEY,"
 	"  value TEXT NOT NULL"
 	");",
+
+	/* 5: the final statuses rejected and withdrawn. SQLite cannot alter
+	 * a CHECK constraint, so case_study is rebuilt the way its manual
+	 * says (https://sqlite.org/lang_altertable.html, "Making other kinds
+	 * of table schema changes"): a new table, the rows copied, the old
+	 * one dropped, the new one renamed. Foreign keys are off meanwhile
+	 * (migrate() runs before cb_store_open turns them on, and checks
+	 * them after), or dropping the old table would delete its sessions,
+	 * claims and reviews. */
+	"CREATE TABLE case_study_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  slug TEXT NOT NULL UNIQUE,"
+	"  title TEXT NOT NULL,"
+	"  technician TEXT NOT NULL,"
+	"  technician_id INTEGER REFERENCES person(id),"
+	"  account TEXT NOT NULL,"
+	"  account_id INTEGER REFERENCES account(id),"
+	"  status TEXT NOT NULL CHECK (status IN"
+	"    ('submitted','changes-requested','approved','published','rejected','withdrawn')),"
+	"  head TEXT NOT NULL,"
+	"  submitted_at TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL"
+	");"
+	"INSERT INTO case_study_new (id, slug, title, technician, technician_id, account,"
+	"  account_id, status, head, submitted_at, updated_at)"
+	"  SELECT id, slug, title, technician, technician_id, account, account_id, status, head,"
+	"  submitted_at, updated_at FROM case_study;"
+	"DROP TABLE case_study;"
+	"ALTER TABLE case_study_new RENAME TO case_study;"
+	"CREATE INDEX case_study_by_technician ON case_study(technician);"
+	"CREATE INDEX case_study_by_account ON case_study(account);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -355,6 +386,31 @@ int cb_store_schema_version(cb_store *s, int *version)
 	return 0;
 }
 
+/* Whether every foreign key holds: migrations run with foreign keys off
+ * (a table rebuild needs it), so they are checked before the upgrade is
+ * committed. */
+static int foreign_keys_hold(cb_store *s)
+{
+	sqlite3_stmt *st;
+	int rc, step;
+
+	if ((rc = cb_store_prepare(s, "PRAGMA foreign_key_check", &st)) < 0)
+		return rc;
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		rc = cb_error_set(CB_EDB,
+				  "upgrading the schema of %s broke a reference (table %s, row %lld); "
+				  "the file is left as it was",
+				  s->path, (const char *)sqlite3_column_text(st, 0),
+				  (long long)sqlite3_column_int64(st, 1));
+	else if (step != SQLITE_DONE)
+		rc = cb_store_fail(s, "checking the schema upgrade");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Brings the schema to MIGRATION_COUNT in one transaction. Runs before
+ * foreign keys are turned on (see migration 5). */
 static int migrate(cb_store *s)
 {
 	int version, rc;
@@ -379,6 +435,8 @@ static int migrate(cb_store *s)
 			goto fail;
 		}
 	}
+	if ((rc = foreign_keys_hold(s)) < 0)
+		goto fail;
 	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", MIGRATION_COUNT);
 	if ((rc = cb_store_exec(s, pragma)) < 0)
 		goto fail;
@@ -426,8 +484,6 @@ int cb_store_open(const char *path, int flags, cb_store **out)
 	sqlite3_extended_result_codes(s->db, 1);
 	if (!s->readonly && (rc = cb_store_exec(s, "PRAGMA journal_mode = WAL")) < 0)
 		goto fail;
-	if ((rc = cb_store_exec(s, "PRAGMA foreign_keys = ON")) < 0)
-		goto fail;
 	if (!s->readonly && (rc = cb_store_exec(s, "PRAGMA synchronous = NORMAL")) < 0)
 		goto fail;
 	if (!s->readonly) {
@@ -446,6 +502,9 @@ int cb_store_open(const char *path, int flags, cb_store **out)
 			goto fail;
 		}
 	}
+	/* After the migrations: a table rebuild needs them off (migration 5). */
+	if ((rc = cb_store_exec(s, "PRAGMA foreign_keys = ON")) < 0)
+		goto fail;
 	*out = s;
 	return 0;
 fail:

@@ -335,7 +335,7 @@ START_TEST(workflow_states_are_enforced)
 		"tess-at-brightwater", "--reviewer", "tess", "--decision", "approve");
 	REFUSED(ws, 1, "unknown person 'anna' (did you mean 'ana'?)", "case", "review",
 		"tess-at-brightwater", "--reviewer", "anna", "--decision", "approve");
-	REFUSED(ws, 2, "--decision must be approve or changes", "case", "review",
+	REFUSED(ws, 2, "--decision must be approve, changes or reject", "case", "review",
 		"tess-at-brightwater", "--reviewer", "ana", "--decision", "maybe");
 	REFUSED(ws, 1, "is submitted, not approved", "case", "publish", "tess-at-brightwater");
 	REFUSED(ws, 1, "nothing to commit", "case", "revise", "tess-at-brightwater", path);
@@ -765,19 +765,18 @@ END_TEST
 /* ------------------------------------------------------------------ */
 /* The evidence check on imported data                                  */
 
-START_TEST(evidence_agrees_disagrees_and_no_data)
+/* t.score averages 50 in January-March 2025 (the before window of a
+ * claim whose period is April 1 - June 29, 90 days, 56 scores) and 60 in
+ * the period itself (56 scores); t.rare is never recorded; in July and
+ * August 12 scores each, too few to check a claim on. */
+static void import_scores(const char *dir)
 {
-	char csv[4096], *path;
+	char csv[4096];
 	FILE *f;
-	json_t *v, *claims;
-	cbt_run r;
 
-	/* t.score averages 50 in January-March 2025 (the before window of a
-	 * claim whose period is April 1 - June 29, 90 days, 56 scores) and 60
-	 * in the period itself (56 scores); t.rare is never recorded; in July
-	 * and August 12 scores each, too few to check a claim on. */
-	snprintf(csv, sizeof(csv), "%s/obs.csv", ws);
+	snprintf(csv, sizeof(csv), "%s/obs.csv", dir);
 	f = fopen(csv, "w");
+	ck_assert_ptr_nonnull(f);
 	fputs("account,measure,at,value\n", f);
 	for (int d = 1; d <= 28; d++) {
 		fprintf(f, "nordmill,t.score,2025-01-%02d,%d\n", d, d % 2 ? 49 : 51);
@@ -791,7 +790,16 @@ START_TEST(evidence_agrees_disagrees_and_no_data)
 	}
 	fputs("nordmill,t.score,2024-12-31,0\nnordmill,t.score,2025-06-30,100\n", f); /* outside */
 	fclose(f);
-	OK(ws, "data", "import", csv);
+	OK(dir, "data", "import", csv);
+}
+
+START_TEST(evidence_agrees_disagrees_and_no_data)
+{
+	char *path;
+	json_t *v, *claims;
+	cbt_run r;
+
+	import_scores(ws);
 	path = write_doc(ws, "e.md", "Evidence at Nordmill", "jo", "nordmill",
 			 "  - kpi: t_mean\n    before: 50\n    after: 60\n    period: 2025-04-01..2025-06-29\n"
 			 "  - kpi: t_mean\n    before: 50\n    after: 52\n    period: 2025-04-01..2025-06-29\n"
@@ -934,6 +942,180 @@ START_TEST(an_uncovered_account_needs_to_be_allowed)
 	free(SH("sed -i 's/tco-2025-02-10/tco-2025-03-01/' '%s'", path));
 	OK(ws, "case", "submit", path);
 	free(path);
+}
+END_TEST
+
+/* A reviewer or publisher is the trainer of a session the case cites or a
+ * consultant; a trainer of other sessions is neither. */
+START_TEST(reviewers_train_a_cited_session_or_consult)
+{
+	char *path = write_doc(ws, "j.md", "Jo at Nordmill", "jo", "nordmill", "");
+
+	OK(ws, "case", "submit", path);
+	/* tess is a trainer, but ana trained the session the case cites */
+	REFUSED(ws, 1,
+		"person 'tess' trained none of the sessions case 'jo-at-nordmill' cites "
+		"(tco-2025-02-10 by ana); the reviewer is the trainer of one of them or a consultant",
+		"case", "review", "jo-at-nordmill", "--reviewer", "tess", "--decision", "approve");
+	REFUSED(ws, 1, "person 'tess' trained none", "case", "review", "jo-at-nordmill",
+		"--reviewer", "tess", "--decision", "reject", "--comment", "No.");
+	OK(ws, "case", "review", "jo-at-nordmill", "--reviewer", "ana", "--decision", "approve");
+	REFUSED(ws, 1, "the publisher is the trainer of one of them or a consultant", "case",
+		"publish", "jo-at-nordmill", "--by", "tess");
+	OK(ws, "case", "publish", "jo-at-nordmill", "--by", "carl");
+	free(path);
+	/* the trainer of a second cited session may review too */
+	OK(ws, "session", "record", "--program", "tco", "--title", "Autumn", "--format", "virtual",
+	   "--start", "2025-03-03", "--end", "2025-03-03", "--trainer", "tess");
+	path = write_doc(ws, "l.md", "Lee at Nordmill", "lee", "nordmill", "");
+	free(SH("sed -i 's/^  - tco-2025-02-10$/  - tco-2025-02-10\\n  - tco-2025-03-03/' '%s'", path));
+	OK(ws, "case", "submit", path);
+	OK(ws, "case", "review", "lee-at-nordmill", "--reviewer", "tess", "--decision", "approve");
+	free(path);
+}
+END_TEST
+
+/* Approving a case with a claim the data contradicts needs
+ * --despite-evidence, whose reason goes into the review commit, the
+ * review log, the index and the report. */
+START_TEST(approving_against_the_evidence)
+{
+	char *path, *out;
+	json_t *v;
+	cbt_run r;
+
+	import_scores(ws);
+	/* claim 2 says 50 -> 52, the data 50 -> 60 */
+	path = write_doc(ws, "e.md", "Evidence at Nordmill", "jo", "nordmill",
+			 "  - kpi: t_mean\n    before: 50\n    after: 60\n    period: 2025-04-01..2025-06-29\n"
+			 "  - kpi: t_mean\n    before: 50\n    after: 52\n    period: 2025-04-01..2025-06-29\n");
+	OK(ws, "case", "submit", path);
+	REFUSED(ws, 1,
+		"case 'evidence-at-nordmill' has 1 claim the data contradicts: claim 2 (t_mean): "
+		"measured 50 [",
+		"case", "review", "evidence-at-nordmill", "--reviewer", "ana", "--decision", "approve");
+	REFUSED(ws, 1, "approve it with --despite-evidence \"REASON\"", "case", "review",
+		"evidence-at-nordmill", "--reviewer", "carl", "--decision", "approve", "--comment",
+		"Fine by me.");
+	REFUSED(ws, 2, "--despite-evidence goes with --decision approve only", "case", "review",
+		"evidence-at-nordmill", "--reviewer", "ana", "--decision", "changes", "--comment", "x",
+		"--despite-evidence", "y");
+	REFUSED(ws, 1, "--despite-evidence contains control character 0x0A", "case", "review", "evidence-at-nordmill",
+		"--reviewer", "ana", "--decision", "approve", "--despite-evidence", "two\nlines");
+	r = RUN(ws, "case", "review", "evidence-at-nordmill", "--reviewer", "ana", "--decision",
+		"approve", "--despite-evidence", "The meter was replaced in May; the plant log shows 52",
+		"--comment", "Good story otherwise.");
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_msg(cbt_has(r.out, "approved, despite the evidence, case evidence-at-nordmill"),
+		      "%s", r.out);
+	cbt_run_free(&r);
+	/* the commit, the log line, the index */
+	out = SH("git -C '%s/cases' log -1 --format='%%an|%%B' main", ws);
+	ck_assert_str_eq(out, "Ana Martin|Review evidence-at-nordmill: approved\n\n"
+			      "Despite the evidence: The meter was replaced in May; the plant log "
+			      "shows 52\nGood story otherwise.\n\n");
+	free(out);
+	out = SH("git -C '%s/cases' show main:%s/reviews.log | cut -f2,5", ws,
+		 cbt_case_dir("evidence-at-nordmill"));
+	ck_assert_str_eq(out, "approved\tDespite the evidence: The meter was replaced in May; the "
+			      "plant log shows 52\\nGood story otherwise.\n");
+	free(out);
+	v = JSON(ws, "case", "show", "evidence-at-nordmill", "--json");
+	ck_assert_str_eq(jstr(v, "status"), "approved");
+	json_decref(v);
+	/* reindex rebuilds the same from the repository */
+	free(SH("sqlite3 '%s/casebook.db' 'PRAGMA foreign_keys = ON; DELETE FROM case_study'", ws));
+	OK(ws, "reindex");
+	v = JSON(ws, "case", "list", "--json");
+	ck_assert_str_eq(jstr(json_array_get(v, 0), "status"), "approved");
+	json_decref(v);
+	free(path);
+	/* a case whose claims all agree (or cannot be checked) needs no reason,
+	 * and takes none */
+	path = write_doc(ws, "g.md", "Good at Nordmill", "jo", "nordmill", claim_agrees);
+	OK(ws, "case", "submit", path);
+	REFUSED(ws, 2, "no claim of case 'good-at-nordmill' disagrees with the data", "case",
+		"review", "good-at-nordmill", "--reviewer", "ana", "--decision", "approve",
+		"--despite-evidence", "just in case");
+	OK(ws, "case", "review", "good-at-nordmill", "--reviewer", "ana", "--decision", "approve");
+	free(path);
+}
+END_TEST
+
+/* A reviewer rejects a case, its technician withdraws one: both final,
+ * recorded in the review log, kept by reindex, listed by status. */
+START_TEST(reject_and_withdraw_end_a_case)
+{
+	char *a = write_doc(ws, "a.md", "Case A", "jo", "nordmill", "");
+	char *b = write_doc(ws, "b.md", "Case B", "jo", "brightwater", "");
+	char *a2 = write_doc(ws, "a2.md", "Case A, again", "jo", "nordmill", "");
+	char *out;
+	json_t *v;
+
+	OK(ws, "case", "submit", a);
+	OK(ws, "case", "submit", b);
+	REFUSED(ws, 2, "--decision reject needs a --comment saying why the case is rejected",
+		"case", "review", "case-a", "--reviewer", "ana", "--decision", "reject");
+	REFUSED(ws, 2, "--decision must be approve, changes or reject", "case", "review", "case-a",
+		"--reviewer", "ana", "--decision", "rejected");
+	OK(ws, "case", "review", "case-a", "--reviewer", "ana", "--decision", "changes",
+	   "--comment", "Name the KPI.");
+	/* reject ends a case at any status that is not final */
+	OK(ws, "case", "review", "case-a", "--reviewer", "ana", "--decision", "reject", "--comment",
+	   "Not about the training.");
+	v = JSON(ws, "case", "show", "case-a", "--json");
+	ck_assert_str_eq(jstr(v, "status"), "rejected");
+	json_decref(v);
+	REFUSED(ws, 1, "case 'case-a' is rejected; that is final, so it cannot be revised", "case",
+		"revise", "case-a", a2);
+	REFUSED(ws, 1, "it cannot be reviewed", "case", "review", "case-a", "--reviewer", "ana",
+		"--decision", "reject", "--comment", "Again.");
+	REFUSED(ws, 1, "it cannot be published", "case", "publish", "case-a", "--by", "ana");
+	REFUSED(ws, 1, "it cannot be withdrawn", "case", "withdraw", "case-a");
+
+	/* withdraw: the technician's own, from approved too */
+	OK(ws, "case", "review", "case-b", "--reviewer", "carl", "--decision", "approve");
+	REFUSED(ws, 1, "case 'case-b' was written by 'jo'; only they can withdraw it", "case",
+		"withdraw", "case-b", "--by", "lee");
+	REFUSED(ws, 1, "case 'case-zz' was never submitted", "case", "withdraw", "case-zz");
+	OK(ws, "case", "withdraw", "case-b", "--reason", "The customer asked us not to publish.");
+	v = JSON(ws, "case", "show", "case-b", "--json");
+	ck_assert_str_eq(jstr(v, "status"), "withdrawn");
+	ck_assert_str_eq(jstr(json_array_get(json_object_get(v, "reviews"), 1), "comment"),
+			 "The customer asked us not to publish.");
+	json_decref(v);
+	REFUSED(ws, 1, "case 'case-b' is withdrawn; that is final, so it cannot be published",
+		"case", "publish", "case-b");
+	REFUSED(ws, 1, "it cannot be withdrawn", "case", "withdraw", "case-b");
+
+	/* in git */
+	out = SH("git -C '%s/cases' log -2 --format='%%an|%%s' main", ws);
+	ck_assert_str_eq(out, "Jo Tech|Review case-b: withdrawn\n"
+			      "Carl Consultant|Review case-b: approved\n");
+	free(out);
+	out = SH("git -C '%s/cases' log --format='%%an|%%s' main -- %s", ws, cbt_case_dir("case-a"));
+	ck_assert(cbt_has(out, "Ana Martin|Review case-a: rejected\n"));
+	free(out);
+	free(SH("git -C '%s/cases' fsck --strict 2>&1", ws));
+	/* listed by status; the index rebuilt from the repository says the same */
+	for (int pass = 0; pass < 2; pass++) {
+		v = JSON(ws, "case", "list", "--status", "rejected", "--json");
+		ck_assert_int_eq(json_array_size(v), 1);
+		ck_assert_str_eq(jstr(json_array_get(v, 0), "slug"), "case-a");
+		json_decref(v);
+		v = JSON(ws, "case", "list", "--status", "withdrawn", "--json");
+		ck_assert_int_eq(json_array_size(v), 1);
+		ck_assert_str_eq(jstr(json_array_get(v, 0), "slug"), "case-b");
+		json_decref(v);
+		OK(ws, "check");
+		free(SH("sqlite3 '%s/casebook.db' 'PRAGMA foreign_keys = ON; DELETE FROM case_study'", ws));
+		OK(ws, "reindex");
+	}
+	REFUSED(ws, 1, "unknown status 'withdrawm' (did you mean 'withdrawn'?)", "case", "list",
+		"--status", "withdrawm");
+	free(a);
+	free(a2);
+	free(b);
 }
 END_TEST
 
@@ -1165,7 +1347,18 @@ START_TEST(help_and_usage)
 	r = RUN(NULL, "case", "--help");
 	ck_assert_int_eq(r.status, 0);
 	ck_assert(cbt_has(r.out, "usage: casebook case VERB"));
+	ck_assert(cbt_has(r.out, "withdraw withdraw your own case (final)"));
 	cbt_run_free(&r);
+	r = RUN(NULL, "case", "withdraw", "--help");
+	ck_assert_int_eq(r.status, 0);
+	ck_assert(cbt_has(r.out, "usage: casebook case withdraw SLUG [--by PERSON] [--reason TEXT]"));
+	cbt_run_free(&r);
+	r = RUN(NULL, "case", "review", "--help");
+	ck_assert_int_eq(r.status, 0);
+	ck_assert(cbt_has(r.out, "--decision approve|changes|reject"));
+	ck_assert(cbt_has(r.out, "--despite-evidence REASON"));
+	cbt_run_free(&r);
+	REFUSED(ws, 2, "case withdraw takes one SLUG", "case", "withdraw");
 	r = RUN(NULL, "reindex", "--help");
 	ck_assert_int_eq(r.status, 0);
 	ck_assert(cbt_has(r.out, "usage: casebook reindex"));
@@ -1198,6 +1391,9 @@ int main(void)
 	tcase_add_test(tc, whole_workflow_in_git_and_index);
 	tcase_add_test(tc, the_unedited_template_is_refused);
 	tcase_add_test(tc, an_uncovered_account_needs_to_be_allowed);
+	tcase_add_test(tc, reviewers_train_a_cited_session_or_consult);
+	tcase_add_test(tc, approving_against_the_evidence);
+	tcase_add_test(tc, reject_and_withdraw_end_a_case);
 	tcase_add_test(tc, workflow_states_are_enforced);
 	tcase_add_test(tc, bad_slugs_are_refused);
 	tcase_add_test(tc, bad_documents_are_refused);

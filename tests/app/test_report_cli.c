@@ -459,7 +459,18 @@ START_TEST(case_studies_by_status_with_evidence)
 	ok("case", "review", "uptime-a1", "--reviewer", "ana", "--decision", "approve");
 	submit_case("a2-story", "A2", "lee", "a2", "tco-2025-03-03",
 		    "  - kpi: t_mean\n    before: 56\n    after: 86\n    period: 2025-03-06..2025-04-28\n");
-	ok("case", "review", "a2-story", "--reviewer", "ana", "--decision", "approve");
+	/* a2's claim disagrees: approved only despite the evidence */
+	{
+		cbt_run r;
+
+		cbt_casebook(&r, ws, NULL, "case", "review", "a2-story", "--reviewer", "ana",
+			     "--decision", "approve", NULL);
+		ck_assert_int_eq(r.status, 1);
+		ck_assert_msg(cbt_has(r.err, "has 1 claim the data contradicts"), "%s", r.err);
+		cbt_run_free(&r);
+	}
+	ok("case", "review", "a2-story", "--reviewer", "ana", "--decision", "approve",
+	   "--despite-evidence", "The meter at <a2> was recalibrated in March");
 	submit_case("jo-visit", "Jo listens", "jo", "a35", "tco-2025-03-03", "");
 	/* a case citing another session is not this session's */
 	ok("session", "record", "--program", "tco", "--title", "Later", "--format", "virtual",
@@ -486,8 +497,10 @@ START_TEST(case_studies_by_status_with_evidence)
 	ck_assert_msg(cbt_has(html, "<td class=\"w\">uptime-a1</td><td class=\"w\">Uptime &lt;at&gt; a1</td>"
 				    "<td>a1</td><td>lee</td><td>approved</td><td class=\"v\">1 agrees, 1 without data</td>"),
 		      "%.400s", strstr(html, "uptime-a1"));
-	ck_assert(cbt_has(html, "<td class=\"w\">a2-story</td><td class=\"w\">A2</td><td>a2</td><td>lee</td>"
-				"<td>approved</td><td class=\"v\">1 disagrees</td>"));
+	ck_assert_msg(cbt_has(html, "<td class=\"w\">a2-story</td><td class=\"w\">A2</td><td>a2</td><td>lee</td>"
+				    "<td>approved</td><td class=\"v\">1 disagrees; approved despite the evidence "
+				    "by Ana: The meter at &lt;a2&gt; was recalibrated in March</td>"),
+		      "%.400s", strstr(html, "a2-story</td>"));
 	ck_assert(cbt_has(html, "<td class=\"w\">jo-visit</td><td class=\"w\">Jo listens</td><td>a35</td><td>jo</td>"
 				"<td>submitted</td><td class=\"v\">no claims</td>"));
 	ck_assert(!cbt_has(html, "elsewhere"));
@@ -498,6 +511,13 @@ START_TEST(case_studies_by_status_with_evidence)
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(c, "claims"), "agrees")), 1);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(c, "claims"), "no_data")), 1);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(c, "claims"), "total")), 2);
+	ck_assert(json_is_null(json_object_get(c, "despite_evidence")));
+	c = json_array_get(cases, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(c, "slug")), "a2-story");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(c, "despite_evidence"), "reason")),
+			 "The meter at <a2> was recalibrated in March");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(c, "despite_evidence"), "reviewer")),
+			 "Ana");
 	/* the same verdicts as `case show` */
 	{
 		cbt_run r;
@@ -531,6 +551,32 @@ START_TEST(case_studies_by_status_with_evidence)
 		ck_assert_int_eq(json_integer_value(json_object_get(level3, "approved")), 3);
 		ck_assert_int_eq(json_integer_value(json_object_get(level3, "submitted")), 2);
 		json_decref(v);
+		cbt_run_free(&r);
+	}
+	/* a rejected and a withdrawn case still count, each at its status */
+	ok("case", "withdraw", "jo-visit", "--reason", "The customer asked us not to.");
+	ok("case", "review", "both", "--reviewer", "ana", "--decision", "reject", "--comment",
+	   "Two sessions, no story.");
+	{
+		cbt_run r;
+		json_t *v, *level3;
+
+		cbt_casebook(&r, ws, NULL, "impact", "--program", "tco", "--json", NULL);
+		ck_assert_msg(r.status == 0, "%s", r.err);
+		v = json_loads(r.out, 0, NULL);
+		ck_assert_ptr_nonnull(v);
+		level3 = json_object_get(json_object_get(v, "kirkpatrick"), "level3_behaviour");
+		ck_assert_int_eq(json_integer_value(json_object_get(level3, "case_studies")), 5);
+		ck_assert_int_eq(json_integer_value(json_object_get(level3, "approved")), 3);
+		ck_assert_int_eq(json_integer_value(json_object_get(level3, "submitted")), 0);
+		ck_assert_int_eq(json_integer_value(json_object_get(level3, "rejected")), 1);
+		ck_assert_int_eq(json_integer_value(json_object_get(level3, "withdrawn")), 1);
+		json_decref(v);
+		cbt_run_free(&r);
+		cbt_casebook(&r, ws, NULL, "impact", "--program", "tco", NULL);
+		ck_assert_msg(cbt_has(r.out, "5 case studies citing these sessions (3 approved or "
+					     "published, 2 rejected or withdrawn)"),
+			      "%.600s", r.out);
 		cbt_run_free(&r);
 	}
 }

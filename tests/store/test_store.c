@@ -166,6 +166,67 @@ START_TEST(writers_in_turn_see_each_others_commits)
 }
 END_TEST
 
+/* A database of schema version 4 (before the statuses rejected and
+ * withdrawn) upgrades in place: case_study is rebuilt with the new CHECK,
+ * and its sessions, claims and reviews (which reference it) survive. */
+START_TEST(version_4_case_index_upgrades_keeping_its_rows)
+{
+	cb_store *s;
+	char *out;
+	int v = 0;
+
+	ck_assert_int_eq(cb_store_open(path, CB_STORE_CREATE, &s), 0);
+	cb_store_close(s);
+	/* Make it what version 4 wrote: the old CHECK, one case with a
+	 * session, a claim and a review. */
+	out = cbt_sh(NULL,
+		     "sqlite3 '%s' \"PRAGMA foreign_keys = OFF; DROP TABLE case_study;"
+		     " CREATE TABLE case_study (id INTEGER PRIMARY KEY, slug TEXT NOT NULL UNIQUE,"
+		     " title TEXT NOT NULL, technician TEXT NOT NULL,"
+		     " technician_id INTEGER REFERENCES person(id), account TEXT NOT NULL,"
+		     " account_id INTEGER REFERENCES account(id), status TEXT NOT NULL CHECK (status IN"
+		     " ('submitted','changes-requested','approved','published')), head TEXT NOT NULL,"
+		     " submitted_at TEXT NOT NULL, updated_at TEXT NOT NULL);"
+		     " INSERT INTO case_study VALUES (7, 'a-case', 'A case', 'jo', NULL, 'acme', NULL,"
+		     " 'approved', 'abc', '2025-01-01T00:00:00Z', '2025-01-02T00:00:00Z');"
+		     " INSERT INTO case_session VALUES (7, 0, 'tco-2025-02-10');"
+		     " INSERT INTO case_claim VALUES (7, 0, 'nps', 10, 20, '2025-01-01', '2025-03-31', NULL);"
+		     " INSERT INTO case_review VALUES (7, 0, NULL, 'Ana', 'ana@x.example', 'approved', '',"
+		     " '2025-01-02T00:00:00Z', 'abc');"
+		     " PRAGMA user_version = 4;\" 2>&1",
+		     path);
+	ck_assert_str_eq(out, "");
+	free(out);
+	ck_assert_int_eq(cb_store_open(path, 0, &s), 0);
+	ck_assert_int_eq(cb_store_schema_version(s, &v), 0);
+	ck_assert_int_eq(v, cb_store_schema_latest());
+	ck_assert_int_eq(cb_store_check(s), 0);
+	cb_store_close(s);
+	out = cbt_sh(NULL,
+		     "sqlite3 '%s' \"PRAGMA foreign_keys = ON;"
+		     " SELECT slug || ' ' || status FROM case_study;"
+		     " SELECT count(*) FROM case_session WHERE case_id = 7;"
+		     " SELECT count(*) FROM case_claim WHERE case_id = 7;"
+		     " SELECT count(*) FROM case_review WHERE case_id = 7;"
+		     " PRAGMA foreign_key_check; PRAGMA integrity_check;"
+		     " UPDATE case_study SET status = 'withdrawn';"
+		     " SELECT status FROM case_study;\" 2>&1",
+		     path);
+	ck_assert_str_eq(out, "a-case approved\n1\n1\n1\nok\nwithdrawn\n");
+	free(out);
+	/* the CHECK still refuses what is not a status */
+	out = cbt_sh(NULL, "sqlite3 '%s' \"UPDATE case_study SET status = 'lost'\" 2>&1", path);
+	ck_assert_msg(strstr(out, "CHECK constraint failed"), "%s", out);
+	free(out);
+	/* and the rebuilt table's indexes are there */
+	out = cbt_sh(NULL, "sqlite3 '%s' \"SELECT name FROM sqlite_master WHERE type = 'index'"
+			   " AND tbl_name = 'case_study' AND sql IS NOT NULL ORDER BY name\"",
+		     path);
+	ck_assert_str_eq(out, "case_study_by_account\ncase_study_by_technician\n");
+	free(out);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("store/store");
@@ -174,6 +235,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, create_migrates_to_latest_and_refuses_existing);
 	tcase_add_test(tc, a_newer_schema_is_refused);
+	tcase_add_test(tc, version_4_case_index_upgrades_keeping_its_rows);
 	tcase_add_test(tc, rollback_undoes_and_nesting_commits_once);
 	tcase_add_test(tc, duplicate_keys_and_missing_keys);
 	tcase_add_test(tc, read_only_store_refuses_transactions);
