@@ -111,6 +111,29 @@ static void judge(cb_case_evidence *e)
 			 !before_ok && !after_ok ? "s" : "");
 }
 
+/* One window of a claim measured: its value, interval and observation
+ * count; without a value, reason says which window and why. */
+static int measure(cb_workspace *ws, cb_plugin_host *host, const cb_kpi_def *k, int64_t account_id,
+		   const char *account, const char *which, int32_t from, int32_t to, double *value,
+		   cb_analysis_interval *ci, size_t *observations, char *reason, size_t reasonlen)
+{
+	char why[300] = "", win[32];
+	cb_kpi_measured m;
+	int rc = cb_app_kpi_measure(ws, host, k, account_id, account, from, to, CB_CASE_LEVEL, &m,
+				    why, sizeof(why));
+
+	if (rc < 0)
+		return rc;
+	*value = m.value;
+	*ci = (cb_analysis_interval){m.low, m.high};
+	*observations = m.observations;
+	if (isnan(m.value)) {
+		window_text(from, to, win, sizeof(win));
+		snprintf(reason, reasonlen, "%s window %s: %s", which, win, why);
+	}
+	return 0;
+}
+
 int cb_app_case_evidence(cb_workspace *ws, const cb_case_doc *doc, cb_case_evidence **out)
 {
 	cb_plugin_host *host;
@@ -133,9 +156,6 @@ int cb_app_case_evidence(cb_workspace *ws, const cb_case_doc *doc, cb_case_evide
 	for (size_t i = 0; i < doc->n_claims; i++) {
 		cb_case_evidence *e = &ev[i];
 		const cb_kpi_def *k = cb_plugin_kpi_find(host, doc->claims[i].kpi);
-		char why[300] = "", win[32];
-		cb_kpi_measured m;
-
 		e->claim = &doc->claims[i];
 		cb_app_case_windows(e->claim, &e->before_from, &e->before_to, &e->after_from,
 				    &e->after_to);
@@ -154,28 +174,18 @@ int cb_app_case_evidence(cb_workspace *ws, const cb_case_doc *doc, cb_case_evide
 				 e->claim->kpi);
 			continue;
 		}
-		if ((rc = cb_app_kpi_measure(ws, host, k, account_id, doc->account, e->before_from,
-					     e->before_to, CB_CASE_LEVEL, &m, why, sizeof(why))) < 0)
+		if ((rc = measure(ws, host, k, account_id, doc->account, "before", e->before_from,
+				  e->before_to, &e->measured_before, &e->before_ci, &e->before_obs,
+				  e->reason, sizeof(e->reason))) < 0)
 			break;
-		e->measured_before = m.value;
-		e->before_ci = (cb_analysis_interval){m.low, m.high};
-		e->before_obs = m.observations;
-		if (isnan(e->measured_before)) {
-			window_text(e->before_from, e->before_to, win, sizeof(win));
-			snprintf(e->reason, sizeof(e->reason), "before window %s: %s", win, why);
+		if (isnan(e->measured_before))
 			continue;
-		}
-		if ((rc = cb_app_kpi_measure(ws, host, k, account_id, doc->account, e->after_from,
-					     e->after_to, CB_CASE_LEVEL, &m, why, sizeof(why))) < 0)
+		if ((rc = measure(ws, host, k, account_id, doc->account, "after", e->after_from,
+				  e->after_to, &e->measured_after, &e->after_ci, &e->after_obs,
+				  e->reason, sizeof(e->reason))) < 0)
 			break;
-		e->measured_after = m.value;
-		e->after_ci = (cb_analysis_interval){m.low, m.high};
-		e->after_obs = m.observations;
-		if (isnan(e->measured_after)) {
-			window_text(e->after_from, e->after_to, win, sizeof(win));
-			snprintf(e->reason, sizeof(e->reason), "after window %s: %s", win, why);
+		if (isnan(e->measured_after))
 			continue;
-		}
 		judge(e);
 	}
 	if (rc < 0) {

@@ -106,12 +106,33 @@ static int uncovered_message(const char *message, const char *verb, const char *
 	return out->ptr ? 0 : cb_case_oom();
 }
 
+/* What a submission and a revision check before they write: the document
+ * against the workspace (filling *tech), the account's reach (an uncovered
+ * one, allowed, makes *message the message with its trailer, kept in
+ * `trailer`), and the index row borrowing the document. `verb` starts
+ * git's default message ("Add", "Revise"). */
+static int check_to_write(cb_workspace *ws, const char *name, const char *slug,
+			  const cb_case_doc *doc, int allow_uncovered, const char *verb,
+			  const char **message, cb_buf *trailer, cb_person *tech,
+			  cb_case_index *row)
+{
+	int rc, uncovered = 0;
+
+	if ((rc = cb_case_check_document(ws, name, slug, doc, tech)) < 0 ||
+	    (rc = cb_case_check_reach(ws, name, doc, tech, allow_uncovered, &uncovered)) < 0 ||
+	    (uncovered && (rc = uncovered_message(*message, verb, slug, doc, trailer)) < 0) ||
+	    (rc = cb_case_row_from_doc(ws->store, slug, doc, row)) < 0)
+		return rc;
+	if (uncovered)
+		*message = trailer->ptr;
+	return 0;
+}
+
 int cb_app_case_submit(cb_workspace *ws, const char *name, const char *text, size_t len,
 		       const char *slug_arg, const char *message, int allow_uncovered,
 		       cb_case_written *out)
 {
 	cb_buf trailer = CB_BUF_INIT;
-	int uncovered = 0;
 	cb_store *s = ws->store;
 	cb_case_doc doc = {0};
 	cb_buf canon = CB_BUF_INIT;
@@ -143,13 +164,9 @@ int cb_app_case_submit(cb_workspace *ws, const char *name, const char *text, siz
 		cb_case_index_clear(&old);
 		goto rollback;
 	}
-	if ((rc = cb_case_check_document(ws, name, out->slug, &doc, &tech)) < 0 ||
-	    (rc = cb_case_check_reach(ws, name, &doc, &tech, allow_uncovered, &uncovered)) < 0 ||
-	    (uncovered && (rc = uncovered_message(message, "Add", out->slug, &doc, &trailer)) < 0) ||
-	    (rc = cb_case_row_from_doc(s, out->slug, &doc, &row)) < 0)
+	if ((rc = check_to_write(ws, name, out->slug, &doc, allow_uncovered, "Add", &message,
+				 &trailer, &tech, &row)) < 0)
 		goto rollback;
-	if (uncovered)
-		message = trailer.ptr;
 	when = cb_case_now_text(now);
 	row.status = "submitted";
 	row.head = "";
@@ -290,7 +307,6 @@ int cb_app_case_revise(cb_workspace *ws, const char *slug, const char *name, con
 		       size_t len, const char *message, int allow_uncovered, cb_case_written *out)
 {
 	cb_buf trailer = CB_BUF_INIT;
-	int uncovered = 0;
 	cb_store *s = ws->store;
 	cb_case_doc doc = {0};
 	cb_buf canon = CB_BUF_INIT;
@@ -317,13 +333,9 @@ int cb_app_case_revise(cb_workspace *ws, const char *slug, const char *name, con
 		rc = refuse_final(&idx, "revised");
 		goto rollback;
 	}
-	if ((rc = cb_case_check_document(ws, name, out->slug, &doc, &tech)) < 0 ||
-	    (rc = cb_case_check_reach(ws, name, &doc, &tech, allow_uncovered, &uncovered)) < 0 ||
-	    (uncovered && (rc = uncovered_message(message, "Revise", out->slug, &doc, &trailer)) < 0) ||
-	    (rc = cb_case_row_from_doc(s, out->slug, &doc, &row)) < 0)
+	if ((rc = check_to_write(ws, name, out->slug, &doc, allow_uncovered, "Revise", &message,
+				 &trailer, &tech, &row)) < 0)
 		goto rollback;
-	if (uncovered)
-		message = trailer.ptr;
 	when = cb_case_now_text(now);
 	row.id = idx.id;
 	row.status = "submitted"; /* a new revision needs a new review */
