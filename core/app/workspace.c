@@ -134,12 +134,99 @@ static void init_undo(cb_workspace *ws, int made_plugins, int made_repo)
 	}
 }
 
+static int is_workspace(const char *dir);
+
+/* Refuses a folder for a new workspace that lies inside a workspace (its
+ * cases/ repository included) or is a git repository's own folder: the
+ * one would find the other's database, the other would get files its git
+ * does not expect. `dir` is an absolute, resolved path. */
+static int check_init_place(const char *dir)
+{
+	char *up = strdup(dir), *slash;
+	struct stat st;
+	int rc = 0;
+
+	if (!up)
+		return cb_error_set(CB_ENOMEM, "out of memory");
+	while (rc == 0 && (slash = strrchr(up, '/')) && slash[1]) {
+		slash[slash == up] = '\0'; /* the parent; "/" stays "/" */
+		if (is_workspace(up))
+			rc = cb_error_set(CB_EINVALID,
+					  "%s is inside the workspace %s; a workspace cannot hold another "
+					  "(pick a folder outside it)",
+					  dir, up);
+		if (slash == up)
+			break;
+	}
+	free(up);
+	if (rc < 0)
+		return rc;
+	{
+		char *head = join(dir, "HEAD"), *objects = join(dir, "objects");
+
+		if (!head || !objects)
+			rc = cb_error_set(CB_ENOMEM, "out of memory");
+		else if (stat(head, &st) == 0 && S_ISREG(st.st_mode) && stat(objects, &st) == 0 &&
+			 S_ISDIR(st.st_mode))
+			rc = cb_error_set(CB_EINVALID,
+					  "%s is a git repository's folder (it holds HEAD and objects/); "
+					  "pick another folder for the workspace",
+					  dir);
+		free(head);
+		free(objects);
+	}
+	return rc;
+}
+
+/* The length of the shortest prefix of `dir` (ending at a '/' or the end)
+ * that does not exist yet: what mkdir_p will make; strlen(dir) + 1 when
+ * all of it exists. */
+static size_t first_missing(const char *dir)
+{
+	char tmp[PATH_MAX];
+	size_t len = strlen(dir);
+
+	if (len >= sizeof(tmp))
+		return len + 1;
+	memcpy(tmp, dir, len + 1);
+	for (size_t i = 1; i <= len; i++) {
+		if (tmp[i] != '/' && tmp[i] != '\0')
+			continue;
+		tmp[i] = '\0';
+		if (!exists(tmp))
+			return i;
+		tmp[i] = dir[i];
+	}
+	return len + 1;
+}
+
+/* Removes the (empty) folders mkdir_p made for `dir`, from the deepest up
+ * to the prefix of length `from`. */
+static void unmake_dirs(const char *dir, size_t from)
+{
+	char tmp[PATH_MAX];
+	size_t len = strlen(dir);
+
+	if (len >= sizeof(tmp))
+		return;
+	memcpy(tmp, dir, len + 1);
+	while (len >= from) {
+		rmdir(tmp);
+		while (len > 0 && tmp[len - 1] != '/')
+			len--;
+		if (len == 0)
+			break;
+		tmp[--len] = '\0';
+	}
+}
+
 int cb_workspace_init(const char *dir, cb_workspace **out)
 {
 	cb_workspace *ws;
 	cb_repo *repo = NULL;
 	char *readme = NULL;
 	int rc, made_plugins = 0, made_repo = 0;
+	size_t made_from = first_missing(dir);
 
 	*out = NULL;
 	if ((rc = mkdir_p(dir)) < 0)
@@ -148,6 +235,10 @@ int cb_workspace_init(const char *dir, cb_workspace **out)
 	if (!ws)
 		return cb_error_set(CB_EIO, "cannot resolve %s: %s", dir,
 				    strerror(errno));
+	if ((rc = check_init_place(ws->dir)) < 0) {
+		unmake_dirs(dir, made_from); /* made just now, and empty */
+		goto fail;
+	}
 	if (exists(ws->db_path)) {
 		rc = cb_error_set(CB_EEXISTS, "%s already holds a workspace (%s exists)",
 				  ws->dir, CB_WORKSPACE_DB);

@@ -386,6 +386,92 @@ int cb_store_schema_version(cb_store *s, int *version)
 	return 0;
 }
 
+/* The integer PRAGMA `name` of the open database into *out. */
+static int pragma_int(cb_store *s, const char *name, int *out)
+{
+	char sql[64];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "PRAGMA %s", name);
+	if ((rc = cb_store_prepare(s, sql, &st)) < 0)
+		return rc;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = cb_store_fail(s, "reading the database header");
+		sqlite3_finalize(st);
+		return rc;
+	}
+	*out = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* How many tables the database holds, and whether Casebook's first one
+ * (account, from migration 1) is among them. */
+static int count_tables(cb_store *s, int *tables, int *ours)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = cb_store_prepare(s,
+				   "SELECT count(*), coalesce(sum(name = 'account'), 0) FROM sqlite_master "
+				   "WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+				   &st)) < 0)
+		return rc;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = cb_store_fail(s, "reading the database's tables");
+		sqlite3_finalize(st);
+		return rc;
+	}
+	*tables = sqlite3_column_int(st, 0);
+	*ours = sqlite3_column_int(st, 1) > 0;
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* Whether the file is a Casebook database: its header carries
+ * CB_STORE_APPLICATION_ID, or (written before the mark existed) it has
+ * no mark, a schema version this build knows and Casebook's tables;
+ * *legacy says so, and the first write marks it. Anything else, an SQLite
+ * file of another program or of none, is refused, saying what it holds,
+ * so that Casebook never adds its tables to a stranger's file. */
+static int check_identity(cb_store *s, int *legacy)
+{
+	int app, version, tables, ours, rc;
+
+	*legacy = 0;
+	if ((rc = pragma_int(s, "application_id", &app)) < 0) {
+		if ((sqlite3_errcode(s->db) & 0xFF) == SQLITE_NOTADB)
+			return cb_error_set(CB_EDB,
+					    "%s is not a casebook database: it is not an SQLite file at all",
+					    s->path);
+		return rc;
+	}
+	if (app == CB_STORE_APPLICATION_ID)
+		return 0;
+	if (app != 0)
+		return cb_error_set(CB_EDB,
+				    "%s belongs to another program (its SQLite application_id is 0x%08X, "
+				    "Casebook's 0x%08X); it is not a casebook database, so it is left alone",
+				    s->path, (unsigned)app, (unsigned)CB_STORE_APPLICATION_ID);
+	if ((rc = pragma_int(s, "user_version", &version)) < 0 ||
+	    (rc = count_tables(s, &tables, &ours)) < 0)
+		return rc;
+	if (version >= 1 && ours) {
+		*legacy = 1;
+		return 0;
+	}
+	if (tables == 0)
+		return cb_error_set(CB_EDB,
+				    "%s is an SQLite database without any table: not a casebook "
+				    "database; 'casebook init' makes a workspace in a folder without one",
+				    s->path);
+	return cb_error_set(CB_EDB,
+			    "%s is an SQLite database of another program (%d table%s, none of "
+			    "Casebook's); it is not a casebook database, so it is left alone",
+			    s->path, tables, tables == 1 ? "" : "s");
+}
+
 /* Whether every foreign key holds: migrations run with foreign keys off
  * (a table rebuild needs it), so they are checked before the upgrade is
  * committed. */
@@ -411,7 +497,7 @@ static int foreign_keys_hold(cb_store *s)
 
 /* Brings the schema to MIGRATION_COUNT in one transaction. Runs before
  * foreign keys are turned on (see migration 5). */
-static int migrate(cb_store *s)
+static int migrate(cb_store *s, int legacy)
 {
 	int version, rc;
 	char pragma[64];
@@ -422,7 +508,7 @@ static int migrate(cb_store *s)
 		return cb_error_set(CB_EDB,
 				    "%s has schema version %d; this casebook knows up to %d: upgrade casebook",
 				    s->path, version, MIGRATION_COUNT);
-	if (version == MIGRATION_COUNT)
+	if (version == MIGRATION_COUNT && !legacy)
 		return 0;
 	if ((rc = cb_store_begin(s)) < 0)
 		return rc;
@@ -440,6 +526,9 @@ static int migrate(cb_store *s)
 	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", MIGRATION_COUNT);
 	if ((rc = cb_store_exec(s, pragma)) < 0)
 		goto fail;
+	snprintf(pragma, sizeof(pragma), "PRAGMA application_id = %d", CB_STORE_APPLICATION_ID);
+	if ((rc = cb_store_exec(s, pragma)) < 0)
+		goto fail;
 	return cb_store_commit(s);
 fail:
 	cb_store_rollback(s);
@@ -449,7 +538,7 @@ fail:
 int cb_store_open(const char *path, int flags, cb_store **out)
 {
 	cb_store *s;
-	int oflags, rc;
+	int oflags, rc, legacy = 0;
 	struct stat st;
 
 	*out = NULL;
@@ -460,6 +549,17 @@ int cb_store_open(const char *path, int flags, cb_store **out)
 	} else {
 		if (stat(path, &st) != 0)
 			return cb_error_set(CB_ENOTFOUND, "%s does not exist", path);
+		/* SQLite would take an empty file for a new database, and the
+		 * migrations would fill it: a workspace whose database was
+		 * truncated would come back empty, its records gone unsaid. */
+		if (S_ISREG(st.st_mode) && st.st_size == 0)
+			return cb_error_set(CB_EDB,
+					    "%s is empty (0 bytes), not a casebook database: if it was "
+					    "truncated, restore it from a backup; 'casebook init' makes new "
+					    "workspaces",
+					    path);
+		if (!S_ISREG(st.st_mode))
+			return cb_error_set(CB_EDB, "%s is not a regular file", path);
 		/* A file without write permission is read-only to us even
 		 * when we are root: the owner meant it that way. */
 		if (!(flags & CB_STORE_READONLY) &&
@@ -482,12 +582,14 @@ int cb_store_open(const char *path, int flags, cb_store **out)
 	}
 	sqlite3_busy_timeout(s->db, CB_BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(s->db, 1);
+	if (!(flags & CB_STORE_CREATE) && (rc = check_identity(s, &legacy)) < 0)
+		goto fail;
 	if (!s->readonly && (rc = cb_store_exec(s, "PRAGMA journal_mode = WAL")) < 0)
 		goto fail;
 	if (!s->readonly && (rc = cb_store_exec(s, "PRAGMA synchronous = NORMAL")) < 0)
 		goto fail;
 	if (!s->readonly) {
-		if ((rc = migrate(s)) < 0)
+		if ((rc = migrate(s, legacy)) < 0)
 			goto fail;
 	} else {
 		int version;

@@ -16,9 +16,17 @@ enum {
 	CB_STORE_READONLY = 2 /* open for reading only */
 };
 
+/* The mark in a Casebook database's header (PRAGMA application_id):
+ * "CBk1". */
+#define CB_STORE_APPLICATION_ID 0x43426B31
+
 /* Opens (or with CB_STORE_CREATE, creates) the database at `path`, turns on
  * WAL, foreign keys and a busy timeout, and brings the schema up to date
- * (not when read-only). Caller frees with cb_store_close. */
+ * (not when read-only). An existing file must be a Casebook database: an
+ * empty file, or an SQLite file of another program (another application
+ * id, or no mark and none of Casebook's tables), is refused with CB_EDB
+ * saying what was found, and left as it was. Caller frees with
+ * cb_store_close. */
 int cb_store_open(const char *path, int flags, cb_store **out);
 void cb_store_close(cb_store *s);
 
