@@ -72,11 +72,24 @@ char *cbt_workspace(void)
 
 void cbt_casebook(cbt_run *r, const char *ws, const char *input, ...)
 {
+	const char *args[128];
+	size_t n = 0;
+	va_list ap;
+
+	va_start(ap, input);
+	for (const char *a; (a = va_arg(ap, const char *)) && n < 127;)
+		args[n++] = a;
+	va_end(ap);
+	args[n] = NULL;
+	cbt_casebookv(r, ws, input, args);
+}
+
+void cbt_casebookv(cbt_run *r, const char *ws, const char *input, const char *const *args)
+{
 	const char *argv[128];
 	int argc = 0, in_fd, out_fd, err_fd, status;
 	char in_path[] = "/tmp/cbt-in-XXXXXX", out_path[] = "/tmp/cbt-out-XXXXXX",
 	     err_path[] = "/tmp/cbt-err-XXXXXX";
-	va_list ap;
 	pid_t pid;
 
 	argv[argc++] = CASEBOOK_BINARY;
@@ -84,10 +97,8 @@ void cbt_casebook(cbt_run *r, const char *ws, const char *input, ...)
 		argv[argc++] = "-C";
 		argv[argc++] = ws;
 	}
-	va_start(ap, input);
-	for (const char *a; (a = va_arg(ap, const char *)) && argc < 127;)
-		argv[argc++] = a;
-	va_end(ap);
+	for (size_t i = 0; args[i] && argc < 127; i++)
+		argv[argc++] = args[i];
 	argv[argc] = NULL;
 
 	in_fd = mkstemp(in_path);

@@ -25,6 +25,8 @@ char *cbt_workspace(void);
 /* Runs the casebook binary with `-C ws` (when ws is non-NULL) and the
  * NULL-terminated arguments; `input` (may be NULL) is its stdin. */
 void cbt_casebook(cbt_run *r, const char *ws, const char *input, ...);
+/* The same with the arguments in a NULL-terminated array. */
+void cbt_casebookv(cbt_run *r, const char *ws, const char *input, const char *const *args);
 void cbt_run_free(cbt_run *r);
 
 /* Runs `sh -c` on the formatted command; returns its stdout (caller frees)

@@ -220,38 +220,6 @@ static int row_error(import *im, long line, const char *msg)
 	return ++im->nerrors >= CB_IMPORT_MAX_ERRORS;
 }
 
-/* Strict decimal: [+-]digits[.digits][(e|E)[+-]digits]; no hex, NaN, inf. */
-static int parse_value(const char *s, double *out)
-{
-	const char *p = s;
-	char *end;
-	int digits = 0;
-
-	if (*p == '+' || *p == '-')
-		p++;
-	while (*p >= '0' && *p <= '9')
-		p++, digits++;
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			digits++;
-	if (!digits)
-		return -1;
-	if (*p == 'e' || *p == 'E') {
-		p++;
-		if (*p == '+' || *p == '-')
-			p++;
-		if (!(*p >= '0' && *p <= '9'))
-			return -1;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	if (*p)
-		return -1;
-	errno = 0;
-	*out = strtod(s, &end);
-	return errno == ERANGE || !isfinite(*out) ? -1 : 0;
-}
-
 static int add_text(import *im, const char *what, const char *s, size_t *at)
 {
 	int rc;
@@ -362,11 +330,17 @@ static int take_row(import *im, const cb_csv_record *rec, const cb_csv_columns *
 	}
 	if (cb_datetime_parse(at_text, &r.at) < 0)
 		return row_error(im, rec->line, cb_error_last());
-	if (parse_value(value_text, &r.value) < 0) {
+	if ((rc = cb_decimal_parse(value_text, &r.value)) < 0) {
 		char msg[200];
 
-		snprintf(msg, sizeof(msg), "value '%.40s' is not a number (measure %s)", value_text,
-			 def->key);
+		if (rc == -1)
+			snprintf(msg, sizeof(msg), "value '%.40s' is not a number (measure %s)",
+				 value_text, def->key);
+		else
+			snprintf(msg, sizeof(msg),
+				 "value %.40s is beyond the " CB_NUMBER_MAX_TEXT
+				 " Casebook takes either way (measure %s)",
+				 value_text, def->key);
 		return row_error(im, rec->line, msg);
 	}
 	if (cb_plugin_measure_check(def, r.value) < 0)

@@ -17,6 +17,7 @@
 #include "app/session.h"
 #include "base/buf.h"
 #include "base/error.h"
+#include "base/text.h"
 
 #define IMPORT_MAX_ERRORS 20
 #define IMPORT_ERROR_TEXT 400 /* bytes of one row's message kept */
@@ -353,12 +354,8 @@ static int session_row(cb_workspace *ws, const cb_csv_record *rec, const cb_csv_
 	spec.currency = optional_field(rec, cols, "currency");
 	spec.notes = optional_field(rec, cols, "notes");
 	if (cost) {
-		char *end;
-
-		errno = 0;
-		spec.cost = strtod(cost, &end);
-		if (end == cost || *end || errno)
-			return cb_error_set(CB_EINVALID, "cost '%.40s' is not a number", cost);
+		if ((rc = cb_decimal_field("cost", cost, 0, CB_NUMBER_MAX, &spec.cost)) < 0)
+			return rc;
 		spec.has_cost = 1;
 	}
 	if ((rc = split_list("attendees", optional_field(rec, cols, "attendees"), &acopy, &attendees,

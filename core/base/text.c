@@ -1,6 +1,9 @@
 /* Input text checks, one place for every command and importer. */
 #include "base/text.h"
 
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,4 +168,74 @@ void cb_text_lower(char *out, size_t outlen, const char *s)
 	for (; s[i] && i + 1 < outlen; i++)
 		out[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i];
 	out[i] = '\0';
+}
+
+int cb_decimal_parse(const char *s, double *out)
+{
+	const char *p = s;
+	char *end;
+	size_t digits = 0;
+	double v;
+
+	if (*p == '+' || *p == '-')
+		p++;
+	while (*p >= '0' && *p <= '9')
+		p++, digits++;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			digits++;
+	if (!digits)
+		return -1;
+	if (*p == 'e' || *p == 'E') {
+		size_t exp_digits = 0;
+
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		while (*p >= '0' && *p <= '9')
+			p++, exp_digits++;
+		if (!exp_digits)
+			return -1;
+	}
+	if (*p)
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (*end || !isfinite(v) || fabs(v) > CB_NUMBER_MAX)
+		return -2;
+	*out = v == 0 ? 0 : v; /* no -0 */
+	return 0;
+}
+
+/* A bound as messages write it: CB_NUMBER_MAX as CB_NUMBER_MAX_TEXT. */
+static void bound_text(double v, char *out, size_t outlen)
+{
+	if (fabs(v) == CB_NUMBER_MAX)
+		snprintf(out, outlen, "%s%s", v < 0 ? "-" : "", CB_NUMBER_MAX_TEXT);
+	else
+		snprintf(out, outlen, "%.15g", v);
+}
+
+int cb_decimal_field(const char *what, const char *text, double min, double max, double *out)
+{
+	double v;
+	int rc = cb_decimal_parse(text, &v);
+
+	if (rc == -1) {
+		if (cb_text_check(what, text, 40, 0, 0) < 0)
+			return CB_EINVALID; /* says which byte is wrong, without echoing it */
+		return cb_error_set(CB_EINVALID,
+				    "%s: '%s' is not a number (write a decimal such as 12, -3.5 or 1e3)",
+				    what, text);
+	}
+	if (rc == -2 || v < min || v > max) {
+		char lo[32], hi[32];
+
+		bound_text(min, lo, sizeof(lo));
+		bound_text(max, hi, sizeof(hi));
+		return cb_error_set(CB_EINVALID, "%s: %.40s is out of range (%s to %s)", what, text,
+				    lo, hi);
+	}
+	*out = v;
+	return 0;
 }

@@ -36,6 +36,25 @@ size_t cb_text_distance(const char *a, const char *b, size_t cap);
 const char *cb_text_suggest(const char *word, const char *const *candidates,
 			    size_t n);
 
+/* The largest magnitude of a number Casebook takes from a user (a cost, a
+ * claim, an observation, a target, a money value): sums over millions of
+ * them, and products of a few, stay finite, so no infinity ever reaches
+ * an output. */
+#define CB_NUMBER_MAX 1e15
+#define CB_NUMBER_MAX_TEXT "1e15" /* as messages write it */
+
+/* Parses a decimal number as people write one: an optional sign, digits
+ * with an optional fraction, an optional exponent ("12", "-3.5", ".5",
+ * "1e3"); nothing else (no hexadecimal, "inf" or "nan", no blanks around
+ * it). Returns 0, -1 when `s` is not such a number, or -2 when its
+ * magnitude exceeds CB_NUMBER_MAX. Sets no error message: the caller
+ * names the field. */
+int cb_decimal_parse(const char *s, double *out);
+
+/* cb_decimal_parse for a field named `what`, within [min, max] (which lie
+ * within +-CB_NUMBER_MAX); CB_EINVALID says which rule `text` breaks. */
+int cb_decimal_field(const char *what, const char *text, double min, double max, double *out);
+
 /* The ASCII lowercase copy of s written into out (at most outlen bytes). */
 void cb_text_lower(char *out, size_t outlen, const char *s);
 

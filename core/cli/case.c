@@ -41,11 +41,6 @@ enum {
 	OPT_DESPITE,
 };
 
-static json_t *number_or_null(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
 static json_t *strings_json(char *const *items, size_t n)
 {
 	json_t *a = json_array();
@@ -73,17 +68,17 @@ static json_t *claim_json(const cb_case_claim *c, const cb_case_evidence *e)
 	window_text(e->before_from, e->before_to, before);
 	window_text(e->after_from, e->after_to, after);
 	return json_pack("{s:s, s:f, s:f, s:s, s:o, s:s, s:s, s:o, s:o, s:{s:o, s:o}, s:{s:o, s:o}, "
-			 "s:{s:I, s:I}, s:f, s:o, s:s, s:s}",
+			 "s:{s:I, s:I}, s:o, s:o, s:s, s:s}",
 			 "kpi", c->kpi, "before", c->before, "after", c->after, "period", period,
 			 "note", cb_cli_json_str(c->note), "before_window", before, "after_window",
-			 after, "measured_before", number_or_null(e->measured_before),
-			 "measured_after", number_or_null(e->measured_after), "before_interval", "low",
-			 number_or_null(e->before_ci.low), "high", number_or_null(e->before_ci.high),
-			 "after_interval", "low", number_or_null(e->after_ci.low), "high",
-			 number_or_null(e->after_ci.high), "observations", "before",
+			 after, "measured_before", cb_cli_json_number(e->measured_before),
+			 "measured_after", cb_cli_json_number(e->measured_after), "before_interval", "low",
+			 cb_cli_json_number(e->before_ci.low), "high", cb_cli_json_number(e->before_ci.high),
+			 "after_interval", "low", cb_cli_json_number(e->after_ci.low), "high",
+			 cb_cli_json_number(e->after_ci.high), "observations", "before",
 			 (json_int_t)e->before_obs, "after", (json_int_t)e->after_obs,
-			 "claimed_change", c->after - c->before, "measured_change",
-			 number_or_null(e->measured_change), "evidence",
+			 "claimed_change", cb_cli_json_number(c->after - c->before), "measured_change",
+			 cb_cli_json_number(e->measured_change), "evidence",
 			 cb_case_verdict_name(e->verdict), "reason", e->reason);
 }
 

@@ -386,7 +386,10 @@ int cb_cli_emit(cb_cli *cli, json_t *value)
 	int rc;
 
 	if (!value) {
-		cb_error_set(CB_ENOMEM, "out of memory");
+		/* json_pack gives NULL for a value it cannot hold as well as
+		 * for a failed allocation; numbers go through
+		 * cb_cli_json_number, so this is memory. */
+		cb_error_set(CB_ENOMEM, "out of memory while writing the JSON output");
 		return cb_cli_fail(cli);
 	}
 	rc = cb_output_render(cli->out, value, cli->mode);
@@ -413,21 +416,15 @@ json_t *cb_cli_json_str(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+json_t *cb_cli_json_number(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
 int cb_cli_parse_double(const char *what, const char *text, double min,
 			double max, double *out)
 {
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(text, &end);
-	if (end == text || *end || errno == ERANGE || !isfinite(v))
-		return cb_error_set(CB_EINVALID, "%s: '%s' is not a number", what, text);
-	if (v < min || v > max)
-		return cb_error_set(CB_EINVALID, "%s: %s is out of range %g..%g",
-				    what, text, min, max);
-	*out = v;
-	return 0;
+	return cb_decimal_field(what, text, min, max, out);
 }
 
 int cb_cli_parse_int(const char *what, const char *text, long min, long max,

@@ -103,6 +103,11 @@ int cb_cli_done(cb_cli *cli, json_t *value, const char *fmt, ...)
 /* JSON helpers: a string or null. */
 json_t *cb_cli_json_str(const char *s);
 
+/* A number for JSON output: null when it is not finite (NaN means "none"
+ * throughout Casebook), so that no infinity or NaN reaches JSON, which has
+ * neither. */
+json_t *cb_cli_json_number(double v);
+
 /* Parses a number option: finite, within [min, max]. `what` names the
  * option in the message. Returns 0 or CB_EUSAGE-style CB_EINVALID. */
 int cb_cli_parse_double(const char *what, const char *text, double min,

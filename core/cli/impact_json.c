@@ -74,14 +74,9 @@ int cb_cli_retired_option(const char *name)
 			    name, CB_ANALYSIS_METHOD);
 }
 
-static json_t *num(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
 static json_t *interval(const cb_analysis_interval *ci)
 {
-	return json_pack("{s:o, s:o}", "low", num(ci->low), "high", num(ci->high));
+	return json_pack("{s:o, s:o}", "low", cb_cli_json_number(ci->low), "high", cb_cli_json_number(ci->high));
 }
 
 static json_t *group_json(const cb_analysis_group *g)
@@ -91,17 +86,17 @@ static json_t *group_json(const cb_analysis_group *g)
 			 "no_baseline", (json_int_t)g->no_baseline, "no_follow_up",
 			 (json_int_t)g->no_follow_up, "improved", (json_int_t)g->improved,
 			 "worsened", (json_int_t)g->worsened, "unchanged", (json_int_t)g->unchanged,
-			 "baseline", num(g->baseline_mean), "follow_up", num(g->follow_up_mean),
-			 "change", num(g->mean_change), "relative_change", num(g->relative_change),
-			 "sd_change", num(g->sd_change), "change_ci",
+			 "baseline", cb_cli_json_number(g->baseline_mean), "follow_up", cb_cli_json_number(g->follow_up_mean),
+			 "change", cb_cli_json_number(g->mean_change), "relative_change", cb_cli_json_number(g->relative_change),
+			 "sd_change", cb_cli_json_number(g->sd_change), "change_ci",
 			 g->enough ? interval(&g->ci) : json_null());
 }
 
 static json_t *roi_point(const cb_analysis_roi_point *p)
 {
-	return json_pack("{s:o, s:o, s:o, s:o, s:o}", "improvement", num(p->improvement), "benefit",
-			 num(p->benefit), "net_benefit", num(p->net_benefit), "roi_percent",
-			 num(p->roi_percent), "bcr", num(p->bcr));
+	return json_pack("{s:o, s:o, s:o, s:o, s:o}", "improvement", cb_cli_json_number(p->improvement), "benefit",
+			 cb_cli_json_number(p->benefit), "net_benefit", cb_cli_json_number(p->net_benefit), "roi_percent",
+			 cb_cli_json_number(p->roi_percent), "bcr", cb_cli_json_number(p->bcr));
 }
 
 /* A window as its first and last day, both included. */
@@ -130,10 +125,10 @@ static json_t *cohorts_json(const cb_impact_report *r, const cb_analysis_impact 
 					"exposed_paired", (json_int_t)c->exposed_paired, "control",
 					(json_int_t)c->control, "control_paired",
 					(json_int_t)c->control_paired, "used", c->used, "weight", c->weight,
-					"exposed_change", num(c->exposed_change), "control_change",
-					num(c->control_change), "effect", num(c->effect), "effect_ci",
+					"exposed_change", cb_cli_json_number(c->exposed_change), "control_change",
+					cb_cli_json_number(c->control_change), "effect", cb_cli_json_number(c->effect), "effect_ci",
 					has_ci ? interval(&c->ci) : json_null(), "p_value",
-					num(c->p_value)));
+					cb_cli_json_number(c->p_value)));
 	}
 	return rows;
 }
@@ -150,9 +145,9 @@ static json_t *events_json(const cb_impact_kpi *ik)
 				      reference, "placebo", ev->placebo, "level", ev->level, "cohorts",
 				      (json_int_t)ev->cohorts);
 
-		json_object_set_new(o, "effect", num(ev->effect));
+		json_object_set_new(o, "effect", cb_cli_json_number(ev->effect));
 		json_object_set_new(o, "effect_ci", reference || ev->thin ? json_null() : interval(&ev->ci));
-		json_object_set_new(o, "p_value", num(reference || ev->thin ? NAN : ev->p_value));
+		json_object_set_new(o, "p_value", cb_cli_json_number(reference || ev->thin ? NAN : ev->p_value));
 		json_object_set_new(o, "excludes_zero", json_boolean(!reference && !ev->thin && ev->excludes_zero));
 		json_object_set_new(o, "exposed", json_integer((json_int_t)ev->exposed));
 		json_object_set_new(o, "control", json_integer((json_int_t)ev->control));
@@ -183,7 +178,7 @@ static json_t *kpi_json(const cb_impact_report *r, const cb_impact_kpi *ik)
 		"kpi", ik->kpi->key, "name", ik->kpi->name, "unit", ik->kpi->unit, "better",
 		ik->kpi->better == CB_KPI_HIGHER ? "higher" : "lower", "thin", im->thin, "reason",
 		im->thin ? json_string(im->reason) : json_null(), "difference_in_differences",
-		im->has_control, "effect", num(im->effect), "effect_ci",
+		im->has_control, "effect", cb_cli_json_number(im->effect), "effect_ci",
 		im->thin ? json_null() : interval(&im->effect_ci), "direction",
 		json_string(cb_impact_direction_name(im)), "verdict",
 		cb_impact_verdict_name(ik->verdict), "excludes_zero", im->excludes_zero,
@@ -191,10 +186,10 @@ static json_t *kpi_json(const cb_impact_report *r, const cb_impact_kpi *ik)
 		(json_int_t)ik->follow_up_obs, "control_baseline", (json_int_t)ik->control_baseline_obs,
 		"control_follow_up", (json_int_t)ik->control_follow_up_obs);
 
-	json_object_set_new(o, "se", num(im->se));
-	json_object_set_new(o, "df", num(im->df));
-	json_object_set_new(o, "p_value", num(im->thin ? NAN : im->p_value));
-	json_object_set_new(o, "p_adjusted", num(im->thin ? NAN : im->p_adjusted));
+	json_object_set_new(o, "se", cb_cli_json_number(im->se));
+	json_object_set_new(o, "df", cb_cli_json_number(im->df));
+	json_object_set_new(o, "p_value", cb_cli_json_number(im->thin ? NAN : im->p_value));
+	json_object_set_new(o, "p_adjusted", cb_cli_json_number(im->thin ? NAN : im->p_adjusted));
 	json_object_set_new(o, "significant", json_boolean(ik->significant));
 	json_object_set_new(o, "dropped_accounts", json_integer((json_int_t)im->dropped));
 	json_object_set_new(o, "exposed", group_json(&im->exposed));
@@ -220,8 +215,8 @@ static json_t *kpi_json(const cb_impact_report *r, const cb_impact_kpi *ik)
 					"computed", ik->roi_ok);
 
 		if (ik->roi_ok) {
-			json_object_set_new(roi, "cost", json_real(r->cost));
-			json_object_set_new(roi, "annualisation", json_real(ik->roi.annualisation));
+			json_object_set_new(roi, "cost", cb_cli_json_number(r->cost));
+			json_object_set_new(roi, "annualisation", cb_cli_json_number(ik->roi.annualisation));
 			json_object_set_new(roi, "estimate", roi_point(&ik->roi.estimate));
 			json_object_set_new(roi, "low", roi_point(&ik->roi.low));
 			json_object_set_new(roi, "high", roi_point(&ik->roi.high));
@@ -245,8 +240,8 @@ static json_t *kpi_json(const cb_impact_report *r, const cb_impact_kpi *ik)
 				rows, json_pack("{s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:I, s:I}", "account",
 						a->key, "group", a->control ? "control" : "exposed",
 						"cohort", (json_int_t)a->cohort, "baseline_from", bf,
-						"follow_up_from", ff, "baseline", num(a->baseline),
-						"follow_up", num(a->follow_up), "baseline_obs",
+						"follow_up_from", ff, "baseline", cb_cli_json_number(a->baseline),
+						"follow_up", cb_cli_json_number(a->follow_up), "baseline_obs",
 						(json_int_t)a->baseline_obs, "follow_up_obs",
 						(json_int_t)a->follow_up_obs));
 		}
@@ -386,9 +381,9 @@ json_t *cb_cli_impact_json(const cb_impact_report *r)
 		      "exposed_accounts", (json_int_t)r->exposed, "intervals", "method",
 		      CB_ANALYSIS_METHOD, "level", q->analysis.level, "min_accounts",
 		      (json_int_t)q->analysis.min_exposed, "cost", "amount",
-		      r->cost > 0 ? json_real(r->cost) : json_null(), "currency",
+		      r->cost > 0 ? cb_cli_json_number(r->cost) : json_null(), "currency",
 		      r->currency[0] && !r->mixed_currency ? json_string(r->currency) : json_null(),
-		      "sessions_total", r->cost_full > 0 ? json_real(r->cost_full) : json_null());
+		      "sessions_total", r->cost_full > 0 ? cb_cli_json_number(r->cost_full) : json_null());
 	for (size_t g = 0; g < r->ncohorts; g++) {
 		const cb_impact_cohort *c = &r->cohorts[g];
 		char f[CB_DATE_LEN], l[CB_DATE_LEN];
@@ -450,11 +445,11 @@ json_t *cb_cli_impact_json(const cb_impact_report *r)
 			t->kpis ? json_pack("{s:I, s:I, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s}",
 					    "kpis", (json_int_t)t->kpis, "left_out",
 					    (json_int_t)t->left_out, "currency", t->currency,
-					    "benefit", num(t->benefit), "benefit_conservative",
-					    num(t->benefit_low), "cost", num(t->cost), "roi_percent",
-					    num(t->roi_percent), "roi_percent_conservative",
-					    num(t->roi_percent_low), "bcr", num(t->bcr),
-					    "bcr_conservative", num(t->bcr_low), "summary",
+					    "benefit", cb_cli_json_number(t->benefit), "benefit_conservative",
+					    cb_cli_json_number(t->benefit_low), "cost", cb_cli_json_number(t->cost), "roi_percent",
+					    cb_cli_json_number(t->roi_percent), "roi_percent_conservative",
+					    cb_cli_json_number(t->roi_percent_low), "bcr", cb_cli_json_number(t->bcr),
+					    "bcr_conservative", cb_cli_json_number(t->bcr_low), "summary",
 					    words.ptr ? words.ptr : "")
 				: json_null());
 		cb_buf_free(&words);
@@ -463,9 +458,9 @@ json_t *cb_cli_impact_json(const cb_impact_report *r)
 		o, "kirkpatrick",
 		json_pack("{s:{s:I, s:o}, s:{s:I, s:o, s:o, s:o}, s:o, s:{s:I}}", "level1_reaction",
 			  "answers", (json_int_t)r->levels.reactions, "mean",
-			  num(r->levels.reaction_mean), "level2_learning", "tested",
-			  (json_int_t)r->levels.tested, "pre", num(r->levels.pre_mean), "post",
-			  num(r->levels.post_mean), "gain", num(r->levels.gain_mean),
+			  cb_cli_json_number(r->levels.reaction_mean), "level2_learning", "tested",
+			  (json_int_t)r->levels.tested, "pre", cb_cli_json_number(r->levels.pre_mean), "post",
+			  cb_cli_json_number(r->levels.post_mean), "gain", cb_cli_json_number(r->levels.gain_mean),
 			  "level3_behaviour", level3,
 			  "level4_results", "kpis", (json_int_t)r->nkpis));
 	json_object_set_new(o, "kpis", kpis);

@@ -184,7 +184,7 @@ static int kpi_value(cb_cli *cli, int argc, char **argv)
 		return cb_cli_usage(cli, value_help, "kpi value takes one KPI");
 	if (!currency)
 		return cb_cli_usage(cli, value_help, "kpi value needs --currency");
-	if (cb_cli_parse_double("--per-unit", per_unit, 0, 1e15, &amount) < 0)
+	if (cb_cli_parse_double("--per-unit", per_unit, 0, CB_NUMBER_MAX, &amount) < 0)
 		return cb_cli_fail(cli);
 	if (cb_cli_open(cli, 0, &ws) < 0)
 		return cb_cli_fail(cli);

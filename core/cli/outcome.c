@@ -6,6 +6,7 @@
 #include "analysis/windows.h"
 #include "app/outcome.h"
 #include "base/error.h"
+#include "base/text.h"
 
 static const char set_help[] =
 	"usage: casebook outcome set ACCOUNT KPI --target X --minimum Y --from DATE --to DATE [--json]\n"
@@ -51,8 +52,8 @@ static int outcome_set(cb_cli *cli, int argc, char **argv)
 		return cb_cli_usage(cli, set_help, "outcome set takes an ACCOUNT and a KPI");
 	if (!target || !minimum || !from || !to)
 		return cb_cli_usage(cli, set_help, "outcome set needs --target, --minimum, --from and --to");
-	if (cb_cli_parse_double("--target", target, -1e300, 1e300, &t) < 0 ||
-	    cb_cli_parse_double("--minimum", minimum, -1e300, 1e300, &m) < 0)
+	if (cb_cli_parse_double("--target", target, -CB_NUMBER_MAX, CB_NUMBER_MAX, &t) < 0 ||
+	    cb_cli_parse_double("--minimum", minimum, -CB_NUMBER_MAX, CB_NUMBER_MAX, &m) < 0)
 		return cb_cli_fail(cli);
 	if (cb_cli_open(cli, 0, &ws) < 0)
 		return cb_cli_fail(cli);
@@ -68,11 +69,6 @@ static int outcome_set(cb_cli *cli, int argc, char **argv)
 			   argv[optind], t, m, from, to);
 }
 
-static json_t *num(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
 static int add_status(const cb_outcome_status *st, void *ctx)
 {
 	const cb_outcome *o = st->outcome;
@@ -81,11 +77,11 @@ static int add_status(const cb_outcome_status *st, void *ctx)
 		ctx, json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
 			       "account", o->account, "kpi", o->kpi, "from", o->from_on, "to", o->to_on,
 			       "target", o->target, "minimum", o->minimum, "period_value",
-			       num(st->period), "period", st->period_attainment, "period_reason",
+			       cb_cli_json_number(st->period), "period", st->period_attainment, "period_reason",
 			       cb_cli_json_str(st->period_reason), "trained_in",
-			       cb_cli_json_str(st->session), "baseline_value", num(st->baseline),
+			       cb_cli_json_str(st->session), "baseline_value", cb_cli_json_number(st->baseline),
 			       "baseline", cb_cli_json_str(st->baseline_attainment), "follow_up_value",
-			       num(st->follow_up), "follow_up",
+			       cb_cli_json_number(st->follow_up), "follow_up",
 			       cb_cli_json_str(st->follow_up_attainment)));
 }
 

@@ -106,11 +106,6 @@ static num date_of(int32_t day)
 	return n;
 }
 
-static json_t *jnum(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
 /* ---- A document written as HTML or as Markdown, with a sticky error. ---- */
 
 typedef struct doc {
@@ -1576,8 +1571,8 @@ static json_t *report_data(const cb_report *rep)
 			if (ia && (isfinite(ia->baseline) || isfinite(ia->follow_up)))
 				json_array_append_new(
 					values, json_pack("{s:s, s:o, s:o, s:I, s:I}", "kpi", ik->kpi->key,
-							  "baseline", jnum(ia->baseline), "follow_up",
-							  jnum(ia->follow_up), "baseline_obs",
+							  "baseline", cb_cli_json_number(ia->baseline), "follow_up",
+							  cb_cli_json_number(ia->follow_up), "baseline_obs",
 							  (json_int_t)ia->baseline_obs, "follow_up_obs",
 							  (json_int_t)ia->follow_up_obs));
 		}
@@ -1610,7 +1605,7 @@ static json_t *report_data(const cb_report *rep)
 			json_array_append_new(points, json_pack("{s:s, s:s, s:o, s:I}", "period",
 								s->points[p].label, "from",
 								date_of(s->points[p].from).s, "value",
-								jnum(s->points[p].value), "observations",
+								cb_cli_json_number(s->points[p].value), "observations",
 								(json_int_t)s->points[p].observations));
 		for (size_t m = 0; m < s->nmarks; m++)
 			json_array_append_new(marks, json_pack("{s:s, s:s, s:s}", "session",
@@ -1666,12 +1661,12 @@ static json_t *report_data(const cb_report *rep)
 			json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
 				  "account", x->account, "kpi", x->kpi, "from", x->from, "to", x->to,
 				  "target", x->target, "minimum", x->minimum, "period_value",
-				  jnum(x->period), "period", x->period_attainment, "period_reason",
+				  cb_cli_json_number(x->period), "period", x->period_attainment, "period_reason",
 				  x->period_reason[0] ? json_string(x->period_reason) : json_null(),
 				  "trained_in", x->trained ? json_string(x->session) : json_null(),
-				  "baseline_value", jnum(x->baseline), "baseline",
+				  "baseline_value", cb_cli_json_number(x->baseline), "baseline",
 				  x->trained ? json_string(x->baseline_attainment) : json_null(),
-				  "follow_up_value", jnum(x->follow_up), "follow_up",
+				  "follow_up_value", cb_cli_json_number(x->follow_up), "follow_up",
 				  x->trained ? json_string(x->follow_up_attainment) : json_null()));
 	}
 	json_object_set_new(o, "outcomes", outcomes);

@@ -12,6 +12,7 @@
 #include "app/import.h"
 #include "app/session.h"
 #include "base/error.h"
+#include "base/text.h"
 
 /* Keys given by repeatable options that also take comma-separated lists
  * ("--attendee bob,carol --attendee dave"). */
@@ -64,21 +65,15 @@ static int key_list_add(key_list *l, const char *option, const char *text)
 	}
 }
 
-/* A cost: a finite number, 0 or more. */
+/* A cost: a decimal number from 0 to CB_NUMBER_MAX. */
 static int parse_cost(const char *text, double *cost)
 {
-	char *end;
 	double v;
 
-	errno = 0;
-	v = strtod(text, &end);
-	if (end == text || *end || errno == ERANGE || !isfinite(v))
-		return cb_error_set(CB_EINVALID, "--cost: '%s' is not a number", text);
-	if (v < 0)
+	if (cb_decimal_parse(text, &v) == 0 && v < 0)
 		return cb_error_set(CB_EINVALID, "--cost: %s is negative; a cost is 0 or more",
 				    text);
-	*cost = v;
-	return 0;
+	return cb_decimal_field("--cost", text, 0, CB_NUMBER_MAX, cost);
 }
 
 static json_t *cost_json(const cb_session *x)

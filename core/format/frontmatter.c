@@ -247,41 +247,19 @@ static int check_body_text(const char *what, const char *s, int required)
 
 int cb_frontmatter_number_parse(const char *text, double *out)
 {
-	const char *s = text;
-	size_t digits = 0;
-	char *end;
-	double v;
+	int rc;
 
 	if (strlen(text) > CB_FM_NUMBER_MAX)
 		return cb_error_set(CB_EINVALID, "'%.40s...' is too long for a number", text);
-	if (*s == '+' || *s == '-')
-		s++;
-	while (*s >= '0' && *s <= '9')
-		s++, digits++;
-	if (*s == '.') {
-		s++;
-		while (*s >= '0' && *s <= '9')
-			s++, digits++;
-	}
-	if (digits && (*s == 'e' || *s == 'E')) {
-		size_t exp_digits = 0;
-
-		s++;
-		if (*s == '+' || *s == '-')
-			s++;
-		while (*s >= '0' && *s <= '9')
-			s++, exp_digits++;
-		if (!exp_digits)
-			digits = 0;
-	}
-	if (!digits || *s)
+	if ((rc = cb_decimal_parse(text, out)) == -1)
 		return cb_error_set(CB_EINVALID,
 				    "'%s' is not a number (write a decimal such as 12, -3.5 or 1e3)",
 				    text);
-	v = strtod(text, &end);
-	if (*end || !isfinite(v))
-		return cb_error_set(CB_EINVALID, "'%s' is out of range for a number", text);
-	*out = v;
+	if (rc == -2)
+		return cb_error_set(CB_EINVALID,
+				    "%s is out of range for a claim (at most " CB_NUMBER_MAX_TEXT
+				    " either way)",
+				    text);
 	return 0;
 }
 
@@ -1094,8 +1072,11 @@ int cb_frontmatter_validate(const cb_case_doc *d)
 
 		if ((rc = check_key("KPI key", c->kpi ? c->kpi : "", c->kpi ? strlen(c->kpi) : 0)) < 0)
 			return rc;
-		if (!isfinite(c->before) || !isfinite(c->after))
-			return cb_error_set(CB_EINVALID, "claim %zu (%s): before and after must be finite numbers",
+		if (!isfinite(c->before) || !isfinite(c->after) || fabs(c->before) > CB_NUMBER_MAX ||
+		    fabs(c->after) > CB_NUMBER_MAX)
+			return cb_error_set(CB_EINVALID,
+					    "claim %zu (%s): before and after must be numbers within "
+					    CB_NUMBER_MAX_TEXT " either way",
 					    i + 1, c->kpi);
 		if (c->from < cb_date_from_civil(1900, 1, 1) || c->to > cb_date_from_civil(2999, 12, 31))
 			return cb_error_set(CB_EINVALID, "claim %zu (%s): period is outside the years 1900-2999",

@@ -195,7 +195,8 @@ START_TEST(bad_csv_of_every_kind)
 	refused("account,measure,at,value\nacme,survey.recommend,2025-01-01,-Infinity\n",
 		"value '-Infinity' is not a number");
 	refused("account,measure,at,value\nacme,survey.recommend,2025-01-01,0x9\n", "value '0x9' is not a number");
-	refused("account,measure,at,value\nacme,survey.recommend,2025-01-01,1e999\n", "value '1e999' is not a number");
+	refused("account,measure,at,value\nacme,survey.recommend,2025-01-01,1e999\n", "value 1e999 is beyond the 1e15 Casebook takes either way");
+	refused("account,measure,at,value\nacme,survey.recommend,2025-01-01,0x10\n", "value '0x10' is not a number");
 	refused("account,measure,at,value\nacme,survey.recomend,2025-01-01,9\n",
 		"bad.csv:2: unknown measure 'survey.recomend' (did you mean 'survey.recommend'?)");
 	refused("account,measure,at,value\nacne,survey.recommend,2025-01-01,9\n",

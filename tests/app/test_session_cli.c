@@ -603,9 +603,9 @@ START_TEST(edit_attend_list_bad_input_is_refused_and_changes_nothing)
 		"bob", "--reaction", "6", NULL);
 	refused(1, "--reaction: '4.5' is not a whole number", "session", "attend",
 		"tco-2025-03-04", "bob", "--reaction", "4.5", NULL);
-	refused(1, "--pre: 101 is out of range 0..100", "session", "attend", "tco-2025-03-04",
+	refused(1, "--pre: 101 is out of range (0 to 100)", "session", "attend", "tco-2025-03-04",
 		"bob", "--pre", "101", NULL);
-	refused(1, "--post: -1 is out of range 0..100", "session", "attend", "tco-2025-03-04",
+	refused(1, "--post: -1 is out of range (0 to 100)", "session", "attend", "tco-2025-03-04",
 		"bob", "--post", "-1", NULL);
 	refused(1, "--post: 'nan' is not a number", "session", "attend", "tco-2025-03-04", "bob",
 		"--post", "nan", NULL);

@@ -309,7 +309,7 @@ START_TEST(written_documents_read_back_equal)
 	d.claims = calloc(3, sizeof(cb_case_claim));
 	d.n_claims = 3;
 	{
-		const double values[][2] = {{0.1, 1e-7}, {-0.0, 123456789012345678.0}, {1.0 / 3, 5e300}};
+		const double values[][2] = {{0.1, 1e-7}, {-0.0, 123456789012345.67}, {1.0 / 3, -9.99999999999999e14}};
 
 		for (int i = 0; i < 3; i++) {
 			d.claims[i].kpi = xstrdup("nps");
@@ -359,7 +359,12 @@ START_TEST(numbers_are_finite_decimals)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		ck_assert_msg(cb_frontmatter_number_parse(bad[i], &v) == CB_EINVALID, "%s", bad[i]);
 	ck_assert_int_eq(cb_frontmatter_number_parse("1e999", &v), CB_EINVALID);
-	ck_assert_str_eq(cb_error_last(), "'1e999' is out of range for a number");
+	ck_assert_str_eq(cb_error_last(), "1e999 is out of range for a claim (at most 1e15 either way)");
+	/* the largest magnitude taken, and one past it */
+	ck_assert_int_eq(cb_frontmatter_number_parse("-1e15", &v), 0);
+	ck_assert(v == -1e15);
+	ck_assert_int_eq(cb_frontmatter_number_parse("1000000000000001", &v), CB_EINVALID);
+	ck_assert_int_eq(cb_frontmatter_number_parse("0x10", &v), CB_EINVALID);
 	cb_frontmatter_number_format(1000, out);
 	ck_assert_str_eq(out, "1000");
 	cb_frontmatter_number_format(0.1, out);
@@ -565,7 +570,7 @@ START_TEST(refuses_numbers_that_are_not_finite_decimals)
 	refused(CLAIM("inf"), "case.md:9: claim 'before': 'inf' is not a number (write a decimal such as 12, -3.5 or 1e3)");
 	refused(CLAIM(".inf"), "case.md:9: claim 'before': '.inf' is not a number (write a decimal such as 12, -3.5 or 1e3)");
 	refused(CLAIM("12abc"), "case.md:9: claim 'before': '12abc' is not a number (write a decimal such as 12, -3.5 or 1e3)");
-	refused(CLAIM("1e999"), "case.md:9: claim 'before': '1e999' is out of range for a number");
+	refused(CLAIM("1e999"), "case.md:9: claim 'before': 1e999 is out of range for a claim (at most 1e15 either way)");
 	refused(CLAIM(""), "case.md:9: claim 'before' is empty; write a number");
 	{
 		cb_case_doc d;
@@ -688,7 +693,10 @@ START_TEST(the_writer_refuses_what_would_not_read_back)
 	d.claims[0].before = NAN;
 	d.claims[0].from = d.claims[0].to = cb_date_from_civil(2025, 1, 1);
 	ck_assert_int_eq(cb_frontmatter_render(&d, &b), CB_EINVALID);
-	ck_assert_str_eq(cb_error_last(), "claim 1 (nps): before and after must be finite numbers");
+	ck_assert_str_eq(cb_error_last(), "claim 1 (nps): before and after must be numbers within 1e15 either way");
+	d.claims[0].before = 2e15;
+	ck_assert_int_eq(cb_frontmatter_render(&d, &b), CB_EINVALID);
+	ck_assert_str_eq(cb_error_last(), "claim 1 (nps): before and after must be numbers within 1e15 either way");
 	d.claims[0].before = 1;
 	ck_assert_int_eq(cb_frontmatter_render(&d, &b), 0);
 	ck_assert(cbt_has(b.ptr, "  - kpi: nps\n    before: 1\n    after: 0\n    period: 2025-01-01..2025-01-01\n"));
