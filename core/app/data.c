@@ -216,7 +216,8 @@ static int flush(import *im)
 /* Records one bad row; returns 1 when the import must stop reading. */
 static int row_error(import *im, long line, const char *msg)
 {
-	cb_buf_printf(&im->errors, "%s%s:%ld: %s", im->nerrors ? "\n" : "", im->name, line, msg);
+	cb_buf_printf(&im->errors, "%s%s:%ld: ", im->nerrors ? "\n" : "", im->name, line);
+	cb_text_one_line(&im->errors, msg, strlen(msg));
 	return ++im->nerrors >= CB_IMPORT_MAX_ERRORS;
 }
 

@@ -93,8 +93,9 @@ int cb_app_import_csv(cb_workspace *ws, const char *path, const char *const *req
 		}
 		if (!row_fault(rc))
 			goto done;
-		if (cb_buf_printf(&errors, "%s%s:%ld: %.*s", nerrors ? "\n" : "", name, rec->line,
-				  IMPORT_ERROR_TEXT, cb_error_last()) < 0) {
+		if (cb_buf_printf(&errors, "%s%s:%ld: ", nerrors ? "\n" : "", name, rec->line) < 0 ||
+		    cb_text_one_line(&errors, cb_error_last(),
+				     strnlen(cb_error_last(), IMPORT_ERROR_TEXT)) < 0) {
 			rc = CB_ENOMEM;
 			goto done;
 		}

@@ -69,6 +69,11 @@ int cb_text_check(const char *what, const char *s, size_t max, int required,
 			return cb_error_set(CB_EINVALID,
 					    "%s contains control character 0x%02X at offset %zu",
 					    what, c, i);
+		/* the C1 controls, U+0080..U+009F (valid UTF-8 here) */
+		if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] < 0xA0)
+			return cb_error_set(CB_EINVALID,
+					    "%s contains control character U+%04X at offset %zu",
+					    what, (unsigned char)s[i + 1], i);
 		if (c != ' ')
 			blank = 0;
 	}
@@ -238,4 +243,50 @@ int cb_decimal_field(const char *what, const char *text, double min, double max,
 	}
 	*out = v;
 	return 0;
+}
+
+int cb_text_escape_controls(cb_buf *out, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+	int rc = 0;
+
+	while (i < len && rc == 0) {
+		unsigned c = s[i];
+		size_t bad, n;
+
+		if (c < 0x80) {
+			if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F)
+				rc = cb_buf_printf(out, "\\x%02X", c);
+			else
+				rc = cb_buf_putc(out, (char)c);
+			i++;
+			continue;
+		}
+		/* one sequence: its length when valid, else the lone byte */
+		n = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
+		bad = n > len - i ? 0 : cb_utf8_invalid_at((const char *)s + i, n);
+		if (n == 1 || bad != (size_t)-1) {
+			rc = cb_buf_printf(out, "\\x%02X", c);
+			i++;
+		} else if (c == 0xC2 && s[i + 1] < 0xA0) {
+			rc = cb_buf_printf(out, "\\u%04X", (unsigned)s[i + 1]);
+			i += 2;
+		} else {
+			rc = cb_buf_append(out, s + i, n);
+			i += n;
+		}
+	}
+	return rc;
+}
+
+int cb_text_one_line(cb_buf *out, const char *s, size_t len)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < len && rc == 0; i++)
+		rc = s[i] == '\n'   ? cb_buf_puts(out, "\\n")
+		     : s[i] == '\r' ? cb_buf_puts(out, "\\r")
+				    : cb_buf_putc(out, s[i]);
+	return rc;
 }

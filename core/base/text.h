@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "base/buf.h"
+
 #define CB_KEY_MAX 64    /* bytes in a record key */
 #define CB_NAME_MAX 200  /* bytes in a name or title */
 #define CB_NOTE_MAX 4000 /* bytes in free text (notes, descriptions) */
@@ -16,12 +18,24 @@
  * points past U+10FFFF are invalid). */
 size_t cb_utf8_invalid_at(const char *s, size_t len);
 
-/* Checks a field of free text: valid UTF-8, no control characters (tab and,
- * when `multiline`, newlines allowed), at most `max` bytes, and, when
+/* Checks a field of free text: valid UTF-8, no control characters (C0,
+ * DEL or C1; tab and, when `multiline`, newlines allowed), at most `max` bytes, and, when
  * `required`, not empty or blank. `what` names the field in the message
  * ("name", "location"). Returns 0 or CB_EINVALID. */
 int cb_text_check(const char *what, const char *s, size_t max, int required,
 		  int multiline);
+
+/* Appends s[0..len) to `out` fit to print on a terminal: control
+ * characters other than line feed and tab (C0, DEL, and the C1 controls
+ * U+0080..U+009F, which some terminals obey too) written as \xNN (\u00NN
+ * for C1), and each byte that is not part of valid UTF-8 as \xNN; all else
+ * as it is. Returns 0 or CB_ENOMEM. */
+int cb_text_escape_controls(cb_buf *out, const char *s, size_t len);
+
+/* Appends s[0..len) to `out` on one line: line feed and carriage return
+ * written as \n and \r, so that a quoted value never starts a line of its
+ * own in a list of one error a line. Returns 0 or CB_ENOMEM. */
+int cb_text_one_line(cb_buf *out, const char *s, size_t len);
 
 /* Checks a record key: 1..CB_KEY_MAX bytes of ASCII letters, digits, '.',
  * '_' and '-', starting with a letter or digit. `what` names the record

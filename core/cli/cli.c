@@ -77,14 +77,14 @@ int cb_cli_main(int argc, char **argv)
 	int i = 1;
 
 	cli.out = stdout;
-	cli.err = stderr;
+	cli.err = cb_cli_escaping_stderr();
 	cli.mode = CB_OUTPUT_TEXT;
 	while (i < argc && argv[i][0] == '-') {
 		const char *a = argv[i];
 
 		if (strcmp(a, "-C") == 0 || strcmp(a, "--plugins") == 0) {
 			if (i + 1 >= argc) {
-				fprintf(stderr, "casebook: error: %s needs a folder\n", a);
+				fprintf(cli.err, "casebook: error: %s needs a folder\n", a);
 				return CB_EXIT_USAGE;
 			}
 			if (a[1] == 'C')
@@ -98,7 +98,7 @@ int cb_cli_main(int argc, char **argv)
 			if (i + 1 >= argc ||
 			    cb_cli_parse_int(a, argv[i + 1], 1,
 					     a[6] == 'i' ? 1000000000000L : 65536L, &v) < 0) {
-				fprintf(stderr, "casebook: error: %s\n",
+				fprintf(cli.err, "casebook: error: %s\n",
 					i + 1 >= argc ? "this option needs a number" : cb_error_last());
 				return CB_EXIT_USAGE;
 			}
@@ -124,13 +124,13 @@ int cb_cli_main(int argc, char **argv)
 			main_help(stdout);
 			return CB_EXIT_OK;
 		} else {
-			fprintf(stderr, "casebook: error: unknown option '%s'\n", a);
-			main_help(stderr);
+			fprintf(cli.err, "casebook: error: unknown option '%s'\n", a);
+			main_help(cli.err);
 			return CB_EXIT_USAGE;
 		}
 	}
 	if (i >= argc) {
-		main_help(stderr);
+		main_help(cli.err);
 		return CB_EXIT_USAGE;
 	}
 	if (strcmp(argv[i], "help") == 0) {
@@ -163,11 +163,11 @@ int cb_cli_main(int argc, char **argv)
 			names[k] = nouns[k].name;
 		hint = cb_text_suggest(argv[i], names, NOUN_COUNT);
 		if (hint)
-			fprintf(stderr,
+			fprintf(cli.err,
 				"casebook: error: unknown command '%s' (did you mean '%s'?)\n",
 				argv[i], hint);
 		else
-			fprintf(stderr,
+			fprintf(cli.err,
 				"casebook: error: unknown command '%s'; 'casebook --help' lists them\n",
 				argv[i]);
 	}

@@ -108,6 +108,11 @@ json_t *cb_cli_json_str(const char *s);
  * neither. */
 json_t *cb_cli_json_number(double v);
 
+/* Standard error with every control character a message may quote made
+ * visible (cli/escape.c); stderr itself when the filter cannot be made.
+ * One stream per process, closed (and flushed) at exit. */
+FILE *cb_cli_escaping_stderr(void);
+
 /* Parses a number option: finite, within [min, max]. `what` names the
  * option in the message. Returns 0 or CB_EUSAGE-style CB_EINVALID. */
 int cb_cli_parse_double(const char *what, const char *text, double min,

@@ -42,6 +42,36 @@ START_TEST(text_check_messages)
 	ck_assert_int_eq(cb_text_check("name", longname, CB_NAME_MAX, 1, 0), CB_EINVALID);
 	ck_assert(strstr(cb_error_last(), "201 bytes long; the limit is 200"));
 	free(longname);
+	/* C1 controls (U+009B is a CSI to some terminals); U+00A0 is text */
+	ck_assert_int_eq(cb_text_check("name", "a\xC2\x9B" "31m", CB_NAME_MAX, 1, 0), CB_EINVALID);
+	ck_assert_str_eq(cb_error_last(), "name contains control character U+009B at offset 1");
+	ck_assert_int_eq(cb_text_check("name", "a\xC2\xA0" "b", CB_NAME_MAX, 1, 0), 0);
+}
+END_TEST
+
+static void expect_escaped(const char *in, size_t len, const char *want)
+{
+	cb_buf b = CB_BUF_INIT;
+
+	ck_assert_int_eq(cb_text_escape_controls(&b, in, len), 0);
+	ck_assert_str_eq(b.ptr ? b.ptr : "", want);
+	cb_buf_free(&b);
+}
+
+/* in: a literal, all of it (a NUL included) */
+#define E(in, want) expect_escaped(in, sizeof(in) - 1, want)
+
+START_TEST(controls_are_escaped_for_the_terminal)
+{
+	E("plain text", "plain text");
+	E("two\nlines\tand tab", "two\nlines\tand tab");
+	E("red \x1B[31mX\x1B[0m", "red \\x1B[31mX\\x1B[0m");
+	E("bell\x07 cr\r del\x7F", "bell\\x07 cr\\x0D del\\x7F");
+	E("nul\0after", "nul\\x00after");
+	E("Gr\xC3\xBC\xC3\x9F" "e \xF0\x9F\x98\x80", "Gr\xC3\xBC\xC3\x9F" "e \xF0\x9F\x98\x80");
+	E("c1 \xC2\x9B" "2J", "c1 \\u009B2J");
+	E("bad \xFF\xC3", "bad \\xFF\\xC3"); /* invalid, and cut short */
+	E("\xE2\x28\xA1", "\\xE2(\\xA1");
 }
 END_TEST
 
@@ -149,6 +179,7 @@ int main(void)
 
 	tcase_add_test(tc, utf8_validity);
 	tcase_add_test(tc, text_check_messages);
+	tcase_add_test(tc, controls_are_escaped_for_the_terminal);
 	tcase_add_test(tc, key_rules);
 	tcase_add_test(tc, suggestions);
 	tcase_add_test(tc, buffer_grows_and_detaches);

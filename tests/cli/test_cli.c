@@ -146,6 +146,63 @@ START_TEST(unknown_words_are_usage_errors_with_suggestions)
 }
 END_TEST
 
+/* No byte below 0x20 but line feed, and no DEL, on stderr. */
+static int has_raw_control(const char *s)
+{
+	for (; *s; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\n') || *s == 0x7F)
+			return 1;
+	return 0;
+}
+
+/* Every message that quotes input shows its control characters escaped:
+ * an argument, a CSV field, a file name. */
+START_TEST(messages_never_print_control_characters)
+{
+	char *ws = cbt_workspace(), *csv, *odd;
+	cbt_run r;
+
+	cbt_casebook(&r, NULL, NULL, "\x1B[2J", NULL);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_msg(cbt_has(r.err, "unknown command '\\x1B[2J'"), "%s", r.err);
+	ck_assert(!has_raw_control(r.err));
+	cbt_run_free(&r);
+	cbt_casebook(&r, ws, NULL, "account", "show", "a\x1B]0;owned\x07", NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(cbt_has(r.err, "a\\x1B]0;owned\\x07"), "%s", r.err);
+	ck_assert(!has_raw_control(r.err));
+	cbt_run_free(&r);
+	cbt_casebook(&r, ws, NULL, "account", "add", "acme", "--name", "Acme", NULL);
+	ck_assert_int_eq(r.status, 0);
+	cbt_run_free(&r);
+	csv = cbt_write(ws, "e.csv", "account,measure,at,value\nacme\x1B[31mRED,survey.recommend,"
+				      "2025-01-01,9\nacme,survey.recommend,2025-01-01,\x1B[5m9\n"
+				      "\"ac\nme\",survey.recommend,2025-01-01,9\n");
+	cbt_casebook(&r, ws, NULL, "data", "import", csv, NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(cbt_has(r.err, "'acme\\x1B[31mRED'"), "%s", r.err);
+	ck_assert_msg(cbt_has(r.err, "value '\\x1B[5m9' is not a number"), "%s", r.err);
+	/* a quoted line feed stays on its line */
+	ck_assert_msg(cbt_has(r.err, "e.csv:4: unknown account 'ac\\nme'"), "%s", r.err);
+	ck_assert(!has_raw_control(r.err));
+	cbt_run_free(&r);
+	/* a file name with a control character, and a C1 control */
+	odd = cbt_sh(NULL, "printf '%s/x\\033[1mbold.csv'", ws);
+	cbt_casebook(&r, ws, NULL, "data", "import", odd, NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(cbt_has(r.err, "x\\x1B[1mbold.csv"), "%s", r.err);
+	ck_assert(!has_raw_control(r.err));
+	cbt_run_free(&r);
+	cbt_casebook(&r, ws, NULL, "frob\xC2\x9B" "2J", NULL);
+	ck_assert_msg(cbt_has(r.err, "frob\\u009B2J"), "%s", r.err);
+	cbt_run_free(&r);
+	free(odd);
+	free(csv);
+	cbt_rmrf(ws);
+	free(ws);
+}
+END_TEST
+
 START_TEST(missing_option_value_is_a_usage_error)
 {
 	char *ws = cbt_workspace();
@@ -171,6 +228,7 @@ int main(void)
 	tcase_add_test(tc, money_has_thousands_separators);
 	tcase_add_test(tc, unknown_words_are_usage_errors_with_suggestions);
 	tcase_add_test(tc, missing_option_value_is_a_usage_error);
+	tcase_add_test(tc, messages_never_print_control_characters);
 	suite_add_tcase(s, tc);
 	return cbt_main(s);
 }
