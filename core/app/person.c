@@ -46,20 +46,95 @@ int cb_app_roles_parse(const char *text, unsigned *roles)
 	return 0;
 }
 
+/* The characters of an RFC 5322 atom (section 3.2.3, "atext"). */
+static int atext(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("!#$%&'*+/=?^_`{|}~-", c));
+}
+
+/* Why `email` is not an address git and xAPI both take, or NULL: the
+ * subset of RFC 5322 addr-spec that mail systems agree on, a dot-atom
+ * local part of at most 64 bytes, '@', and a domain of dot-separated
+ * labels of letters, digits and inner hyphens (RFC 1035), at most 253
+ * bytes. Quoted local parts, comments, address literals and non-ASCII are
+ * left out: git puts the address between '<' and '>' and xAPI in a mailto:
+ * IRI, and each of those breaks one of them. */
+static const char *email_fault(const char *email)
+{
+	const char *at = strrchr(email, '@'), *p;
+	size_t label = 0;
+
+	if (!at || at == email)
+		return "it needs a name before '@'";
+	if (at - email > 64)
+		return "the part before '@' is longer than 64 bytes";
+	for (p = email; p < at; p++) {
+		if (*p == '.' && (p == email || p + 1 == at || p[1] == '.'))
+			return "a dot before '@' must stand between other characters";
+		if (*p != '.' && !atext(*p))
+			return "before '@' only letters, digits, dots and !#$%&'*+/=?^_`{|}~- may stand";
+	}
+	if (!at[1])
+		return "it needs a domain after '@'";
+	if (strlen(at + 1) > 253)
+		return "the domain is longer than 253 bytes";
+	for (p = at + 1;; p++) {
+		if (*p == '.' || !*p) {
+			if (!label)
+				return "the domain has an empty part";
+			if (p[-1] == '-')
+				return "a part of the domain may not end with '-'";
+			if (!*p)
+				break;
+			label = 0;
+			continue;
+		}
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-'))
+			return "the domain holds only letters, digits, '-' and dots";
+		if (*p == '-' && !label)
+			return "a part of the domain may not start with '-'";
+		if (++label > 63)
+			return "a part of the domain is longer than 63 bytes";
+	}
+	return NULL;
+}
+
 static int email_check(const char *email)
 {
-	const char *at;
+	const char *why;
 	int rc;
 
 	if (!email || !*email)
 		return 0;
-	if ((rc = cb_text_check("email", email, CB_NAME_MAX, 0, 0)) < 0)
+	if ((rc = cb_text_check("email", email, 254, 0, 0)) < 0)
 		return rc;
-	at = strchr(email, '@');
-	if (!at || at == email || !at[1] || strchr(at + 1, '@') || strpbrk(email, " \t"))
-		return cb_error_set(CB_EINVALID, "email '%.80s' is not an address like name@example.com",
-				    email);
+	if ((why = email_fault(email)))
+		return cb_error_set(CB_EINVALID,
+				    "email '%.80s' is not an address like name@example.com: %s", email,
+				    why);
 	return 0;
+}
+
+/* A name git can write as a commit's author and xAPI as an actor's: text
+ * without '<' or '>' (git's delimiters of the address), and not only
+ * blanks and punctuation git would strip to nothing. */
+static int name_check(const char *name)
+{
+	int rc;
+
+	if ((rc = cb_text_check("person name", name, CB_NAME_MAX, 1, 0)) < 0)
+		return rc;
+	if (strpbrk(name, "<>"))
+		return cb_error_set(CB_EINVALID,
+				    "person name '%s' must not hold '<' or '>' (git writes an author as "
+				    "Name <email>)",
+				    name);
+	for (const char *p = name; *p; p++)
+		if (!strchr(" .,:;\"'\\\t", *p))
+			return 0;
+	return cb_error_set(CB_EINVALID, "person name '%s' holds no letters or digits", name);
 }
 
 int cb_app_person_validate(const cb_person *p)
@@ -67,7 +142,7 @@ int cb_app_person_validate(const cb_person *p)
 	int rc;
 
 	if ((rc = cb_key_check("person key", p->key)) < 0 ||
-	    (rc = cb_text_check("person name", p->name, CB_NAME_MAX, 1, 0)) < 0 ||
+	    (rc = name_check(p->name)) < 0 ||
 	    (rc = email_check(p->email)) < 0)
 		return rc;
 	if (!p->roles)
