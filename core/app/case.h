@@ -52,9 +52,12 @@ extern const char *const cb_case_statuses[];
  * reading it all. Returns 0, CB_EIO or CB_EINVALID naming the file. */
 int cb_app_case_read_file(const char *path, char **text, size_t *len);
 
-/* Makes a slug from a title: its ASCII letters and digits in lower case,
- * every other run of characters one '-', cut to CB_REPO_SLUG_MAX bytes.
- * CB_EINVALID when nothing is left ("give --slug"). */
+/* Makes a slug from a title: its letters and digits in lower case, Latin
+ * letters with diacritics spelled in ASCII ("Ärger über Öl" gives
+ * aerger-ueber-oel, "Café" cafe, "Łódź" lodz), every other run of
+ * characters one '-', cut to CB_REPO_SLUG_MAX bytes. A title with nothing
+ * left (Greek, Cyrillic, CJK) gives "case-" and 12 hex digits of its
+ * SHA-256. CB_EINVALID only for an empty title. */
 int cb_app_case_slug_from_title(const char *title, char out[CB_REPO_SLUG_MAX + 1]);
 
 /* What `case new` fills in; NULL fields get placeholders. Borrowed. */

@@ -4,6 +4,8 @@
  */
 #include "app/case.h"
 
+#include <nettle/sha2.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -82,13 +84,99 @@ done:
 	return rc;
 }
 
+/* Latin letters with diacritics as ASCII, the way German, French,
+ * Scandinavian, Polish, Czech, Romanian... writers spell them without
+ * their keyboard (ä ae, é e, ß ss, ł l, ø o, þ th): Latin-1 Supplement,
+ * Latin Extended-A, and Romanian's comma-below letters. By code point. */
+static const struct translit {
+	unsigned cp;
+	const char *ascii;
+} translits[] = {
+	{0x00C0, "a"}, {0x00C1, "a"}, {0x00C2, "a"}, {0x00C3, "a"}, {0x00C4, "ae"}, {0x00C5, "a"},
+	{0x00C6, "ae"}, {0x00C7, "c"}, {0x00C8, "e"}, {0x00C9, "e"}, {0x00CA, "e"}, {0x00CB, "e"},
+	{0x00CC, "i"}, {0x00CD, "i"}, {0x00CE, "i"}, {0x00CF, "i"}, {0x00D0, "d"}, {0x00D1, "n"},
+	{0x00D2, "o"}, {0x00D3, "o"}, {0x00D4, "o"}, {0x00D5, "o"}, {0x00D6, "oe"}, {0x00D8, "o"},
+	{0x00D9, "u"}, {0x00DA, "u"}, {0x00DB, "u"}, {0x00DC, "ue"}, {0x00DD, "y"}, {0x00DE, "th"},
+	{0x00DF, "ss"}, {0x00E0, "a"}, {0x00E1, "a"}, {0x00E2, "a"}, {0x00E3, "a"}, {0x00E4, "ae"},
+	{0x00E5, "a"}, {0x00E6, "ae"}, {0x00E7, "c"}, {0x00E8, "e"}, {0x00E9, "e"}, {0x00EA, "e"},
+	{0x00EB, "e"}, {0x00EC, "i"}, {0x00ED, "i"}, {0x00EE, "i"}, {0x00EF, "i"}, {0x00F0, "d"},
+	{0x00F1, "n"}, {0x00F2, "o"}, {0x00F3, "o"}, {0x00F4, "o"}, {0x00F5, "o"}, {0x00F6, "oe"},
+	{0x00F8, "o"}, {0x00F9, "u"}, {0x00FA, "u"}, {0x00FB, "u"}, {0x00FC, "ue"}, {0x00FD, "y"},
+	{0x00FE, "th"}, {0x00FF, "y"}, {0x0100, "a"}, {0x0101, "a"}, {0x0102, "a"}, {0x0103, "a"},
+	{0x0104, "a"}, {0x0105, "a"}, {0x0106, "c"}, {0x0107, "c"}, {0x0108, "c"}, {0x0109, "c"},
+	{0x010A, "c"}, {0x010B, "c"}, {0x010C, "c"}, {0x010D, "c"}, {0x010E, "d"}, {0x010F, "d"},
+	{0x0110, "d"}, {0x0111, "d"}, {0x0112, "e"}, {0x0113, "e"}, {0x0114, "e"}, {0x0115, "e"},
+	{0x0116, "e"}, {0x0117, "e"}, {0x0118, "e"}, {0x0119, "e"}, {0x011A, "e"}, {0x011B, "e"},
+	{0x011C, "g"}, {0x011D, "g"}, {0x011E, "g"}, {0x011F, "g"}, {0x0120, "g"}, {0x0121, "g"},
+	{0x0122, "g"}, {0x0123, "g"}, {0x0124, "h"}, {0x0125, "h"}, {0x0126, "h"}, {0x0127, "h"},
+	{0x0128, "i"}, {0x0129, "i"}, {0x012A, "i"}, {0x012B, "i"}, {0x012C, "i"}, {0x012D, "i"},
+	{0x012E, "i"}, {0x012F, "i"}, {0x0130, "i"}, {0x0131, "i"}, {0x0132, "ij"}, {0x0133, "ij"},
+	{0x0134, "j"}, {0x0135, "j"}, {0x0136, "k"}, {0x0137, "k"}, {0x0138, "k"}, {0x0139, "l"},
+	{0x013A, "l"}, {0x013B, "l"}, {0x013C, "l"}, {0x013D, "l"}, {0x013E, "l"}, {0x013F, "l"},
+	{0x0140, "l"}, {0x0141, "l"}, {0x0142, "l"}, {0x0143, "n"}, {0x0144, "n"}, {0x0145, "n"},
+	{0x0146, "n"}, {0x0147, "n"}, {0x0148, "n"}, {0x0149, "n"}, {0x014A, "n"}, {0x014B, "n"},
+	{0x014C, "o"}, {0x014D, "o"}, {0x014E, "o"}, {0x014F, "o"}, {0x0150, "o"}, {0x0151, "o"},
+	{0x0152, "oe"}, {0x0153, "oe"}, {0x0154, "r"}, {0x0155, "r"}, {0x0156, "r"}, {0x0157, "r"},
+	{0x0158, "r"}, {0x0159, "r"}, {0x015A, "s"}, {0x015B, "s"}, {0x015C, "s"}, {0x015D, "s"},
+	{0x015E, "s"}, {0x015F, "s"}, {0x0160, "s"}, {0x0161, "s"}, {0x0162, "t"}, {0x0163, "t"},
+	{0x0164, "t"}, {0x0165, "t"}, {0x0166, "t"}, {0x0167, "t"}, {0x0168, "u"}, {0x0169, "u"},
+	{0x016A, "u"}, {0x016B, "u"}, {0x016C, "u"}, {0x016D, "u"}, {0x016E, "u"}, {0x016F, "u"},
+	{0x0170, "u"}, {0x0171, "u"}, {0x0172, "u"}, {0x0173, "u"}, {0x0174, "w"}, {0x0175, "w"},
+	{0x0176, "y"}, {0x0177, "y"}, {0x0178, "y"}, {0x0179, "z"}, {0x017A, "z"}, {0x017B, "z"},
+	{0x017C, "z"}, {0x017D, "z"}, {0x017E, "z"}, {0x017F, "s"}, {0x0218, "s"}, {0x0219, "s"},
+	{0x021A, "t"}, {0x021B, "t"}, {0x1E9E, "ss"},
+};
+
+static const char *translit_of(unsigned cp)
+{
+	size_t lo = 0, hi = sizeof(translits) / sizeof(translits[0]);
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (translits[mid].cp == cp)
+			return translits[mid].ascii;
+		if (translits[mid].cp < cp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The next code point of UTF-8 text at *p (advanced past it); an invalid
+ * byte counts as one unknown character. */
+static unsigned next_code_point(const char **p)
+{
+	const unsigned char *s = (const unsigned char *)*p;
+	size_t n = (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 1;
+	unsigned cp;
+
+	if (n == 1 || cb_utf8_invalid_at(*p, strnlen(*p, n)) != (size_t)-1) {
+		(*p)++;
+		return s[0] < 0x80 ? s[0] : 0xFFFD;
+	}
+	cp = s[0] & (0x7F >> n);
+	for (size_t k = 1; k < n; k++)
+		cp = (cp << 6) | (s[k] & 0x3F);
+	*p += n;
+	return cp;
+}
+
 int cb_app_case_slug_from_title(const char *title, char out[CB_REPO_SLUG_MAX + 1])
 {
 	size_t n = 0;
 
-	for (const char *p = title ? title : ""; *p && n < CB_REPO_SLUG_MAX; p++) {
-		char c = *p;
+	for (const char *p = title ? title : ""; *p && n < CB_REPO_SLUG_MAX;) {
+		unsigned cp = next_code_point(&p);
+		const char *ascii = cp >= 0x80 ? translit_of(cp) : NULL;
+		char c = cp < 0x80 ? (char)cp : 0;
 
+		if (ascii) {
+			for (; *ascii && n < CB_REPO_SLUG_MAX; ascii++)
+				out[n++] = *ascii;
+			continue;
+		}
 		if (c >= 'A' && c <= 'Z')
 			c = (char)(c - 'A' + 'a');
 		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
@@ -99,9 +187,23 @@ int cb_app_case_slug_from_title(const char *title, char out[CB_REPO_SLUG_MAX + 1
 	while (n && out[n - 1] == '-')
 		n--;
 	out[n] = '\0';
-	if (!n)
-		return cb_error_set(CB_EINVALID,
-				    "cannot make a slug from the title (it has no ASCII letters or digits); give one with --slug");
+	if (!n) {
+		/* Nothing Latin to spell it with (a title in Greek, Cyrillic,
+		 * CJK...): "case-" and the first 12 hex digits of the title's
+		 * SHA-256, the same for the same title. */
+		struct sha256_ctx ctx;
+		uint8_t digest[SHA256_DIGEST_SIZE];
+
+		if (!title || !*title)
+			return cb_error_set(CB_EINVALID,
+					    "cannot make a slug from an empty title; give one with --slug");
+		sha256_init(&ctx);
+		sha256_update(&ctx, strlen(title), (const uint8_t *)title);
+		sha256_digest(&ctx, sizeof(digest), digest);
+		n = (size_t)snprintf(out, CB_REPO_SLUG_MAX + 1, "case-");
+		for (size_t i = 0; i < 6; i++)
+			n += (size_t)snprintf(out + n, CB_REPO_SLUG_MAX + 1 - n, "%02x", digest[i]);
+	}
 	return 0;
 }
 

@@ -446,9 +446,15 @@ START_TEST(bad_documents_are_refused)
 	free(path);
 	REFUSED(ws, 1, "cannot open", "case", "submit", "/nonexistent/case.md");
 	REFUSED(ws, 2, "case submit takes one FILE", "case", "submit");
-	/* a title with no letters gives no slug */
+	/* a title with no letters gives a slug of its hash */
 	path = write_doc(ws, "title.md", "\"***\"", "jo", "nordmill", "");
-	REFUSED(ws, 1, "give one with --slug", "case", "submit", path);
+	{
+		json_t *v = JSON(ws, "case", "submit", path, "--json");
+
+		ck_assert_msg(strncmp(jstr(v, "slug"), "case-", 5) == 0 && strlen(jstr(v, "slug")) == 17,
+			      "%s", jstr(v, "slug"));
+		json_decref(v);
+	}
 	free(path);
 }
 END_TEST
@@ -945,6 +951,40 @@ START_TEST(an_uncovered_account_needs_to_be_allowed)
 }
 END_TEST
 
+/* A slug made from a title spells Latin letters with diacritics in ASCII;
+ * a title with no Latin letter at all gets "case-" and 12 hex digits of
+ * its SHA-256 (as sha256sum computes it). */
+START_TEST(slugs_spell_titles_in_ascii)
+{
+	static const char *const titles[][2] = {
+		{"\xC3\x84rger \xC3\xBC" "ber \xC3\x96l", "aerger-ueber-oel"},
+		{"Caf\xC3\xA9 in \xC5\x81\xC3\xB3" "d\xC5\xBA, Stra\xC3\x9F" "e 5", "cafe-in-lodz-strasse-5"},
+		{"\xC8\x98" "tefan \xC8\x9B" "ine \xC3\x86sir \xC3\x98ye", "stefan-tine-aesir-oye"},
+	};
+	char name[32], *path, *out, want[64];
+	json_t *v;
+
+	for (size_t i = 0; i < sizeof(titles) / sizeof(titles[0]); i++) {
+		snprintf(name, sizeof(name), "t%zu.md", i);
+		path = write_doc(ws, name, titles[i][0], "jo", "nordmill", "");
+		v = JSON(ws, "case", "submit", path, "--json");
+		ck_assert_str_eq(jstr(v, "slug"), titles[i][1]);
+		json_decref(v);
+		free(path);
+	}
+	/* Greek: nothing to spell */
+	path = write_doc(ws, "g.md", "\xCE\x95\xCE\xBB\xCE\xBB\xCE\xAC\xCE\xB4\xCE\xB1", "jo",
+			 "nordmill", "");
+	out = SH("printf '%%s' '\xCE\x95\xCE\xBB\xCE\xBB\xCE\xAC\xCE\xB4\xCE\xB1' | sha256sum | cut -c1-12");
+	snprintf(want, sizeof(want), "case-%.12s", out);
+	v = JSON(ws, "case", "submit", path, "--json");
+	ck_assert_str_eq(jstr(v, "slug"), want);
+	json_decref(v);
+	free(out);
+	free(path);
+}
+END_TEST
+
 /* A reviewer or publisher is the trainer of a session the case cites or a
  * consultant; a trainer of other sessions is neither. */
 START_TEST(reviewers_train_a_cited_session_or_consult)
@@ -1392,6 +1432,7 @@ int main(void)
 	tcase_add_test(tc, the_unedited_template_is_refused);
 	tcase_add_test(tc, an_uncovered_account_needs_to_be_allowed);
 	tcase_add_test(tc, reviewers_train_a_cited_session_or_consult);
+	tcase_add_test(tc, slugs_spell_titles_in_ascii);
 	tcase_add_test(tc, approving_against_the_evidence);
 	tcase_add_test(tc, reject_and_withdraw_end_a_case);
 	tcase_add_test(tc, workflow_states_are_enforced);
