@@ -405,6 +405,38 @@ void cb_workspace_close(cb_workspace *ws)
 	free(ws);
 }
 
+/* The lock files in the case-study repository, as problems: one nobody
+ * holds (a process stopped while writing) with the way to remove it; one
+ * held, to check again later. */
+static int check_locks(cb_repo *repo)
+{
+	cb_repo_lock *locks;
+	size_t n;
+	int rc, writing;
+
+	if ((rc = cb_repo_locks(repo, 0, &locks, &n, &writing)) < 0 || n == 0)
+		return rc;
+	if (writing)
+		rc = cb_error_set(CB_EREPO,
+				  "%s/%s is held: a casebook process is writing the case-study "
+				  "repository now; run check again when it is done",
+				  CB_WORKSPACE_REPO, locks[0].path);
+	else if (locks[0].stale)
+		rc = cb_error_set(CB_EREPO,
+				  "%s/%s is a stale lock (%lld s old): a process stopped while writing the "
+				  "case-study repository%s, and git will refuse every write until it "
+				  "goes; 'casebook check --repair' removes it (so does the next write)",
+				  CB_WORKSPACE_REPO, locks[0].path, (long long)locks[0].age,
+				  n > 1 ? " (and left more)" : "");
+	else
+		rc = cb_error_set(CB_EREPO,
+				  "%s/%s is %lld s old: a git process may be writing the case-study "
+				  "repository; run check again in a few seconds",
+				  CB_WORKSPACE_REPO, locks[0].path, (long long)locks[0].age);
+	cb_repo_locks_free(locks, n);
+	return rc;
+}
+
 int cb_workspace_check(cb_workspace *ws)
 {
 	cb_repo *repo;
@@ -417,6 +449,34 @@ int cb_workspace_check(cb_workspace *ws)
 		return rc;
 	rc = cb_repo_check(repo);
 	if (rc == 0)
+		rc = check_locks(repo);
+	if (rc == 0)
 		rc = cb_app_case_check(ws, repo); /* the case index against the repository */
+	return rc;
+}
+
+int cb_workspace_repair_locks(cb_workspace *ws, char ***removed, size_t *n)
+{
+	cb_repo *repo;
+	cb_repo_lock *locks = NULL;
+	size_t nlocks = 0;
+	int rc, writing;
+
+	*removed = NULL;
+	*n = 0;
+	if ((rc = cb_workspace_repo(ws, &repo)) < 0 ||
+	    (rc = cb_repo_locks(repo, 1, &locks, &nlocks, &writing)) < 0)
+		return rc;
+	if (!(*removed = calloc(nlocks + 1, sizeof(char *))))
+		rc = cb_error_set(CB_ENOMEM, "out of memory");
+	for (size_t i = 0; rc == 0 && i < nlocks; i++) {
+		if (!locks[i].stale)
+			continue;
+		if (!((*removed)[*n] = join(CB_WORKSPACE_REPO, locks[i].path)))
+			rc = cb_error_set(CB_ENOMEM, "out of memory");
+		else
+			(*n)++;
+	}
+	cb_repo_locks_free(locks, nlocks);
 	return rc;
 }

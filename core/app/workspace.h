@@ -55,8 +55,15 @@ int cb_workspace_plugins(cb_workspace *ws, cb_plugin_host **host);
 int cb_workspace_repo(cb_workspace *ws, struct cb_repo **repo);
 
 /* Checks the database (integrity, foreign keys, the KPI data's references
- * and batch counts) and the case repository.
+ * and batch counts) and the case repository (its branch, the lock files
+ * in it, the index against it).
  * Returns 0, or the first problem as an error. */
 int cb_workspace_check(cb_workspace *ws);
+
+/* Removes the lock files a process that stopped while writing left in
+ * the case-study repository (repo/repo.h says when one is stale); *removed
+ * gets what went, paths relative to the workspace ("cases/refs/heads/
+ * main.lock"), NULL-terminated; caller frees each and the array. */
+int cb_workspace_repair_locks(cb_workspace *ws, char ***removed, size_t *n);
 
 #endif

@@ -30,10 +30,13 @@ static int git_fail(int code, const char *fmt, ...)
 	const git_error *e = git_error_last();
 	char what[512];
 	va_list ap;
+	int locked;
 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
+	if ((locked = cb_repo_locked_error(what)) < 0)
+		return locked; /* a lock held: which, and what to do */
 	return cb_error_set(code, "%s: %s", what,
 			    e && e->message ? e->message : "unknown git error");
 }
@@ -350,9 +353,15 @@ static int commit_files(cb_repo *r, git_commit *head, const file_update *u, size
 	{
 		const git_commit *parents[1] = {head};
 
-		/* In a batch main moves once, at its end. */
-		if (git_commit_create(&commit_id, g, batch ? NULL : "refs/heads/main", sig, sig,
-				      NULL, message, new_tree, 1, parents) < 0) {
+		/* In a batch main moves once, at its end; alone, under the
+		 * writer lock (repo/repo.h). */
+		if (!batch && (rc = cb_repo_write_begin(r)) < 0)
+			goto done;
+		rc = git_commit_create(&commit_id, g, batch ? NULL : "refs/heads/main", sig, sig, NULL,
+				       message, new_tree, 1, parents);
+		if (!batch)
+			cb_repo_write_end(r);
+		if (rc < 0) {
 			rc = git_fail(CB_EREPO, "committing %s", u[0].path);
 			goto done;
 		}

@@ -11,11 +11,19 @@
  */
 #include "repo/repo.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <git2.h>
 #include <git2/sys/mempack.h>
 #include <git2/sys/odb_backend.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/error.h"
@@ -34,6 +42,8 @@ struct cb_repo {
 	git_oid base, tip;	  /* main at the batch's begin; its last commit */
 	size_t commits;
 	int failed; /* a step of the batch failed: it can only be dropped */
+	int writer_fd;    /* CB_REPO_WRITER_LOCK, open while held; -1: not held */
+	int writer_depth; /* nested cb_repo_write_begin calls */
 };
 
 static const char readme[] =
@@ -49,7 +59,10 @@ static const char readme[] =
 static int git_fail(const char *what)
 {
 	const git_error *e = git_error_last();
+	int rc;
 
+	if ((rc = cb_repo_locked_error(what)) < 0)
+		return rc;
 	return cb_error_set(CB_EREPO, "%s: %s", what,
 			    e && e->message ? e->message : "unknown git error");
 }
@@ -110,6 +123,7 @@ int cb_repo_init(const char *path, cb_repo **out)
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return cb_error_set(CB_ENOMEM, "out of memory");
+	r->writer_fd = -1;
 	git_start();
 	opts.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT |
 		     GIT_REPOSITORY_INIT_BARE;
@@ -136,6 +150,7 @@ int cb_repo_open(const char *path, cb_repo **out)
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return cb_error_set(CB_ENOMEM, "out of memory");
+	r->writer_fd = -1;
 	git_start();
 	if (git_repository_open_ext(&r->git, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
 				    NULL) < 0) {
@@ -160,6 +175,8 @@ void cb_repo_close(cb_repo *r)
 	if (!r)
 		return;
 	cb_repo_batch_abort(r);
+	if (r->writer_fd >= 0)
+		close(r->writer_fd);
 	git_repository_free(r->git);
 	free(r);
 	git_libgit2_shutdown();
@@ -423,12 +440,15 @@ int cb_repo_batch_commit(cb_repo *r, const char *why, size_t *commits)
 	 * move leaves a pack named by nothing, which git gc removes. fsync
 	 * costs a few milliseconds once per batch, where every loose commit
 	 * would pay it five times. */
+	if ((rc = cb_repo_write_begin(r)) < 0)
+		goto done;
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
 	if ((rc = batch_pack(r)) == 0 &&
 	    git_reference_create_matching(&ref, r->outside, "refs/heads/main", &r->tip, 1,
 					  &r->base, why) < 0)
 		rc = git_fail("moving branch main (did another process commit meanwhile?)");
 	git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0);
+	cb_repo_write_end(r);
 	if (rc < 0)
 		goto done;
 	git_reference_free(ref);
@@ -470,4 +490,243 @@ done:
 	git_commit_free(commit);
 	git_reference_free(head);
 	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* The writer lock and the locks a killed writer leaves behind          */
+
+/* The repository's own folder, with its trailing '/'. */
+static const char *git_dir(cb_repo *r)
+{
+	return git_repository_path(r->outside ? r->outside : r->git);
+}
+
+typedef struct lock_list {
+	cb_repo_lock *items;
+	size_t n, cap;
+	int failed;
+} lock_list;
+
+/* Adds every *.lock file under dir (relative `rel`, "" for the top) to
+ * the list; into subfolders when `deep`. The loose-object folders
+ * (objects/XX) are never entered: git takes no locks there. */
+static void scan_locks(const char *top, const char *rel, int deep, lock_list *l)
+{
+	char path[4096];
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(path, sizeof(path), "%s%s", top, rel);
+	if (!(d = opendir(path)))
+		return;
+	while ((e = readdir(d))) {
+		char sub[4096];
+		struct stat st;
+		size_t len = strlen(e->d_name);
+
+		if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+			continue;
+		snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", e->d_name);
+		snprintf(path, sizeof(path), "%s%s", top, sub);
+		if (lstat(path, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			if (deep)
+				scan_locks(top, sub, 1, l);
+			continue;
+		}
+		if (!S_ISREG(st.st_mode) || len < 6 || strcmp(e->d_name + len - 5, ".lock") != 0 ||
+		    (!*rel && strcmp(e->d_name, CB_REPO_WRITER_LOCK) == 0))
+			continue;
+		if (cb_array_reserve(&l->items, &l->cap, l->n, sizeof(*l->items), 4) < 0 ||
+		    !(l->items[l->n].path = strdup(sub))) {
+			l->failed = 1;
+			break;
+		}
+		l->items[l->n].age = (int64_t)time(NULL) - (int64_t)st.st_mtime;
+		l->items[l->n].stale = 0;
+		l->n++;
+	}
+	closedir(d);
+}
+
+static int list_locks(cb_repo *r, lock_list *l)
+{
+	const char *top = git_dir(r);
+
+	memset(l, 0, sizeof(*l));
+	scan_locks(top, "", 0, l); /* HEAD.lock, config.lock, packed-refs.lock, ... */
+	scan_locks(top, "refs", 1, l);
+	scan_locks(top, "logs", 1, l);
+	scan_locks(top, "objects/info", 0, l);
+	scan_locks(top, "objects/pack", 0, l);
+	if (l->failed) {
+		cb_repo_locks_free(l->items, l->n);
+		return cb_error_set(CB_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+void cb_repo_locks_free(cb_repo_lock *list, size_t n)
+{
+	for (size_t i = 0; list && i < n; i++)
+		free(list[i].path);
+	free(list);
+}
+
+/* Opens the writer lock's file, creating it. */
+static int open_writer_lock(cb_repo *r, int *fd)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s%s", git_dir(r), CB_REPO_WRITER_LOCK);
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (*fd < 0)
+		return cb_error_set(errno == EACCES || errno == EROFS ? CB_EREADONLY : CB_EIO,
+				    "cannot open %s: %s", path, strerror(errno));
+	return 0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+
+	nanosleep(&t, NULL);
+}
+
+/* Removes each lock of `l` older than CB_REPO_LOCK_STALE_SECONDS; one
+ * younger is waited for (a git process may be about to finish with it)
+ * until it goes or grows old. The caller holds the writer lock, so no
+ * Casebook process writes meanwhile. */
+static int remove_stale(cb_repo *r, lock_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		char path[4096];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s%s", git_dir(r), l->items[i].path);
+		for (;;) {
+			if (stat(path, &st) != 0)
+				break; /* its process finished with it */
+			l->items[i].age = (int64_t)time(NULL) - (int64_t)st.st_mtime;
+			if (l->items[i].age >= CB_REPO_LOCK_STALE_SECONDS)
+				break;
+			sleep_ms(100);
+		}
+		if (stat(path, &st) != 0)
+			continue;
+		if (unlink(path) != 0 && errno != ENOENT)
+			return cb_error_set(CB_EIO, "cannot remove the stale lock %s: %s", path,
+					    strerror(errno));
+		l->items[i].stale = 1;
+	}
+	return 0;
+}
+
+/* Takes the writer lock (the flock alone), or nests. */
+static int take_writer(cb_repo *r)
+{
+	int rc, fd;
+
+	if (r->writer_depth++ > 0)
+		return 0;
+	if ((rc = open_writer_lock(r, &fd)) < 0) {
+		r->writer_depth = 0;
+		return rc;
+	}
+	for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB) != 0; waited += 50) {
+		if (errno != EWOULDBLOCK || waited >= CB_REPO_WRITER_WAIT_MS) {
+			close(fd);
+			r->writer_depth = 0;
+			return cb_error_set(CB_EREPO,
+					    "another casebook process has been writing the case-study "
+					    "repository for %d s (it holds %s%s); try again when it is done",
+					    CB_REPO_WRITER_WAIT_MS / 1000, git_dir(r), CB_REPO_WRITER_LOCK);
+		}
+		sleep_ms(50);
+	}
+	r->writer_fd = fd;
+	return 0;
+}
+
+int cb_repo_write_begin(cb_repo *r)
+{
+	lock_list l;
+	int rc;
+
+	if ((rc = take_writer(r)) < 0 || r->writer_depth > 1)
+		return rc;
+	/* A lock file left by a process that died while writing would refuse
+	 * every write from now on; no Casebook process writes now (we hold
+	 * the writer lock), so one that is old is nobody's. */
+	if ((rc = list_locks(r, &l)) == 0) {
+		rc = remove_stale(r, &l);
+		cb_repo_locks_free(l.items, l.n);
+	}
+	if (rc < 0)
+		cb_repo_write_end(r);
+	return rc;
+}
+
+void cb_repo_write_end(cb_repo *r)
+{
+	if (r->writer_depth == 0 || --r->writer_depth > 0)
+		return;
+	if (r->writer_fd >= 0)
+		close(r->writer_fd); /* releases the flock */
+	r->writer_fd = -1;
+}
+
+int cb_repo_locks(cb_repo *r, int remove, cb_repo_lock **out, size_t *n, int *writing)
+{
+	lock_list l;
+	int rc, fd;
+
+	*out = NULL;
+	*n = 0;
+	*writing = 0;
+	if (remove) {
+		if ((rc = take_writer(r)) < 0)
+			return rc;
+		rc = list_locks(r, &l);
+		if (rc == 0 && (rc = remove_stale(r, &l)) == 0) {
+			*out = l.items;
+			*n = l.n;
+		} else if (rc == 0) {
+			cb_repo_locks_free(l.items, l.n);
+		}
+		cb_repo_write_end(r);
+		return rc;
+	}
+	if ((rc = list_locks(r, &l)) < 0)
+		return rc;
+	/* Whether a Casebook process writes now: it holds the writer lock. A
+	 * read-only repository has nobody writing. */
+	if (open_writer_lock(r, &fd) == 0) {
+		if (flock(fd, LOCK_SH | LOCK_NB) != 0)
+			*writing = 1;
+		close(fd);
+	}
+	cb_error_clear();
+	for (size_t i = 0; i < l.n; i++)
+		l.items[i].stale = !*writing && l.items[i].age >= CB_REPO_LOCK_STALE_SECONDS;
+	*out = l.items;
+	*n = l.n;
+	return 0;
+}
+
+int cb_repo_locked_error(const char *what)
+{
+	const git_error *e = git_error_last();
+	const char *msg = e && e->message ? e->message : "";
+	const char *q = strstr(msg, "failed to lock file '");
+
+	if (!q)
+		return 0;
+	q += strlen("failed to lock file '");
+	return cb_error_set(CB_EREPO,
+			    "%s: another process is writing the case-study repository (%.*s exists); "
+			    "try again. If no casebook or git process is running on this workspace, "
+			    "'casebook check --repair' removes a lock it finds stale",
+			    what, (int)strcspn(q, "'"), q);
 }

@@ -7,6 +7,7 @@
 #define CB_REPO_REPO_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct cb_repo cb_repo;
 struct git_oid;
@@ -60,6 +61,47 @@ int cb_repo_main_id(cb_repo *r, struct git_oid *out);
 /* Records `id` as main's head inside a batch (core/repo/ only); may write
  * what the batch holds so far as a pack, to bound its memory. */
 int cb_repo_batch_advance(cb_repo *r, const struct git_oid *id);
+
+/*
+ * Locks. git guards a file it rewrites with FILE.lock (refs/heads/main
+ * .lock while main moves), and a process killed meanwhile leaves it
+ * behind: every later write would fail on it. So every Casebook write
+ * holds the writer lock, an flock on CB_REPO_WRITER_LOCK in the
+ * repository's folder (the kernel drops it when its process dies, so it
+ * never outlives one), and begins by removing the *.lock files that
+ * nobody holds: with the writer lock held no Casebook process writes, and
+ * a lock older than CB_REPO_LOCK_STALE_SECONDS is not a git process's
+ * either (git holds one for milliseconds; a younger one is waited for).
+ */
+#define CB_REPO_WRITER_LOCK "casebook.lock"
+#define CB_REPO_LOCK_STALE_SECONDS 5
+#define CB_REPO_WRITER_WAIT_MS 10000 /* how long a write waits for another */
+
+/* Takes the writer lock (waiting up to CB_REPO_WRITER_WAIT_MS for another
+ * Casebook writer) and removes stale lock files; nests. Every write that
+ * moves a ref runs between it and cb_repo_write_end. */
+int cb_repo_write_begin(cb_repo *r);
+void cb_repo_write_end(cb_repo *r);
+
+typedef struct cb_repo_lock {
+	char *path;  /* relative to the repository's folder: "refs/heads/main.lock" */
+	int64_t age; /* seconds since it was last written */
+	int stale;   /* nobody holds it (or, after a removal, it was removed) */
+} cb_repo_lock;
+
+/* The lock files in the repository. Without `remove`, *writing says
+ * whether a Casebook process holds the writer lock now, and each lock is
+ * stale when none does and it is old. With `remove`, takes the writer
+ * lock and removes the stale ones (marked stale in the list; the others
+ * were gone by the time they were looked at again). Caller frees with
+ * cb_repo_locks_free. */
+int cb_repo_locks(cb_repo *r, int remove, cb_repo_lock **out, size_t *n, int *writing);
+void cb_repo_locks_free(cb_repo_lock *list, size_t n);
+
+/* When libgit2's last error is a lock it could not take, sets an error
+ * (CB_EREPO) saying which and what to do, prefixed with `what`, and
+ * returns it; else 0. */
+int cb_repo_locked_error(const char *what);
 
 /* The libgit2 handle, for the other files of core/repo/ only (only this
  * folder includes git2.h). Borrowed: valid until cb_repo_close. */

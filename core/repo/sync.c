@@ -27,10 +27,13 @@ static int git_fail(int code, const char *fmt, ...)
 	const git_error *e = git_error_last();
 	char what[URL_MAX + 256];
 	va_list ap;
+	int locked;
 
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
+	if ((locked = cb_repo_locked_error(what)) < 0)
+		return locked; /* a lock held: which, and what to do */
 	return cb_error_set(code, "%s: %s", what,
 			    e && e->message ? e->message : "unknown git error");
 }
@@ -315,14 +318,17 @@ int cb_repo_sync(cb_repo *r, const char *url, const cb_repo_author *who,
 		    cb_text_check("merge author's email", who->email, 254, 1, 0) < 0)
 			return CB_EINVALID;
 	}
-	if ((rc = cb_repo_check(r)) < 0 || (rc = check_local_remote(url)) < 0)
+	if ((rc = cb_repo_check(r)) < 0 || (rc = check_local_remote(url)) < 0 ||
+	    (rc = cb_repo_write_begin(r)) < 0)
 		return rc;
 	/* a stale copy of the remote's main must not pass for a fresh one */
 	if (git_reference_lookup(&old, g, SYNC_REF) == 0) {
 		err = git_reference_delete(old);
 		git_reference_free(old);
-		if (err < 0)
-			return git_fail(CB_EREPO, "clearing %s", SYNC_REF);
+		if (err < 0) {
+			rc = git_fail(CB_EREPO, "clearing %s", SYNC_REF);
+			goto done;
+		}
 	}
 	{
 		git_remote_create_options ro = GIT_REMOTE_CREATE_OPTIONS_INIT;
@@ -332,8 +338,10 @@ int cb_repo_sync(cb_repo *r, const char *url, const cb_repo_author *who,
 		ro.repository = g;
 		ro.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF |
 			   GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
-		if (git_remote_create_with_opts(&remote, url, &ro) < 0)
-			return git_fail(CB_EINVALID, "remote %s", url);
+		if (git_remote_create_with_opts(&remote, url, &ro) < 0) {
+			rc = git_fail(CB_EINVALID, "remote %s", url);
+			goto done;
+		}
 	}
 	if ((rc = fetch(remote, url)) < 0)
 		goto done;
@@ -382,6 +390,7 @@ done:
 	git_commit_free(theirs);
 	git_commit_free(ours);
 	git_remote_free(remote);
+	cb_repo_write_end(r);
 	return rc;
 }
 

@@ -581,6 +581,75 @@ START_TEST(crash_between_git_and_database_is_mended_by_reindex)
 }
 END_TEST
 
+/* A lock file a killed process left in the repository: check names it
+ * and says how to mend it, the next write removes it, check --repair
+ * does too; a lock held by a running writer is never removed, and a lock
+ * git cannot take is reported with what to do. */
+START_TEST(stale_locks_are_reported_and_removed)
+{
+	char *a = write_doc(ws, "a.md", "Alpha", "jo", "nordmill", "");
+	char *b = write_doc(ws, "b.md", "Beta", "jo", "nordmill", "");
+	char *c = write_doc(ws, "c.md", "Gamma", "jo", "nordmill", "");
+	char *out;
+	cbt_run r;
+
+#define STALE_LOCK(name)                                                                          \
+	free(SH("cp '%s/cases/refs/heads/main' '%s/cases/" name "' && touch -d '-2 min' '%s/cases/" \
+		name "'", ws, ws, ws))
+	STALE_LOCK("refs/heads/main.lock");
+	REFUSED(ws, 1, "cases/refs/heads/main.lock is a stale lock (", "check");
+	REFUSED(ws, 1, "'casebook check --repair' removes it (so does the next write)", "check");
+	/* the next write removes it */
+	OK(ws, "case", "submit", a);
+	out = SH("ls '%s/cases/refs/heads'; git -C '%s/cases' log -1 --format=%%s main", ws, ws);
+	ck_assert_str_eq(out, "main\nAdd case alpha\n");
+	free(out);
+	OK(ws, "check");
+	/* check --repair, for every lock git takes */
+	STALE_LOCK("refs/heads/main.lock");
+	STALE_LOCK("packed-refs.lock");
+	STALE_LOCK("HEAD.lock");
+	r = RUN(ws, "check", "--repair");
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_msg(cbt_has(r.out, "removed the stale lock cases/refs/heads/main.lock\n") &&
+			      cbt_has(r.out, "removed the stale lock cases/packed-refs.lock\n") &&
+			      cbt_has(r.out, "removed the stale lock cases/HEAD.lock\n"),
+		      "%s", r.out);
+	ck_assert(cbt_has(r.out, "is consistent"));
+	cbt_run_free(&r);
+	free(SH("git -C '%s/cases' fsck --strict 2>&1", ws));
+	/* a writer at work holds the writer lock: its locks are not stale */
+	free(SH("cp '%s/cases/refs/heads/main' '%s/cases/refs/heads/main.lock' && touch -d '-2 min' "
+		"'%s/cases/refs/heads/main.lock' && (flock '%s/cases/casebook.lock' sleep 2 "
+		">/dev/null 2>&1 &) && sleep 0.3",
+		ws, ws, ws, ws));
+	REFUSED(ws, 1, "cases/refs/heads/main.lock is held: a casebook process is writing", "check");
+	r = RUN(ws, "check", "--repair", "--json");
+	/* it waits for the writer, then removes what it left */
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_msg(cbt_has(r.out, "\"removed_locks\": [\n    \"cases/refs/heads/main.lock\"\n  ]"),
+		      "%s", r.out);
+	cbt_run_free(&r);
+	/* a fresh lock nobody holds is waited for until it is old */
+	free(SH("cp '%s/cases/refs/heads/main' '%s/cases/refs/heads/main.lock'", ws, ws));
+	OK(ws, "case", "submit", b);
+	/* a lock git cannot take (here a folder in its place): what to do */
+	free(SH("mkdir '%s/cases/refs/heads/main.lock'", ws));
+	REFUSED(ws, 1, "another process is writing the case-study repository (", "case", "submit",
+		c);
+	REFUSED(ws, 1, "main.lock exists); try again. If no casebook or git process is running on "
+		       "this workspace, 'casebook check --repair' removes a lock it finds stale",
+		"case", "submit", c);
+	free(SH("rmdir '%s/cases/refs/heads/main.lock'", ws));
+	OK(ws, "case", "submit", c);
+	OK(ws, "check");
+#undef STALE_LOCK
+	free(a);
+	free(b);
+	free(c);
+}
+END_TEST
+
 /* A folder stands for its *.md files, in name order; hidden files and
  * others are not case studies. */
 START_TEST(a_folder_submits_its_md_files)
@@ -1442,6 +1511,7 @@ int main(void)
 	tcase_add_test(tc, a_folder_submits_its_md_files);
 	tcase_add_test(tc, plugin_hooks_can_reject_a_submission);
 	tcase_add_test(tc, crash_between_git_and_database_is_mended_by_reindex);
+	tcase_add_test(tc, stale_locks_are_reported_and_removed);
 	tcase_add_test(tc, a_crash_after_a_batch_is_mended_by_reindex);
 	tcase_add_test(tc, check_finds_stale_and_extra_cases_and_reindex_mends_them);
 	tcase_add_test(tc, list_filters);
