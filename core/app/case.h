@@ -216,12 +216,16 @@ int cb_app_case_diff(cb_workspace *ws, const char *slug, const char *from, const
 /* Checks a list filter: a known status, well-formed keys. */
 int cb_app_case_filter_check(const cb_case_filter *f);
 
+#define CB_CASE_INVALID_SHOWN 3 /* invalid cases a reindex names */
+
 typedef struct cb_case_reindex_result {
 	size_t cases;     /* in the repository */
 	size_t added;     /* indexed anew */
 	size_t updated;   /* stale rows rewritten */
 	size_t removed;   /* rows of cases no longer in the repository */
 	size_t unchanged;
+	size_t invalid;   /* not valid case studies: left as they were */
+	char why_invalid[CB_CASE_INVALID_SHOWN][400]; /* the first ones, each what is wrong */
 } cb_case_reindex_result;
 
 /* How far a long job is: `stage` names the step ("reading the cases",

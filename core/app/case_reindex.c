@@ -198,7 +198,20 @@ int cb_case_reindex_with(cb_workspace *ws, cb_repo *repo, const cb_case_progress
 	for (size_t i = 0; i < n; i++) {
 		int needs;
 
-		if ((rc = reindex_needs(ws, repo, slugs[i], &needs, res)) < 0)
+		rc = reindex_needs(ws, repo, slugs[i], &needs, res);
+		if (rc == CB_EINVALID) {
+			/* One bad file (pushed in from outside) never blocks the
+			 * rest: its row, if any, stays as it was, and check keeps
+			 * naming it until it is fixed. */
+			if (res->invalid < CB_CASE_INVALID_SHOWN)
+				snprintf(res->why_invalid[res->invalid], sizeof(res->why_invalid[0]),
+					 "%s", cb_error_last());
+			res->invalid++;
+			cb_error_clear();
+			report(p, "reading the cases", i + 1, n);
+			continue;
+		}
+		if (rc < 0)
 			goto done;
 		if (needs)
 			stale[nstale++] = slugs[i]; /* still sorted */

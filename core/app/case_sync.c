@@ -37,6 +37,25 @@ static char *remote_as_stored(const char *remote)
 	return strdup(remote);
 }
 
+/* A case study the remote would bring in must be one: the front matter
+ * format (format/frontmatter.h); what it names need not exist here (a
+ * synced case may cite people and sessions of the other workspace). */
+static int incoming_case(const char *slug, const char *path, const char *text, size_t len,
+			 void *ctx)
+{
+	char name[CB_REPO_PATH_MAX + 16];
+	cb_case_doc doc = {0};
+	int rc;
+
+	(void)ctx;
+	if ((rc = cb_repo_slug_check(slug)) < 0)
+		return rc;
+	snprintf(name, sizeof(name), "%s/%s", CB_WORKSPACE_REPO, path);
+	rc = cb_frontmatter_parse(name, text, len, &doc);
+	cb_frontmatter_clear(&doc);
+	return rc;
+}
+
 int cb_app_case_sync(cb_workspace *ws, const char *remote, int remember, cb_case_sync_result *out)
 {
 	cb_store *s = ws->store;
@@ -64,7 +83,7 @@ int cb_app_case_sync(cb_workspace *ws, const char *remote, int remember, cb_case
 	if ((rc = cb_store_begin(s)) < 0)
 		goto done;
 	if ((rc = cb_case_repo_open(ws, &repo)) < 0 ||
-	    (rc = cb_repo_sync(repo, out->remote, NULL, &out->repo)) < 0)
+	    (rc = cb_repo_sync_checked(repo, out->remote, NULL, incoming_case, NULL, &out->repo)) < 0)
 		goto rollback;
 	if (remote && (remember || !stored)) {
 		if ((rc = cb_store_case_setting_set(s, CB_CASE_REMOTE_SETTING, out->remote)) < 0)

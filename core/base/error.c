@@ -15,11 +15,16 @@ static _Thread_local int error_code;
 
 int cb_error_set(int code, const char *fmt, ...)
 {
+	char message[sizeof(error_message)];
 	va_list ap;
 
+	/* Through a copy: a caller may quote the last message in the new one
+	 * (cb_error_last() as an argument), and vsnprintf must not write
+	 * where it reads. */
 	va_start(ap, fmt);
-	vsnprintf(error_message, sizeof(error_message), fmt, ap);
+	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
+	memcpy(error_message, message, sizeof(message));
 	error_code = code;
 	return code;
 }

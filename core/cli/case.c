@@ -1133,6 +1133,7 @@ static int case_sync(cb_cli *cli, int argc, char **argv)
 	} else {
 		const cb_case_reindex_result *x = &res.reindex;
 
+		cb_cli_warn_invalid_cases(cli, x);
 		rc = cb_cli_done(cli,
 				 json_pack("{s:s, s:b, s:b, s:b, s:s, s:b, s:I, s:I, s:I}", "remote",
 					   res.remote, "pulled", res.repo.pulled, "merged",

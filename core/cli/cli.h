@@ -217,4 +217,10 @@ int cb_cli_export(cb_cli *cli, int argc, char **argv);
 int cb_cli_case(cb_cli *cli, int argc, char **argv);
 int cb_cli_reindex(cb_cli *cli, int argc, char **argv);
 
+/* What a reindex left out as not valid: warnings on stderr, and the same
+ * as a JSON array of messages. */
+struct cb_case_reindex_result;
+void cb_cli_warn_invalid_cases(cb_cli *cli, const struct cb_case_reindex_result *res);
+json_t *cb_cli_invalid_cases_json(const struct cb_case_reindex_result *res);
+
 #endif

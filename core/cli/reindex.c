@@ -62,12 +62,34 @@ int cb_cli_reindex(cb_cli *cli, int argc, char **argv)
 		return cb_cli_fail(cli);
 	}
 	cb_workspace_close(ws);
+	cb_cli_warn_invalid_cases(cli, &res);
 	return cb_cli_done(cli,
-			   json_pack("{s:I, s:I, s:I, s:I, s:I}", "cases", (json_int_t)res.cases,
-				     "added", (json_int_t)res.added, "updated", (json_int_t)res.updated,
-				     "removed", (json_int_t)res.removed, "unchanged",
-				     (json_int_t)res.unchanged),
+			   json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "cases",
+				     (json_int_t)res.cases, "added", (json_int_t)res.added, "updated",
+				     (json_int_t)res.updated, "removed", (json_int_t)res.removed,
+				     "unchanged", (json_int_t)res.unchanged, "invalid",
+				     (json_int_t)res.invalid, "invalid_cases",
+				     cb_cli_invalid_cases_json(&res)),
 			   "reindexed %zu case%s from the repository: %zu added, %zu updated, %zu removed, %zu unchanged",
 			   res.cases, res.cases == 1 ? "" : "s", res.added, res.updated, res.removed,
 			   res.unchanged);
+}
+
+void cb_cli_warn_invalid_cases(cb_cli *cli, const cb_case_reindex_result *res)
+{
+	for (size_t i = 0; i < res->invalid && i < CB_CASE_INVALID_SHOWN; i++)
+		fprintf(cli->err, "casebook: warning: not indexed, not a valid case study: %s\n",
+			res->why_invalid[i]);
+	if (res->invalid > CB_CASE_INVALID_SHOWN)
+		fprintf(cli->err, "casebook: warning: and %zu more not valid; 'casebook check' names them\n",
+			res->invalid - CB_CASE_INVALID_SHOWN);
+}
+
+json_t *cb_cli_invalid_cases_json(const cb_case_reindex_result *res)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < res->invalid && i < CB_CASE_INVALID_SHOWN; i++)
+		json_array_append_new(a, json_string(res->why_invalid[i]));
+	return a;
 }

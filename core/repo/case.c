@@ -646,10 +646,7 @@ int cb_repo_case_reviews(cb_repo *r, const char *slug, const char *rev,
 	char path[CB_REPO_PATH_MAX];
 	git_commit *c = NULL;
 	git_blob *blob = NULL;
-	char *text = NULL, *line, *save = NULL;
-	cb_repo_review *list = NULL;
-	size_t count = 0;
-	int rc, lineno = 0;
+	int rc;
 
 	*out = NULL;
 	*n = 0;
@@ -658,12 +655,30 @@ int cb_repo_case_reviews(cb_repo *r, const char *slug, const char *rev,
 	if ((rc = case_path(slug, "reviews.log", path)) < 0 ||
 	    (rc = blob_at(g, c, path, &blob)) < 0 || !blob)
 		goto done;
-	if (!(text = malloc((size_t)git_blob_rawsize(blob) + 1))) {
-		rc = oom();
-		goto done;
-	}
-	memcpy(text, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
-	text[git_blob_rawsize(blob)] = '\0';
+	rc = cb_repo_reviews_parse(path, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
+				   out, n);
+done:
+	git_blob_free(blob);
+	git_commit_free(c);
+	return rc;
+}
+
+int cb_repo_reviews_parse(const char *path, const char *data, size_t len, cb_repo_review **out,
+			  size_t *n)
+{
+	char *text = NULL, *line, *save = NULL;
+	cb_repo_review *list = NULL;
+	size_t count = 0;
+	int rc, lineno = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (memchr(data, '\0', len))
+		return cb_error_set(CB_EINVALID, "%s holds a NUL byte: not a review log", path);
+	if (!(text = malloc(len + 1)))
+		return oom();
+	memcpy(text, data, len);
+	text[len] = '\0';
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		cb_repo_review *grown = realloc(list, (count + 1) * sizeof(*list));
 		int prc;
@@ -682,7 +697,10 @@ int cb_repo_case_reviews(cb_repo *r, const char *slug, const char *rev,
 			goto done;
 		}
 		if (prc < 0) {
-			rc = cb_error_set(CB_EREPO, "%s:%d: not a review line", path, lineno);
+			rc = cb_error_set(CB_EINVALID,
+					  "%s:%d: not a review line (when, decision, commit, "
+					  "reviewer and comment, separated by tabs)",
+					  path, lineno);
 			goto done;
 		}
 	}
@@ -695,8 +713,6 @@ done:
 		*n = count;
 	}
 	free(text);
-	git_blob_free(blob);
-	git_commit_free(c);
 	return rc;
 }
 

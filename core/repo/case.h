@@ -144,6 +144,11 @@ int cb_repo_case_reviews(cb_repo *r, const char *slug, const char *rev,
 			 cb_repo_review **out, size_t *n);
 void cb_repo_reviews_free(cb_repo_review *list, size_t n);
 
+/* Parses the text of a review log (data[0..len), `path` labels
+ * messages): CB_EINVALID names the first line that is not a review. */
+int cb_repo_reviews_parse(const char *path, const char *data, size_t len, cb_repo_review **out,
+			  size_t *n);
+
 typedef struct cb_repo_sync_result {
 	int pulled;  /* main moved to take in the remote's commits */
 	int merged;  /* ...through a merge commit (the histories had diverged) */
@@ -163,6 +168,20 @@ typedef struct cb_repo_sync_result {
  * with CB_ERROR, res->conflicts naming the paths and nothing changed on
  * either side. Review logs changed on both sides are merged line by line
  * (a union). Refuses a work tree with uncommitted changes. */
+/* Called by cb_repo_sync_checked for each SHARD/SLUG/case.md the remote
+ * would bring in (added or changed against main), before main moves;
+ * returns 0 to take it, or an error whose message says what is wrong
+ * (`path` is its place in the repository, for that message). */
+typedef int (*cb_repo_incoming_fn)(const char *slug, const char *path, const char *text,
+				   size_t len, void *ctx);
+
+/* cb_repo_sync, holding everything the remote brings in to `check`
+ * (NULL: none) and its review logs to the review-log format, before main
+ * moves: a file that fails refuses the sync (CB_EINVALID, naming the
+ * file and the remote's commit that wrote it), and neither side's main
+ * moves. */
+int cb_repo_sync_checked(cb_repo *r, const char *url, const cb_repo_author *who,
+			 cb_repo_incoming_fn check, void *ctx, cb_repo_sync_result *res);
 int cb_repo_sync(cb_repo *r, const char *url, const cb_repo_author *who,
 		 cb_repo_sync_result *res);
 void cb_repo_sync_result_clear(cb_repo_sync_result *res);

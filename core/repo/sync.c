@@ -249,6 +249,143 @@ done:
 	return rc;
 }
 
+/* The commit reachable from `tip` that wrote blob `blob` at `path`: the
+ * newest one holding it whose first parent does not. */
+static void blame(git_repository *g, git_commit *tip, const char *path, const git_oid *blob,
+		  char id[41], char *author, size_t authorlen)
+{
+	git_revwalk *walk = NULL;
+	git_oid oid;
+
+	git_oid_tostr(id, 41, git_commit_id(tip));
+	snprintf(author, authorlen, "%s", git_commit_author(tip)->name);
+	if (git_revwalk_new(&walk, g) < 0 || git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL) < 0 ||
+	    git_revwalk_push(walk, git_commit_id(tip)) < 0) {
+		git_revwalk_free(walk);
+		return;
+	}
+	while (git_revwalk_next(&oid, walk) == 0) {
+		git_commit *c = NULL, *parent = NULL;
+		git_tree *t = NULL, *pt = NULL;
+		git_tree_entry *e = NULL, *pe = NULL;
+		int here, before = 0;
+
+		if (git_commit_lookup(&c, g, &oid) < 0)
+			break;
+		here = git_commit_tree(&t, c) == 0 && git_tree_entry_bypath(&e, t, path) == 0 &&
+		       git_oid_equal(git_tree_entry_id(e), blob);
+		if (here && git_commit_parentcount(c) > 0 && git_commit_parent(&parent, c, 0) == 0 &&
+		    git_commit_tree(&pt, parent) == 0 && git_tree_entry_bypath(&pe, pt, path) == 0)
+			before = git_oid_equal(git_tree_entry_id(pe), blob);
+		if (here && !before) {
+			git_oid_tostr(id, 41, git_commit_id(c));
+			snprintf(author, authorlen, "%s", git_commit_author(c)->name);
+		}
+		git_tree_entry_free(pe);
+		git_tree_entry_free(e);
+		git_tree_free(pt);
+		git_tree_free(t);
+		git_commit_free(parent);
+		git_commit_free(c);
+		if (here && !before)
+			break;
+	}
+	git_revwalk_free(walk);
+	git_error_clear();
+}
+
+typedef struct incoming {
+	git_repository *g;
+	git_commit *theirs; /* to name the commit that wrote a bad file */
+	cb_repo_incoming_fn check;
+	void *ctx;
+	int rc;
+} incoming;
+
+/* One file main would take in: a case.md to the caller's check, a
+ * reviews.log to the review-log format. */
+static int check_one(const git_diff_delta *d, float progress, void *payload)
+{
+	incoming *in = payload;
+	const char *path = d->new_file.path, *slash = strchr(path, '/'), *leaf;
+	char slug[CB_REPO_SLUG_MAX + 1], id[41], author[256];
+	git_blob *blob = NULL;
+	int rc = 0;
+
+	(void)progress;
+	if (d->status != GIT_DELTA_ADDED && d->status != GIT_DELTA_MODIFIED &&
+	    d->status != GIT_DELTA_TYPECHANGE && d->status != GIT_DELTA_RENAMED &&
+	    d->status != GIT_DELTA_COPIED)
+		return 0;
+	if (!slash || !(leaf = strchr(slash + 1, '/')) || strchr(leaf + 1, '/') ||
+	    (size_t)(leaf - slash - 1) > CB_REPO_SLUG_MAX)
+		return 0; /* not SHARD/SLUG/FILE: not a case's */
+	memcpy(slug, slash + 1, (size_t)(leaf - slash - 1));
+	slug[leaf - slash - 1] = '\0';
+	leaf++;
+	if (strcmp(leaf, "case.md") != 0 && strcmp(leaf, "reviews.log") != 0)
+		return 0;
+	if (git_blob_lookup(&blob, in->g, &d->new_file.id) < 0) {
+		in->rc = git_fail(CB_EREPO, "reading %s from the remote", path);
+		return -1;
+	}
+	if (leaf[0] == 'c') {
+		if (in->check)
+			rc = in->check(slug, path, git_blob_rawcontent(blob),
+				       (size_t)git_blob_rawsize(blob), in->ctx);
+	} else {
+		cb_repo_review *rv = NULL;
+		size_t n = 0;
+
+		rc = cb_repo_reviews_parse(path, git_blob_rawcontent(blob),
+					   (size_t)git_blob_rawsize(blob), &rv, &n);
+		cb_repo_reviews_free(rv, n);
+	}
+	git_blob_free(blob);
+	if (rc == 0)
+		return 0;
+	if (rc == CB_ENOMEM) {
+		in->rc = rc;
+		return -1;
+	}
+	{
+		char why[1024];
+
+		snprintf(why, sizeof(why), "%s", cb_error_last()); /* set anew below */
+		blame(in->g, in->theirs, path, &d->new_file.id, id, author, sizeof(author));
+		in->rc = cb_error_set(CB_EINVALID,
+				      "the remote brings in a file that is not valid, so nothing moved: "
+				      "%s (written by commit %.12s, %s); fix it there and sync again",
+				      why, id, author);
+	}
+	return -1;
+}
+
+/* Holds every case file that `to` holds and `from` does not, or holds
+ * otherwise, to `check` and the review-log format. */
+static int check_incoming(git_repository *g, git_commit *from, git_commit *to, git_commit *theirs,
+			  cb_repo_incoming_fn check, void *ctx)
+{
+	git_tree *a = NULL, *b = NULL;
+	git_diff *diff = NULL;
+	incoming in = {g, theirs, check, ctx, 0};
+	int err;
+
+	if (git_commit_tree(&a, from) < 0 || git_commit_tree(&b, to) < 0 ||
+	    git_diff_tree_to_tree(&diff, g, a, b, NULL) < 0) {
+		in.rc = git_fail(CB_EREPO, "comparing main with what the remote brings");
+		goto done;
+	}
+	err = git_diff_foreach(diff, check_one, NULL, NULL, NULL, &in);
+	if (err < 0 && in.rc == 0)
+		in.rc = git_fail(CB_EREPO, "comparing main with what the remote brings");
+done:
+	git_diff_free(diff);
+	git_tree_free(b);
+	git_tree_free(a);
+	return in.rc;
+}
+
 typedef struct push_state {
 	char refused[512];
 } push_state;
@@ -298,6 +435,12 @@ static int push(git_repository *g, git_remote *remote, const char *url, const gi
 
 int cb_repo_sync(cb_repo *r, const char *url, const cb_repo_author *who,
 		 cb_repo_sync_result *res)
+{
+	return cb_repo_sync_checked(r, url, who, NULL, NULL, res);
+}
+
+int cb_repo_sync_checked(cb_repo *r, const char *url, const cb_repo_author *who,
+			 cb_repo_incoming_fn check, void *ctx, cb_repo_sync_result *res)
 {
 	git_repository *g = cb_repo_git(r);
 	git_remote *remote = NULL;
@@ -363,9 +506,12 @@ int cb_repo_sync(cb_repo *r, const char *url, const cb_repo_author *who,
 			goto done;
 		}
 		if (git_graph_descendant_of(g, &theirs_id, &ours_id) == 1) {
+			if ((rc = check_incoming(g, ours, theirs, theirs, check, ctx)) < 0)
+				goto done;
 			rc = move_main(g, ours, theirs, "casebook sync: fast-forward");
 		} else {
-			if ((rc = merge(g, url, ours, theirs, who, &merged, res)) < 0)
+			if ((rc = merge(g, url, ours, theirs, who, &merged, res)) < 0 ||
+			    (rc = check_incoming(g, ours, merged, theirs, check, ctx)) < 0)
 				goto done;
 			rc = move_main(g, ours, merged, "casebook sync: merge");
 			res->merged = rc == 0;

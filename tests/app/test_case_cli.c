@@ -1309,6 +1309,90 @@ END_TEST
 /* ------------------------------------------------------------------ */
 /* Sync between two workspaces through one bare remote                  */
 
+/* A remote that holds a malformed case.md (or review log): sync checks
+ * everything it would bring in before it moves main, names the file and
+ * the commit, and moves nothing; the same file pushed straight into the
+ * repository is named by check, and reindex indexes the rest. */
+START_TEST(a_bad_file_never_wedges_the_workspace)
+{
+	char *tmp = cbt_tempdir(), remote[4096], clone[4200], *p, *out, *head, *before;
+	cbt_run r;
+
+	snprintf(remote, sizeof(remote), "%s/cases.git", tmp);
+	snprintf(clone, sizeof(clone), "%s/clone", tmp);
+	free(SH("git init -q --bare '%s'", remote));
+	p = write_doc(ws, "a.md", "Case from A", "jo", "nordmill", "");
+	OK(ws, "case", "submit", p);
+	free(p);
+	OK(ws, "case", "sync", remote);
+	/* someone pushes a broken case.md to the shared repository */
+	free(SH("git clone -q -b main '%s' '%s' 2>&1 && cd '%s' && mkdir -p %s && "
+		"printf -- '---\\ntitle: [unclosed\\n---\\n' > %s/case.md && git add . && "
+		"git -c user.name=Mallory -c user.email=m@x.example commit -q -m bad && "
+		"git push -q origin HEAD:main 2>&1",
+		remote, clone, clone, cbt_case_dir("broken"), cbt_case_dir("broken")));
+	head = SH("git -C '%s/cases' rev-parse main", ws);
+	before = cbt_db_dump(ws);
+	r = RUN(ws, "case", "sync");
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(cbt_has(r.err, "the remote brings in a file that is not valid, so nothing moved: cases/") &&
+			      cbt_has(r.err, "/broken/case.md:2") && cbt_has(r.err, ", Mallory); fix it there"),
+		      "%s", r.err);
+	cbt_run_free(&r);
+	out = SH("git -C '%s/cases' rev-parse main", ws);
+	ck_assert_str_eq(out, head); /* main did not move */
+	free(out);
+	out = cbt_db_dump(ws);
+	ck_assert_str_eq(out, before);
+	free(out);
+	OK(ws, "check");
+	/* a broken review log is refused the same way */
+	free(SH("cd '%s' && git rm -q -r %s && printf 'not a review\\n' > %s/reviews.log && "
+		"git add . && git -c user.name=Mallory -c user.email=m@x.example commit -q -m log && "
+		"git push -q origin HEAD:main 2>&1",
+		clone, cbt_case_dir("broken"), cbt_case_dir("case-from-a")));
+	REFUSED(ws, 1, "/case-from-a/reviews.log:1: not a review line", "case", "sync");
+	free(SH("cd '%s' && git reset -q --hard HEAD~2 && git push -q -f origin HEAD:main 2>&1", clone));
+	OK(ws, "case", "sync");
+
+	/* pushed straight into this workspace's repository, past sync */
+	free(SH("cd '%s' && mkdir -p %s && printf -- '---\\ntitle: x\\n' > %s/case.md && git add . && "
+		"git -c user.name=Mallory -c user.email=m@x.example commit -q -m bad && "
+		"git push -q '%s/cases' HEAD:main 2>&1",
+		clone, cbt_case_dir("broken"), cbt_case_dir("broken"), ws));
+	p = write_doc(ws, "b.md", "Case B", "jo", "nordmill", "");
+	free(SH("cd '%s' && git pull -q 2>&1; true", clone));
+	r = RUN(ws, "check");
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(cbt_has(r.err, "case 'broken' in the repository is not a valid case study: cases/") &&
+			      cbt_has(r.err, "/broken/case.md"),
+		      "%s", r.err);
+	cbt_run_free(&r);
+	/* reindex takes the valid ones and names the bad one */
+	free(SH("sqlite3 '%s/casebook.db' 'PRAGMA foreign_keys = ON; DELETE FROM case_study'", ws));
+	r = RUN(ws, "reindex", "--json");
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_msg(cbt_has(r.out, "\"added\": 1") && cbt_has(r.out, "\"invalid\": 1"), "%s", r.out);
+	ck_assert_msg(cbt_has(r.err, "warning: not indexed, not a valid case study: cases/") &&
+			      cbt_has(r.err, "/broken/case.md"),
+		      "%s", r.err);
+	cbt_run_free(&r);
+	/* and the workspace still takes new cases */
+	OK(ws, "case", "submit", p);
+	{
+		json_t *v = JSON(ws, "case", "list", "--json");
+
+		ck_assert_int_eq(json_array_size(v), 2);
+		json_decref(v);
+	}
+	free(p);
+	free(head);
+	free(before);
+	cbt_rmrf(tmp);
+	free(tmp);
+}
+END_TEST
+
 START_TEST(sync_two_workspaces)
 {
 	char *tmp = cbt_tempdir(), remote[4096], *b = cbt_workspace(), *p, *out, *head_a;
@@ -1518,6 +1602,7 @@ int main(void)
 	tcase_add_test(tc, evidence_agrees_disagrees_and_no_data);
 	tcase_add_test(tc, impact_of_a_case_study);
 	tcase_add_test(tc, sync_two_workspaces);
+	tcase_add_test(tc, a_bad_file_never_wedges_the_workspace);
 	tcase_add_test(tc, shipped_template_and_examples_submit);
 	tcase_add_test(tc, help_and_usage);
 	suite_add_tcase(s, tc);
