@@ -412,9 +412,13 @@ static double window_value(cb_plugin_host *host, cb_impact_kpi *ik, const size_t
 			snprintf(ik->nil_reason, sizeof(ik->nil_reason), "%s", reason);
 		v = NAN;
 	} else if (rc < 0) {
+		char last[CB_DATE_LEN];
+
+		cb_date_format(wd->span.to - 1, last);
 		ik->failed_windows++;
 		if (!ik->failure[0])
-			snprintf(ik->failure, sizeof(ik->failure), "%s", cb_error_last());
+			snprintf(ik->failure, sizeof(ik->failure), "%s, for account %s over %s..%s",
+				 cb_error_last(), account, wd->from, last);
 		v = NAN;
 	}
 	free(reason);
@@ -921,6 +925,16 @@ static int compute_values(run *u, size_t k0, size_t k1)
 						continue;
 					v[w] = window_value(u->host, ik, u->nd.slots + u->nd.first[k], u->bufs,
 							    e->key, d, main, u->views, &obs);
+					/* A plugin that raises an error has no answer for
+					 * this window, and "too little data" would hide
+					 * it: the run stops, naming it. */
+					if (ik->failed_windows)
+						return cb_error_set(CB_ERROR,
+								    "KPI '%s' failed in its plugin: %s. A plugin error is "
+								    "not missing data, so no result is given: fix the "
+								    "plugin ('casebook plugin test FILE' runs its "
+								    "fixtures), or choose the KPIs to compute with --kpi",
+								    ik->kpi->key, ik->failure);
 					if (w == u->base_at)
 						*(rw->exposed ? &ik->baseline_obs : &ik->control_baseline_obs) += obs;
 					else if (w == u->follow_at)

@@ -2,10 +2,12 @@
  * against the value worked out by hand. */
 #include "plugin/fixture.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/buf.h"
 #include "base/error.h"
@@ -32,7 +34,17 @@ static json_t *load_fixture(const char *path)
 	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 
 	if (!root) {
-		cb_error_set(CB_EINVALID, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+		struct stat st;
+
+		/* jansson gives line -1 when it could not read the file at all */
+		if (stat(path, &st) != 0)
+			cb_error_set(errno == ENOENT ? CB_ENOTFOUND : CB_EIO, "%s: %s", path,
+				     errno == ENOENT ? "not found" : strerror(errno));
+		else if (jerr.line < 1)
+			cb_error_set(CB_EIO, "%s: %s", path, jerr.text);
+		else
+			cb_error_set(CB_EINVALID, "%s:%d:%d: %s", path, jerr.line, jerr.column,
+				     jerr.text);
 		return NULL;
 	}
 	if (!json_is_array(json_object_get(root, "cases"))) {

@@ -776,6 +776,53 @@ START_TEST(bad_requests)
 }
 END_TEST
 
+/* A plugin that raises an error while computing is an error, not "too
+ * little data": impact and report stop, naming the plugin's file and
+ * line, the KPI, the account and the window. */
+START_TEST(a_plugin_error_is_an_error)
+{
+	char *p, report[4096];
+	cbt_run r;
+
+	build(8, 2);
+	p = cbt_write(ws, "plugins/u.lua",
+		      "casebook.api(1)\n"
+		      "casebook.kpi { key = 't_broken', name = 'Broken', unit = 'x', better = 'higher',\n"
+		      "  inputs = { 't.score' }, doc = 'raises on a1', compute = function(w)\n"
+		      "    if w.account == 'a1' then local t = nil; return t.x end\n"
+		      "    return #w['t.score'] > 0 and w['t.score']:mean() or nil end }\n");
+	free(p);
+	cbt_casebook(&r, ws, NULL, "impact", "--session", "tco-2025-03-03", "--kpi", "t_broken",
+		     "--json", NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(cbt_has(r.err, "KPI 't_broken' failed in its plugin: ") &&
+			      cbt_has(r.err, "/plugins/u.lua:4: attempt to index a nil value") &&
+			      cbt_has(r.err, "for account a1 over 2024-12-03..2025-03-02") &&
+			      cbt_has(r.err, "A plugin error is not missing data"),
+		      "%s", r.err);
+	ck_assert(!cbt_has(r.out, "too little data"));
+	cbt_run_free(&r);
+	/* all KPIs at once: the broken one stops the run too */
+	cbt_casebook(&r, ws, NULL, "impact", "--session", "tco-2025-03-03", NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(cbt_has(r.err, "KPI 't_broken' failed in its plugin"), "%s", r.err);
+	cbt_run_free(&r);
+	snprintf(report, sizeof(report), "%s/r.html", ws);
+	cbt_casebook(&r, ws, NULL, "report", "--session", "tco-2025-03-03", "--out", report, NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(cbt_has(r.err, "/plugins/u.lua:4:"), "%s", r.err);
+	cbt_run_free(&r);
+	/* the others, named, still work */
+	ok("impact", "--session", "tco-2025-03-03", "--kpi", "t_mean");
+	/* a fixture that is not there: its path and "not found" */
+	cbt_casebook(&r, ws, NULL, "plugin", "test", "nothere.test.json", NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(cbt_has(r.err, "nothere.test.json: not found"), "%s", r.err);
+	ck_assert(!cbt_has(r.err, ":-1:"));
+	cbt_run_free(&r);
+}
+END_TEST
+
 START_TEST(outcome_agreements)
 {
 	json_t *rows, *row;
@@ -844,6 +891,7 @@ int main(void)
 	tcase_add_test(tc, by_format_compares_side_by_side);
 	tcase_add_test(tc, by_format_compares_the_formats);
 	tcase_add_test(tc, bad_requests);
+	tcase_add_test(tc, a_plugin_error_is_an_error);
 	tcase_add_test(tc, outcome_agreements);
 	suite_add_tcase(s, tc);
 	return cbt_main(s);
