@@ -39,10 +39,10 @@ int cb_case_repo_open(cb_workspace *ws, cb_repo **repo)
 
 /* The test hook of the crash tests (tests/app/test_case_cli.c): with
  * CASEBOOK_TEST_CRASH_AFTER_COMMIT=1 in the environment, a submission
- * (or a batch of them) kills the process (SIGKILL: no cleanup, no flush)
- * right after its git commit, before the database commit, as a power cut
- * would. Nothing else
- * reads this variable. */
+ * (or a batch of them), a revision or a review decision kills the
+ * process (SIGKILL: no cleanup, no flush) right after its git commit,
+ * before the database commit, as a power cut would. Nothing else reads
+ * this variable. */
 static void test_crash_after_commit(void)
 {
 	const char *v = getenv("CASEBOOK_TEST_CRASH_AFTER_COMMIT");
@@ -57,7 +57,11 @@ static int after_git_failed(cb_repo *repo, int rc, const char *slug, const char 
 
 static int commit_after_git(cb_store *s, cb_repo *repo, const char *slug, const char *commit)
 {
-	int rc = cb_store_commit(s);
+	int rc;
+
+	if (!cb_repo_in_batch(repo))
+		test_crash_after_commit(); /* a batch's commits are still in memory */
+	rc = cb_store_commit(s);
 
 	return rc < 0 ? after_git_failed(repo, rc, slug, commit) : 0;
 }
@@ -184,8 +188,6 @@ int cb_app_case_submit(cb_workspace *ws, const char *name, const char *text, siz
 					  name, out->slug);
 		goto rollback;
 	}
-	if (!cb_repo_in_batch(repo))
-		test_crash_after_commit(); /* a batch's commits are still in memory */
 	if ((rc = cb_store_case_set_head(s, id, out->commit)) < 0)
 		goto rollback_after_git;
 	rc = commit_after_git(s, repo, out->slug, out->commit);
