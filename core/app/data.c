@@ -430,6 +430,13 @@ int cb_app_data_import(cb_workspace *ws, const char *path, const cb_data_import_
 		if ((rc = cb_store_begin(ws->store)) < 0)
 			goto done;
 		began = 1;
+		{
+			char what[300];
+
+			/* others wait for it, and say what for */
+			snprintf(what, sizeof(what), "importing %s", im.name);
+			cb_store_announce(ws->store, what);
+		}
 		if ((rc = cb_store_batch_begin(ws->store, im.name, &im.batch_id)) < 0 ||
 		    (rc = cb_store_observation_writer_new(ws->store, &im.writer)) < 0)
 			goto done;

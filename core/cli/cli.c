@@ -316,6 +316,14 @@ static int plugin_options(cb_cli *cli, cb_plugin_options *o)
 	return 0;
 }
 
+/* A command waiting for another's write lock says so. */
+static void tell_waiting(const char *message, void *ctx)
+{
+	cb_cli *cli = ctx;
+
+	fprintf(cli->err, "casebook: %s\n", message);
+}
+
 int cb_cli_open(cb_cli *cli, int readonly, cb_workspace **ws)
 {
 	cb_plugin_options o;
@@ -325,6 +333,7 @@ int cb_cli_open(cb_cli *cli, int readonly, cb_workspace **ws)
 		return rc;
 	if ((rc = cb_workspace_open(cli->workspace_dir, readonly, ws)) < 0)
 		return rc;
+	cb_store_set_wait_notice((*ws)->store, tell_waiting, cli);
 	o.failed = warn_failed_plugin;
 	o.failed_ctx = cli;
 	(*ws)->plugin_options = o;

@@ -11,7 +11,13 @@ struct cb_store {
 	sqlite3 *db;
 	char *path;
 	int readonly;
-	int depth; /* transaction nesting */
+	int depth;       /* transaction nesting */
+	int busy_ms;     /* how long a write waits for an unannounced writer */
+	int announced;   /* this store wrote the announcement (cb_store_announce) */
+	int64_t waited;  /* when the current wait began (ms on a monotonic clock); 0: none */
+	int told;        /* the current wait was announced to the user */
+	void (*notice)(const char *message, void *ctx);
+	void *notice_ctx;
 };
 
 /* Records the database's last error as a CB_E* code, `what` saying what was

@@ -5,10 +5,13 @@
  */
 #include "store/internal.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/error.h"
@@ -244,6 +247,124 @@ static const char *const migrations[] = {
 int cb_store_schema_latest(void)
 {
 	return MIGRATION_COUNT;
+}
+
+/* ---- Waiting for another writer ---- */
+
+/* DATABASE-writer: what a long write announces (cb_store_announce). */
+static int announcement_path(const cb_store *s, char *out, size_t outlen)
+{
+	return snprintf(out, outlen, "%s-writer", s->path) < (int)outlen ? 0 : -1;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+int cb_store_announce(cb_store *s, const char *what)
+{
+	char path[4200], tmp[4300];
+	FILE *f;
+
+	if (announcement_path(s, path, sizeof(path)) < 0)
+		return 0;
+	snprintf(tmp, sizeof(tmp), "%s.%ld", path, (long)getpid());
+	if (!(f = fopen(tmp, "w")))
+		return 0; /* only a courtesy to those who wait */
+	fprintf(f, "%ld %lld %.300s\n", (long)getpid(), (long long)time(NULL), what);
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return 0;
+	}
+	s->announced = 1;
+	return 0;
+}
+
+static void unannounce(cb_store *s)
+{
+	char path[4200];
+
+	if (!s->announced || announcement_path(s, path, sizeof(path)) < 0)
+		return;
+	unlink(path);
+	s->announced = 0;
+}
+
+/* The announcement of a live writer: its text into what[], its start
+ * time; 0 when there is none, or its process is gone. */
+static int read_announcement(const cb_store *s, char *what, size_t whatlen, time_t *since)
+{
+	char path[4200], line[400];
+	long pid = 0;
+	long long at = 0;
+	int used = 0;
+	FILE *f;
+
+	if (announcement_path(s, path, sizeof(path)) < 0 || !(f = fopen(path, "r")))
+		return 0;
+	if (!fgets(line, sizeof(line), f) ||
+	    sscanf(line, "%ld %lld %n", &pid, &at, &used) < 2 || pid <= 0) {
+		fclose(f);
+		return 0;
+	}
+	fclose(f);
+	if (kill((pid_t)pid, 0) != 0 && errno != EPERM)
+		return 0; /* its writer died: SQLite's lock went with it */
+	line[strcspn(line, "\n")] = '\0';
+	snprintf(what, whatlen, "%s (process %ld)", line + used, pid);
+	*since = (time_t)at;
+	return 1;
+}
+
+/* SQLite's busy handler: called while another connection holds the lock
+ * this one needs; returns nonzero to try again. Waits the busy timeout
+ * for any writer, and as long as it lives for one that announced a long
+ * write; tells the user once what it waits for after a second. */
+static int on_busy(void *ctx, int count)
+{
+	cb_store *s = ctx;
+	int64_t now = now_ms();
+	char what[400] = "";
+	time_t since = 0;
+	int announced;
+
+	if (count == 0) {
+		s->waited = now;
+		s->told = 0;
+	}
+	announced = now - s->waited >= 1000 || now - s->waited >= s->busy_ms
+			    ? read_announcement(s, what, sizeof(what), &since)
+			    : 0;
+	if (now - s->waited >= s->busy_ms && !announced)
+		return 0;
+	if (!s->told && now - s->waited >= 1000 && s->notice) {
+		char line[600], at[16] = "";
+		struct tm tm;
+
+		if (announced && localtime_r(&since, &tm))
+			strftime(at, sizeof(at), "%H:%M:%S", &tm);
+		if (announced)
+			snprintf(line, sizeof(line),
+				 "waiting for the database: another casebook is %s, since %s; this "
+				 "command goes on when it is done",
+				 what, at);
+		else
+			snprintf(line, sizeof(line),
+				 "waiting for the database: another casebook is writing it (up to %d s)",
+				 s->busy_ms / 1000);
+		s->notice(line, s->notice_ctx);
+		s->told = 1;
+	}
+	{
+		struct timespec t = {0, 20 * 1000000L};
+
+		nanosleep(&t, NULL);
+	}
+	return 1;
 }
 
 int cb_store_fail(cb_store *s, const char *what)
@@ -580,7 +701,16 @@ int cb_store_open(const char *path, int flags, cb_store **out)
 				  s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		goto fail;
 	}
-	sqlite3_busy_timeout(s->db, CB_BUSY_TIMEOUT_MS);
+	s->busy_ms = CB_BUSY_TIMEOUT_MS;
+	{
+		/* A test hook (tests/app/test_data_cli.c): a shorter busy
+		 * timeout, so a test can outlast it. Nothing else reads it. */
+		const char *t = getenv("CASEBOOK_TEST_BUSY_MS");
+
+		if (t && atoi(t) > 0)
+			s->busy_ms = atoi(t);
+	}
+	sqlite3_busy_handler(s->db, on_busy, s);
 	sqlite3_extended_result_codes(s->db, 1);
 	if (!(flags & CB_STORE_CREATE) && (rc = check_identity(s, &legacy)) < 0)
 		goto fail;
@@ -625,7 +755,13 @@ void cb_store_close(cb_store *s)
 
 void cb_store_set_busy_timeout(cb_store *s, int ms)
 {
-	sqlite3_busy_timeout(s->db, ms);
+	s->busy_ms = ms;
+}
+
+void cb_store_set_wait_notice(cb_store *s, void (*fn)(const char *message, void *ctx), void *ctx)
+{
+	s->notice = fn;
+	s->notice_ctx = ctx;
 }
 
 int cb_store_is_readonly(const cb_store *s)
@@ -672,8 +808,10 @@ int cb_store_commit(cb_store *s)
 		int rc = cb_store_fail(s, "committing");
 
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		unannounce(s);
 		return rc;
 	}
+	unannounce(s);
 	return 0;
 }
 
@@ -690,6 +828,7 @@ int cb_store_rollback(cb_store *s)
 		return 0;
 	}
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	unannounce(s);
 	return 0;
 }
 

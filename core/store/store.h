@@ -35,8 +35,22 @@ int cb_store_schema_latest(void);
 int cb_store_schema_version(cb_store *s, int *version);
 
 /* How long a write waits for another writer's lock, in milliseconds
- * (default 10 s). */
+ * (default 10 s), unless that writer announced a long write: then it
+ * waits while the announcing process lives. */
 void cb_store_set_busy_timeout(cb_store *s, int ms);
+
+/* A long write (an import) says what it does, once it holds the write
+ * lock: `what` ("importing obs.csv") goes with its process id and start
+ * time into DATABASE-writer beside the database, which the store removes
+ * when the outermost transaction ends. Another command waiting for the
+ * lock reads it, waits as long as that process lives (not only the busy
+ * timeout), and tells its user what it waits for. */
+int cb_store_announce(cb_store *s, const char *what);
+
+/* Called once per wait for the write lock that lasts over a second, with
+ * a line saying what it waits for (the caller prints it). */
+void cb_store_set_wait_notice(cb_store *s, void (*fn)(const char *message, void *ctx),
+			      void *ctx);
 
 /* Whether the store was opened read-only. */
 int cb_store_is_readonly(const cb_store *s);

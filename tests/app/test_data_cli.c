@@ -435,6 +435,63 @@ START_TEST(two_imports_at_once_both_land)
 }
 END_TEST
 
+/* A short write during a long import waits for it, past its own busy
+ * timeout (here cut to 200 ms), and says what it waits for; a writer that
+ * announced nothing is waited for only the timeout. */
+START_TEST(a_short_write_waits_for_an_import_and_says_so)
+{
+	char *csv = big_csv("long.csv", 300000, 0), *out;
+	int st, waited = 0;
+	cbt_run r;
+
+	free(cbt_sh(&st, "'%s' -C '%s' data import '%s' >'%s/import.out' 2>&1 &", CASEBOOK_BINARY,
+		    ws, csv, ws));
+	/* until the import holds the lock and has said so */
+	for (int i = 0; i < 500 && !waited; i++) {
+		char *has = cbt_sh(NULL, "test -s '%s/casebook.db-writer' && echo yes", ws);
+
+		waited = cbt_has(has, "yes") != 0;
+		free(has);
+		if (!waited)
+			nanosleep(&(struct timespec){0, 10000000L}, NULL);
+	}
+	ck_assert_msg(waited, "the import never announced itself");
+	setenv("CASEBOOK_TEST_BUSY_MS", "200", 1);
+	cbt_casebook(&r, ws, NULL, "account", "add", "initech", "--name", "Initech", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_msg(cbt_has(r.err, "casebook: waiting for the database: another casebook is "
+				     "importing ") &&
+			      cbt_has(r.err, "long.csv (process ") &&
+			      cbt_has(r.err, "this command goes on when it is done"),
+		      "%s", r.err);
+	cbt_run_free(&r);
+	/* the import committed before the short write went on (it says so
+	 * a moment later) */
+	out = cbt_sh(NULL, "for i in $(seq 100); do test -s '%s/import.out' && break; sleep 0.1; "
+			   "done; cat '%s/import.out'",
+		     ws, ws);
+	ck_assert_msg(cbt_has(out, "long.csv: imported 300000 rows"), "%s", out);
+	free(out);
+	cbt_casebook(&r, ws, NULL, "account", "show", "initech", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	cbt_run_free(&r);
+	out = cbt_sh(NULL, "test -e '%s/casebook.db-writer' && echo left || echo gone", ws);
+	ck_assert_str_eq(out, "gone\n");
+	free(out);
+	/* a writer that announced nothing: only the busy timeout */
+	free(cbt_sh(&st, "((echo 'BEGIN IMMEDIATE;'; sleep 1.5; echo 'COMMIT;') | sqlite3 "
+			 "'%s/casebook.db' >/dev/null 2>&1 &); sleep 0.3",
+		    ws));
+	cbt_casebook(&r, ws, NULL, "account", "add", "hooli", "--name", "Hooli", NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(cbt_has(r.err, "the database is busy"), "%s", r.err);
+	cbt_run_free(&r);
+	unsetenv("CASEBOOK_TEST_BUSY_MS");
+	nanosleep(&(struct timespec){1, 500000000L}, NULL); /* the sqlite3 above ends */
+	free(csv);
+}
+END_TEST
+
 START_TEST(check_finds_tampered_data)
 {
 	char *csv = cbt_write(ws, "d.csv", "account,measure,at,value\nacme,survey.recommend,2025-01-05,9\n");
@@ -468,6 +525,7 @@ int main(void)
 	tcase_add_test(tc, create_accounts_and_dry_run);
 	tcase_add_test(tc, series_per_month_through_the_plugin);
 	tcase_add_test(tc, sigkill_leaves_the_batch_wholly_in_or_out);
+	tcase_add_test(tc, a_short_write_waits_for_an_import_and_says_so);
 	tcase_add_test(tc, two_imports_at_once_both_land);
 	tcase_add_test(tc, check_finds_tampered_data);
 	suite_add_tcase(s, tc);
