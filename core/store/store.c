@@ -558,7 +558,7 @@ static int count_tables(cb_store *s, int *tables, int *ours)
  * so that Casebook never adds its tables to a stranger's file. */
 static int check_identity(cb_store *s, int *legacy)
 {
-	int app, version, tables, ours, rc;
+	int app = 0, version = 0, tables = 0, ours = 0, rc;
 
 	*legacy = 0;
 	if ((rc = pragma_int(s, "application_id", &app)) < 0) {
