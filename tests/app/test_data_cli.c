@@ -440,12 +440,14 @@ END_TEST
  * announced nothing is waited for only the timeout. */
 START_TEST(a_short_write_waits_for_an_import_and_says_so)
 {
-	char *csv = big_csv("long.csv", 300000, 0), *out;
+	char *csv = big_csv("long.csv", 50000, 0), *out;
 	int st, waited = 0;
 	cbt_run r;
 
-	free(cbt_sh(&st, "'%s' -C '%s' data import '%s' >'%s/import.out' 2>&1 &", CASEBOOK_BINARY,
-		    ws, csv, ws));
+	/* the import holds its lock 3 s before it commits, however fast */
+	free(cbt_sh(&st, "CASEBOOK_TEST_HOLD_MS=3000 '%s' -C '%s' data import '%s' >'%s/import.out' "
+			 "2>&1 &",
+		    CASEBOOK_BINARY, ws, csv, ws));
 	/* until the import holds the lock and has said so */
 	for (int i = 0; i < 500 && !waited; i++) {
 		char *has = cbt_sh(NULL, "test -s '%s/casebook.db-writer' && echo yes", ws);
@@ -470,7 +472,7 @@ START_TEST(a_short_write_waits_for_an_import_and_says_so)
 	out = cbt_sh(NULL, "for i in $(seq 100); do test -s '%s/import.out' && break; sleep 0.1; "
 			   "done; cat '%s/import.out'",
 		     ws, ws);
-	ck_assert_msg(cbt_has(out, "long.csv: imported 300000 rows"), "%s", out);
+	ck_assert_msg(cbt_has(out, "long.csv: imported 50000 rows"), "%s", out);
 	free(out);
 	cbt_casebook(&r, ws, NULL, "account", "show", "initech", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
@@ -479,15 +481,17 @@ START_TEST(a_short_write_waits_for_an_import_and_says_so)
 	ck_assert_str_eq(out, "gone\n");
 	free(out);
 	/* a writer that announced nothing: only the busy timeout */
-	free(cbt_sh(&st, "((echo 'BEGIN IMMEDIATE;'; sleep 1.5; echo 'COMMIT;') | sqlite3 "
-			 "'%s/casebook.db' >/dev/null 2>&1 &); sleep 0.3",
-		    ws));
+	free(cbt_sh(&st, "((echo 'BEGIN IMMEDIATE;'; sleep 3; echo 'COMMIT;') | sqlite3 "
+			 "'%s/casebook.db' >/dev/null 2>&1 &); for i in $(seq 100); do "
+			 "sqlite3 '%s/casebook.db' 'BEGIN IMMEDIATE; ROLLBACK;' >/dev/null 2>&1 || "
+			 "break; sleep 0.02; done",
+		    ws, ws));
 	cbt_casebook(&r, ws, NULL, "account", "add", "hooli", "--name", "Hooli", NULL);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_msg(cbt_has(r.err, "the database is busy"), "%s", r.err);
 	cbt_run_free(&r);
 	unsetenv("CASEBOOK_TEST_BUSY_MS");
-	nanosleep(&(struct timespec){1, 500000000L}, NULL); /* the sqlite3 above ends */
+	nanosleep(&(struct timespec){3, 0}, NULL); /* the sqlite3 above ends */
 	free(csv);
 }
 END_TEST
