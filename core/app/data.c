@@ -27,6 +27,7 @@
 
 #define CHUNK_ROWS 131072 /* rows sorted and written at a time */
 #define IMPORT_BUSY_MS (30 * 60 * 1000) /* wait for another import this long */
+#define DUPS_SHOWN 5 /* duplicate rows a refusal names */
 
 /* --- the file: read once, hashed and counted on the way ------------------- */
 
@@ -187,7 +188,48 @@ typedef struct import {
 	int64_t total, first_at, last_at, created;
 	cb_buf errors;
 	int nerrors;
+	/* observations stored before by other batches (none looked for when
+	 * the store holds no observations) */
+	cb_duplicate_finder *dups;
+	int64_t ndups;
+	struct dup_seen {
+		int64_t line, batch_id, batch_line;
+	} first_dups[DUPS_SHOWN]; /* the earliest lines, in file order */
+	int nfirst;
 } import;
+
+/* Keeps the DUPS_SHOWN smallest line numbers among the duplicates seen. */
+static void dup_note(import *im, int64_t line, int64_t batch_id, int64_t batch_line)
+{
+	int i = im->nfirst < DUPS_SHOWN ? im->nfirst++ : DUPS_SHOWN;
+
+	if (i == DUPS_SHOWN && line > im->first_dups[DUPS_SHOWN - 1].line)
+		return;
+	if (i == DUPS_SHOWN)
+		i = DUPS_SHOWN - 1;
+	while (i > 0 && im->first_dups[i - 1].line > line) {
+		im->first_dups[i] = im->first_dups[i - 1];
+		i--;
+	}
+	im->first_dups[i] = (struct dup_seen){line, batch_id, batch_line};
+}
+
+/* 1 when row `r` repeats an observation another batch stored. */
+static int is_duplicate(import *im, const row *r)
+{
+	cb_observation o = {r->measure_id, r->account_id, r->at, im->batch_id, r->line, r->value,
+			    NULL, NULL};
+	int64_t batch_id, line;
+	int rc;
+
+	if (!im->dups)
+		return 0;
+	if ((rc = cb_store_duplicate_find(im->dups, &o, &batch_id, &line)) <= 0)
+		return rc;
+	im->ndups++;
+	dup_note(im, r->line, batch_id, line);
+	return 1;
+}
 
 static int flush(import *im)
 {
@@ -195,7 +237,7 @@ static int flush(import *im)
 
 	if (!im->nrows)
 		return 0;
-	if (!im->o->dry_run && !im->nerrors) {
+	if (!im->nerrors && (im->dups || !im->o->dry_run)) {
 		qsort(im->rows, im->nrows, sizeof(row), row_order);
 		for (size_t i = 0; i < im->nrows; i++) {
 			const row *r = &im->rows[i];
@@ -204,6 +246,10 @@ static int flush(import *im)
 					    r->source ? im->text.ptr + r->source - 1 : NULL,
 					    r->note ? im->text.ptr + r->note - 1 : NULL};
 
+			if ((rc = is_duplicate(im, r)) < 0)
+				return rc;
+			if (rc == 1 || im->o->dry_run)
+				continue;
 			if ((rc = cb_store_observation_write(im->writer, &o)) < 0)
 				return rc;
 		}
@@ -262,7 +308,11 @@ static int measure_of(import *im, const char *key, const cb_measure_def **def, i
 				    key);
 	}
 	*id = 0;
-	if (!im->o->dry_run && (rc = cb_store_measure_id(im->ws->store, key, 1, id)) < 0)
+	/* a dry run adds no measure, but finds a stored one: its duplicates */
+	rc = cb_store_measure_id(im->ws->store, key, !im->o->dry_run, id);
+	if (rc == CB_ENOTFOUND && im->o->dry_run)
+		*id = 0, rc = 0;
+	if (rc < 0)
 		return rc;
 	return map_put(&im->measures, key, *id, *def);
 }
@@ -365,11 +415,37 @@ static int take_row(import *im, const cb_csv_record *rec, const cb_csv_columns *
 	return 0;
 }
 
+/* The refusal of a file that repeats stored observations: how many, the
+ * first lines and where each was stored, and the two ways on. */
+static int duplicates_refused(import *im)
+{
+	cb_buf b = CB_BUF_INIT;
+	int rc;
+
+	cb_buf_printf(&b,
+		      "%s: %lld %s the same account, measure, time and value as observations "
+		      "already stored by other batches; nothing was imported",
+		      im->name, (long long)im->ndups, im->ndups == 1 ? "row has" : "rows have");
+	for (int i = 0; i < im->nfirst; i++)
+		cb_buf_printf(&b, "\n%s:%lld: already stored by batch %lld, line %lld", im->name,
+			      (long long)im->first_dups[i].line, (long long)im->first_dups[i].batch_id,
+			      (long long)im->first_dups[i].batch_line);
+	if (im->ndups > im->nfirst)
+		cb_buf_printf(&b, "\n... and %lld more", (long long)(im->ndups - im->nfirst));
+	cb_buf_printf(&b, "\n%s: import the other rows with --skip-duplicates, or drop the earlier "
+			  "batch first (casebook data drop BATCH) to replace it",
+		      im->name);
+	rc = cb_error_set(CB_EINVALID, "%s", cb_buf_cstr(&b));
+	cb_buf_free(&b);
+	return rc;
+}
+
 static void import_free(import *im)
 {
 	map_free(&im->accounts);
 	map_free(&im->measures);
 	cb_store_observation_writer_free(im->writer);
+	cb_store_duplicate_finder_free(im->dups);
 	free(im->rows);
 	cb_buf_free(&im->text);
 	cb_buf_free(&im->errors);
@@ -443,6 +519,15 @@ int cb_app_data_import(cb_workspace *ws, const char *path, const cb_data_import_
 	}
 	if ((rc = cb_store_account_each(ws->store, collect_account, &im.accounts)) < 0)
 		goto done;
+	{
+		int64_t first, last;
+		int any;
+
+		/* An empty store holds nothing to repeat: no lookups. */
+		if ((rc = cb_store_observation_span(ws->store, &first, &last, &any)) < 0 ||
+		    (any && (rc = cb_store_duplicate_finder_new(ws->store, &im.dups)) < 0))
+			goto done;
+	}
 	while ((rc = cb_csv_next(reader, &rec)) == 1) {
 		if ((rc = take_row(&im, rec, &cols)) < 0)
 			goto done;
@@ -495,12 +580,19 @@ int cb_app_data_import(cb_workspace *ws, const char *path, const cb_data_import_
 	}
 	if ((rc = flush(&im)) < 0)
 		goto done;
-	result->rows = im.total;
+	if (im.ndups && !o->skip_duplicates) {
+		rc = duplicates_refused(&im);
+		goto done;
+	}
+	result->rows = im.total - im.ndups;
+	result->skipped = im.ndups;
 	result->accounts_created = im.created;
 	if (o->dry_run)
 		goto done;
-	if ((rc = cb_store_batch_finish(ws->store, im.batch_id, result->sha256, im.total,
-					im.first_at, im.last_at)) < 0)
+	if (result->rows == 0)
+		im.first_at = im.last_at = 0;
+	if ((rc = cb_store_batch_finish(ws->store, im.batch_id, result->sha256, result->rows,
+					im.ndups, im.first_at, im.last_at)) < 0)
 		goto done;
 	cb_store_observation_writer_free(im.writer);
 	im.writer = NULL;

@@ -18,7 +18,8 @@ static void on_progress(uint64_t done, uint64_t total, void *ctx)
 }
 
 static const char import_help[] =
-	"usage: casebook data import FILE... [--create-accounts] [--dry-run] [--json]\n"
+	"usage: casebook data import FILE... [--create-accounts] [--skip-duplicates]\n"
+	"                            [--dry-run] [--json]\n"
 	"\n"
 	"Imports customer KPI observations from CSV files (RFC 4180; '-' reads\n"
 	"stdin). The header names the columns: account, measure, at, value\n"
@@ -31,7 +32,11 @@ static const char import_help[] =
 	"\n"
 	"One file is one batch: all its rows or none, in one transaction. A batch\n"
 	"is known by the SHA-256 of its bytes: importing the same file again\n"
-	"changes nothing and says so. --dry-run checks everything and writes\n"
+	"changes nothing and says so. A row that repeats an observation another\n"
+	"batch stored (the same account, measure, time and value: overlapping\n"
+	"exports) makes the file refused, with the count and the first lines;\n"
+	"--skip-duplicates imports the other rows and counts the ones left out.\n"
+	"--dry-run checks everything and writes\n"
 	"nothing. Memory stays bounded whatever the file's size; a progress bar\n"
 	"shows on a terminal.\n";
 
@@ -39,6 +44,7 @@ static int data_import(cb_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {{"create-accounts", no_argument, NULL, 'c'},
 					     {"dry-run", no_argument, NULL, 'n'},
+					     {"skip-duplicates", no_argument, NULL, 's'},
 					     CB_CLI_COMMON_OPTIONS, {0}};
 	cb_data_import_options o = {0};
 	cb_workspace *ws;
@@ -54,6 +60,9 @@ static int data_import(cb_cli *cli, int argc, char **argv)
 			break;
 		case 'n':
 			o.dry_run = 1;
+			break;
+		case 's':
+			o.skip_duplicates = 1;
 			break;
 		default:
 			return cb_cli_bad_option(cli, import_help, argc, argv);
@@ -85,22 +94,26 @@ static int data_import(cb_cli *cli, int argc, char **argv)
 		}
 		json_array_append_new(
 			results,
-			json_pack("{s:s, s:b, s:I, s:s, s:I, s:b, s:b, s:I}", "file", name, "ok", 1,
-				  "batch", (json_int_t)r.batch_id, "sha256", r.sha256, "rows",
-				  (json_int_t)r.rows, "already_imported", r.already, "dry_run",
-				  o.dry_run, "accounts_created", (json_int_t)r.accounts_created));
+			json_pack("{s:s, s:b, s:I, s:s, s:I, s:I, s:b, s:b, s:I}", "file", name, "ok",
+				  1, "batch", (json_int_t)r.batch_id, "sha256", r.sha256, "rows",
+				  (json_int_t)r.rows, "skipped", (json_int_t)r.skipped,
+				  "already_imported", r.already, "dry_run", o.dry_run,
+				  "accounts_created", (json_int_t)r.accounts_created));
 		if (cli->mode != CB_OUTPUT_TEXT)
 			continue;
 		if (r.already)
 			fprintf(cli->out, "%s: already imported as batch %lld (%.12s); nothing changed\n",
 				name, (long long)r.batch_id, r.sha256);
 		else if (o.dry_run)
-			fprintf(cli->out, "%s: %lld rows are fine; nothing written (--dry-run)\n", name,
-				(long long)r.rows);
+			fprintf(cli->out, "%s: %lld rows are fine%s; nothing written (--dry-run)\n",
+				name, (long long)r.rows, r.skipped ? " (the duplicates left out)" : "");
 		else
 			fprintf(cli->out, "%s: imported %lld rows as batch %lld (%.12s)%s\n", name,
 				(long long)r.rows, (long long)r.batch_id, r.sha256,
 				r.accounts_created ? ", with new accounts" : "");
+		if (r.skipped && !r.already)
+			fprintf(cli->out, "%s: %lld rows left out: already stored by other batches\n",
+				name, (long long)r.skipped);
 	}
 	cb_workspace_close(ws);
 	if (cli->mode == CB_OUTPUT_JSON)
@@ -308,9 +321,10 @@ static int add_batch(const cb_batch *b, void *ctx)
 
 	cb_datetime_format(b->first_at, first);
 	cb_datetime_format(b->last_at, last);
-	return json_array_append_new(ctx, json_pack("{s:I, s:s, s:s, s:I, s:o, s:o, s:s}", "batch",
-						    (json_int_t)b->id, "sha256", b->sha256, "source",
-						    b->source, "rows", (json_int_t)b->rows, "first_at",
+	return json_array_append_new(ctx, json_pack("{s:I, s:s, s:s, s:I, s:I, s:o, s:o, s:s}",
+						    "batch", (json_int_t)b->id, "sha256", b->sha256,
+						    "source", b->source, "rows", (json_int_t)b->rows,
+						    "skipped", (json_int_t)b->skipped, "first_at",
 						    b->rows ? json_string(first) : json_null(),
 						    "last_at", b->rows ? json_string(last) : json_null(),
 						    "imported_at", b->imported_at)) < 0
@@ -322,8 +336,9 @@ static const char batches_help[] =
 	"usage: casebook data batches [--json|--csv]\n"
 	"\n"
 	"Lists the imported batches: batch (its number), sha256 (of the file's\n"
-	"bytes), source (the file as given), rows, first_at and last_at (the span\n"
-	"of its observations), imported_at.\n";
+	"bytes), source (the file as given), rows, skipped (rows left out as\n"
+	"duplicates of earlier batches, --skip-duplicates), first_at and last_at\n"
+	"(the span of its observations), imported_at.\n";
 
 static int data_batches_rows(cb_workspace *ws, json_t *rows)
 {

@@ -48,7 +48,7 @@ int cb_store_measure_id(cb_store *s, const char *key, int create, int64_t *id)
 	return rc;
 }
 
-#define BATCH_COLUMNS "id, sha256, source, rows, first_at, last_at, imported_at"
+#define BATCH_COLUMNS "id, sha256, source, rows, first_at, last_at, imported_at, skipped"
 
 static int batch_read(sqlite3_stmt *st, cb_batch *b)
 {
@@ -61,6 +61,7 @@ static int batch_read(sqlite3_stmt *st, cb_batch *b)
 	b->first_at = sqlite3_column_int64(st, 4);
 	b->last_at = sqlite3_column_int64(st, 5);
 	b->imported_at = cb_store_column_dup(st, 6, &oom);
+	b->skipped = sqlite3_column_int64(st, 7);
 	if (oom) {
 		cb_batch_clear(b);
 		return cb_error_set(CB_ENOMEM, "out of memory");
@@ -171,15 +172,16 @@ int cb_store_batch_begin(cb_store *s, const char *source, int64_t *id)
 }
 
 int cb_store_batch_finish(cb_store *s, int64_t id, const char *sha256, int64_t rows,
-			  int64_t first_at, int64_t last_at)
+			  int64_t skipped, int64_t first_at, int64_t last_at)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	if ((rc = cb_store_prepare(s, "UPDATE batch SET sha256 = ?2, rows = ?3, first_at = ?4, "
-				      "last_at = ?5 WHERE id = ?1",
+				      "last_at = ?5, skipped = ?6 WHERE id = ?1",
 				   &st)) < 0)
 		return rc;
+	sqlite3_bind_int64(st, 6, skipped);
 	sqlite3_bind_int64(st, 1, id);
 	cb_store_bind_text(st, 2, sha256);
 	sqlite3_bind_int64(st, 3, rows);
@@ -317,6 +319,66 @@ void cb_store_observation_writer_free(cb_observation_writer *w)
 		return;
 	sqlite3_finalize(w->insert);
 	free(w);
+}
+
+struct cb_duplicate_finder {
+	cb_store *s;
+	sqlite3_stmt *find;
+};
+
+int cb_store_duplicate_finder_new(cb_store *s, cb_duplicate_finder **out)
+{
+	cb_duplicate_finder *f = calloc(1, sizeof(*f));
+	int rc;
+
+	*out = NULL;
+	if (!f)
+		return cb_error_set(CB_ENOMEM, "out of memory");
+	f->s = s;
+	/* The key's first three columns are given: a range of the rows
+	 * stored at that instant, one per batch and line, usually none. */
+	if ((rc = cb_store_prepare(s, "SELECT batch_id, line FROM observation WHERE measure_id = ?1 "
+				      "AND account_id = ?2 AND at = ?3 AND value = ?4 AND "
+				      "batch_id <> ?5 LIMIT 1",
+				   &f->find)) < 0) {
+		free(f);
+		return rc;
+	}
+	*out = f;
+	return 0;
+}
+
+int cb_store_duplicate_find(cb_duplicate_finder *f, const cb_observation *o, int64_t *batch_id,
+			    int64_t *line)
+{
+	sqlite3_stmt *st = f->find;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, o->measure_id);
+	sqlite3_bind_int64(st, 2, o->account_id);
+	sqlite3_bind_int64(st, 3, o->at);
+	sqlite3_bind_double(st, 4, o->value);
+	sqlite3_bind_int64(st, 5, o->batch_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*batch_id = sqlite3_column_int64(st, 0);
+		*line = sqlite3_column_int64(st, 1);
+		rc = 1;
+	} else if (rc == SQLITE_DONE) {
+		rc = 0;
+	} else {
+		rc = cb_store_fail(f->s, "looking for a duplicate observation");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+void cb_store_duplicate_finder_free(cb_duplicate_finder *f)
+{
+	if (!f)
+		return;
+	sqlite3_finalize(f->find);
+	free(f);
 }
 
 int cb_store_observation_each(cb_store *s, const cb_observation_filter *f,

@@ -17,6 +17,7 @@ typedef struct cb_batch {
 	char *source; /* the file name as given, or "<stdin>" */
 	int64_t rows;
 	int64_t first_at, last_at; /* Unix seconds; 0 when rows == 0 */
+	int64_t skipped; /* rows left out as duplicates of earlier batches */
 	char *imported_at;
 } cb_batch;
 
@@ -37,10 +38,10 @@ int cb_store_batch_by_sha(cb_store *s, const char *sha256, cb_batch *out, int *f
 /* Starts a batch for `source` under a placeholder hash; returns its id. */
 int cb_store_batch_begin(cb_store *s, const char *source, int64_t *id);
 
-/* Completes batch `id` with its hash and counts. CB_EEXISTS when another
- * batch has the same hash. */
+/* Completes batch `id` with its hash and counts (`skipped`: rows left out
+ * as duplicates). CB_EEXISTS when another batch has the same hash. */
 int cb_store_batch_finish(cb_store *s, int64_t id, const char *sha256, int64_t rows,
-			  int64_t first_at, int64_t last_at);
+			  int64_t skipped, int64_t first_at, int64_t last_at);
 
 /* Deletes batch `id` and its observations; *rows gets how many went. */
 int cb_store_batch_drop(cb_store *s, int64_t id, int64_t *rows);
@@ -66,6 +67,18 @@ typedef struct cb_observation_writer cb_observation_writer;
 int cb_store_observation_writer_new(cb_store *s, cb_observation_writer **w);
 int cb_store_observation_write(cb_observation_writer *w, const cb_observation *o);
 void cb_store_observation_writer_free(cb_observation_writer *w);
+
+/* Finding an observation already stored with the same measure, account,
+ * time and value in a batch other than `o->batch_id` (an export imported
+ * twice in overlapping files): one seek into the clustered table per row.
+ * Caller frees with cb_store_duplicate_finder_free. */
+typedef struct cb_duplicate_finder cb_duplicate_finder;
+int cb_store_duplicate_finder_new(cb_store *s, cb_duplicate_finder **out);
+/* 1 with the stored row's batch and line, 0 when there is none, or a
+ * negative code. */
+int cb_store_duplicate_find(cb_duplicate_finder *f, const cb_observation *o, int64_t *batch_id,
+			    int64_t *line);
+void cb_store_duplicate_finder_free(cb_duplicate_finder *f);
 
 /* What `data list` reads: keys resolved, times as Unix seconds. */
 typedef struct cb_observation_row {

@@ -240,6 +240,11 @@ static const char *const migrations[] = {
 	"ALTER TABLE case_study_new RENAME TO case_study;"
 	"CREATE INDEX case_study_by_technician ON case_study(technician);"
 	"CREATE INDEX case_study_by_account ON case_study(account);",
+
+	/* 6: rows an import left out because the same observation (account,
+	 * measure, time and value) was stored by an earlier batch
+	 * (--skip-duplicates). */
+	"ALTER TABLE batch ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -123,7 +123,7 @@ START_TEST(same_bytes_twice_change_nothing_and_drop_takes_back)
 	cbt_run_free(&r);
 
 	cbt_casebook(&r, ws, NULL, "data", "batches", "--csv", NULL);
-	ck_assert(cbt_has(r.out, "batch,sha256,source,rows,first_at,last_at,imported_at\r\n1,"));
+	ck_assert(cbt_has(r.out, "batch,sha256,source,rows,skipped,first_at,last_at,imported_at\r\n1,"));
 	cbt_run_free(&r);
 	cbt_casebook(&r, ws, NULL, "data", "drop", "1", NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
@@ -496,6 +496,97 @@ START_TEST(a_short_write_waits_for_an_import_and_says_so)
 }
 END_TEST
 
+/* Two exports that overlap: the second repeats two stored observations
+ * (same account, measure, time, value) and holds two new ones. Refused by
+ * default with the count and the lines, the data unchanged; imported with
+ * --skip-duplicates, the repeats counted in the batch. */
+START_TEST(overlapping_exports_are_not_doubled)
+{
+	char *a = cbt_write(ws, "jan.csv",
+			    "account,measure,at,value\n"
+			    "acme,survey.recommend,2025-01-05,9\n"
+			    "acme,survey.recommend,2025-01-06,7\n"
+			    "globex,survey.recommend,2025-01-07,4\n");
+	char *b = cbt_write(ws, "jan-feb.csv",
+			    "account,measure,at,value\n"
+			    "acme,survey.recommend,2025-02-01,8\n"
+			    "globex,survey.recommend,2025-01-07,4\n"
+			    "acme,survey.recommend,2025-01-06,6\n" /* another value: not a repeat */
+			    "acme,survey.recommend,2025-01-05,9\n");
+	char *before, *after;
+	json_t *j, *batches;
+	cbt_run r;
+
+	cbt_casebook(&r, ws, NULL, "data", "import", a, NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	cbt_run_free(&r);
+	before = cbt_db_dump(ws);
+	for (int dry = 0; dry < 2; dry++) {
+		cbt_casebook(&r, ws, NULL, "data", "import", b, dry ? "--dry-run" : NULL, NULL);
+		ck_assert_int_eq(r.status, 1);
+		ck_assert_msg(cbt_has(r.err, "jan-feb.csv: 2 rows have the same account, measure, "
+					     "time and value as observations already stored by "
+					     "other batches; nothing was imported") &&
+				      cbt_has(r.err, "jan-feb.csv:3: already stored by batch 1, line 4") &&
+				      cbt_has(r.err, "jan-feb.csv:5: already stored by batch 1, line 2") &&
+				      cbt_has(r.err, "--skip-duplicates"),
+			      "%s", r.err);
+		/* the lines in file order, the 6 (another value) not among them */
+		ck_assert_ptr_nonnull(strstr(r.err, ":3: already"));
+		ck_assert(strstr(r.err, ":3: already") < strstr(r.err, ":5: already"));
+		ck_assert(!cbt_has(r.err, ":4: already"));
+		cbt_run_free(&r);
+	}
+	after = cbt_db_dump(ws);
+	ck_assert_str_eq(before, after);
+	free(after);
+	cbt_casebook(&r, ws, NULL, "data", "import", b, "--skip-duplicates", "--json", NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	j = json_loads(r.out, 0, NULL);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(j, 0), "rows")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(j, 0), "skipped")), 2);
+	json_decref(j);
+	cbt_run_free(&r);
+	assert_count("SELECT count(*) FROM observation", "5");
+	assert_count("SELECT count(*) FROM (SELECT 1 FROM observation GROUP BY measure_id, "
+		     "account_id, at, value HAVING count(*) > 1)",
+		     "0");
+	cbt_casebook(&r, ws, NULL, "data", "batches", "--json", NULL);
+	batches = json_loads(r.out, 0, NULL);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(batches, 1), "rows")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(batches, 1), "skipped")),
+			 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(batches, 0), "skipped")),
+			 0);
+	json_decref(batches);
+	cbt_run_free(&r);
+	/* the same bytes again: already imported, not a duplicate error */
+	cbt_casebook(&r, ws, NULL, "data", "import", b, NULL);
+	ck_assert_msg(r.status == 0 && cbt_has(r.out, "already imported as batch 2"), "%s%s", r.out,
+		      r.err);
+	cbt_run_free(&r);
+	cbt_casebook(&r, ws, NULL, "check", NULL);
+	ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
+	cbt_run_free(&r);
+	/* the text output counts what was left out */
+	{
+		char *c = cbt_write(ws, "again.csv",
+				    "account,measure,at,value\n"
+				    "acme,survey.recommend,2025-02-01,8\n"
+				    "acme,survey.recommend,2025-03-01,5\n");
+
+		cbt_casebook(&r, ws, NULL, "data", "import", c, "--skip-duplicates", NULL);
+		ck_assert_msg(r.status == 0 && cbt_has(r.out, "imported 1 rows as batch 3") &&
+				      cbt_has(r.out, "again.csv: 1 rows left out: already stored by "
+						     "other batches"),
+			      "%s%s", r.out, r.err);
+		cbt_run_free(&r);
+		free(c);
+	}
+	free(before), free(a), free(b);
+}
+END_TEST
+
 START_TEST(check_finds_tampered_data)
 {
 	char *csv = cbt_write(ws, "d.csv", "account,measure,at,value\nacme,survey.recommend,2025-01-05,9\n");
@@ -531,6 +622,7 @@ int main(void)
 	tcase_add_test(tc, sigkill_leaves_the_batch_wholly_in_or_out);
 	tcase_add_test(tc, a_short_write_waits_for_an_import_and_says_so);
 	tcase_add_test(tc, two_imports_at_once_both_land);
+	tcase_add_test(tc, overlapping_exports_are_not_doubled);
 	tcase_add_test(tc, check_finds_tampered_data);
 	suite_add_tcase(s, tc);
 	return cbt_main(s);

@@ -181,6 +181,7 @@ START_TEST(version_4_case_index_upgrades_keeping_its_rows)
 	 * session, a claim and a review. */
 	out = cbt_sh(NULL,
 		     "sqlite3 '%s' \"PRAGMA foreign_keys = OFF; DROP TABLE case_study;"
+		     " ALTER TABLE batch DROP COLUMN skipped;"
 		     " CREATE TABLE case_study (id INTEGER PRIMARY KEY, slug TEXT NOT NULL UNIQUE,"
 		     " title TEXT NOT NULL, technician TEXT NOT NULL,"
 		     " technician_id INTEGER REFERENCES person(id), account TEXT NOT NULL,"
