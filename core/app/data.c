@@ -159,6 +159,7 @@ typedef struct row {
 	int64_t measure_id, account_id, at, line;
 	double value;
 	size_t source, note; /* offsets into the chunk's text + 1; 0: none */
+	int dup; /* repeats an observation another batch stored */
 } row;
 
 static int row_order(const void *pa, const void *pb)
@@ -189,13 +190,15 @@ typedef struct import {
 	cb_buf errors;
 	int nerrors;
 	/* observations stored before by other batches (none looked for when
-	 * the store holds no observations) */
+	 * the store holds no observations); see mark_duplicates */
 	cb_duplicate_finder *dups;
 	int64_t ndups;
 	struct dup_seen {
 		int64_t line, batch_id, batch_line;
 	} first_dups[DUPS_SHOWN]; /* the earliest lines, in file order */
 	int nfirst;
+	struct stored *same; /* the stored rows of one instant (mark_group) */
+	size_t nsame;        /* its capacity */
 } import;
 
 /* Keeps the DUPS_SHOWN smallest line numbers among the duplicates seen. */
@@ -214,21 +217,80 @@ static void dup_note(import *im, int64_t line, int64_t batch_id, int64_t batch_l
 	im->first_dups[i] = (struct dup_seen){line, batch_id, batch_line};
 }
 
-/* 1 when row `r` repeats an observation another batch stored. */
-static int is_duplicate(import *im, const row *r)
-{
-	cb_observation o = {r->measure_id, r->account_id, r->at, im->batch_id, r->line, r->value,
-			    NULL, NULL};
+typedef struct stored {
+	double value;
 	int64_t batch_id, line;
+} stored;
+
+/* Marks the rows rows[from..to) (one measure and account, in time order)
+ * that repeat an observation stored by another batch: a merge with the
+ * stored rows of their span, keeping those of one instant at a time. */
+static int mark_group(import *im, size_t from, size_t to)
+{
+	const row *first = &im->rows[from];
+	int64_t at = 0, batch_id = 0, line = 0, here = 0;
+	double value = 0;
+	size_t n = 0;
+	int have, rc, ready = 0;
+
+	if (!first->measure_id || !first->account_id)
+		return 0; /* unknown to the store (a dry run): nothing stored */
+	if ((rc = cb_store_duplicate_range(im->dups, first->measure_id, first->account_id,
+					   first->at, im->rows[to - 1].at, im->batch_id)) < 0)
+		return rc;
+	if ((have = cb_store_duplicate_next(im->dups, &at, &value, &batch_id, &line)) < 0)
+		return have;
+	for (size_t k = from; k < to; k++) {
+		row *r = &im->rows[k];
+
+		if (!ready || r->at != here) {
+			here = r->at, ready = 1, n = 0;
+			while (have == 1 && at < here)
+				have = cb_store_duplicate_next(im->dups, &at, &value, &batch_id, &line);
+			while (have == 1 && at == here) {
+				if (n == im->nsame) {
+					size_t cap = im->nsame ? im->nsame * 2 : 16;
+					stored *more = realloc(im->same, cap * sizeof(stored));
+
+					if (!more)
+						return cb_error_set(CB_ENOMEM, "out of memory");
+					im->same = more, im->nsame = cap;
+				}
+				im->same[n++] = (stored){value, batch_id, line};
+				have = cb_store_duplicate_next(im->dups, &at, &value, &batch_id, &line);
+			}
+			if (have < 0)
+				return have;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (im->same[i].value == r->value) {
+				r->dup = 1;
+				im->ndups++;
+				dup_note(im, r->line, im->same[i].batch_id, im->same[i].line);
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Marks the chunk's rows (sorted) that repeat stored observations. */
+static int mark_duplicates(import *im)
+{
+	size_t from = 0;
 	int rc;
 
 	if (!im->dups)
 		return 0;
-	if ((rc = cb_store_duplicate_find(im->dups, &o, &batch_id, &line)) <= 0)
-		return rc;
-	im->ndups++;
-	dup_note(im, r->line, batch_id, line);
-	return 1;
+	for (size_t k = 1; k <= im->nrows; k++) {
+		if (k < im->nrows && im->rows[k].measure_id == im->rows[from].measure_id &&
+		    im->rows[k].account_id == im->rows[from].account_id)
+			continue;
+		if ((rc = mark_group(im, from, k)) < 0)
+			return rc;
+		from = k;
+	}
+	return 0;
 }
 
 static int flush(import *im)
@@ -239,6 +301,8 @@ static int flush(import *im)
 		return 0;
 	if (!im->nerrors && (im->dups || !im->o->dry_run)) {
 		qsort(im->rows, im->nrows, sizeof(row), row_order);
+		if ((rc = mark_duplicates(im)) < 0)
+			return rc;
 		for (size_t i = 0; i < im->nrows; i++) {
 			const row *r = &im->rows[i];
 			cb_observation o = {r->measure_id, r->account_id, r->at, im->batch_id, r->line,
@@ -246,9 +310,7 @@ static int flush(import *im)
 					    r->source ? im->text.ptr + r->source - 1 : NULL,
 					    r->note ? im->text.ptr + r->note - 1 : NULL};
 
-			if ((rc = is_duplicate(im, r)) < 0)
-				return rc;
-			if (rc == 1 || im->o->dry_run)
+			if (r->dup || im->o->dry_run)
 				continue;
 			if ((rc = cb_store_observation_write(im->writer, &o)) < 0)
 				return rc;
@@ -446,6 +508,7 @@ static void import_free(import *im)
 	map_free(&im->measures);
 	cb_store_observation_writer_free(im->writer);
 	cb_store_duplicate_finder_free(im->dups);
+	free(im->same);
 	free(im->rows);
 	cb_buf_free(&im->text);
 	cb_buf_free(&im->errors);

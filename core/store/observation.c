@@ -323,7 +323,7 @@ void cb_store_observation_writer_free(cb_observation_writer *w)
 
 struct cb_duplicate_finder {
 	cb_store *s;
-	sqlite3_stmt *find;
+	sqlite3_stmt *range;
 };
 
 int cb_store_duplicate_finder_new(cb_store *s, cb_duplicate_finder **out)
@@ -335,12 +335,10 @@ int cb_store_duplicate_finder_new(cb_store *s, cb_duplicate_finder **out)
 	if (!f)
 		return cb_error_set(CB_ENOMEM, "out of memory");
 	f->s = s;
-	/* The key's first three columns are given: a range of the rows
-	 * stored at that instant, one per batch and line, usually none. */
-	if ((rc = cb_store_prepare(s, "SELECT batch_id, line FROM observation WHERE measure_id = ?1 "
-				      "AND account_id = ?2 AND at = ?3 AND value = ?4 AND "
-				      "batch_id <> ?5 LIMIT 1",
-				   &f->find)) < 0) {
+	if ((rc = cb_store_prepare(s, "SELECT at, value, batch_id, line FROM observation "
+				      "WHERE measure_id = ?1 AND account_id = ?2 AND at >= ?3 AND "
+				      "at <= ?4 AND batch_id <> ?5 ORDER BY at",
+				   &f->range)) < 0) {
 		free(f);
 		return rc;
 	}
@@ -348,36 +346,42 @@ int cb_store_duplicate_finder_new(cb_store *s, cb_duplicate_finder **out)
 	return 0;
 }
 
-int cb_store_duplicate_find(cb_duplicate_finder *f, const cb_observation *o, int64_t *batch_id,
-			    int64_t *line)
+int cb_store_duplicate_range(cb_duplicate_finder *f, int64_t measure_id, int64_t account_id,
+			     int64_t from, int64_t to, int64_t batch_id)
 {
-	sqlite3_stmt *st = f->find;
-	int rc;
+	sqlite3_stmt *st = f->range;
 
-	sqlite3_bind_int64(st, 1, o->measure_id);
-	sqlite3_bind_int64(st, 2, o->account_id);
-	sqlite3_bind_int64(st, 3, o->at);
-	sqlite3_bind_double(st, 4, o->value);
-	sqlite3_bind_int64(st, 5, o->batch_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*batch_id = sqlite3_column_int64(st, 0);
-		*line = sqlite3_column_int64(st, 1);
-		rc = 1;
-	} else if (rc == SQLITE_DONE) {
-		rc = 0;
-	} else {
-		rc = cb_store_fail(f->s, "looking for a duplicate observation");
-	}
 	sqlite3_reset(st);
-	return rc;
+	sqlite3_bind_int64(st, 1, measure_id);
+	sqlite3_bind_int64(st, 2, account_id);
+	sqlite3_bind_int64(st, 3, from);
+	sqlite3_bind_int64(st, 4, to);
+	sqlite3_bind_int64(st, 5, batch_id);
+	return 0;
+}
+
+int cb_store_duplicate_next(cb_duplicate_finder *f, int64_t *at, double *value,
+			    int64_t *batch_id, int64_t *line)
+{
+	sqlite3_stmt *st = f->range;
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return cb_store_fail(f->s, "looking for duplicate observations");
+	*at = sqlite3_column_int64(st, 0);
+	*value = sqlite3_column_double(st, 1);
+	*batch_id = sqlite3_column_int64(st, 2);
+	*line = sqlite3_column_int64(st, 3);
+	return 1;
 }
 
 void cb_store_duplicate_finder_free(cb_duplicate_finder *f)
 {
 	if (!f)
 		return;
-	sqlite3_finalize(f->find);
+	sqlite3_finalize(f->range);
 	free(f);
 }
 

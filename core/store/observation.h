@@ -68,16 +68,23 @@ int cb_store_observation_writer_new(cb_store *s, cb_observation_writer **w);
 int cb_store_observation_write(cb_observation_writer *w, const cb_observation *o);
 void cb_store_observation_writer_free(cb_observation_writer *w);
 
-/* Finding an observation already stored with the same measure, account,
- * time and value in a batch other than `o->batch_id` (an export imported
- * twice in overlapping files): one seek into the clustered table per row.
- * Caller frees with cb_store_duplicate_finder_free. */
+/* Reading the observations already stored for one measure and account
+ * over a span of time, in time order, outside one batch: an import merges
+ * them with its sorted rows to find the rows that repeat a stored
+ * observation (an export imported twice in overlapping files). One range
+ * read of the clustered table per measure and account of a chunk, empty
+ * when the spans do not overlap. Caller frees with
+ * cb_store_duplicate_finder_free. */
 typedef struct cb_duplicate_finder cb_duplicate_finder;
 int cb_store_duplicate_finder_new(cb_store *s, cb_duplicate_finder **out);
-/* 1 with the stored row's batch and line, 0 when there is none, or a
- * negative code. */
-int cb_store_duplicate_find(cb_duplicate_finder *f, const cb_observation *o, int64_t *batch_id,
-			    int64_t *line);
+/* Starts reading measure `measure_id`, account `account_id`, times in
+ * [from, to] (Unix seconds), leaving out batch `batch_id`. */
+int cb_store_duplicate_range(cb_duplicate_finder *f, int64_t measure_id, int64_t account_id,
+			     int64_t from, int64_t to, int64_t batch_id);
+/* The next stored observation of the range: 1 with its time, value,
+ * batch and line; 0 at the end; or a negative code. */
+int cb_store_duplicate_next(cb_duplicate_finder *f, int64_t *at, double *value,
+			    int64_t *batch_id, int64_t *line);
 void cb_store_duplicate_finder_free(cb_duplicate_finder *f);
 
 /* What `data list` reads: keys resolved, times as Unix seconds. */
