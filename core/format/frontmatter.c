@@ -923,9 +923,11 @@ static int read_body(fm_parser *p, const char *s, size_t pos, size_t len, int li
 	if (flen)
 		return fail(p, fence_line, "the code block opened here is never closed");
 	for (k = 0; k < 3; k++) {
+		/* `line` is now one past the file's last line, whether that ends with a
+		 * line feed or not; with an empty body, the last is the closing '---'. */
 		if (!known[k].line)
-			return fail(p, len && s[len - 1] == '\n' ? line - 1 : line,
-				    "the body has no '## %s' section", section_names[k]);
+			return fail(p, line - 1, "the body has no '## %s' section",
+				    section_names[k]);
 		if ((rc = take_span(s, known[k], field[k])) < 0)
 			return rc;
 		if (!**field[k])

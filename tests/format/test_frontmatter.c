@@ -647,6 +647,12 @@ START_TEST(refuses_bodies_without_their_sections)
 {
 	refused(FRONT_HEAD "---\n\n## Situation\n\nS.\n\n## Actions\n\nA.\n",
 		"case.md:15: the body has no '## Outcome' section");
+	/* Without a final line feed the last line is still line 15, and a file ending with its
+	 * closing '---' ends on that line (fuzz_frontmatter found both one line too far). */
+	refused(FRONT_HEAD "---\n\n## Situation\n\nS.\n\n## Actions\n\nA.",
+		"case.md:15: the body has no '## Outcome' section");
+	refused(FRONT_HEAD "---", "case.md:7: the body has no '## Situation' section");
+	refused(FRONT_HEAD "---\r\n", "case.md:7: the body has no '## Situation' section");
 	refused(FRONT_HEAD "---\n\n## Situation\n\nS.\n\n## Situation\n",
 		"case.md:13: second '## Situation' section (the first is on line 9)");
 	refused(FRONT_HEAD "---\n## Situation\n\n## Actions\nA\n## Outcome\nO\n",
