@@ -39,6 +39,10 @@ typedef struct fm_parser {
 	yaml_event_t ev; /* the current event, valid when have_ev */
 	int have_ev;
 	cb_case_doc *doc;
+	/* The YAML text, and how far mark_line has counted into it: characters, bytes, line. */
+	const char *yaml;
+	size_t yaml_len, seen_chars, seen_bytes;
+	int seen_line;
 } fm_parser;
 
 /* The front matter's YAML text begins on the document's second line. */
@@ -329,9 +333,28 @@ static int period_parse(const char *text, int32_t *from, int32_t *to)
 /* ------------------------------------------------------------------ */
 /* The YAML walk                                                        */
 
-static int ev_line(const fm_parser *p)
+/* The file's line at a libyaml mark. Not mark.line: libyaml counts U+2028 and U+2029 (LINE
+ * and PARAGRAPH SEPARATOR) as line breaks too; mark.index counts characters, and the line
+ * feeds among the first that many are counted here. The count goes on from the last mark
+ * asked about, so walking the events forward reads the text once. */
+static int mark_line(fm_parser *p, const yaml_mark_t *m)
 {
-	return (int)p->ev.start_mark.line + YAML_FIRST_LINE;
+	if (m->index < p->seen_chars) {
+		p->seen_chars = p->seen_bytes = 0;
+		p->seen_line = YAML_FIRST_LINE;
+	}
+	while (p->seen_chars < m->index && p->seen_bytes < p->yaml_len) {
+		p->seen_line += p->yaml[p->seen_bytes++] == '\n';
+		while (p->seen_bytes < p->yaml_len && (p->yaml[p->seen_bytes] & 0xC0) == 0x80)
+			p->seen_bytes++; /* the rest of a UTF-8 character */
+		p->seen_chars++;
+	}
+	return p->seen_line;
+}
+
+static int ev_line(fm_parser *p)
+{
+	return mark_line(p, &p->ev.start_mark);
 }
 
 static const char *ev_kind(const yaml_event_t *ev)
@@ -360,13 +383,12 @@ static int next_event(fm_parser *p)
 	if (!yaml_parser_parse(&p->yp, &p->ev)) {
 		const char *problem = p->yp.problem ? p->yp.problem : "unreadable YAML";
 
+		int line = mark_line(p, &p->yp.problem_mark);
+
 		if (p->yp.context)
-			return fail(p, (int)p->yp.problem_mark.line + YAML_FIRST_LINE,
-				    "bad YAML: %s, %s that starts on line %d", problem,
-				    p->yp.context,
-				    (int)p->yp.context_mark.line + YAML_FIRST_LINE);
-		return fail(p, (int)p->yp.problem_mark.line + YAML_FIRST_LINE,
-			    "bad YAML: %s", problem);
+			return fail(p, line, "bad YAML: %s, %s that starts on line %d", problem,
+				    p->yp.context, mark_line(p, &p->yp.context_mark));
+		return fail(p, line, "bad YAML: %s", problem);
 	}
 	p->have_ev = 1;
 	switch (p->ev.type) {
@@ -761,6 +783,10 @@ static int read_front_matter(fm_parser *p, const char *yaml, size_t len)
 		}
 		pos += ll + 1;
 	}
+	p->yaml = yaml;
+	p->yaml_len = len;
+	p->seen_chars = p->seen_bytes = 0;
+	p->seen_line = YAML_FIRST_LINE;
 	if (!yaml_parser_initialize(&p->yp))
 		return oom();
 	yaml_parser_set_input_string(&p->yp, (const unsigned char *)yaml, len);

@@ -640,6 +640,12 @@ START_TEST(refuses_yaml_syntax_errors_with_their_line)
 		"case.md:4: bad YAML: did not find expected <document start>");
 	refused("---\n\ttitle: T\n---\n",
 		"case.md:2: bad YAML: found character that cannot start any token, while scanning for the next token that starts on line 2");
+	/* libyaml counts LINE and PARAGRAPH SEPARATOR (U+2028, U+2029) as line breaks; the lines
+	 * named are still the file's (fuzz_frontmatter found them one line too far for each). */
+	refused("---\ntitle: \"a\xE2\x80\xA8" "b\xE2\x80\xA9\"\n\ttechnician: j\n---\n",
+		"case.md:3: bad YAML: found character that cannot start any token, while scanning for the next token that starts on line 3");
+	refused("---\ntitle: \"a\xE2\x80\xA9" "b\"\ntitle: U\n---\n",
+		"case.md:3: duplicate field 'title' (first given on line 2)");
 }
 END_TEST
 
