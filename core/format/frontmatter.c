@@ -1063,6 +1063,24 @@ done:
 /* ------------------------------------------------------------------ */
 /* Validation of a document built in memory                            */
 
+/* Whether the heading h[0..hl), at most CB_NAME_MAX bytes, reads back as itself from the line
+ * "## h", or, when `closed`, "## h ##": the closing run keeps a run of '#' that ends h from
+ * being cut as one ("## Notes on C # ##"). Blanks around h are cut either way. */
+static int heading_reads_back(const char *h, size_t hl, int closed)
+{
+	char line[CB_NAME_MAX + 6];
+	size_t n = hl + 3, start, len;
+
+	memcpy(line, "## ", 3);
+	memcpy(line + 3, h, hl);
+	if (closed) {
+		memcpy(line + n, " ##", 3);
+		n += 3;
+	}
+	heading_text(line, n, &start, &len);
+	return start == 3 && len == hl;
+}
+
 int cb_frontmatter_validate(const cb_case_doc *d)
 {
 	int rc;
@@ -1128,8 +1146,8 @@ int cb_frontmatter_validate(const cb_case_doc *d)
 
 		if ((rc = check_text("heading", h, hl, CB_NAME_MAX, 1, 0)) < 0)
 			return rc;
-		if (match_section(h) >= 0 || h[0] == ' ' || h[0] == '\t' || h[hl - 1] == '#' ||
-		    h[hl - 1] == ' ' || h[hl - 1] == '\t')
+		if (match_section(h) >= 0 ||
+		    (!heading_reads_back(h, hl, 0) && !heading_reads_back(h, hl, 1)))
 			return cb_error_set(CB_EINVALID,
 					    "heading '%s' cannot be written as another section", h);
 		if ((rc = check_body_text(h, d->extra[i].text ? d->extra[i].text : "", 0)) < 0)
@@ -1249,13 +1267,15 @@ static int put_text(cb_buf *b, const char *text)
 	return cb_buf_append(b, text + start, len);
 }
 
+/* A section; its heading, checked by cb_frontmatter_validate, gets a closing "##" when it
+ * would not read back without one. */
 static int put_section(cb_buf *b, const char *heading, const char *text)
 {
 	size_t start = 0, len = strlen(text);
-	int rc;
+	int rc, closed = !heading_reads_back(heading, strlen(heading), 0);
 
 	trim_blank_lines(text, &start, &len);
-	if ((rc = cb_buf_printf(b, "\n## %s\n", heading)) < 0)
+	if ((rc = cb_buf_printf(b, "\n## %s%s\n", heading, closed ? " ##" : "")) < 0)
 		return rc;
 	if (!len)
 		return 0;
