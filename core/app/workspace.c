@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sodium.h>
 #include <unistd.h>
 
 #include "app/case.h"
@@ -63,6 +64,16 @@ static int mkdir_p(const char *path)
 	if (mkdir(tmp, 0777) != 0 && errno != EEXIST)
 		return cb_error_set(CB_EIO, "cannot create %s: %s", tmp,
 				    strerror(errno));
+	return 0;
+}
+
+/* libsodium (passwords and tokens, app/auth.c) starts here, the one door
+ * every use case comes through; sodium_init is thread-safe and returns 1
+ * when it already ran, so opening many workspaces costs nothing. */
+static int crypto_start(void)
+{
+	if (sodium_init() < 0)
+		return cb_error_set(CB_ERROR, "libsodium could not start (no source of randomness?)");
 	return 0;
 }
 
@@ -229,7 +240,7 @@ int cb_workspace_init(const char *dir, cb_workspace **out)
 	size_t made_from = first_missing(dir);
 
 	*out = NULL;
-	if ((rc = mkdir_p(dir)) < 0)
+	if ((rc = crypto_start()) < 0 || (rc = mkdir_p(dir)) < 0)
 		return rc;
 	ws = workspace_new(dir);
 	if (!ws)
@@ -353,7 +364,7 @@ int cb_workspace_open(const char *dir, int readonly, cb_workspace **out)
 	int rc;
 
 	*out = NULL;
-	if ((rc = cb_workspace_find(dir, &found)) < 0)
+	if ((rc = crypto_start()) < 0 || (rc = cb_workspace_find(dir, &found)) < 0)
 		return rc;
 	ws = workspace_new(found);
 	free(found);

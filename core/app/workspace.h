@@ -28,7 +28,10 @@ typedef struct cb_workspace {
 	struct cb_repo *repo;    /* owned; NULL until cb_workspace_repo */
 } cb_workspace;
 
-/* Makes a workspace in `dir` (created if missing). Refuses a folder that
+/* cb_workspace_init and cb_workspace_open start libsodium (sodium_init)
+ * first: whatever holds a workspace may hash passwords and draw tokens.
+ *
+ * Makes a workspace in `dir` (created if missing). Refuses a folder that
  * already holds one. On failure, removes what it created. Caller frees
  * with cb_workspace_close. */
 int cb_workspace_init(const char *dir, cb_workspace **out);
