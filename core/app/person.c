@@ -33,7 +33,7 @@ int cb_app_roles_parse(const char *text, unsigned *roles)
 			}
 			if (!r)
 				return cb_error_set(CB_EINVALID,
-						    "unknown role '%.*s': roles are technician, trainer, consultant",
+						    "unknown role '%.*s': roles are technician, trainer, consultant, manager, admin",
 						    n > 40 ? 40 : (int)n, start);
 			*roles |= r;
 		}
@@ -42,7 +42,7 @@ int cb_app_roles_parse(const char *text, unsigned *roles)
 		item += len + 1;
 	}
 	if (!*roles)
-		return cb_error_set(CB_EINVALID, "give at least one role: technician, trainer, consultant");
+		return cb_error_set(CB_EINVALID, "give at least one role: technician, trainer, consultant, manager, admin");
 	return 0;
 }
 

@@ -14,7 +14,7 @@ static json_t *roles_json(unsigned roles)
 {
 	json_t *a = json_array();
 
-	for (unsigned bit = 1; bit <= CB_ROLE_CONSULTANT; bit <<= 1)
+	for (unsigned bit = 1; bit <= CB_ROLE_LAST; bit <<= 1)
 		if (roles & bit)
 			json_array_append_new(a, json_string(cb_role_name(bit)));
 	return a;
@@ -38,9 +38,11 @@ static const char add_help[] =
 	"\n"
 	"Adds a person. Roles: technician (serves customer accounts, attends\n"
 	"training, writes case studies), trainer (delivers sessions), consultant\n"
-	"(reviews case studies, writes plugins). --role repeats or takes a comma\n"
-	"list; one person may hold several roles. KEY: letters, digits, '.', '_'\n"
-	"and '-'. --email: an address with one '@' and no spaces.\n";
+	"(reviews case studies, writes plugins), manager (reads everything, sets\n"
+	"outcome agreements and KPI money values), admin (people, accounts,\n"
+	"coverage, KPI data imports). --role repeats or takes a comma list; one\n"
+	"person may hold several roles. KEY: letters, digits, '.', '_' and '-'.\n"
+	"--email: an address with one '@' and no spaces.\n";
 
 static int person_add(cb_cli *cli, int argc, char **argv)
 {
@@ -321,6 +323,7 @@ static const cb_cli_verb person_verbs[] = {
 int cb_cli_person(cb_cli *cli, int argc, char **argv)
 {
 	return cb_cli_dispatch(cli, "person",
-			       "People: technicians, trainers and consultants (one may hold several roles).\n",
+			       "People: technicians, trainers, consultants, managers and admins (one may\n"
+			       "hold several roles).\n",
 			       person_verbs, argc, argv);
 }

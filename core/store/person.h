@@ -1,4 +1,5 @@
-/* People (technicians, trainers, consultants) and their roles in the store. */
+/* People (technicians, trainers, consultants, managers, admins) and their
+ * roles in the store. */
 #ifndef CB_STORE_PERSON_H
 #define CB_STORE_PERSON_H
 
@@ -6,11 +7,18 @@
 
 #include "store/store.h"
 
+/* The roles, one bit each; app/rights.h says what each may do. */
 enum {
 	CB_ROLE_TECHNICIAN = 1,
 	CB_ROLE_TRAINER = 2,
-	CB_ROLE_CONSULTANT = 4
+	CB_ROLE_CONSULTANT = 4,
+	CB_ROLE_MANAGER = 8,
+	CB_ROLE_ADMIN = 16
 };
+
+#define CB_ROLE_COUNT 5
+#define CB_ROLE_LAST CB_ROLE_ADMIN /* for loops over the bits */
+#define CB_ROLE_ALL 31u
 
 /* A person; the strings are owned (malloc'd) when filled by the store and
  * freed by cb_person_clear; a caller filling one for an insert may point

@@ -245,6 +245,19 @@ static const char *const migrations[] = {
 	 * measure, time and value) was stored by an earlier batch
 	 * (--skip-duplicates). */
 	"ALTER TABLE batch ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;",
+
+	/* 7: signing in. The roles manager and admin: person_role is rebuilt
+	 * for its wider CHECK as migration 5 rebuilt case_study (nothing
+	 * references person_role, so only its rows move). */
+	"CREATE TABLE person_role_new ("
+	"  person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,"
+	"  role TEXT NOT NULL CHECK (role IN"
+	"    ('technician','trainer','consultant','manager','admin')),"
+	"  PRIMARY KEY (person_id, role)"
+	") WITHOUT ROWID;"
+	"INSERT INTO person_role_new (person_id, role) SELECT person_id, role FROM person_role;"
+	"DROP TABLE person_role;"
+	"ALTER TABLE person_role_new RENAME TO person_role;",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
