@@ -166,6 +166,12 @@ START_TEST(writers_in_turn_see_each_others_commits)
 }
 END_TEST
 
+/* What migration 7 added besides the roles: gone, to make a file as an
+ * earlier version wrote it. */
+#define DROP_SIGNIN_TABLES                                                                 \
+	" DROP TABLE credential; DROP TABLE invitation; DROP TABLE web_session;"           \
+	" DROP TABLE api_token; DROP TABLE signin_failure;"
+
 /* A database of schema version 4 (before the statuses rejected and
  * withdrawn) upgrades in place: case_study is rebuilt with the new CHECK,
  * and its sessions, claims and reviews (which reference it) survive. */
@@ -180,7 +186,7 @@ START_TEST(version_4_case_index_upgrades_keeping_its_rows)
 	/* Make it what version 4 wrote: the old CHECK, one case with a
 	 * session, a claim and a review. */
 	out = cbt_sh(NULL,
-		     "sqlite3 '%s' \"PRAGMA foreign_keys = OFF; DROP TABLE case_study;"
+		     "sqlite3 '%s' \"PRAGMA foreign_keys = OFF;" DROP_SIGNIN_TABLES " DROP TABLE case_study;"
 		     " ALTER TABLE batch DROP COLUMN skipped;"
 		     " CREATE TABLE case_study (id INTEGER PRIMARY KEY, slug TEXT NOT NULL UNIQUE,"
 		     " title TEXT NOT NULL, technician TEXT NOT NULL,"
@@ -240,7 +246,7 @@ START_TEST(version_6_person_roles_upgrade_keeping_their_rows)
 	ck_assert_int_eq(cb_store_open(path, CB_STORE_CREATE, &s), 0);
 	cb_store_close(s);
 	out = cbt_sh(NULL,
-		     "sqlite3 '%s' \"PRAGMA foreign_keys = OFF; DROP TABLE person_role;"
+		     "sqlite3 '%s' \"PRAGMA foreign_keys = OFF;" DROP_SIGNIN_TABLES " DROP TABLE person_role;"
 		     " CREATE TABLE person_role (person_id INTEGER NOT NULL REFERENCES person(id)"
 		     " ON DELETE CASCADE, role TEXT NOT NULL CHECK (role IN"
 		     " ('technician','trainer','consultant')), PRIMARY KEY (person_id, role))"
@@ -260,9 +266,11 @@ START_TEST(version_6_person_roles_upgrade_keeping_their_rows)
 		     "sqlite3 '%s' \"PRAGMA foreign_keys = ON;"
 		     " SELECT person_id || ' ' || role FROM person_role ORDER BY role;"
 		     " INSERT INTO person_role VALUES (3, 'manager'), (3, 'admin');"
-		     " SELECT count(*) FROM person_role;\" 2>&1",
+		     " SELECT count(*) FROM person_role;"
+		     " SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
+		     " ('credential', 'invitation', 'web_session', 'api_token', 'signin_failure');\" 2>&1",
 		     path);
-	ck_assert_str_eq(out, "3 consultant\n3 trainer\n4\n");
+	ck_assert_str_eq(out, "3 consultant\n3 trainer\n4\n5\n");
 	free(out);
 	/* deleting the person still takes their roles with them */
 	out = cbt_sh(NULL,
