@@ -90,6 +90,7 @@ static cb_workspace *workspace_new(const char *dir)
 		return NULL;
 	}
 	ws->dir = abs;
+	ws->actor = cb_actor_cli();
 	ws->db_path = join(abs, CB_WORKSPACE_DB);
 	ws->repo_path = join(abs, CB_WORKSPACE_REPO);
 	ws->plugins_dir = join(abs, CB_WORKSPACE_PLUGINS);
@@ -377,6 +378,11 @@ int cb_workspace_open(const char *dir, int readonly, cb_workspace **out)
 	}
 	*out = ws;
 	return 0;
+}
+
+void cb_workspace_set_actor(cb_workspace *ws, const cb_actor *actor)
+{
+	ws->actor = *actor;
 }
 
 int cb_workspace_plugins(cb_workspace *ws, cb_plugin_host **host)
