@@ -481,7 +481,8 @@ int cb_workspace_repair_locks(cb_workspace *ws, char ***removed, size_t *n)
 
 	*removed = NULL;
 	*n = 0;
-	if ((rc = cb_workspace_repo(ws, &repo)) < 0 ||
+	if ((rc = cb_rights_require(ws, CB_ACT_WORKSPACE_MAINTAIN, NULL)) < 0 ||
+	    (rc = cb_workspace_repo(ws, &repo)) < 0 ||
 	    (rc = cb_repo_locks(repo, 1, &locks, &nlocks, &writing)) < 0)
 		return rc;
 	if (!(*removed = calloc(nlocks + 1, sizeof(char *))))
