@@ -30,6 +30,9 @@ typedef struct cb_workspace {
 	/* Who acts (app/rights.h): the use cases check it before they write.
 	 * The administrator (cb_actor_cli) until cb_workspace_set_actor. */
 	cb_actor actor;
+	/* The time signing in reads (app/auth.h), in Unix seconds; NULL: the
+	 * system's clock. A test hook, to age invitations and sign-ins. */
+	int64_t (*clock)(void);
 } cb_workspace;
 
 /* Makes `actor` (copied) the one the workspace's use cases act for: the

@@ -372,7 +372,7 @@ int cb_store_api_token_each(cb_store *s, int64_t person_id, cb_api_token_fn fn, 
 
 /* ---- Failed sign-ins ---- */
 
-int cb_store_signin_failure_add(cb_store *s, const char *who, int64_t at)
+int cb_store_signin_failure_add(cb_store *s, const char *who, int64_t at, int64_t *id)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -381,7 +381,20 @@ int cb_store_signin_failure_add(cb_store *s, const char *who, int64_t at)
 		return rc;
 	cb_store_bind_text(st, 1, who);
 	sqlite3_bind_int64(st, 2, at);
-	return run(s, st, "recording a failed sign-in", NULL);
+	if ((rc = run(s, st, "recording a failed sign-in", NULL)) == 0 && id)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+int cb_store_signin_failure_remove(cb_store *s, int64_t id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = cb_store_prepare(s, "DELETE FROM signin_failure WHERE rowid = ?1", &st)) < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	return run(s, st, "forgetting a failed sign-in", NULL);
 }
 
 int cb_store_signin_failure_count(cb_store *s, const char *who, int64_t since, int64_t *count,
@@ -404,6 +417,27 @@ int cb_store_signin_failure_count(cb_store *s, const char *who, int64_t since, i
 	} else {
 		rc = cb_store_fail(s, "counting failed sign-ins");
 	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int cb_store_signin_failure_each(cb_store *s, const char *who, int64_t since,
+				 int (*fn)(int64_t at, void *ctx), void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, step;
+
+	if ((rc = cb_store_prepare(s, "SELECT at FROM signin_failure WHERE who = ?1 AND at >= ?2 "
+				      "ORDER BY at, rowid",
+				   &st)) < 0)
+		return rc;
+	cb_store_bind_text(st, 1, who);
+	sqlite3_bind_int64(st, 2, since);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = fn(sqlite3_column_int64(st, 0), ctx)))
+			break;
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = cb_store_fail(s, "reading failed sign-ins");
 	sqlite3_finalize(st);
 	return rc;
 }

@@ -97,12 +97,19 @@ int cb_store_api_token_each(cb_store *s, int64_t person_id, cb_api_token_fn fn, 
 
 /* ---- Failed sign-ins (the throttle) ---- */
 
-/* `who` is "person:KEY" or "addr:IP". */
-int cb_store_signin_failure_add(cb_store *s, const char *who, int64_t at);
+/* `who` is "person:KEY" or "addr:IP". *id (may be NULL) gets the row's
+ * id, for cb_store_signin_failure_remove: a sign-in counts as failed
+ * until its password is verified. */
+int cb_store_signin_failure_add(cb_store *s, const char *who, int64_t at, int64_t *id);
+int cb_store_signin_failure_remove(cb_store *s, int64_t id);
 /* How many failures of `who` since `since` (inclusive), and the time of
  * the last (0 when none). */
 int cb_store_signin_failure_count(cb_store *s, const char *who, int64_t since, int64_t *count,
 				  int64_t *last);
+/* Calls fn with the time of each failure of `who` since `since`, oldest
+ * first; stops at the first non-zero return. */
+int cb_store_signin_failure_each(cb_store *s, const char *who, int64_t since,
+				 int (*fn)(int64_t at, void *ctx), void *ctx);
 int cb_store_signin_failure_clear(cb_store *s, const char *who);
 /* Forgets every failure before `before`. */
 int cb_store_signin_failure_prune(cb_store *s, int64_t before);

@@ -131,6 +131,26 @@ int cb_store_person_get(cb_store *s, const char *key, cb_person *out)
 	return rc;
 }
 
+int cb_store_person_get_id(cb_store *s, int64_t id, cb_person *out)
+{
+	sqlite3_stmt *st;
+	int rc, step;
+
+	*out = (cb_person){0};
+	if ((rc = cb_store_prepare(s, PERSON_SELECT "WHERE p.id = ?1", &st)) < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		rc = person_read(st, out);
+	else if (step == SQLITE_DONE)
+		rc = cb_error_set(CB_ENOTFOUND, "no person has id %lld", (long long)id);
+	else
+		rc = cb_store_fail(s, "reading a person");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int cb_store_person_id(cb_store *s, const char *key, int64_t *id)
 {
 	return cb_store_id_by_key(s, "person", "person", key, id);

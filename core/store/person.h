@@ -48,6 +48,10 @@ int cb_store_person_insert(cb_store *s, const cb_person *p);
  * cb_person_clear). CB_ENOTFOUND: "unknown person 'x' (did you mean 'y'?)". */
 int cb_store_person_get(cb_store *s, const char *key, cb_person *out);
 
+/* Fills `out` with the person of id `id` (caller frees with
+ * cb_person_clear). CB_ENOTFOUND when there is none. */
+int cb_store_person_get_id(cb_store *s, int64_t id, cb_person *out);
+
 /* The id of person `key`; CB_ENOTFOUND suggests a close key. */
 int cb_store_person_id(cb_store *s, const char *key, int64_t *id);
 

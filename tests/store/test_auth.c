@@ -185,8 +185,15 @@ START_TEST(signin_failures_count_within_a_window)
 	int64_t n, last;
 
 	for (int64_t at = 100; at < 105; at++)
-		ck_assert_int_eq(cb_store_signin_failure_add(s, "person:jdoe", at), 0);
-	ck_assert_int_eq(cb_store_signin_failure_add(s, "addr:10.0.0.1", 103), 0);
+		ck_assert_int_eq(cb_store_signin_failure_add(s, "person:jdoe", at, NULL), 0);
+	ck_assert_int_eq(cb_store_signin_failure_add(s, "addr:10.0.0.1", 103, NULL), 0);
+	{
+		int64_t id = 0;
+
+		ck_assert_int_eq(cb_store_signin_failure_add(s, "addr:10.0.0.1", 104, &id), 0);
+		ck_assert_int_gt(id, 0);
+		ck_assert_int_eq(cb_store_signin_failure_remove(s, id), 0);
+	}
 	ck_assert_int_eq(cb_store_signin_failure_count(s, "person:jdoe", 102, &n, &last), 0);
 	ck_assert_int_eq(n, 3);
 	ck_assert_int_eq(last, 104);
