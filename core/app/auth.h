@@ -8,8 +8,10 @@
  * Every token is 32 random bytes (randombytes_buf) given out as text
  * (URL-safe base64 without padding; API tokens start "cbk_") and stored
  * only as the BLAKE2b-256 hash of that text (crypto_generichash), so a
- * copy of the database lets nobody sign in. README's "Signing in" section
- * has the numbers below and why.
+ * copy of the database lets nobody sign in; only a session's CSRF token
+ * is kept as it is, for every page to carry, being worth nothing without
+ * the session's cookie. README's "Rights and signing in" has the numbers
+ * below and why.
  */
 #ifndef CB_APP_AUTH_H
 #define CB_APP_AUTH_H

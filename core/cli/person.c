@@ -43,7 +43,8 @@ static const char add_help[] =
 	"training, writes case studies), trainer (delivers sessions), consultant\n"
 	"(reviews case studies, writes plugins), manager (reads everything, sets\n"
 	"outcome agreements and KPI money values), admin (people, accounts,\n"
-	"coverage, KPI data imports). --role repeats or takes a comma list; one\n"
+	"coverage, KPI data imports); README's \"Rights and signing in\" has the\n"
+	"table of who may do what. --role repeats or takes a comma list; one\n"
 	"person may hold several roles. KEY: letters, digits, '.', '_' and '-'.\n"
 	"--email: an address with one '@' and no spaces.\n";
 

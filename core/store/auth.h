@@ -3,7 +3,8 @@
  * per person, one-time invitations, web sessions, API tokens and failed
  * sign-ins. Tokens arrive here already hashed (CB_STORE_TOKEN_HASH bytes,
  * BLAKE2b-256 of the token's text, made by app/auth.c): the store never
- * sees a token or a password. Times are Unix seconds, UTC.
+ * sees a password, nor a token but a session's CSRF token (worth nothing
+ * without the session's cookie). Times are Unix seconds, UTC.
  */
 #ifndef CB_STORE_AUTH_H
 #define CB_STORE_AUTH_H

@@ -294,6 +294,47 @@ START_TEST(table_each_walks_every_cell)
 }
 END_TEST
 
+/* README's rights table, as the code's table renders it: the header and
+ * one row per action, each cell the rule's words. */
+static int table_row(int action, unsigned role, int rule, void *ctx)
+{
+	char *b = ctx;
+	size_t n = strlen(b);
+
+	if (role == 1)
+		n += (size_t)snprintf(b + n, 16384 - n, "| `%s` | %s |", cb_rights_action_key(action),
+				      cb_rights_action_text(action));
+	n += (size_t)snprintf(b + n, 16384 - n, " %s |", cb_rights_rule_text(rule));
+	if (role == CB_ROLE_LAST)
+		snprintf(b + n, 16384 - n, "\n");
+	return 0;
+}
+
+START_TEST(readme_holds_the_table)
+{
+	char *want = calloc(1, 16384), *readme, path[4096];
+	FILE *f;
+	long len;
+
+	snprintf(want, 16384, "| action | what | technician | trainer | consultant | manager | admin |\n"
+			      "| --- | --- | --- | --- | --- | --- | --- |\n");
+	ck_assert_int_eq(cb_rights_table_each(table_row, want), 0);
+	snprintf(path, sizeof(path), "%s/README.md", CASEBOOK_SOURCE_DIR);
+	f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	readme = calloc(1, (size_t)len + 1);
+	ck_assert_uint_eq(fread(readme, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	ck_assert_msg(strstr(readme, want), "README.md does not hold the rights table as the code has "
+					    "it; put this in its place:\n%s", want);
+	free(readme);
+	free(want);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("app/rights");
@@ -306,6 +347,7 @@ int main(void)
 	tcase_add_test(tc, the_administrator_passes_and_no_role_passes_nothing);
 	tcase_add_test(tc, a_refusal_names_who_what_and_the_rule);
 	tcase_add_test(tc, table_each_walks_every_cell);
+	tcase_add_test(tc, readme_holds_the_table);
 	suite_add_tcase(s, tc);
 	return cbt_main(s);
 }
