@@ -23,7 +23,8 @@ int cb_app_account_add(cb_workspace *ws, const cb_account *a)
 {
 	int rc;
 
-	if ((rc = cb_app_account_validate(a)) < 0)
+	if ((rc = cb_rights_require(ws, CB_ACT_ACCOUNT_ADMIN, NULL)) < 0 ||
+	    (rc = cb_app_account_validate(a)) < 0)
 		return rc;
 	return cb_store_account_insert(ws->store, a);
 }
@@ -55,7 +56,8 @@ int cb_app_account_edit(cb_workspace *ws, const char *key,
 	cb_account a;
 	int rc;
 
-	if ((rc = cb_store_begin(ws->store)) < 0)
+	if ((rc = cb_rights_require(ws, CB_ACT_ACCOUNT_ADMIN, NULL)) < 0 ||
+	    (rc = cb_store_begin(ws->store)) < 0)
 		return rc;
 	if ((rc = cb_store_account_get(ws->store, key, &a)) < 0)
 		goto done;

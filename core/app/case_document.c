@@ -242,7 +242,7 @@ int cb_case_person_with_role(cb_store *s, const char *key, unsigned roles, const
 		return rc;
 	if (p->roles & roles)
 		return 0;
-	for (unsigned r = 1; r <= CB_ROLE_CONSULTANT; r <<= 1)
+	for (unsigned r = 1; r <= CB_ROLE_LAST; r <<= 1)
 		if (p->roles & r)
 			snprintf(held + strlen(held), sizeof(held) - strlen(held), "%s%s",
 				 held[0] ? ", " : "", cb_role_name(r));

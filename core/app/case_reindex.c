@@ -259,7 +259,8 @@ int cb_app_case_reindex(cb_workspace *ws, const cb_case_progress *progress,
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	if ((rc = cb_case_repo_open(ws, &repo)) < 0)
+	if ((rc = cb_rights_require(ws, CB_ACT_WORKSPACE_MAINTAIN, NULL)) < 0 ||
+	    (rc = cb_case_repo_open(ws, &repo)) < 0)
 		return rc;
 	return cb_case_reindex_with(ws, repo, progress, res);
 }

@@ -64,6 +64,8 @@ int cb_app_case_sync(cb_workspace *ws, const char *remote, int remember, cb_case
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	if ((rc = cb_rights_require(ws, CB_ACT_WORKSPACE_MAINTAIN, NULL)) < 0)
+		return rc;
 	if (remote && (rc = cb_text_check("remote", remote, 4096, 1, 0)) < 0)
 		return rc;
 	if ((rc = cb_store_case_setting_get(s, CB_CASE_REMOTE_SETTING, &stored)) < 0)

@@ -132,6 +132,36 @@ static int check_to_write(cb_workspace *ws, const char *name, const char *slug,
 	return 0;
 }
 
+/* Whether the actor may write case `slug` as its author `author`. */
+static int may_write(cb_workspace *ws, const char *slug, const char *author)
+{
+	cb_rights_object obj;
+	int rc;
+
+	if ((rc = cb_rights_case_object(ws, slug, author, NULL, 0, &obj)) < 0)
+		return rc;
+	return cb_rights_require(ws, CB_ACT_CASE_WRITE_OWN, &obj);
+}
+
+/* The person the actor acts as for a decision (review, publish,
+ * withdraw): the one named, which someone signed in may only name
+ * themselves; the command line, the workspace's administrator, names
+ * anyone. NULL when nobody is named and the command line acts. */
+static int acting_as(cb_workspace *ws, const char *named, const char *as, const char **who)
+{
+	*who = named;
+	if (ws->actor.is_admin)
+		return 0;
+	if (!named) {
+		*who = ws->actor.key;
+		return 0;
+	}
+	if (strcmp(named, ws->actor.key) != 0)
+		return cb_error_set(CB_EFORBIDDEN, "%s may not act as the %s '%s': only as themselves",
+				    ws->actor.key, as, named);
+	return 0;
+}
+
 int cb_app_case_submit(cb_workspace *ws, const char *name, const char *text, size_t len,
 		       const char *slug_arg, const char *message, int allow_uncovered,
 		       cb_case_written *out)
@@ -156,6 +186,8 @@ int cb_app_case_submit(cb_workspace *ws, const char *name, const char *text, siz
 	if ((rc = canonical(name, text, len, &doc, &canon)) < 0)
 		goto done;
 	if (!slug_arg && (rc = cb_app_case_slug_from_title(doc.title, out->slug)) < 0)
+		goto done;
+	if ((rc = may_write(ws, out->slug, doc.technician)) < 0)
 		goto done;
 	if ((rc = cb_store_begin(s)) < 0)
 		goto done;
@@ -329,7 +361,9 @@ int cb_app_case_revise(cb_workspace *ws, const char *slug, const char *name, con
 		goto done;
 	if ((rc = cb_store_begin(s)) < 0)
 		goto done;
-	if ((rc = indexed_case(ws, out->slug, "revise", &idx)) < 0)
+	if ((rc = indexed_case(ws, out->slug, "revise", &idx)) < 0 ||
+	    (rc = may_write(ws, out->slug, idx.technician)) < 0 ||
+	    (rc = may_write(ws, out->slug, doc.technician)) < 0)
 		goto rollback;
 	if (is_final(idx.status)) {
 		rc = refuse_final(&idx, "revised");
@@ -538,6 +572,19 @@ const char *cb_case_despite_evidence(const char *comment, size_t *len)
 	return reason;
 }
 
+/* Whether the rights let the actor review or publish case idx (the
+ * reviewer rules of check_decider hold besides, for everyone). */
+static int may_decide(cb_workspace *ws, const cb_case_index *idx)
+{
+	cb_rights_object obj;
+	int rc;
+
+	if ((rc = cb_rights_case_object(ws, idx->slug, idx->technician,
+					(const char *const *)idx->sessions, idx->n_sessions, &obj)) < 0)
+		return rc;
+	return cb_rights_require(ws, CB_ACT_CASE_REVIEW, &obj);
+}
+
 int cb_app_case_review(cb_workspace *ws, const char *slug, const cb_case_decision *d,
 		       cb_case_written *out)
 {
@@ -545,12 +592,15 @@ int cb_app_case_review(cb_workspace *ws, const char *slug, const cb_case_decisio
 	cb_case_index idx = {0};
 	cb_person who = {0};
 	cb_buf said = CB_BUF_INIT;
-	const char *status, *comment = d->comment;
+	const char *status, *comment = d->comment, *reviewer;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = cb_case_copy_slug(slug, out->slug)) < 0)
+	if ((rc = cb_case_copy_slug(slug, out->slug)) < 0 ||
+	    (rc = acting_as(ws, d->reviewer, "reviewer", &reviewer)) < 0)
 		return rc;
+	if (!reviewer)
+		return cb_error_set(CB_EUSAGE, "say who reviews the case (--reviewer PERSON)");
 	if (!d->decision)
 		return cb_error_set(CB_EUSAGE, "--decision must be approve, changes or reject");
 	if (strcmp(d->decision, "approve") == 0)
@@ -605,7 +655,8 @@ int cb_app_case_review(cb_workspace *ws, const char *slug, const cb_case_decisio
 					  out->slug, idx.status);
 		goto rollback;
 	}
-	if ((rc = cb_case_person_with_role(s, d->reviewer, CB_ROLE_TRAINER | CB_ROLE_CONSULTANT,
+	if ((rc = may_decide(ws, &idx)) < 0 ||
+	    (rc = cb_case_person_with_role(s, reviewer, CB_ROLE_TRAINER | CB_ROLE_CONSULTANT,
 					   "reviewer", "trainer or consultant", &who)) < 0 ||
 	    (rc = check_decider(s, &idx, &who, "review")) < 0)
 		goto rollback;
@@ -633,11 +684,13 @@ int cb_app_case_withdraw(cb_workspace *ws, const char *slug, const char *by, con
 	memset(out, 0, sizeof(*out));
 	if ((rc = cb_case_copy_slug(slug, out->slug)) < 0)
 		return rc;
-	if (reason && (rc = cb_text_check("reason", reason, CB_NOTE_MAX, 0, 1)) < 0)
+	if ((reason && (rc = cb_text_check("reason", reason, CB_NOTE_MAX, 0, 1)) < 0) ||
+	    (rc = acting_as(ws, by, "technician", &by)) < 0)
 		return rc;
 	if ((rc = cb_store_begin(s)) < 0)
 		return rc;
-	if ((rc = indexed_case(ws, out->slug, "withdraw", &idx)) < 0)
+	if ((rc = indexed_case(ws, out->slug, "withdraw", &idx)) < 0 ||
+	    (rc = may_write(ws, out->slug, idx.technician)) < 0)
 		goto rollback;
 	if (is_final(idx.status)) {
 		rc = refuse_final(&idx, "withdrawn");
@@ -687,11 +740,13 @@ int cb_app_case_publish(cb_workspace *ws, const char *slug, const char *by, cb_c
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = cb_case_copy_slug(slug, out->slug)) < 0)
+	if ((rc = cb_case_copy_slug(slug, out->slug)) < 0 ||
+	    (rc = acting_as(ws, by, "publisher", &by)) < 0)
 		return rc;
 	if ((rc = cb_store_begin(s)) < 0)
 		return rc;
-	if ((rc = indexed_case(ws, out->slug, "publish", &idx)) < 0)
+	if ((rc = indexed_case(ws, out->slug, "publish", &idx)) < 0 ||
+	    (rc = may_decide(ws, &idx)) < 0)
 		goto rollback;
 	if (strcmp(idx.status, "approved") != 0) {
 		if (strcmp(idx.status, "published") == 0)

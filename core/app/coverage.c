@@ -20,6 +20,8 @@ int cb_app_coverage_add(cb_workspace *ws, const char *person, const char *accoun
 	int32_t dfrom, dto;
 	int rc;
 
+	if ((rc = cb_rights_require(ws, CB_ACT_COVERAGE_ADMIN, NULL)) < 0)
+		return rc;
 	if (!from)
 		return cb_error_set(CB_EINVALID, "coverage needs a start date (--from DATE)");
 	if (cb_date_parse(from, &dfrom) < 0)
@@ -94,7 +96,8 @@ int cb_app_coverage_end(cb_workspace *ws, const char *person, const char *accoun
 	period p;
 	int rc;
 
-	if ((rc = period_holding(ws, person, account, end, "--end", &p)) < 0)
+	if ((rc = cb_rights_require(ws, CB_ACT_COVERAGE_ADMIN, NULL)) < 0 ||
+	    (rc = period_holding(ws, person, account, end, "--end", &p)) < 0)
 		return rc;
 	if (!p.id)
 		return finish(ws, cb_error_set(CB_ENOTFOUND,
@@ -111,7 +114,8 @@ int cb_app_coverage_remove(cb_workspace *ws, const char *person, const char *acc
 	period p;
 	int rc;
 
-	if ((rc = period_holding(ws, person, account, from, "--from", &p)) < 0)
+	if ((rc = cb_rights_require(ws, CB_ACT_COVERAGE_ADMIN, NULL)) < 0 ||
+	    (rc = period_holding(ws, person, account, from, "--from", &p)) < 0)
 		return rc;
 	if (!p.id || strcmp(p.first, from) != 0)
 		return finish(ws, cb_error_set(CB_ENOTFOUND,

@@ -530,6 +530,8 @@ int cb_app_data_import(cb_workspace *ws, const char *path, const cb_data_import_
 	int rc, began = 0, stopped = 0;
 
 	memset(result, 0, sizeof(*result));
+	if ((rc = cb_rights_require(ws, CB_ACT_DATA_IMPORT, NULL)) < 0)
+		return rc;
 	im.ws = ws;
 	im.o = o;
 	im.name = is_stdin ? "<stdin>" : path;
@@ -680,7 +682,8 @@ int cb_app_data_drop(cb_workspace *ws, const char *ref, cb_batch *batch, int64_t
 	int rc;
 
 	*batch = (cb_batch){0};
-	if ((rc = cb_store_begin(ws->store)) < 0)
+	if ((rc = cb_rights_require(ws, CB_ACT_DATA_IMPORT, NULL)) < 0 ||
+	    (rc = cb_store_begin(ws->store)) < 0)
 		return rc;
 	if ((rc = cb_store_batch_find(ws->store, ref, batch)) < 0 ||
 	    (rc = cb_store_batch_drop(ws->store, batch->id, rows)) < 0) {

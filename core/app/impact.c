@@ -1399,7 +1399,8 @@ int cb_app_kpi_value_set(cb_workspace *ws, const char *kpi, double per_unit, con
 	cb_kpi_value v = {0};
 	int rc;
 
-	if ((rc = cb_workspace_plugins(ws, &host)) < 0)
+	if ((rc = cb_rights_require(ws, CB_ACT_KPI_VALUE_SET, NULL)) < 0 ||
+	    (rc = cb_workspace_plugins(ws, &host)) < 0)
 		return rc;
 	if (!cb_plugin_kpi_find(host, kpi))
 		return cb_error_set(CB_ENOTFOUND, "unknown KPI '%s' ('casebook kpi list')", kpi);

@@ -268,6 +268,9 @@ int cb_app_account_import(cb_workspace *ws, const char *path, size_t *imported)
 	key_lines added = {0};
 	int rc;
 
+	*imported = 0;
+	if ((rc = cb_rights_require(ws, CB_ACT_ACCOUNT_ADMIN, NULL)) < 0)
+		return rc;
 	rc = cb_app_import_csv(ws, path, required, optional, account_row, &added, imported);
 	key_lines_free(&added);
 	return rc;
@@ -292,7 +295,11 @@ int cb_app_person_import(cb_workspace *ws, const char *path, size_t *imported)
 {
 	static const char *const required[] = {"key", "name", "roles", NULL};
 	static const char *const optional[] = {"email", NULL};
+	int rc;
 
+	*imported = 0;
+	if ((rc = cb_rights_require(ws, CB_ACT_PERSON_ADMIN, NULL)) < 0)
+		return rc;
 	return cb_app_import_csv(ws, path, required, optional, person_row, NULL, imported);
 }
 

@@ -23,7 +23,8 @@ int cb_app_outcome_set(cb_workspace *ws, const char *account, const char *kpi, d
 	int32_t dfrom, dto;
 	int rc;
 
-	if ((rc = cb_workspace_plugins(ws, &host)) < 0)
+	if ((rc = cb_rights_require(ws, CB_ACT_OUTCOME_SET, NULL)) < 0 ||
+	    (rc = cb_workspace_plugins(ws, &host)) < 0)
 		return rc;
 	if (!(k = cb_plugin_kpi_find(host, kpi)))
 		return cb_error_set(CB_ENOTFOUND, "unknown KPI '%s' ('casebook kpi list')", kpi);

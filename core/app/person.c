@@ -33,7 +33,7 @@ int cb_app_roles_parse(const char *text, unsigned *roles)
 			}
 			if (!r)
 				return cb_error_set(CB_EINVALID,
-						    "unknown role '%.*s': roles are technician, trainer, consultant",
+						    "unknown role '%.*s': roles are technician, trainer, consultant, manager, admin",
 						    n > 40 ? 40 : (int)n, start);
 			*roles |= r;
 		}
@@ -42,7 +42,7 @@ int cb_app_roles_parse(const char *text, unsigned *roles)
 		item += len + 1;
 	}
 	if (!*roles)
-		return cb_error_set(CB_EINVALID, "give at least one role: technician, trainer, consultant");
+		return cb_error_set(CB_EINVALID, "give at least one role: technician, trainer, consultant, manager, admin");
 	return 0;
 }
 
@@ -154,7 +154,8 @@ int cb_app_person_add(cb_workspace *ws, const cb_person *p)
 {
 	int rc;
 
-	if ((rc = cb_app_person_validate(p)) < 0)
+	if ((rc = cb_rights_require(ws, CB_ACT_PERSON_ADMIN, NULL)) < 0 ||
+	    (rc = cb_app_person_validate(p)) < 0)
 		return rc;
 	if ((rc = cb_store_begin(ws->store)) < 0)
 		return rc;
@@ -189,7 +190,8 @@ int cb_app_person_edit(cb_workspace *ws, const char *key, const cb_person *chang
 	cb_person p;
 	int rc;
 
-	if ((rc = cb_store_begin(ws->store)) < 0)
+	if ((rc = cb_rights_require(ws, CB_ACT_PERSON_ADMIN, NULL)) < 0 ||
+	    (rc = cb_store_begin(ws->store)) < 0)
 		return rc;
 	if ((rc = cb_store_person_get(ws->store, key, &p)) < 0)
 		goto done;

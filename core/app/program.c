@@ -19,7 +19,8 @@ int cb_app_program_add(cb_workspace *ws, const cb_program *p)
 {
 	int rc;
 
-	if ((rc = cb_app_program_validate(p)) < 0)
+	if ((rc = cb_rights_require(ws, CB_ACT_PROGRAM_EDIT, NULL)) < 0 ||
+	    (rc = cb_app_program_validate(p)) < 0)
 		return rc;
 	return cb_store_program_insert(ws->store, p);
 }

@@ -265,6 +265,31 @@ static int run_record_hooks(cb_workspace *ws, const cb_session_spec *spec, const
 	return rc;
 }
 
+/* Whether the actor may record the session: as its trainer, and with
+ * its attendees when it has some. */
+static int may_record(cb_workspace *ws, const cb_session_spec *spec)
+{
+	cb_rights_object obj;
+	int rc;
+
+	if ((rc = cb_rights_session_object(ws, spec->key, spec->trainer, 0, &obj)) < 0 ||
+	    (rc = cb_rights_require(ws, CB_ACT_SESSION_RECORD, &obj)) < 0 ||
+	    (spec->attendee_count && (rc = cb_rights_require(ws, CB_ACT_ATTENDANCE_EDIT, &obj)) < 0))
+		return rc;
+	return 0;
+}
+
+/* Whether the actor may change session x as `action` asks. */
+static int may_change(cb_workspace *ws, const cb_session *x, int action)
+{
+	cb_rights_object obj;
+	int rc;
+
+	if ((rc = cb_rights_session_object(ws, x->key, x->trainer, x->id, &obj)) < 0)
+		return rc;
+	return cb_rights_require(ws, action, &obj);
+}
+
 int cb_app_session_record(cb_workspace *ws, const cb_session_spec *spec,
 			  char **key)
 {
@@ -292,7 +317,8 @@ int cb_app_session_record(cb_workspace *ws, const cb_session_spec *spec,
 		return rc;
 	if ((rc = cb_app_session_validate(&x)) < 0 ||
 	    (rc = check_keys("attendee", spec->attendees, spec->attendee_count)) < 0 ||
-	    (rc = check_keys("account", spec->accounts, spec->account_count)) < 0)
+	    (rc = check_keys("account", spec->accounts, spec->account_count)) < 0 ||
+	    (rc = may_record(ws, spec)) < 0)
 		return rc;
 
 	if ((rc = cb_store_begin(s)) < 0)
@@ -422,8 +448,20 @@ int cb_app_session_edit(cb_workspace *ws, const char *key,
 		return rc;
 	if ((rc = cb_store_begin(s)) < 0)
 		return rc;
-	if ((rc = cb_store_session_get(s, key, &x)) < 0)
+	if ((rc = cb_store_session_get(s, key, &x)) < 0 ||
+	    (rc = may_change(ws, &x, CB_ACT_SESSION_EDIT)) < 0)
 		goto done;
+	if ((c->add_attendee_count || c->remove_attendee_count) &&
+	    (rc = may_change(ws, &x, CB_ACT_ATTENDANCE_EDIT)) < 0)
+		goto done;
+	if (c->trainer) {
+		/* the new trainer too: a trainer does not hand a session on */
+		cb_rights_object obj;
+
+		if ((rc = cb_rights_session_object(ws, x.key, c->trainer, x.id, &obj)) < 0 ||
+		    (rc = cb_rights_require(ws, CB_ACT_SESSION_EDIT, &obj)) < 0)
+			goto done;
+	}
 	if ((rc = apply(&x.title, c->title, 0)) < 0 ||
 	    (rc = apply(&x.format, c->format, 0)) < 0 ||
 	    (rc = apply(&x.starts_on, c->starts_on, 0)) < 0 ||
@@ -469,7 +507,8 @@ int cb_app_session_cancel(cb_workspace *ws, const char *key, const char *reason)
 		return rc;
 	if ((rc = cb_store_begin(s)) < 0)
 		return rc;
-	if ((rc = cb_store_session_get(s, key, &x)) < 0)
+	if ((rc = cb_store_session_get(s, key, &x)) < 0 ||
+	    (rc = may_change(ws, &x, CB_ACT_SESSION_EDIT)) < 0)
 		goto done;
 	if (strcmp(x.status, "cancelled") == 0) {
 		rc = cb_error_set(CB_EINVALID, "session '%s' is already cancelled", x.key);
@@ -525,7 +564,10 @@ int cb_app_session_attend(cb_workspace *ws, const char *session,
 		return rc;
 	if ((rc = cb_store_begin(s)) < 0)
 		return rc;
-	if ((rc = cb_store_session_get(s, session, &x)) < 0)
+	if ((rc = cb_store_session_get(s, session, &x)) < 0 ||
+	    (rc = may_change(ws, &x, CB_ACT_ATTENDANCE_EDIT)) < 0 ||
+	    ((c->has_reaction || c->has_pre || c->has_post) &&
+	     (rc = may_change(ws, &x, CB_ACT_SCORES_EDIT)) < 0))
 		goto done;
 	if (strcmp(x.status, "cancelled") == 0) {
 		rc = cb_error_set(CB_EINVALID,

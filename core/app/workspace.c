@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sodium.h>
 #include <unistd.h>
 
 #include "app/case.h"
@@ -66,6 +67,16 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
+/* libsodium (passwords and tokens, app/auth.c) starts here, the one door
+ * every use case comes through; sodium_init is thread-safe and returns 1
+ * when it already ran, so opening many workspaces costs nothing. */
+static int crypto_start(void)
+{
+	if (sodium_init() < 0)
+		return cb_error_set(CB_ERROR, "libsodium could not start (no source of randomness?)");
+	return 0;
+}
+
 static cb_workspace *workspace_new(const char *dir)
 {
 	cb_workspace *ws = calloc(1, sizeof(*ws));
@@ -79,6 +90,7 @@ static cb_workspace *workspace_new(const char *dir)
 		return NULL;
 	}
 	ws->dir = abs;
+	ws->actor = cb_actor_cli();
 	ws->db_path = join(abs, CB_WORKSPACE_DB);
 	ws->repo_path = join(abs, CB_WORKSPACE_REPO);
 	ws->plugins_dir = join(abs, CB_WORKSPACE_PLUGINS);
@@ -229,7 +241,7 @@ int cb_workspace_init(const char *dir, cb_workspace **out)
 	size_t made_from = first_missing(dir);
 
 	*out = NULL;
-	if ((rc = mkdir_p(dir)) < 0)
+	if ((rc = crypto_start()) < 0 || (rc = mkdir_p(dir)) < 0)
 		return rc;
 	ws = workspace_new(dir);
 	if (!ws)
@@ -353,7 +365,7 @@ int cb_workspace_open(const char *dir, int readonly, cb_workspace **out)
 	int rc;
 
 	*out = NULL;
-	if ((rc = cb_workspace_find(dir, &found)) < 0)
+	if ((rc = crypto_start()) < 0 || (rc = cb_workspace_find(dir, &found)) < 0)
 		return rc;
 	ws = workspace_new(found);
 	free(found);
@@ -366,6 +378,11 @@ int cb_workspace_open(const char *dir, int readonly, cb_workspace **out)
 	}
 	*out = ws;
 	return 0;
+}
+
+void cb_workspace_set_actor(cb_workspace *ws, const cb_actor *actor)
+{
+	ws->actor = *actor;
 }
 
 int cb_workspace_plugins(cb_workspace *ws, cb_plugin_host **host)
@@ -464,7 +481,8 @@ int cb_workspace_repair_locks(cb_workspace *ws, char ***removed, size_t *n)
 
 	*removed = NULL;
 	*n = 0;
-	if ((rc = cb_workspace_repo(ws, &repo)) < 0 ||
+	if ((rc = cb_rights_require(ws, CB_ACT_WORKSPACE_MAINTAIN, NULL)) < 0 ||
+	    (rc = cb_workspace_repo(ws, &repo)) < 0 ||
 	    (rc = cb_repo_locks(repo, 1, &locks, &nlocks, &writing)) < 0)
 		return rc;
 	if (!(*removed = calloc(nlocks + 1, sizeof(char *))))

@@ -9,6 +9,7 @@
 #define CB_APP_WORKSPACE_H
 
 #include "app/plugins.h"
+#include "app/rights.h"
 #include "store/store.h"
 
 #define CB_WORKSPACE_DB "casebook.db"
@@ -26,9 +27,22 @@ typedef struct cb_workspace {
 	cb_plugin_options plugin_options;
 	cb_plugin_host *plugins; /* owned; NULL until cb_workspace_plugins */
 	struct cb_repo *repo;    /* owned; NULL until cb_workspace_repo */
+	/* Who acts (app/rights.h): the use cases check it before they write.
+	 * The administrator (cb_actor_cli) until cb_workspace_set_actor. */
+	cb_actor actor;
+	/* The time signing in reads (app/auth.h), in Unix seconds; NULL: the
+	 * system's clock. A test hook, to age invitations and sign-ins. */
+	int64_t (*clock)(void);
 } cb_workspace;
 
-/* Makes a workspace in `dir` (created if missing). Refuses a folder that
+/* Makes `actor` (copied) the one the workspace's use cases act for: the
+ * server sets the signed-in person's. */
+void cb_workspace_set_actor(cb_workspace *ws, const cb_actor *actor);
+
+/* cb_workspace_init and cb_workspace_open start libsodium (sodium_init)
+ * first: whatever holds a workspace may hash passwords and draw tokens.
+ *
+ * Makes a workspace in `dir` (created if missing). Refuses a folder that
  * already holds one. On failure, removes what it created. Caller frees
  * with cb_workspace_close. */
 int cb_workspace_init(const char *dir, cb_workspace **out);

@@ -19,7 +19,11 @@ enum {
 	CB_EDB = -8,          /* the database failed */
 	CB_EREPO = -9,        /* the git repository failed */
 	CB_EREADONLY = -10,   /* the workspace cannot be written */
-	CB_ENOWORKSPACE = -11 /* no workspace was found */
+	CB_ENOWORKSPACE = -11, /* no workspace was found */
+	CB_EAUTH = -12,       /* not signed in: a wrong password, an unknown,
+			       * expired or used token (a server's 401) */
+	CB_EFORBIDDEN = -13,  /* signed in, but the rights refuse it (403) */
+	CB_ETHROTTLED = -14   /* too many failed sign-ins: wait (429) */
 };
 
 #if defined(__GNUC__)

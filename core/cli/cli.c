@@ -24,7 +24,7 @@ typedef struct noun {
 static const noun nouns[] = {
 	{"init", cb_cli_init, "make a new workspace"},
 	{"account", cb_cli_account, "customer accounts"},
-	{"person", cb_cli_person, "technicians, trainers and consultants"},
+	{"person", cb_cli_person, "technicians, trainers, consultants, managers and admins"},
 	{"cover", cb_cli_cover, "record who serves which account, when"},
 	{"program", cb_cli_program, "training programs"},
 	{"session", cb_cli_session, "training sessions and their attendees"},

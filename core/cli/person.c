@@ -1,12 +1,15 @@
-/* casebook person: technicians, trainers and consultants. */
+/* casebook person: technicians, trainers, consultants, managers and admins,
+ * and their sign-in (invitations, API tokens). */
 #include "cli/cli.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/auth.h"
 #include "app/import.h"
 #include "app/person.h"
 #include "base/buf.h"
+#include "base/date.h"
 #include "base/error.h"
 #include "store/coverage.h"
 
@@ -14,7 +17,7 @@ static json_t *roles_json(unsigned roles)
 {
 	json_t *a = json_array();
 
-	for (unsigned bit = 1; bit <= CB_ROLE_CONSULTANT; bit <<= 1)
+	for (unsigned bit = 1; bit <= CB_ROLE_LAST; bit <<= 1)
 		if (roles & bit)
 			json_array_append_new(a, json_string(cb_role_name(bit)));
 	return a;
@@ -38,9 +41,12 @@ static const char add_help[] =
 	"\n"
 	"Adds a person. Roles: technician (serves customer accounts, attends\n"
 	"training, writes case studies), trainer (delivers sessions), consultant\n"
-	"(reviews case studies, writes plugins). --role repeats or takes a comma\n"
-	"list; one person may hold several roles. KEY: letters, digits, '.', '_'\n"
-	"and '-'. --email: an address with one '@' and no spaces.\n";
+	"(reviews case studies, writes plugins), manager (reads everything, sets\n"
+	"outcome agreements and KPI money values), admin (people, accounts,\n"
+	"coverage, KPI data imports); README's \"Rights and signing in\" has the\n"
+	"table of who may do what. --role repeats or takes a comma list; one\n"
+	"person may hold several roles. KEY: letters, digits, '.', '_' and '-'.\n"
+	"--email: an address with one '@' and no spaces.\n";
 
 static int person_add(cb_cli *cli, int argc, char **argv)
 {
@@ -309,18 +315,231 @@ static int person_import(cb_cli *cli, int argc, char **argv)
 	return cb_cli_import(cli, argc, argv, import_help, "people", cb_app_person_import);
 }
 
+/* ---- Signing in: invitations and API tokens ---- */
+
+#define INVITE_URL_DEFAULT "http://127.0.0.1:8080"
+#define INVITE_URL_MAX 2000
+
+/* Whether `url` may start a link: http:// or https://, then printable
+ * ASCII without spaces, quotes or angle brackets. */
+static int check_base_url(const char *url)
+{
+	size_t len = strlen(url);
+
+	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+		return cb_error_set(CB_EUSAGE, "--url must start with http:// or https://");
+	if (len > INVITE_URL_MAX)
+		return cb_error_set(CB_EUSAGE, "--url is longer than %d bytes", INVITE_URL_MAX);
+	for (const char *c = url; *c; c++)
+		if (*c <= ' ' || *c >= 127 || strchr("\"'<>\\`", *c))
+			return cb_error_set(CB_EUSAGE,
+					    "--url may hold printable ASCII only, without spaces, quotes or "
+					    "angle brackets");
+	return 0;
+}
+
+static const char invite_help[] =
+	"usage: casebook person invite KEY [--expires HOURS] [--url BASE] [--json]\n"
+	"\n"
+	"Prints a one-time link with which the person sets their password and can\n"
+	"then sign in to 'casebook serve': BASE/invite/TOKEN. The link works once\n"
+	"and until it expires (--expires, in hours: default 72, at most 720); a\n"
+	"new invitation replaces the person's unused one, and accepting one ends\n"
+	"the person's sign-ins (so it also resets a forgotten password). BASE is\n"
+	"the server's address (default " INVITE_URL_DEFAULT "). The database keeps\n"
+	"only a hash of the token: send the link to the person and nowhere else.\n";
+
+static int person_invite(cb_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {{"expires", required_argument, NULL, 'x'},
+					     {"url", required_argument, NULL, 'u'},
+					     CB_CLI_COMMON_OPTIONS, {0}};
+	const char *url = INVITE_URL_DEFAULT;
+	char token[CB_AUTH_TOKEN_SIZE], at[CB_DATETIME_LEN];
+	long hours = CB_AUTH_INVITE_TTL_DEFAULT / 3600;
+	int64_t expires = 0;
+	cb_buf link = CB_BUF_INIT;
+	cb_workspace *ws;
+	cb_person p;
+	size_t ulen;
+	int c, rc;
+
+	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
+		switch (c) {
+		case 'h':
+			return cb_cli_help(cli, invite_help);
+		case 'x':
+			if (cb_cli_parse_int("--expires", optarg, 1, CB_AUTH_INVITE_TTL_MAX / 3600,
+					     &hours) < 0)
+				return cb_cli_usage(cli, invite_help, "%s (hours)", cb_error_last());
+			break;
+		case 'u':
+			url = optarg;
+			break;
+		default:
+			return cb_cli_bad_option(cli, invite_help, argc, argv);
+		}
+	}
+	if (argc - optind != 1)
+		return cb_cli_usage(cli, invite_help, "person invite takes one KEY");
+	if (cli->mode == CB_OUTPUT_CSV)
+		return cb_cli_usage(cli, invite_help, "person invite has no --csv; use --json");
+	if (check_base_url(url) < 0)
+		return cb_cli_usage(cli, invite_help, "%s", cb_error_last());
+	ulen = strlen(url);
+	while (ulen > 0 && url[ulen - 1] == '/')
+		ulen--;
+	if (cb_cli_open(cli, 0, &ws) < 0)
+		return cb_cli_fail(cli);
+	if (cb_store_person_get(ws->store, argv[optind], &p) < 0) {
+		cb_workspace_close(ws);
+		return cb_cli_fail(cli);
+	}
+	if (cb_auth_invite(ws, p.key, (int64_t)hours * 3600, token, &expires) < 0 ||
+	    cb_buf_printf(&link, "%.*s/invite/%s", (int)ulen, url, token) < 0) {
+		rc = cb_cli_fail(cli);
+		goto done;
+	}
+	cb_datetime_format(expires, at);
+	if (cli->mode == CB_OUTPUT_JSON)
+		rc = cb_cli_emit(cli, json_pack("{s:s, s:s, s:s, s:I}", "person", p.key, "url",
+						cb_buf_cstr(&link), "expires_at", at, "hours",
+						(json_int_t)hours));
+	else
+		rc = cb_cli_done(cli, NULL,
+				 "invitation for %s (%s), valid until %s (%ld hour%s), once:\n%s",
+				 p.key, p.name, at, hours, hours == 1 ? "" : "s", cb_buf_cstr(&link));
+done:
+	cb_buf_free(&link);
+	cb_person_clear(&p);
+	cb_workspace_close(ws);
+	return rc;
+}
+
+static json_t *api_token_json(const cb_api_token *t)
+{
+	char created[CB_DATETIME_LEN], used[CB_DATETIME_LEN], revoked[CB_DATETIME_LEN];
+
+	cb_datetime_format(t->created_at, created);
+	if (t->last_used_at)
+		cb_datetime_format(t->last_used_at, used);
+	if (t->revoked_at)
+		cb_datetime_format(t->revoked_at, revoked);
+	return json_pack("{s:s, s:s, s:o, s:o}", "name", t->name, "created_at", created,
+			 "last_used_at", cb_cli_json_str(t->last_used_at ? used : NULL),
+			 "revoked_at", cb_cli_json_str(t->revoked_at ? revoked : NULL));
+}
+
+static int collect_token(const cb_api_token *t, void *ctx)
+{
+	return append(ctx, api_token_json(t));
+}
+
+static const char token_help[] =
+	"usage: casebook person token KEY --name NAME [--json]\n"
+	"       casebook person token KEY --list [--json|--csv]\n"
+	"       casebook person token KEY --revoke NAME [--json]\n"
+	"\n"
+	"API tokens, for scripts that use the server's JSON API under /api/v1/\n"
+	"(header 'Authorization: Bearer TOKEN'); a request without a valid token\n"
+	"gets 401, and a token acts with its person's rights. --name NAME makes\n"
+	"one and prints it: it is shown only this once, as the database keeps only\n"
+	"its hash. NAME: letters, digits, '.', '_' and '-', one live token per name\n"
+	"and person. --list shows the person's tokens (name, created_at,\n"
+	"last_used_at, revoked_at; never the tokens). --revoke NAME ends one for\n"
+	"good.\n";
+
+static int person_token(cb_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {{"name", required_argument, NULL, 'n'},
+					     {"list", no_argument, NULL, 'l'},
+					     {"revoke", required_argument, NULL, 'r'},
+					     CB_CLI_COMMON_OPTIONS, {0}};
+	const char *name = NULL, *revoke = NULL;
+	char token[CB_AUTH_TOKEN_SIZE];
+	int c, list = 0, rc;
+	cb_workspace *ws;
+	cb_person p;
+
+	while ((c = cb_cli_getopt(cli, argc, argv, "", opts)) != -1) {
+		switch (c) {
+		case 'h':
+			return cb_cli_help(cli, token_help);
+		case 'n':
+			name = optarg;
+			break;
+		case 'l':
+			list = 1;
+			break;
+		case 'r':
+			revoke = optarg;
+			break;
+		default:
+			return cb_cli_bad_option(cli, token_help, argc, argv);
+		}
+	}
+	if (argc - optind != 1)
+		return cb_cli_usage(cli, token_help, "person token takes one KEY");
+	if ((name != NULL) + list + (revoke != NULL) != 1)
+		return cb_cli_usage(cli, token_help,
+				    name || list || revoke
+					    ? "person token: give one of --name, --list and --revoke"
+					    : "person token needs --name NAME (or --list, or --revoke NAME)");
+	if (!list && cli->mode == CB_OUTPUT_CSV)
+		return cb_cli_usage(cli, token_help, "only person token --list has --csv");
+	if (cb_cli_open(cli, 0, &ws) < 0)
+		return cb_cli_fail(cli);
+	if (cb_store_person_get(ws->store, argv[optind], &p) < 0) {
+		cb_workspace_close(ws);
+		return cb_cli_fail(cli);
+	}
+	if (list) {
+		json_t *rows = json_array();
+
+		if (cb_auth_token_list(ws, p.key, collect_token, rows) < 0) {
+			json_decref(rows);
+			rc = cb_cli_fail(cli);
+		} else {
+			rc = cb_cli_emit(cli, rows);
+		}
+	} else if (revoke) {
+		rc = cb_auth_token_revoke(ws, p.key, revoke) < 0
+			     ? cb_cli_fail(cli)
+			     : cb_cli_done(cli, json_pack("{s:s, s:s, s:b}", "person", p.key, "name",
+							  revoke, "revoked", 1),
+					   "revoked API token '%s' of %s", revoke, p.key);
+	} else if (cb_auth_token_create(ws, p.key, name, token) < 0) {
+		rc = cb_cli_fail(cli);
+	} else {
+		if (cli->mode == CB_OUTPUT_JSON)
+			rc = cb_cli_emit(cli, json_pack("{s:s, s:s, s:s}", "person", p.key, "name",
+							name, "token", token));
+		else
+			rc = cb_cli_done(cli, NULL,
+					 "API token '%s' for %s (shown only this once: the database "
+					 "keeps only its hash):\n%s",
+					 name, p.key, token);
+	}
+	cb_person_clear(&p);
+	cb_workspace_close(ws);
+	return rc;
+}
+
 static const cb_cli_verb person_verbs[] = {
 	{"add", person_add, "add a person"},
 	{"list", person_list, "list people"},
 	{"show", person_show, "show one person, their coverage and sessions"},
 	{"edit", person_edit, "change a person or their roles"},
 	{"import", person_import, "add people from a CSV file"},
+	{"invite", person_invite, "print a one-time link to set a password and sign in"},
+	{"token", person_token, "make, list or revoke API tokens for scripts"},
 	{NULL, NULL, NULL},
 };
 
 int cb_cli_person(cb_cli *cli, int argc, char **argv)
 {
 	return cb_cli_dispatch(cli, "person",
-			       "People: technicians, trainers and consultants (one may hold several roles).\n",
+			       "People: technicians, trainers, consultants, managers and admins (one may\n"
+			       "hold several roles), and their sign-in: invitations and API tokens.\n",
 			       person_verbs, argc, argv);
 }

@@ -7,11 +7,12 @@
 #include "base/error.h"
 #include "store/internal.h"
 
-static const char *const role_names[] = {"technician", "trainer", "consultant"};
+static const char *const role_names[CB_ROLE_COUNT] = {"technician", "trainer", "consultant",
+						       "manager", "admin"};
 
 unsigned cb_role_parse(const char *name)
 {
-	for (unsigned i = 0; i < 3; i++)
+	for (unsigned i = 0; i < CB_ROLE_COUNT; i++)
 		if (strcmp(name, role_names[i]) == 0)
 			return 1u << i;
 	return 0;
@@ -19,7 +20,7 @@ unsigned cb_role_parse(const char *name)
 
 const char *cb_role_name(unsigned role)
 {
-	for (unsigned i = 0; i < 3; i++)
+	for (unsigned i = 0; i < CB_ROLE_COUNT; i++)
 		if (role == 1u << i)
 			return role_names[i];
 	return "?";
@@ -38,7 +39,8 @@ void cb_person_clear(cb_person *p)
 #define PERSON_SELECT                                                                  \
 	"SELECT p.id, p.key, p.name, p.email, p.created_at, "                          \
 	"(SELECT coalesce(sum(CASE r.role WHEN 'technician' THEN 1 WHEN 'trainer' THEN 2 " \
-	"WHEN 'consultant' THEN 4 END), 0) FROM person_role r WHERE r.person_id = p.id) "  \
+	"WHEN 'consultant' THEN 4 WHEN 'manager' THEN 8 WHEN 'admin' THEN 16 END), 0) "     \
+	"FROM person_role r WHERE r.person_id = p.id) "                                \
 	"AS roles FROM person p "
 
 static int person_read(sqlite3_stmt *st, cb_person *p)
@@ -74,7 +76,7 @@ static int write_roles(cb_store *s, int64_t id, unsigned roles)
 	if ((rc = cb_store_prepare(s, "INSERT INTO person_role (person_id, role) VALUES (?1, ?2)",
 				   &st)) < 0)
 		return rc;
-	for (unsigned i = 0; i < 3 && rc == 0; i++) {
+	for (unsigned i = 0; i < CB_ROLE_COUNT && rc == 0; i++) {
 		if (!(roles & (1u << i)))
 			continue;
 		sqlite3_bind_int64(st, 1, id);
@@ -123,6 +125,26 @@ int cb_store_person_get(cb_store *s, const char *key, cb_person *out)
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		rc = person_read(st, out);
+	else
+		rc = cb_store_fail(s, "reading a person");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int cb_store_person_get_id(cb_store *s, int64_t id, cb_person *out)
+{
+	sqlite3_stmt *st;
+	int rc, step;
+
+	*out = (cb_person){0};
+	if ((rc = cb_store_prepare(s, PERSON_SELECT "WHERE p.id = ?1", &st)) < 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		rc = person_read(st, out);
+	else if (step == SQLITE_DONE)
+		rc = cb_error_set(CB_ENOTFOUND, "no person has id %lld", (long long)id);
 	else
 		rc = cb_store_fail(s, "reading a person");
 	sqlite3_finalize(st);

@@ -1,4 +1,5 @@
-/* People (technicians, trainers, consultants) and their roles in the store. */
+/* People (technicians, trainers, consultants, managers, admins) and their
+ * roles in the store. */
 #ifndef CB_STORE_PERSON_H
 #define CB_STORE_PERSON_H
 
@@ -6,11 +7,18 @@
 
 #include "store/store.h"
 
+/* The roles, one bit each; app/rights.h says what each may do. */
 enum {
 	CB_ROLE_TECHNICIAN = 1,
 	CB_ROLE_TRAINER = 2,
-	CB_ROLE_CONSULTANT = 4
+	CB_ROLE_CONSULTANT = 4,
+	CB_ROLE_MANAGER = 8,
+	CB_ROLE_ADMIN = 16
 };
+
+#define CB_ROLE_COUNT 5
+#define CB_ROLE_LAST CB_ROLE_ADMIN /* for loops over the bits */
+#define CB_ROLE_ALL 31u
 
 /* A person; the strings are owned (malloc'd) when filled by the store and
  * freed by cb_person_clear; a caller filling one for an insert may point
@@ -39,6 +47,10 @@ int cb_store_person_insert(cb_store *s, const cb_person *p);
 /* Fills `out` with person `key` and their roles (caller frees with
  * cb_person_clear). CB_ENOTFOUND: "unknown person 'x' (did you mean 'y'?)". */
 int cb_store_person_get(cb_store *s, const char *key, cb_person *out);
+
+/* Fills `out` with the person of id `id` (caller frees with
+ * cb_person_clear). CB_ENOTFOUND when there is none. */
+int cb_store_person_get_id(cb_store *s, int64_t id, cb_person *out);
 
 /* The id of person `key`; CB_ENOTFOUND suggests a close key. */
 int cb_store_person_id(cb_store *s, const char *key, int64_t *id);

@@ -245,6 +245,63 @@ static const char *const migrations[] = {
 	 * measure, time and value) was stored by an earlier batch
 	 * (--skip-duplicates). */
 	"ALTER TABLE batch ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;",
+
+	/* 7: signing in. The roles manager and admin: person_role is rebuilt
+	 * for its wider CHECK as migration 5 rebuilt case_study (nothing
+	 * references person_role, so only its rows move). Then what signing
+	 * in keeps (app/auth.h): a password hash per person (Argon2id, the
+	 * string crypto_pwhash_str makes), invitations, web sessions and API
+	 * tokens, each token only as the BLAKE2b-256 hash of its text, and
+	 * failed sign-ins ('person:KEY' or 'addr:IP') for the throttle.
+	 * Times are Unix seconds, UTC. */
+	"CREATE TABLE person_role_new ("
+	"  person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,"
+	"  role TEXT NOT NULL CHECK (role IN"
+	"    ('technician','trainer','consultant','manager','admin')),"
+	"  PRIMARY KEY (person_id, role)"
+	") WITHOUT ROWID;"
+	"INSERT INTO person_role_new (person_id, role) SELECT person_id, role FROM person_role;"
+	"DROP TABLE person_role;"
+	"ALTER TABLE person_role_new RENAME TO person_role;"
+	"CREATE TABLE credential ("
+	"  person_id INTEGER PRIMARY KEY REFERENCES person(id) ON DELETE CASCADE,"
+	"  hash TEXT NOT NULL CHECK (hash LIKE '$argon2id$%'),"
+	"  set_at INTEGER NOT NULL"
+	");"
+	"CREATE TABLE invitation ("
+	"  token_hash BLOB PRIMARY KEY CHECK (length(token_hash) = 32),"
+	"  person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  used_at INTEGER,"
+	"  CHECK (expires_at > created_at)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX invitation_by_person ON invitation(person_id);"
+	"CREATE TABLE web_session ("
+	"  token_hash BLOB PRIMARY KEY CHECK (length(token_hash) = 32),"
+	"  person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,"
+	"  csrf_token TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE INDEX web_session_by_person ON web_session(person_id);"
+	"CREATE TABLE api_token ("
+	"  id INTEGER PRIMARY KEY,"
+	"  person_id INTEGER NOT NULL REFERENCES person(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  token_hash BLOB NOT NULL UNIQUE CHECK (length(token_hash) = 32),"
+	"  created_at INTEGER NOT NULL,"
+	"  last_used_at INTEGER,"
+	"  revoked_at INTEGER"
+	");"
+	"CREATE UNIQUE INDEX api_token_live_name ON api_token(person_id, name)"
+	"  WHERE revoked_at IS NULL;"
+	"CREATE TABLE signin_failure ("
+	"  who TEXT NOT NULL,"
+	"  at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX signin_failure_by_who ON signin_failure(who, at);",
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

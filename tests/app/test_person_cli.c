@@ -164,6 +164,34 @@ START_TEST(people_add_list_show_edit)
 }
 END_TEST
 
+/* The roles manager and admin, on add and edit, in the output's role
+ * order. */
+START_TEST(manager_and_admin_roles)
+{
+	json_t *p, *roles;
+
+	p = json_of("person", "add", "mia", "--name", "Mia Berg", "--role", "admin, manager",
+		    "--json");
+	roles = json_object_get(p, "roles");
+	ck_assert_uint_eq(json_array_size(roles), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(roles, 0)), "manager");
+	ck_assert_str_eq(json_string_value(json_array_get(roles, 1)), "admin");
+	json_decref(p);
+	ok("person", "edit", "jdoe", "--add-role", "admin", NULL);
+	p = json_of("person", "list", "--role", "admin", "--json", NULL);
+	ck_assert_uint_eq(json_array_size(p), 2);
+	ck_assert_str_eq(str_field(json_array_get(p, 0), "key"), "jdoe");
+	json_decref(p);
+	ok("person", "edit", "mia", "--remove-role", "admin", NULL);
+	p = json_of("person", "list", "--role", "manager", "--json", NULL);
+	ck_assert_uint_eq(json_array_size(p), 1);
+	ck_assert_uint_eq(json_array_size(json_object_get(json_array_get(p, 0), "roles")), 1);
+	json_decref(p);
+	refused(1, "unknown role 'boss': roles are technician, trainer, consultant, manager, admin",
+		NULL, "person", "edit", "mia", "--add-role", "boss", NULL, NULL, NULL, NULL);
+}
+END_TEST
+
 START_TEST(people_bad_input)
 {
 	char *longname = malloc(10001), email[260];
@@ -464,6 +492,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, people_add_list_show_edit);
+	tcase_add_test(tc, manager_and_admin_roles);
 	tcase_add_test(tc, people_bad_input);
 	tcase_add_test(tc, sql_looking_text_is_only_text);
 	tcase_add_test(tc, coverage_periods);

@@ -58,9 +58,17 @@ START_TEST(role_names_round_trip)
 	ck_assert_uint_eq(cb_role_parse("technician"), CB_ROLE_TECHNICIAN);
 	ck_assert_uint_eq(cb_role_parse("trainer"), CB_ROLE_TRAINER);
 	ck_assert_uint_eq(cb_role_parse("consultant"), CB_ROLE_CONSULTANT);
+	ck_assert_uint_eq(cb_role_parse("manager"), CB_ROLE_MANAGER);
+	ck_assert_uint_eq(cb_role_parse("admin"), CB_ROLE_ADMIN);
+	ck_assert_uint_eq(CB_ROLE_MANAGER, 8);
+	ck_assert_uint_eq(CB_ROLE_ADMIN, 16);
 	ck_assert_uint_eq(cb_role_parse("Trainer"), 0);
 	ck_assert_uint_eq(cb_role_parse(""), 0);
 	ck_assert_str_eq(cb_role_name(CB_ROLE_CONSULTANT), "consultant");
+	ck_assert_str_eq(cb_role_name(CB_ROLE_MANAGER), "manager");
+	ck_assert_str_eq(cb_role_name(CB_ROLE_ADMIN), "admin");
+	for (unsigned r = 1; r <= CB_ROLE_LAST; r <<= 1)
+		ck_assert_uint_eq(cb_role_parse(cb_role_name(r)), r);
 	ck_assert_str_eq(cb_role_name(CB_ROLE_TRAINER | CB_ROLE_TECHNICIAN), "?");
 }
 END_TEST
@@ -90,6 +98,31 @@ START_TEST(insert_and_get_keep_fields_and_roles)
 	/* One row per role, named as the schema's CHECK wants. */
 	out = cbt_sh(NULL, "sqlite3 '%s/test.db' 'SELECT role FROM person_role ORDER BY role'", dir);
 	ck_assert_str_eq(out, "consultant\ntrainer\n");
+	free(out);
+}
+END_TEST
+
+/* Every role, the new manager and admin too, goes in and comes back. */
+START_TEST(all_five_roles_round_trip)
+{
+	cb_person got;
+	char *out;
+
+	add_person("boss", "Bo Ss", CB_ROLE_ALL);
+	add_person("mia", "Mia", CB_ROLE_MANAGER);
+	ck_assert_int_eq(cb_store_person_get(s, "boss", &got), 0);
+	ck_assert_uint_eq(got.roles, CB_ROLE_ALL);
+	cb_person_clear(&got);
+	ck_assert_int_eq(cb_store_person_get(s, "mia", &got), 0);
+	ck_assert_uint_eq(got.roles, CB_ROLE_MANAGER);
+	cb_person_clear(&got);
+	out = cbt_sh(NULL, "sqlite3 '%s/test.db' 'SELECT role FROM person_role ORDER BY role'", dir);
+	ck_assert_str_eq(out, "admin\nconsultant\nmanager\nmanager\ntechnician\ntrainer\n");
+	free(out);
+	/* the CHECK still refuses a role that is not one */
+	out = cbt_sh(NULL,
+		     "sqlite3 '%s/test.db' \"INSERT INTO person_role VALUES (1, 'boss')\" 2>&1", dir);
+	ck_assert_msg(strstr(out, "CHECK constraint failed"), "%s", out);
 	free(out);
 }
 END_TEST
@@ -311,6 +344,7 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, role_names_round_trip);
+	tcase_add_test(tc, all_five_roles_round_trip);
 	tcase_add_test(tc, insert_and_get_keep_fields_and_roles);
 	tcase_add_test(tc, duplicate_and_unknown_keys);
 	tcase_add_test(tc, update_rewrites_fields_and_roles);

@@ -166,6 +166,12 @@ START_TEST(writers_in_turn_see_each_others_commits)
 }
 END_TEST
 
+/* What migration 7 added besides the roles: gone, to make a file as an
+ * earlier version wrote it. */
+#define DROP_SIGNIN_TABLES                                                                 \
+	" DROP TABLE credential; DROP TABLE invitation; DROP TABLE web_session;"           \
+	" DROP TABLE api_token; DROP TABLE signin_failure;"
+
 /* A database of schema version 4 (before the statuses rejected and
  * withdrawn) upgrades in place: case_study is rebuilt with the new CHECK,
  * and its sessions, claims and reviews (which reference it) survive. */
@@ -180,7 +186,7 @@ START_TEST(version_4_case_index_upgrades_keeping_its_rows)
 	/* Make it what version 4 wrote: the old CHECK, one case with a
 	 * session, a claim and a review. */
 	out = cbt_sh(NULL,
-		     "sqlite3 '%s' \"PRAGMA foreign_keys = OFF; DROP TABLE case_study;"
+		     "sqlite3 '%s' \"PRAGMA foreign_keys = OFF;" DROP_SIGNIN_TABLES " DROP TABLE case_study;"
 		     " ALTER TABLE batch DROP COLUMN skipped;"
 		     " CREATE TABLE case_study (id INTEGER PRIMARY KEY, slug TEXT NOT NULL UNIQUE,"
 		     " title TEXT NOT NULL, technician TEXT NOT NULL,"
@@ -228,6 +234,54 @@ START_TEST(version_4_case_index_upgrades_keeping_its_rows)
 }
 END_TEST
 
+/* A version 6 database (roles technician, trainer, consultant only)
+ * upgrades in place: person_role is rebuilt with the wider CHECK, keeping
+ * every person's roles. */
+START_TEST(version_6_person_roles_upgrade_keeping_their_rows)
+{
+	cb_store *s;
+	char *out;
+	int v = 0;
+
+	ck_assert_int_eq(cb_store_open(path, CB_STORE_CREATE, &s), 0);
+	cb_store_close(s);
+	out = cbt_sh(NULL,
+		     "sqlite3 '%s' \"PRAGMA foreign_keys = OFF;" DROP_SIGNIN_TABLES " DROP TABLE person_role;"
+		     " CREATE TABLE person_role (person_id INTEGER NOT NULL REFERENCES person(id)"
+		     " ON DELETE CASCADE, role TEXT NOT NULL CHECK (role IN"
+		     " ('technician','trainer','consultant')), PRIMARY KEY (person_id, role))"
+		     " WITHOUT ROWID;"
+		     " INSERT INTO person (id, key, name) VALUES (3, 'ana', 'Ana');"
+		     " INSERT INTO person_role VALUES (3, 'trainer'), (3, 'consultant');"
+		     " PRAGMA user_version = 6;\" 2>&1",
+		     path);
+	ck_assert_str_eq(out, "");
+	free(out);
+	ck_assert_int_eq(cb_store_open(path, 0, &s), 0);
+	ck_assert_int_eq(cb_store_schema_version(s, &v), 0);
+	ck_assert_int_eq(v, cb_store_schema_latest());
+	ck_assert_int_eq(cb_store_check(s), 0);
+	cb_store_close(s);
+	out = cbt_sh(NULL,
+		     "sqlite3 '%s' \"PRAGMA foreign_keys = ON;"
+		     " SELECT person_id || ' ' || role FROM person_role ORDER BY role;"
+		     " INSERT INTO person_role VALUES (3, 'manager'), (3, 'admin');"
+		     " SELECT count(*) FROM person_role;"
+		     " SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
+		     " ('credential', 'invitation', 'web_session', 'api_token', 'signin_failure');\" 2>&1",
+		     path);
+	ck_assert_str_eq(out, "3 consultant\n3 trainer\n4\n5\n");
+	free(out);
+	/* deleting the person still takes their roles with them */
+	out = cbt_sh(NULL,
+		     "sqlite3 '%s' \"PRAGMA foreign_keys = ON; DELETE FROM person;"
+		     " SELECT count(*) FROM person_role;\" 2>&1",
+		     path);
+	ck_assert_str_eq(out, "0\n");
+	free(out);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("store/store");
@@ -237,6 +291,7 @@ int main(void)
 	tcase_add_test(tc, create_migrates_to_latest_and_refuses_existing);
 	tcase_add_test(tc, a_newer_schema_is_refused);
 	tcase_add_test(tc, version_4_case_index_upgrades_keeping_its_rows);
+	tcase_add_test(tc, version_6_person_roles_upgrade_keeping_their_rows);
 	tcase_add_test(tc, rollback_undoes_and_nesting_commits_once);
 	tcase_add_test(tc, duplicate_keys_and_missing_keys);
 	tcase_add_test(tc, read_only_store_refuses_transactions);
