@@ -14,6 +14,7 @@
 #include "base/error.h"
 #include "base/text.h"
 #include "plugin/paths.h"
+#include "view/impact.h"
 
 typedef struct noun {
 	const char *name;
@@ -427,7 +428,7 @@ json_t *cb_cli_json_str(const char *s)
 
 json_t *cb_cli_json_number(double v)
 {
-	return isfinite(v) ? json_real(v) : json_null();
+	return cb_view_json_number(v); /* one rule for every JSON Casebook writes */
 }
 
 int cb_cli_parse_double(const char *what, const char *text, double min,

@@ -135,15 +135,10 @@ int cb_cli_import(cb_cli *cli, int argc, char **argv, const char *help, const ch
 json_t *cb_cli_kpi_json(const cb_kpi_def *k);
 json_t *cb_cli_measure_json(const cb_measure_def *m);
 
-/* What impact and report share (impact_json.c): the impact report as
- * `casebook impact --json` prints it (a new value), the name of an exposure
- * kind ("session", "program", ...), and the --window/--lag parser: "90",
- * "90d" or "13w" into days within [min, max], CB_EINVALID naming `what`. */
-struct cb_impact_report;
-struct cb_impact_kpi;
-struct cb_exposure_session;
-json_t *cb_cli_impact_json(const struct cb_impact_report *r);
-const char *cb_cli_exposure_kind_name(int kind);
+/* The options impact and report share (impact_options.c). --window and
+ * --lag: "90", "90d" or "13w" into days within [min, max], CB_EINVALID
+ * naming `what`. */
+int cb_cli_parse_days(const char *what, const char *text, int min, int max, int *out);
 /* --control auto|never|not-yet|none|A,B,...: *mode (a cb_control_mode);
  * for a list, *copy holds the text cut at the commas and *list its *n
  * accounts (both the caller's to free, replaced on a second call). */
@@ -151,52 +146,6 @@ int cb_cli_parse_control(const char *text, int *mode, char **copy, char ***list,
 /* The error for --resamples or --seed, which set a bootstrap impact no
  * longer draws: CB_EUSAGE saying why. */
 int cb_cli_retired_option(const char *name);
-/* "never-trained", "not-yet-trained", "named" or "none" (static). */
-const char *cb_cli_control_mode_name(int mode);
-/* The summary line ("12 of 15 KPIs improved, ...; after adjusting for
- * testing 15 KPIs at once: 11 improved, ...") into buf. */
-void cb_cli_impact_summary_line(const struct cb_impact_report *r, char *buf, size_t size);
-/* The impact in words (impact_words.c): a paragraph for one KPI, and one
- * for the exposure as a whole, appended to b. 0 or CB_ENOMEM. */
-int cb_cli_impact_kpi_words(const struct cb_impact_report *r, const struct cb_impact_kpi *ik,
-			    cb_buf *b);
-int cb_cli_impact_words(const struct cb_impact_report *r, cb_buf *b);
-/* The groups of a program compared (impact --by, run with
- * analysis.keep_scores): for each KPI (or each of `only`, when not NULL)
- * the group that moved it most, the next, and whether the difference
- * between them is clear (its own interval); as rows into *json (a new
- * array) and a sentence into b. */
-int cb_cli_impact_compare(const struct cb_impact_report *const *groups, const char *const *names,
-			  size_t n, const char *by, const char *const *only, size_t nonly,
-			  json_t **json, cb_buf *b);
-/* Money with thousands separators and its currency, whole units:
- * "152,500 EUR", "-1,234 EUR"; "-" for no number. */
-void cb_cli_money(char *buf, size_t size, double amount, const char *currency);
-/* The exposure's one ROI in words, appended to b (nothing without a valued
- * KPI with a benefit). 0 or CB_ENOMEM. */
-int cb_cli_impact_roi_words(const struct cb_impact_report *r, cb_buf *b);
-/* impact --by's JSON from its groups' reports: program, by, groups (each
- * group's impact --json), comparison, summary and confounded. A new value,
- * or NULL (the error set). */
-json_t *cb_cli_impact_by_json(const char *program, const char *by,
-			      const struct cb_impact_report *const *groups, const char *const *names,
-			      size_t n, const struct cb_exposure_session *sessions, size_t nsessions);
-/* When every trainer of the sessions delivered one format only, 1 and the
- * warning into buf ("trainer and format cannot be told apart ..."). */
-int cb_cli_impact_confounded(const struct cb_exposure_session *sessions, size_t n, char *buf,
-			     size_t size);
-/* The note that some cohorts' windows reach beyond the observations (1 and
- * the line into buf), else 0. */
-int cb_cli_impact_partial_line(const struct cb_impact_report *r, char *buf, size_t size);
-/* The note that some trained accounts were left out of a KPI's effect (no
- * cohort with 2 control accounts to compare them with): 1 and the line
- * into buf when there are some, else 0. */
-int cb_cli_impact_dropped_line(const struct cb_impact_kpi *ik, char *buf, size_t size);
-/* The pre-training warning of one KPI ("mttr: the trained accounts were
- * already moving apart before training (...)") into buf. */
-void cb_cli_impact_pretrend_line(const struct cb_impact_report *r, const struct cb_impact_kpi *ik,
-				 char *buf, size_t size);
-int cb_cli_parse_days(const char *what, const char *text, int min, int max, int *out);
 
 /* The nouns. */
 int cb_cli_init(cb_cli *cli, int argc, char **argv);

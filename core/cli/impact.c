@@ -12,6 +12,7 @@
 #include "base/buf.h"
 #include "base/date.h"
 #include "base/error.h"
+#include "view/impact.h"
 
 static const char impact_help[] =
 	"usage: casebook impact (--session S | --program P | --trainer T | --technician X |\n"
@@ -161,9 +162,9 @@ static json_t *roi_rows(const cb_impact_report *r)
 		} else {
 			char e[48], l[48], h[48];
 
-			cb_cli_money(e, sizeof(e), ik->roi.estimate.benefit, NULL);
-			cb_cli_money(l, sizeof(l), ik->roi.low.benefit, NULL);
-			cb_cli_money(h, sizeof(h), ik->roi.high.benefit, NULL);
+			cb_view_money(e, sizeof(e), ik->roi.estimate.benefit, NULL);
+			cb_view_money(l, sizeof(l), ik->roi.low.benefit, NULL);
+			cb_view_money(h, sizeof(h), ik->roi.high.benefit, NULL);
 			snprintf(buf, sizeof(buf), "%s [%s, %s]", e, l, h);
 			json_object_set_new(row, "benefit", json_string(buf));
 			if (ik->roi.defined) {
@@ -191,14 +192,14 @@ static void print_header(cb_cli *cli, const cb_impact_report *r)
 	cb_date_format(r->sessions[0].first, f);
 	cb_date_format(r->sessions[r->nsessions - 1].last, l);
 	fprintf(cli->out, "Impact of %s %s%s%s%s%s: %zu session%s (%s .. %s), %zu exposed accounts in %zu cohort%s, ",
-		cb_cli_exposure_kind_name(q->kind), q->key, q->format ? ", format " : "", q->format ? q->format : "",
+		cb_view_exposure_kind_name(q->kind), q->key, q->format ? ", format " : "", q->format ? q->format : "",
 		q->trainer ? ", trainer " : "", q->trainer ? q->trainer : "", r->nsessions,
 		r->nsessions == 1 ? "" : "s", f, l, r->exposed, r->ncohorts, r->ncohorts == 1 ? "" : "s");
 	if (q->control == CB_CONTROL_NONE)
 		fprintf(cli->out, "no control group (effects are exposed changes only, season and trend included)\n");
 	else
 		fprintf(cli->out, "%zu control accounts (%s), each cohort's measured over its own windows\n",
-			r->control, cb_cli_control_mode_name(q->control));
+			r->control, cb_view_control_mode_name(q->control));
 	fprintf(cli->out,
 		"Windows: %d days before each cohort's first training day; %d days after its last, "
 		"%d day%s skipped. Intervals: %.0f%%, %s.\n",
@@ -246,18 +247,18 @@ static void print_findings(cb_cli *cli, const cb_impact_report *r)
 	const cb_impact_summary *s = &r->summary;
 	char line[512];
 
-	cb_cli_impact_summary_line(r, line, sizeof(line));
+	cb_view_impact_summary_line(r, line, sizeof(line));
 	fprintf(cli->out, "\n%s\n", line);
-	if (cb_cli_impact_partial_line(r, line, sizeof(line)))
+	if (cb_view_impact_partial_line(r, line, sizeof(line)))
 		fprintf(cli->out, "Note: %s.\n", line);
 	for (size_t k = 0; k < r->nkpis; k++) {
 		const cb_impact_kpi *ik = &r->kpis[k];
 
 		if (ik->pretrend_warning) {
-			cb_cli_impact_pretrend_line(r, ik, line, sizeof(line));
+			cb_view_impact_pretrend_line(r, ik, line, sizeof(line));
 			fprintf(cli->out, "Warning: %s\n", line);
 		}
-		if (cb_cli_impact_dropped_line(ik, line, sizeof(line)))
+		if (cb_view_impact_dropped_line(ik, line, sizeof(line)))
 			fprintf(cli->out, "Note: %s\n", line);
 		if (ik->impact.thin && observed(ik))
 			fprintf(cli->out, "Too little data: %s: %s\n", ik->kpi->key, ik->impact.reason);
@@ -313,13 +314,13 @@ static void print_words(cb_cli *cli, const cb_impact_report *r)
 {
 	cb_buf b = CB_BUF_INIT;
 
-	cb_cli_impact_words(r, &b);
+	cb_view_impact_words(r, &b);
 	fprintf(cli->out, "\nIn words:\n%s\n", b.ptr ? b.ptr : "");
 	for (size_t k = 0; k < r->nkpis; k++) {
 		if (!observed(&r->kpis[k]))
 			continue;
 		cb_buf_clear(&b);
-		cb_cli_impact_kpi_words(r, &r->kpis[k], &b);
+		cb_view_impact_kpi_words(r, &r->kpis[k], &b);
 		fprintf(cli->out, "\n%s\n", b.ptr ? b.ptr : "");
 	}
 	cb_buf_free(&b);
@@ -486,14 +487,14 @@ static int impact_by(cb_cli *cli, cb_workspace *ws, impact_args *a)
 
 			/* The table comes after all groups; their findings now, so
 			 * that each is said under its group's name. */
-			cb_cli_impact_summary_line(r, line, sizeof(line));
+			cb_view_impact_summary_line(r, line, sizeof(line));
 			cb_buf_printf(&findings, "%s %s: %s\n", a->by, values[g], line);
 			for (size_t k = 0; k < r->nkpis; k++) {
 				if (r->kpis[k].pretrend_warning) {
-					cb_cli_impact_pretrend_line(r, &r->kpis[k], line, sizeof(line));
+					cb_view_impact_pretrend_line(r, &r->kpis[k], line, sizeof(line));
 					cb_buf_printf(&findings, "Warning (%s): %s\n", values[g], line);
 				}
-				if (cb_cli_impact_dropped_line(&r->kpis[k], line, sizeof(line)))
+				if (cb_view_impact_dropped_line(&r->kpis[k], line, sizeof(line)))
 					cb_buf_printf(&findings, "Note (%s): %s\n", values[g], line);
 			}
 		}
@@ -505,7 +506,7 @@ static int impact_by(cb_cli *cli, cb_workspace *ws, impact_args *a)
 			json_decref(kr);
 		}
 	}
-	if (rc == 0 && !(by = cb_cli_impact_by_json(a->req.key, a->by,
+	if (rc == 0 && !(by = cb_view_impact_by_json(a->req.key, a->by,
 						      (const cb_impact_report *const *)reports, values,
 						      nreports, sessions, n)))
 		rc = cb_cli_fail(cli);
@@ -573,7 +574,7 @@ int cb_cli_impact(cb_cli *cli, int argc, char **argv)
 		rc = cb_cli_fail(cli);
 	} else {
 		if (cli->mode == CB_OUTPUT_JSON) {
-			rc = cb_cli_emit(cli, cb_cli_impact_json(r));
+			rc = cb_cli_emit(cli, cb_view_impact_json(r));
 		} else if (cli->mode == CB_OUTPUT_CSV) {
 			rc = cb_cli_emit(cli, kpi_rows(r, NULL, 0, 1));
 		} else {
@@ -596,7 +597,7 @@ int cb_cli_impact(cb_cli *cli, int argc, char **argv)
 
 				fprintf(cli->out, "\nROI (per year; benefit, ROI and BCR at the effect and its interval's ends):\n");
 				rc = cb_cli_emit(cli, roi);
-				cb_cli_impact_roi_words(r, &words);
+				cb_view_impact_roi_words(r, &words);
 				if (rc == 0 && words.len)
 					fprintf(cli->out, "%s\n", words.ptr);
 				cb_buf_free(&words);

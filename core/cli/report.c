@@ -23,6 +23,7 @@
 #include "base/error.h"
 #include "format/html.h"
 #include "format/svg.h"
+#include "view/impact.h"
 
 static const char report_help[] =
 	"usage: casebook report (--session S | --program P | --account A) --out FILE\n"
@@ -564,7 +565,7 @@ static void kpi_figure(doc *d, const cb_impact_report *r, const cb_impact_kpi *i
 	{
 		cb_buf words = CB_BUF_INIT;
 
-		cb_cli_impact_kpi_words(r, ik, &words);
+		cb_view_impact_kpi_words(r, ik, &words);
 		para_open(d, "words");
 		txt(d, words.ptr ? words.ptr : "");
 		para_close(d);
@@ -649,7 +650,7 @@ static void section_answer(doc *d, const cb_report *rep)
 	size_t order[3], n = moved_most(r, order, 3);
 
 	heading(d, 2, "answer", "Did it work, and is it worth it?");
-	cb_cli_impact_words(r, &words);
+	cb_view_impact_words(r, &words);
 	para_open(d, "words lead-words");
 	txt(d, words.ptr ? words.ptr : "");
 	para_close(d);
@@ -670,9 +671,9 @@ static void section_answer(doc *d, const cb_report *rep)
 		if (r->roi.kpis) {
 			char v[96], det[200], benefit[64], low[64], cost[64];
 
-			cb_cli_money(benefit, sizeof(benefit), r->roi.benefit, r->roi.currency);
-			cb_cli_money(low, sizeof(low), r->roi.benefit_low, r->roi.currency);
-			cb_cli_money(cost, sizeof(cost), r->roi.cost, r->roi.currency);
+			cb_view_money(benefit, sizeof(benefit), r->roi.benefit, r->roi.currency);
+			cb_view_money(low, sizeof(low), r->roi.benefit_low, r->roi.currency);
+			cb_view_money(cost, sizeof(cost), r->roi.cost, r->roi.currency);
 			if (r->roi.defined) {
 				snprintf(v, sizeof(v), "ROI %.0f%%", r->roi.roi_percent);
 				snprintf(det, sizeof(det), "%.0f%% conservatively; %s a year (%s) for %s",
@@ -689,7 +690,7 @@ static void section_answer(doc *d, const cb_report *rep)
 			raw(d, "\n");
 	}
 	cb_buf_clear(&words);
-	cb_cli_impact_roi_words(r, &words);
+	cb_view_impact_roi_words(r, &words);
 	if (words.len)
 		para(d, "note", "%s", words.ptr);
 	if (rep->nformats) {
@@ -709,11 +710,11 @@ static void section_answer(doc *d, const cb_report *rep)
 		for (size_t i = 0; i < n; i++)
 			keys[i] = r->kpis[order[i]].kpi->key;
 		cb_buf_clear(&words);
-		if (cb_cli_impact_compare(groups, names, ng, "format", keys, n, &rows, &words) == 0 &&
+		if (cb_view_impact_compare(groups, names, ng, "format", keys, n, &rows, &words) == 0 &&
 		    words.len)
 			para(d, "words", "%s", words.ptr);
 		json_decref(rows);
-		if (cb_cli_impact_confounded(r->sessions, r->nsessions, warning, sizeof(warning)))
+		if (cb_view_impact_confounded(r->sessions, r->nsessions, warning, sizeof(warning)))
 			para(d, "warning", "Warning: %s.", warning);
 	}
 	cb_buf_free(&words);
@@ -740,7 +741,7 @@ static void section_summary(doc *d, const cb_report *rep)
 	snprintf(windows, sizeof(windows), "%d days", q->window_days);
 	snprintf(window_note, sizeof(window_note), "windows before and after, lag %d days", q->lag_days);
 	if (r->cost > 0 && !r->mixed_currency)
-		cb_cli_money(cost, sizeof(cost), r->cost, r->currency);
+		cb_view_money(cost, sizeof(cost), r->cost, r->currency);
 	else
 		snprintf(cost, sizeof(cost), "%s", r->mixed_currency ? "several currencies" : "not recorded");
 	snprintf(kpis, sizeof(kpis), "%zu of %zu", r->summary.improved_adjusted, r->summary.tested);
@@ -798,13 +799,13 @@ static void section_summary(doc *d, const cb_report *rep)
 	{
 		char line[512];
 
-		cb_cli_impact_summary_line(r, line, sizeof(line));
+		cb_view_impact_summary_line(r, line, sizeof(line));
 		para(d, "lead", "%s", line);
-		if (cb_cli_impact_partial_line(r, line, sizeof(line)))
+		if (cb_view_impact_partial_line(r, line, sizeof(line)))
 			para(d, "note", "Note: %s.", line);
 		for (size_t k = 0; k < r->nkpis; k++)
 			if (r->kpis[k].pretrend_warning) {
-				cb_cli_impact_pretrend_line(r, &r->kpis[k], line, sizeof(line));
+				cb_view_impact_pretrend_line(r, &r->kpis[k], line, sizeof(line));
 				para(d, "warning", "Warning: %s.", line);
 			}
 	}
@@ -1273,8 +1274,8 @@ static void section_roi(doc *d, const cb_impact_report *r)
 		char cost[64];
 		cb_buf words = CB_BUF_INIT;
 
-		cb_cli_money(cost, sizeof(cost), r->cost, r->currency);
-		cb_cli_impact_roi_words(r, &words);
+		cb_view_money(cost, sizeof(cost), r->cost, r->currency);
+		cb_view_impact_roi_words(r, &words);
 		if (words.len)
 			para(d, "lead", "%s", words.ptr);
 		cb_buf_free(&words);
@@ -1301,9 +1302,9 @@ static void section_roi(doc *d, const cb_impact_report *r)
 		{
 			char e[64], l[64], h[64];
 
-			cb_cli_money(e, sizeof(e), ik->roi.estimate.benefit, ik->value.currency);
-			cb_cli_money(l, sizeof(l), ik->roi.low.benefit, NULL);
-			cb_cli_money(h, sizeof(h), ik->roi.high.benefit, NULL);
+			cb_view_money(e, sizeof(e), ik->roi.estimate.benefit, ik->value.currency);
+			cb_view_money(l, sizeof(l), ik->roi.low.benefit, NULL);
+			cb_view_money(h, sizeof(h), ik->roi.high.benefit, NULL);
 			snprintf(benefit, sizeof(benefit), "%s [%s, %s]", e, l, h);
 		}
 		if (ik->roi.defined) {
@@ -1468,7 +1469,7 @@ static void section_method(doc *d, const cb_impact_report *r)
 		     "difference at least as large if training changed nothing; adjusted p allows for "
 		     "testing every KPI at once (Benjamini-Hochberg).",
 		     r->ncohorts, q->window_days, q->window_days, q->lag_days,
-		     cb_cli_control_mode_name(q->control), q->analysis.level * 100,
+		     cb_view_control_mode_name(q->control), q->analysis.level * 100,
 		     CB_ANALYSIS_METHOD);
 	}
 	para(d, NULL,
@@ -1539,7 +1540,7 @@ static const char style[] =
 
 static json_t *impact_data(const cb_impact_report *r)
 {
-	json_t *j = cb_cli_impact_json(r), *k;
+	json_t *j = cb_view_impact_json(r), *k;
 	size_t i;
 
 	/* The report runs impact with --detail for its charts; the embedded
@@ -1592,7 +1593,7 @@ static json_t *report_data(const cb_report *rep)
 			names[g] = rep->formats[g].format;
 		}
 		json_object_set_new(o, "by_format",
-				    cb_cli_impact_by_json(rep->request.key, "format", groups, names, n,
+				    cb_view_impact_by_json(rep->request.key, "format", groups, names, n,
 							  rep->impact->sessions, rep->impact->nsessions));
 	} else {
 		json_object_set_new(o, "by_format", json_null());

@@ -1,7 +1,6 @@
 /* The command line's frame: help on every command and verb (discovered from
  * the help texts themselves, so new commands are covered without editing
  * this file), version, unknown words, exit codes. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,28 +73,6 @@ START_TEST(help_on_every_command_and_verb)
 		checked++;
 	}
 	ck_assert_int_ge(checked, 12);
-}
-END_TEST
-
-/* Money as a reader reads it: thousands separators, whole units. */
-START_TEST(money_has_thousands_separators)
-{
-	static const struct {
-		double v;
-		const char *currency, *want;
-	} cases[] = {
-		{152500, "EUR", "152,500 EUR"}, {-1234.4, "EUR", "-1,234 EUR"}, {999.5, "USD", "1,000 USD"},
-		{0, "EUR", "0 EUR"}, {-0.4, NULL, "0"}, {1e12, NULL, "1,000,000,000,000"},
-		{12345.6, "", "12,346"},
-	};
-	char buf[64];
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		cb_cli_money(buf, sizeof(buf), cases[i].v, cases[i].currency);
-		ck_assert_str_eq(buf, cases[i].want);
-	}
-	cb_cli_money(buf, sizeof(buf), NAN, "EUR");
-	ck_assert_str_eq(buf, "-");
 }
 END_TEST
 
@@ -225,7 +202,6 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, help_on_every_command_and_verb);
 	tcase_add_test(tc, version);
-	tcase_add_test(tc, money_has_thousands_separators);
 	tcase_add_test(tc, unknown_words_are_usage_errors_with_suggestions);
 	tcase_add_test(tc, missing_option_value_is_a_usage_error);
 	tcase_add_test(tc, messages_never_print_control_characters);

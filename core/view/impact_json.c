@@ -1,82 +1,24 @@
-/* What `casebook impact` and `casebook report` share: the impact report as
- * `impact --json` prints it (so that a report shows exactly the numbers of
- * impact --json), its summary and warning sentences, the exposure kind's
- * and control mode's names and the --window/--lag parser. */
-#include "cli/cli.h"
+/*
+ * The impact report as `casebook impact --json` prints it (so that a report,
+ * a page and impact --json show exactly the same numbers), its summary and
+ * warning sentences, and the names of the exposure kinds and control modes.
+ */
+#include "view/impact.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "app/impact.h"
 #include "base/date.h"
-#include "base/error.h"
 
-/* "90", "90d", "13w" -> days. */
-int cb_cli_parse_days(const char *what, const char *text, int min, int max, int *out)
+json_t *cb_view_json_number(double v)
 {
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(text, &end, 10);
-	if (end == text || errno)
-		return cb_error_set(CB_EINVALID, "%s: '%s' is not a number of days", what, text);
-	if (*end == 'w' && !end[1])
-		v *= 7;
-	else if (!(*end == 'd' && !end[1]) && *end)
-		return cb_error_set(CB_EINVALID, "%s: '%s': write days as 90 or 90d, weeks as 13w", what,
-				    text);
-	if (v < min || v > max)
-		return cb_error_set(CB_EINVALID, "%s: %ld days is out of range %d..%d", what, v, min, max);
-	*out = (int)v;
-	return 0;
-}
-
-int cb_cli_parse_control(const char *text, int *mode, char **copy, char ***list, size_t *n)
-{
-	char *save = NULL, *tok;
-
-	if (strcmp(text, "auto") == 0 || strcmp(text, "never") == 0) {
-		*mode = CB_CONTROL_AUTO;
-		return 0;
-	}
-	if (strcmp(text, "not-yet") == 0) {
-		*mode = CB_CONTROL_NOT_YET;
-		return 0;
-	}
-	if (strcmp(text, "none") == 0) {
-		*mode = CB_CONTROL_NONE;
-		return 0;
-	}
-	*mode = CB_CONTROL_NAMED;
-	free(*copy);
-	free(*list);
-	*copy = strdup(text);
-	*list = calloc(strlen(text) + 1, sizeof(char *));
-	*n = 0;
-	if (!*copy || !*list)
-		return cb_error_set(CB_ENOMEM, "out of memory");
-	for (tok = strtok_r(*copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		(*list)[(*n)++] = tok;
-	if (!*n)
-		return cb_error_set(CB_EUSAGE, "--control: name the control accounts");
-	return 0;
-}
-
-int cb_cli_retired_option(const char *name)
-{
-	return cb_error_set(CB_EUSAGE,
-			    "%s is no longer needed: intervals are now computed by formula (%s), "
-			    "the same every run",
-			    name, CB_ANALYSIS_METHOD);
+	return isfinite(v) ? json_real(v) : json_null();
 }
 
 static json_t *interval(const cb_analysis_interval *ci)
 {
-	return json_pack("{s:o, s:o}", "low", cb_cli_json_number(ci->low), "high", cb_cli_json_number(ci->high));
+	return json_pack("{s:o, s:o}", "low", cb_view_json_number(ci->low), "high", cb_view_json_number(ci->high));
 }
 
 static json_t *group_json(const cb_analysis_group *g)
@@ -86,17 +28,17 @@ static json_t *group_json(const cb_analysis_group *g)
 			 "no_baseline", (json_int_t)g->no_baseline, "no_follow_up",
 			 (json_int_t)g->no_follow_up, "improved", (json_int_t)g->improved,
 			 "worsened", (json_int_t)g->worsened, "unchanged", (json_int_t)g->unchanged,
-			 "baseline", cb_cli_json_number(g->baseline_mean), "follow_up", cb_cli_json_number(g->follow_up_mean),
-			 "change", cb_cli_json_number(g->mean_change), "relative_change", cb_cli_json_number(g->relative_change),
-			 "sd_change", cb_cli_json_number(g->sd_change), "change_ci",
+			 "baseline", cb_view_json_number(g->baseline_mean), "follow_up", cb_view_json_number(g->follow_up_mean),
+			 "change", cb_view_json_number(g->mean_change), "relative_change", cb_view_json_number(g->relative_change),
+			 "sd_change", cb_view_json_number(g->sd_change), "change_ci",
 			 g->enough ? interval(&g->ci) : json_null());
 }
 
 static json_t *roi_point(const cb_analysis_roi_point *p)
 {
-	return json_pack("{s:o, s:o, s:o, s:o, s:o}", "improvement", cb_cli_json_number(p->improvement), "benefit",
-			 cb_cli_json_number(p->benefit), "net_benefit", cb_cli_json_number(p->net_benefit), "roi_percent",
-			 cb_cli_json_number(p->roi_percent), "bcr", cb_cli_json_number(p->bcr));
+	return json_pack("{s:o, s:o, s:o, s:o, s:o}", "improvement", cb_view_json_number(p->improvement), "benefit",
+			 cb_view_json_number(p->benefit), "net_benefit", cb_view_json_number(p->net_benefit), "roi_percent",
+			 cb_view_json_number(p->roi_percent), "bcr", cb_view_json_number(p->bcr));
 }
 
 /* A window as its first and last day, both included. */
@@ -125,10 +67,10 @@ static json_t *cohorts_json(const cb_impact_report *r, const cb_analysis_impact 
 					"exposed_paired", (json_int_t)c->exposed_paired, "control",
 					(json_int_t)c->control, "control_paired",
 					(json_int_t)c->control_paired, "used", c->used, "weight", c->weight,
-					"exposed_change", cb_cli_json_number(c->exposed_change), "control_change",
-					cb_cli_json_number(c->control_change), "effect", cb_cli_json_number(c->effect), "effect_ci",
+					"exposed_change", cb_view_json_number(c->exposed_change), "control_change",
+					cb_view_json_number(c->control_change), "effect", cb_view_json_number(c->effect), "effect_ci",
 					has_ci ? interval(&c->ci) : json_null(), "p_value",
-					cb_cli_json_number(c->p_value)));
+					cb_view_json_number(c->p_value)));
 	}
 	return rows;
 }
@@ -145,9 +87,9 @@ static json_t *events_json(const cb_impact_kpi *ik)
 				      reference, "placebo", ev->placebo, "level", ev->level, "cohorts",
 				      (json_int_t)ev->cohorts);
 
-		json_object_set_new(o, "effect", cb_cli_json_number(ev->effect));
+		json_object_set_new(o, "effect", cb_view_json_number(ev->effect));
 		json_object_set_new(o, "effect_ci", reference || ev->thin ? json_null() : interval(&ev->ci));
-		json_object_set_new(o, "p_value", cb_cli_json_number(reference || ev->thin ? NAN : ev->p_value));
+		json_object_set_new(o, "p_value", cb_view_json_number(reference || ev->thin ? NAN : ev->p_value));
 		json_object_set_new(o, "excludes_zero", json_boolean(!reference && !ev->thin && ev->excludes_zero));
 		json_object_set_new(o, "exposed", json_integer((json_int_t)ev->exposed));
 		json_object_set_new(o, "control", json_integer((json_int_t)ev->control));
@@ -163,7 +105,7 @@ static json_t *pretrend_json(const cb_impact_report *r, const cb_impact_kpi *ik)
 	char line[512];
 
 	if (ik->pretrend_warning)
-		cb_cli_impact_pretrend_line(r, ik, line, sizeof(line));
+		cb_view_impact_pretrend_line(r, ik, line, sizeof(line));
 	return json_pack("{s:b, s:b, s:o, s:o}", "checked", ik->pretrend_checked, "warning",
 			 ik->pretrend_warning, "window",
 			 ik->pretrend_warning ? json_integer(ik->pretrend_window) : json_null(), "message",
@@ -178,7 +120,7 @@ static json_t *kpi_json(const cb_impact_report *r, const cb_impact_kpi *ik)
 		"kpi", ik->kpi->key, "name", ik->kpi->name, "unit", ik->kpi->unit, "better",
 		ik->kpi->better == CB_KPI_HIGHER ? "higher" : "lower", "thin", im->thin, "reason",
 		im->thin ? json_string(im->reason) : json_null(), "difference_in_differences",
-		im->has_control, "effect", cb_cli_json_number(im->effect), "effect_ci",
+		im->has_control, "effect", cb_view_json_number(im->effect), "effect_ci",
 		im->thin ? json_null() : interval(&im->effect_ci), "direction",
 		json_string(cb_impact_direction_name(im)), "verdict",
 		cb_impact_verdict_name(ik->verdict), "excludes_zero", im->excludes_zero,
@@ -186,10 +128,10 @@ static json_t *kpi_json(const cb_impact_report *r, const cb_impact_kpi *ik)
 		(json_int_t)ik->follow_up_obs, "control_baseline", (json_int_t)ik->control_baseline_obs,
 		"control_follow_up", (json_int_t)ik->control_follow_up_obs);
 
-	json_object_set_new(o, "se", cb_cli_json_number(im->se));
-	json_object_set_new(o, "df", cb_cli_json_number(im->df));
-	json_object_set_new(o, "p_value", cb_cli_json_number(im->thin ? NAN : im->p_value));
-	json_object_set_new(o, "p_adjusted", cb_cli_json_number(im->thin ? NAN : im->p_adjusted));
+	json_object_set_new(o, "se", cb_view_json_number(im->se));
+	json_object_set_new(o, "df", cb_view_json_number(im->df));
+	json_object_set_new(o, "p_value", cb_view_json_number(im->thin ? NAN : im->p_value));
+	json_object_set_new(o, "p_adjusted", cb_view_json_number(im->thin ? NAN : im->p_adjusted));
 	json_object_set_new(o, "significant", json_boolean(ik->significant));
 	json_object_set_new(o, "dropped_accounts", json_integer((json_int_t)im->dropped));
 	json_object_set_new(o, "exposed", group_json(&im->exposed));
@@ -202,7 +144,7 @@ static json_t *kpi_json(const cb_impact_report *r, const cb_impact_kpi *ik)
 	{
 		cb_buf words = CB_BUF_INIT;
 
-		cb_cli_impact_kpi_words(r, ik, &words);
+		cb_view_impact_kpi_words(r, ik, &words);
 		json_object_set_new(o, "summary", json_string(words.ptr ? words.ptr : ""));
 		cb_buf_free(&words);
 	}
@@ -215,8 +157,8 @@ static json_t *kpi_json(const cb_impact_report *r, const cb_impact_kpi *ik)
 					"computed", ik->roi_ok);
 
 		if (ik->roi_ok) {
-			json_object_set_new(roi, "cost", cb_cli_json_number(r->cost));
-			json_object_set_new(roi, "annualisation", cb_cli_json_number(ik->roi.annualisation));
+			json_object_set_new(roi, "cost", cb_view_json_number(r->cost));
+			json_object_set_new(roi, "annualisation", cb_view_json_number(ik->roi.annualisation));
 			json_object_set_new(roi, "estimate", roi_point(&ik->roi.estimate));
 			json_object_set_new(roi, "low", roi_point(&ik->roi.low));
 			json_object_set_new(roi, "high", roi_point(&ik->roi.high));
@@ -240,8 +182,8 @@ static json_t *kpi_json(const cb_impact_report *r, const cb_impact_kpi *ik)
 				rows, json_pack("{s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:I, s:I}", "account",
 						a->key, "group", a->control ? "control" : "exposed",
 						"cohort", (json_int_t)a->cohort, "baseline_from", bf,
-						"follow_up_from", ff, "baseline", cb_cli_json_number(a->baseline),
-						"follow_up", cb_cli_json_number(a->follow_up), "baseline_obs",
+						"follow_up_from", ff, "baseline", cb_view_json_number(a->baseline),
+						"follow_up", cb_view_json_number(a->follow_up), "baseline_obs",
 						(json_int_t)a->baseline_obs, "follow_up_obs",
 						(json_int_t)a->follow_up_obs));
 		}
@@ -250,14 +192,14 @@ static json_t *kpi_json(const cb_impact_report *r, const cb_impact_kpi *ik)
 	return o;
 }
 
-const char *cb_cli_exposure_kind_name(int kind)
+const char *cb_view_exposure_kind_name(int kind)
 {
 	static const char *const names[] = {"session", "program", "trainer", "technician", "case"};
 
 	return kind >= 0 && kind < 5 ? names[kind] : "exposure";
 }
 
-const char *cb_cli_control_mode_name(int mode)
+const char *cb_view_control_mode_name(int mode)
 {
 	switch (mode) {
 	case CB_CONTROL_AUTO:
@@ -271,7 +213,7 @@ const char *cb_cli_control_mode_name(int mode)
 	}
 }
 
-void cb_cli_impact_summary_line(const cb_impact_report *r, char *buf, size_t size)
+void cb_view_impact_summary_line(const cb_impact_report *r, char *buf, size_t size)
 {
 	const cb_impact_summary *s = &r->summary;
 
@@ -291,7 +233,7 @@ void cb_cli_impact_summary_line(const cb_impact_report *r, char *buf, size_t siz
 		 s->worsened_adjusted);
 }
 
-int cb_cli_impact_partial_line(const cb_impact_report *r, char *buf, size_t size)
+int cb_view_impact_partial_line(const cb_impact_report *r, char *buf, size_t size)
 {
 	size_t cohorts = 0, accounts = 0;
 	char f[CB_DATE_LEN], l[CB_DATE_LEN];
@@ -318,7 +260,7 @@ int cb_cli_impact_partial_line(const cb_impact_report *r, char *buf, size_t size
 	return 1;
 }
 
-int cb_cli_impact_dropped_line(const cb_impact_kpi *ik, char *buf, size_t size)
+int cb_view_impact_dropped_line(const cb_impact_kpi *ik, char *buf, size_t size)
 {
 	const cb_analysis_impact *im = &ik->impact;
 
@@ -333,7 +275,7 @@ int cb_cli_impact_dropped_line(const cb_impact_kpi *ik, char *buf, size_t size)
 	return 1;
 }
 
-void cb_cli_impact_pretrend_line(const cb_impact_report *r, const cb_impact_kpi *ik, char *buf,
+void cb_view_impact_pretrend_line(const cb_impact_report *r, const cb_impact_kpi *ik, char *buf,
 				 size_t size)
 {
 	const cb_impact_event *ev = NULL;
@@ -354,7 +296,7 @@ void cb_cli_impact_pretrend_line(const cb_impact_report *r, const cb_impact_kpi 
 		 ev->ci.high);
 }
 
-json_t *cb_cli_impact_json(const cb_impact_report *r)
+json_t *cb_view_impact_json(const cb_impact_report *r)
 {
 	const cb_impact_request *q = &r->request;
 	json_t *sessions = json_array(), *kpis = json_array(), *cohorts = json_array(), *level3, *o;
@@ -373,17 +315,17 @@ json_t *cb_cli_impact_json(const cb_impact_report *r)
 		json_array_append_new(kpis, kpi_json(r, &r->kpis[k]));
 	o = json_pack("{s:{s:s, s:s, s:o, s:o}, s:o, s:{s:i, s:i}, s:{s:s, s:I}, s:I, "
 		      "s:{s:s, s:f, s:I}, s:{s:o, s:o, s:o}}",
-		      "exposure", "kind", cb_cli_exposure_kind_name(q->kind), "key", q->key, "format",
+		      "exposure", "kind", cb_view_exposure_kind_name(q->kind), "key", q->key, "format",
 		      q->format ? json_string(q->format) : json_null(), "trainer",
 		      q->trainer ? json_string(q->trainer) : json_null(), "sessions", sessions,
 		      "windows", "days", q->window_days, "lag_days", q->lag_days, "control", "mode",
-		      cb_cli_control_mode_name(q->control), "accounts", (json_int_t)r->control,
+		      cb_view_control_mode_name(q->control), "accounts", (json_int_t)r->control,
 		      "exposed_accounts", (json_int_t)r->exposed, "intervals", "method",
 		      CB_ANALYSIS_METHOD, "level", q->analysis.level, "min_accounts",
 		      (json_int_t)q->analysis.min_exposed, "cost", "amount",
-		      r->cost > 0 ? cb_cli_json_number(r->cost) : json_null(), "currency",
+		      r->cost > 0 ? cb_view_json_number(r->cost) : json_null(), "currency",
 		      r->currency[0] && !r->mixed_currency ? json_string(r->currency) : json_null(),
-		      "sessions_total", r->cost_full > 0 ? cb_cli_json_number(r->cost_full) : json_null());
+		      "sessions_total", r->cost_full > 0 ? cb_view_json_number(r->cost_full) : json_null());
 	for (size_t g = 0; g < r->ncohorts; g++) {
 		const cb_impact_cohort *c = &r->cohorts[g];
 		char f[CB_DATE_LEN], l[CB_DATE_LEN];
@@ -413,8 +355,8 @@ json_t *cb_cli_impact_json(const cb_impact_report *r)
 		char line[512];
 		cb_buf words = CB_BUF_INIT;
 
-		cb_cli_impact_summary_line(r, line, sizeof(line));
-		cb_cli_impact_words(r, &words);
+		cb_view_impact_summary_line(r, line, sizeof(line));
+		cb_view_impact_words(r, &words);
 		json_object_set_new(o, "summary", json_string(words.ptr ? words.ptr : ""));
 		cb_buf_free(&words);
 		json_object_set_new(
@@ -439,17 +381,17 @@ json_t *cb_cli_impact_json(const cb_impact_report *r)
 		const cb_impact_roi_total *t = &r->roi;
 		cb_buf words = CB_BUF_INIT;
 
-		cb_cli_impact_roi_words(r, &words);
+		cb_view_impact_roi_words(r, &words);
 		json_object_set_new(
 			o, "roi",
 			t->kpis ? json_pack("{s:I, s:I, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s}",
 					    "kpis", (json_int_t)t->kpis, "left_out",
 					    (json_int_t)t->left_out, "currency", t->currency,
-					    "benefit", cb_cli_json_number(t->benefit), "benefit_conservative",
-					    cb_cli_json_number(t->benefit_low), "cost", cb_cli_json_number(t->cost), "roi_percent",
-					    cb_cli_json_number(t->roi_percent), "roi_percent_conservative",
-					    cb_cli_json_number(t->roi_percent_low), "bcr", cb_cli_json_number(t->bcr),
-					    "bcr_conservative", cb_cli_json_number(t->bcr_low), "summary",
+					    "benefit", cb_view_json_number(t->benefit), "benefit_conservative",
+					    cb_view_json_number(t->benefit_low), "cost", cb_view_json_number(t->cost), "roi_percent",
+					    cb_view_json_number(t->roi_percent), "roi_percent_conservative",
+					    cb_view_json_number(t->roi_percent_low), "bcr", cb_view_json_number(t->bcr),
+					    "bcr_conservative", cb_view_json_number(t->bcr_low), "summary",
 					    words.ptr ? words.ptr : "")
 				: json_null());
 		cb_buf_free(&words);
@@ -458,9 +400,9 @@ json_t *cb_cli_impact_json(const cb_impact_report *r)
 		o, "kirkpatrick",
 		json_pack("{s:{s:I, s:o}, s:{s:I, s:o, s:o, s:o}, s:o, s:{s:I}}", "level1_reaction",
 			  "answers", (json_int_t)r->levels.reactions, "mean",
-			  cb_cli_json_number(r->levels.reaction_mean), "level2_learning", "tested",
-			  (json_int_t)r->levels.tested, "pre", cb_cli_json_number(r->levels.pre_mean), "post",
-			  cb_cli_json_number(r->levels.post_mean), "gain", cb_cli_json_number(r->levels.gain_mean),
+			  cb_view_json_number(r->levels.reaction_mean), "level2_learning", "tested",
+			  (json_int_t)r->levels.tested, "pre", cb_view_json_number(r->levels.pre_mean), "post",
+			  cb_view_json_number(r->levels.post_mean), "gain", cb_view_json_number(r->levels.gain_mean),
 			  "level3_behaviour", level3,
 			  "level4_results", "kpis", (json_int_t)r->nkpis));
 	json_object_set_new(o, "kpis", kpis);

@@ -9,7 +9,7 @@
  * report rounds it (2 decimals; p-values 3). `impact`, `--json` (key
  * `summary`) and the report print the same sentences.
  */
-#include "cli/cli.h"
+#include "view/impact.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -108,15 +108,15 @@ static void caveats(cb_buf *b, const cb_impact_report *r, const cb_impact_kpi *i
 			      "average), so each account's value is itself uncertain.",
 			      per_window);
 	if (ik->pretrend_warning) {
-		cb_cli_impact_pretrend_line(r, ik, line, sizeof(line));
+		cb_view_impact_pretrend_line(r, ik, line, sizeof(line));
 		/* The line begins with the KPI's key: the paragraph has its name. */
 		cb_buf_printf(b, " Caution: %s.", strchr(line, ':') ? strchr(line, ':') + 2 : line);
 	}
-	if (cb_cli_impact_dropped_line(ik, line, sizeof(line)))
+	if (cb_view_impact_dropped_line(ik, line, sizeof(line)))
 		cb_buf_printf(b, " %s.", strchr(line, ':') ? strchr(line, ':') + 2 : line);
 }
 
-int cb_cli_impact_kpi_words(const cb_impact_report *r, const cb_impact_kpi *ik, cb_buf *b)
+int cb_view_impact_kpi_words(const cb_impact_report *r, const cb_impact_kpi *ik, cb_buf *b)
 {
 	const cb_analysis_impact *im = &ik->impact;
 	const cb_kpi_def *k = ik->kpi;
@@ -227,7 +227,7 @@ static size_t most_improved(const cb_impact_report *r, size_t *order)
 	return n;
 }
 
-int cb_cli_impact_words(const cb_impact_report *r, cb_buf *b)
+int cb_view_impact_words(const cb_impact_report *r, cb_buf *b)
 {
 	const cb_impact_request *q = &r->request;
 	const cb_impact_summary *s = &r->summary;
@@ -243,7 +243,7 @@ int cb_cli_impact_words(const cb_impact_report *r, cb_buf *b)
 		cb_buf_printf(b,
 			      "The %s %s: %zu session%s from %s to %s reached %zu customer account%s, in "
 			      "%zu cohort%s",
-			      cb_cli_exposure_kind_name(q->kind), q->key, r->nsessions,
+			      cb_view_exposure_kind_name(q->kind), q->key, r->nsessions,
 			      r->nsessions == 1 ? "" : "s", f, l, r->exposed, r->exposed == 1 ? "" : "s",
 			      r->ncohorts, r->ncohorts == 1 ? "" : "s");
 	if (q->control == CB_CONTROL_NONE)
@@ -288,7 +288,7 @@ int cb_cli_impact_words(const cb_impact_report *r, cb_buf *b)
 			      s->pretrend_warnings, s->pretrend_warnings == 1 ? "" : "s",
 			      s->pretrend_warnings == 1 ? "its" : "their", s->tested,
 			      (1.0 - q->analysis.level) * (double)s->tested);
-	if (cb_cli_impact_partial_line(r, line, sizeof(line)))
+	if (cb_view_impact_partial_line(r, line, sizeof(line)))
 		cb_buf_printf(b, " Note: %s.", line);
 	return b->ptr ? 0 : CB_ENOMEM;
 }
@@ -308,7 +308,7 @@ static const cb_impact_kpi *kpi_in(const cb_impact_report *r, const char *key)
 	return NULL;
 }
 
-int cb_cli_impact_compare(const cb_impact_report *const *groups, const char *const *names,
+int cb_view_impact_compare(const cb_impact_report *const *groups, const char *const *names,
 			  size_t n, const char *by, const char *const *only, size_t nonly,
 			  json_t **json, cb_buf *b)
 {
@@ -389,7 +389,7 @@ int cb_cli_impact_compare(const cb_impact_report *const *groups, const char *con
 	return b->ptr || !said ? 0 : CB_ENOMEM;
 }
 
-int cb_cli_impact_confounded(const cb_exposure_session *sessions, size_t n, char *buf, size_t size)
+int cb_view_impact_confounded(const cb_exposure_session *sessions, size_t n, char *buf, size_t size)
 {
 	size_t formats = 0, trainers = 0;
 	const char *seen_formats[64];
@@ -428,7 +428,7 @@ int cb_cli_impact_confounded(const cb_exposure_session *sessions, size_t n, char
 	return 1;
 }
 
-json_t *cb_cli_impact_by_json(const char *program, const char *by,
+json_t *cb_view_impact_by_json(const char *program, const char *by,
 			      const cb_impact_report *const *groups, const char *const *names, size_t n,
 			      const cb_exposure_session *sessions, size_t nsessions)
 {
@@ -439,13 +439,13 @@ json_t *cb_cli_impact_by_json(const char *program, const char *by,
 
 	for (size_t g = 0; g < n; g++)
 		json_array_append_new(list, json_pack("{s:s, s:o}", by, names[g], "impact",
-						      cb_cli_impact_json(groups[g])));
-	if (cb_cli_impact_compare(groups, names, n, by, NULL, 0, &comparison, &sentence) < 0) {
+						      cb_view_impact_json(groups[g])));
+	if (cb_view_impact_compare(groups, names, n, by, NULL, 0, &comparison, &sentence) < 0) {
 		json_decref(list);
 		cb_buf_free(&sentence);
 		return NULL;
 	}
-	confounded = cb_cli_impact_confounded(sessions, nsessions, warning, sizeof(warning));
+	confounded = cb_view_impact_confounded(sessions, nsessions, warning, sizeof(warning));
 	o = json_pack("{s:s, s:s, s:o, s:o, s:s, s:o}", "program", program, "by", by, "groups", list,
 		      "comparison", comparison, "summary", sentence.ptr ? sentence.ptr : "",
 		      "confounded", confounded ? json_string(warning) : json_null());
@@ -453,7 +453,7 @@ json_t *cb_cli_impact_by_json(const char *program, const char *by,
 	return o;
 }
 
-void cb_cli_money(char *buf, size_t size, double amount, const char *currency)
+void cb_view_money(char *buf, size_t size, double amount, const char *currency)
 {
 	char digits[64], out[96];
 	long long whole;
@@ -476,7 +476,7 @@ void cb_cli_money(char *buf, size_t size, double amount, const char *currency)
 	snprintf(buf, size, "%s%s%s", out, currency && *currency ? " " : "", currency ? currency : "");
 }
 
-int cb_cli_impact_roi_words(const cb_impact_report *r, cb_buf *b)
+int cb_view_impact_roi_words(const cb_impact_report *r, cb_buf *b)
 {
 	const cb_impact_roi_total *t = &r->roi;
 	char benefit[64], low[64], cost[64];
@@ -484,9 +484,9 @@ int cb_cli_impact_roi_words(const cb_impact_report *r, cb_buf *b)
 
 	if (!t->kpis)
 		return 0;
-	cb_cli_money(benefit, sizeof(benefit), t->benefit, t->currency);
-	cb_cli_money(low, sizeof(low), t->benefit_low, t->currency);
-	cb_cli_money(cost, sizeof(cost), t->cost, t->currency);
+	cb_view_money(benefit, sizeof(benefit), t->benefit, t->currency);
+	cb_view_money(low, sizeof(low), t->benefit_low, t->currency);
+	cb_view_money(cost, sizeof(cost), t->cost, t->currency);
 	cb_buf_printf(b, "Return on investment: the %zu KPI%s with a money value bring %s a year "
 			 "(%s at the conservative end of %s interval%s)",
 		      t->kpis, t->kpis == 1 ? "" : "s", benefit, low, t->kpis == 1 ? "its" : "their",
