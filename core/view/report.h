@@ -27,7 +27,7 @@
 
 typedef struct cb_view_report_options {
 	int markdown;	      /* 1: Markdown; 0: the HTML page */
-	int32_t generated_on; /* the day the report says it was made (cb_date_today()) */
+	int32_t generated_on; /* the day the report says it was made on: today, a day number */
 } cb_view_report_options;
 
 /*
