@@ -89,8 +89,10 @@ typedef struct cb_view_field {
 	const char *label; /* required */
 	const char *name;  /* required */
 	const char *id;	   /* NULL: "f-" and the name */
-	const char *type;  /* an input's type: "text" when NULL, "email", "date", "number",
-			      "password" (whose value is never written), ... */
+	const char *type;  /* an input's type: "text" when NULL, "email", "number", "password"
+			      (whose value is never written), ...; a field that shows back a
+			      wrong value ("2025-03-32") is "text": a browser drops a value
+			      its "date" input cannot read */
 	const char *value; /* NULL: empty; for a select, the value of the option selected */
 	int required;
 	const char *hint;  /* NULL: none */
