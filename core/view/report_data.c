@@ -18,7 +18,9 @@ static json_t *impact_data(const cb_impact_report *r)
 
 	/* The report runs impact with --detail for its charts; the embedded
 	 * copy is the shape plain `impact --json` prints. */
-	json_array_foreach(json_object_get(j, "kpis"), i, k) json_object_del(k, "accounts");
+	json_array_foreach(json_object_get(j, "kpis"), i, k) {
+		json_object_del(k, "accounts");
+	}
 	return j;
 }
 
