@@ -5,6 +5,7 @@
  * every claim held against the customer's data; sync shares the repository.
  */
 #include "cli/cli.h"
+#include "view/records.h"
 
 #include <errno.h>
 #include <dirent.h>
@@ -999,24 +1000,23 @@ typedef struct list_ctx {
 static int collect_case(const cb_case_index *c, void *ctx)
 {
 	list_ctx *l = ctx;
-	json_t *kpis = json_array(), *row;
+	json_t *kpis, *row;
 
+	if (!l->table) {
+		row = cb_view_case_json(c); /* the API's shape too */
+		if (!row || json_array_append_new(l->rows, row) < 0)
+			return cb_error_set(CB_ENOMEM, "out of memory");
+		return 0;
+	}
+	kpis = json_array();
 	for (size_t i = 0; kpis && i < c->n_claims; i++)
 		json_array_append_new(kpis, json_string(c->claims[i].kpi));
-	if (l->table)
-		row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:s, s:s%}", "slug",
+	row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:s, s:s%}", "slug",
 				c->slug, "title", c->title, "technician", c->technician, "account",
 				c->account, "status", c->status, "sessions",
 				strings_json(c->sessions, c->n_sessions), "kpis", kpis, "reviews",
 				(json_int_t)c->n_reviews, "updated_at", c->updated_at, "head", c->head,
 				(size_t)12);
-	else
-		row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:s, s:s, s:s}", "slug",
-				c->slug, "title", c->title, "technician", c->technician, "account",
-				c->account, "status", c->status, "sessions",
-				strings_json(c->sessions, c->n_sessions), "kpis", kpis, "reviews",
-				(json_int_t)c->n_reviews, "submitted_at", c->submitted_at,
-				"updated_at", c->updated_at, "head", c->head);
 	if (!row || json_array_append_new(l->rows, row) < 0)
 		return cb_error_set(CB_ENOMEM, "out of memory");
 	return 0;

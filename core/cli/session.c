@@ -3,6 +3,7 @@
  * reaction and test scores) and which customer accounts it served.
  */
 #include "cli/cli.h"
+#include "view/records.h"
 
 #include <errno.h>
 #include <math.h>
@@ -81,17 +82,10 @@ static json_t *cost_json(const cb_session *x)
 	return x->has_cost ? json_real(x->cost) : json_null();
 }
 
-/* One row of `session list`. */
+/* One row of `session list` (the API's shape too). */
 static json_t *session_row_json(const cb_session *x)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:I, s:I, s:s}",
-			 "key", x->key, "program", x->program, "title", x->title,
-			 "format", x->format, "starts_on", x->starts_on, "ends_on",
-			 x->ends_on, "trainer", cb_cli_json_str(x->trainer), "location",
-			 cb_cli_json_str(x->location), "cost", cost_json(x), "currency",
-			 cb_cli_json_str(x->currency), "attendees",
-			 (json_int_t)x->attendee_count, "accounts",
-			 (json_int_t)x->account_count, "status", x->status);
+	return cb_view_session_json(x);
 }
 
 static json_t *attendance_json(const cb_attendance *a)

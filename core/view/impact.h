@@ -24,6 +24,18 @@ json_t *cb_view_json_number(double v);
  * (NULL only when out of memory), the caller's to json_decref. */
 json_t *cb_view_impact_json(const cb_impact_report *r);
 
+/* Whether any account of the report had an observation of the KPI. */
+int cb_view_impact_observed(const cb_impact_kpi *ik);
+
+/* The flat table of KPIs (impact's text table and --csv): one object of
+ * strings per KPI (kpi, unit, better, accounts, baseline, follow_up,
+ * change, change_ci, control_change, effect, effect_ci, p, p_adjusted,
+ * verdict, and with `with_reason` the reason for too little data), led
+ * by a "group" column when `group` is given; KPIs never observed left out
+ * with `skip_unobserved`. NULL when out of memory. */
+json_t *cb_view_impact_rows(const cb_impact_report *r, const char *group, int skip_unobserved,
+			    int with_reason);
+
 /* impact --by's JSON from its groups' reports: program, by, groups (each
  * group's impact --json), comparison, summary and confounded. A new value,
  * or NULL (the error set). */

@@ -321,6 +321,74 @@ int cb_view_select(cb_buf *b, const cb_view_field *f, const cb_view_option *opti
 	return w.rc;
 }
 
+int cb_view_checkboxes(cb_buf *b, const cb_view_field *f, const cb_view_option *options, size_t n,
+		       const char *const *chosen, size_t nchosen)
+{
+	writer w = {b, 0};
+	char id[256], box[300];
+
+	if (!f->label || !f->name)
+		return invalid("a field needs a label and a name");
+	if (n && !options)
+		return invalid("a checkbox group's options missing");
+	for (size_t i = 0; i < n; i++)
+		if (!options[i].value || !options[i].label)
+			return invalid("an option needs a value and a label");
+	snprintf(id, sizeof(id), "%s%s", f->id ? "" : "f-", f->id ? f->id : f->name);
+	raw(&w, f->error ? "<fieldset class=\"field field-error\"" : "<fieldset class=\"field\"");
+	if (f->hint || f->error) {
+		raw(&w, " aria-describedby=\"");
+		if (f->hint) {
+			value(&w, id);
+			raw(&w, "-hint");
+		}
+		if (f->hint && f->error)
+			raw(&w, " ");
+		if (f->error) {
+			value(&w, id);
+			raw(&w, "-error");
+		}
+		raw(&w, "\"");
+	}
+	raw(&w, ">\n<legend>");
+	text(&w, f->label);
+	raw(&w, "</legend>\n");
+	if (f->hint) {
+		raw(&w, "<p class=\"hint\"");
+		attr(&w, "id", id, "-hint");
+		raw(&w, ">");
+		text(&w, f->hint);
+		raw(&w, "</p>\n");
+	}
+	if (f->error) {
+		raw(&w, "<p class=\"error\"");
+		attr(&w, "id", id, "-error");
+		raw(&w, ">Error: ");
+		text(&w, f->error);
+		raw(&w, "</p>\n");
+	}
+	for (size_t i = 0; i < n; i++) {
+		int on = 0;
+
+		for (size_t k = 0; k < nchosen && !on; k++)
+			on = chosen[k] && strcmp(chosen[k], options[i].value) == 0;
+		snprintf(box, sizeof(box), "%s-%zu", id, i);
+		raw(&w, "<div class=\"check\"><input type=\"checkbox\"");
+		attr(&w, "id", box, NULL);
+		attr(&w, "name", f->name, NULL);
+		attr(&w, "value", options[i].value, NULL);
+		if (on)
+			raw(&w, " checked");
+		raw(&w, "><label");
+		attr(&w, "for", box, NULL);
+		raw(&w, ">");
+		text(&w, options[i].label);
+		raw(&w, "</label></div>\n");
+	}
+	raw(&w, "</fieldset>\n");
+	return w.rc;
+}
+
 int cb_view_button(cb_buf *b, const char *label, const char *name, const char *value)
 {
 	writer w = {b, 0};

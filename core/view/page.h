@@ -110,6 +110,14 @@ int cb_view_textarea(cb_buf *b, const cb_view_field *f);
 /* A select of `n` options, the one whose value equals f->value selected. */
 int cb_view_select(cb_buf *b, const cb_view_field *f, const cb_view_option *options, size_t n);
 
+/* A group of checkboxes under one name, in a fieldset whose legend is
+ * f->label (f->hint and f->error as for a field; f->value and f->type
+ * unused): one box per option, checked when its value is among
+ * chosen[0..nchosen). For a choice of several (a case's sessions). Box i's
+ * id is the field's id and "-" and i. */
+int cb_view_checkboxes(cb_buf *b, const cb_view_field *f, const cb_view_option *options, size_t n,
+		       const char *const *chosen, size_t nchosen);
+
 /* A submit button. `name` and `value` (both NULL, or both given) tell the
  * server which of several buttons was pressed. */
 int cb_view_button(cb_buf *b, const char *label, const char *name, const char *value);

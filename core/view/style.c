@@ -89,6 +89,14 @@
 	".field .hint{margin:0 0 4px;color:var(--muted);font-size:13.5px}\n" \
 	".field .error{margin:0 0 4px;color:#b91c1c;font-weight:600;font-size:13.5px}\n" \
 	".field [aria-invalid=true]{border:2px solid #b91c1c}\n" \
+	"fieldset{border:1px solid #d1d5db;border-radius:6px;padding:8px 12px;margin:0 0 14px}" \
+	"legend{font-weight:600;padding:0 4px}\n" \
+	".check{display:flex;gap:8px;align-items:baseline;margin:2px 0}" \
+	".field .check input{display:inline;width:auto}.field .check label{display:inline;" \
+	"font-weight:400}\n" \
+	"pre.diff{overflow-x:auto;background:#f9fafb;padding:8px;border:1px solid #e5e7eb}\n" \
+	"dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px}" \
+	"dl.facts dt{font-weight:600}dl.facts dd{margin:0}\n" \
 	"button{font:inherit;font-weight:600;padding:7px 16px;border:1px solid var(--accent);" \
 	"border-radius:6px;background:var(--accent);color:#fff;cursor:pointer}\n" \
 	".site button{padding:2px 10px;font-size:13.5px;background:#fff;color:var(--accent)}\n" \
