@@ -40,6 +40,7 @@ static const noun nouns[] = {
 	{"export", cb_cli_export, "export records for other systems (xAPI statements)"},
 	{"case", cb_cli_case, "case studies: new, submit, revise, review, publish, show, sync"},
 	{"reindex", cb_cli_reindex, "rebuild the case-study index from the repository"},
+	{"serve", cb_cli_serve, "serve the workspace to the team in the browser (sign-in, rights)"},
 };
 
 #define NOUN_COUNT (sizeof(nouns) / sizeof(nouns[0]))
@@ -300,7 +301,7 @@ static void warn_failed_plugin(const cb_plugin *p, void *ctx)
 }
 
 /* Plugin options from the environment and the global options. */
-static int plugin_options(cb_cli *cli, cb_plugin_options *o)
+int cb_cli_plugin_options(cb_cli *cli, cb_plugin_options *o)
 {
 	int rc;
 
@@ -330,7 +331,7 @@ int cb_cli_open(cb_cli *cli, int readonly, cb_workspace **ws)
 	cb_plugin_options o;
 	int rc;
 
-	if ((rc = plugin_options(cli, &o)) < 0)
+	if ((rc = cb_cli_plugin_options(cli, &o)) < 0)
 		return rc;
 	if ((rc = cb_workspace_open(cli->workspace_dir, readonly, ws)) < 0)
 		return rc;
@@ -353,7 +354,7 @@ int cb_cli_plugins(cb_cli *cli, const char *ws_dir, cb_plugin_host **host)
 	cb_plugin_options o;
 	int rc;
 
-	if ((rc = plugin_options(cli, &o)) < 0)
+	if ((rc = cb_cli_plugin_options(cli, &o)) < 0)
 		return rc;
 	o.workspace_dir = ws_dir;
 	return cb_app_plugins_open(&o, host);

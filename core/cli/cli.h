@@ -75,6 +75,10 @@ int cb_cli_bad_option(cb_cli *cli, const char *help, int argc, char **argv);
 /* Prints cb_error_last() and returns the exit code for cb_error_code(). */
 int cb_cli_fail(cb_cli *cli);
 
+/* The plugin options of this command: limits from the environment and
+ * the global options, --plugins DIR, log lines to stderr. */
+int cb_cli_plugin_options(cb_cli *cli, cb_plugin_options *o);
+
 /* Opens the workspace for this command. */
 int cb_cli_open(cb_cli *cli, int readonly, cb_workspace **ws);
 
@@ -158,6 +162,7 @@ int cb_cli_check(cb_cli *cli, int argc, char **argv);
 int cb_cli_data(cb_cli *cli, int argc, char **argv);
 int cb_cli_impact(cb_cli *cli, int argc, char **argv);
 int cb_cli_report(cb_cli *cli, int argc, char **argv);
+int cb_cli_serve(cb_cli *cli, int argc, char **argv);
 int cb_cli_outcome(cb_cli *cli, int argc, char **argv);
 int cb_cli_plugin(cb_cli *cli, int argc, char **argv);
 int cb_cli_kpi(cb_cli *cli, int argc, char **argv);
