@@ -534,7 +534,7 @@ int cb_app_data_import(cb_workspace *ws, const char *path, const cb_data_import_
 		return rc;
 	im.ws = ws;
 	im.o = o;
-	im.name = is_stdin ? "<stdin>" : path;
+	im.name = o && o->name ? o->name : is_stdin ? "<stdin>" : path;
 	src.o = o;
 	sha256_init(&src.sha);
 	src.raw = is_stdin ? stdin : fopen(path, "rb");

@@ -25,6 +25,9 @@ typedef struct cb_data_import_options {
 	 * when unknown, e.g. stdin). May be NULL. */
 	void (*progress)(uint64_t done, uint64_t total, void *ctx);
 	void *progress_ctx;
+	/* What messages and the batch call the file (an upload's own name
+	 * where `path` is a temporary copy); NULL: `path`. */
+	const char *name;
 } cb_data_import_options;
 
 typedef struct cb_data_import_result {

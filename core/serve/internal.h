@@ -19,6 +19,7 @@ struct MHD_Connection;
 typedef struct cb_serve_field {
 	char *name, *value;
 	size_t len;
+	char *filename; /* an uploaded file's name as the browser gave it; NULL: none */
 } cb_serve_field;
 
 typedef struct cb_serve_request {
@@ -51,6 +52,9 @@ const char *cb_serve_field_get(cb_serve_request *rq, const char *name);
 /* Every value of a repeated form field (checkboxes, multiple selects):
  * up to max into out[]; returns how many. Borrowed. */
 size_t cb_serve_field_all(cb_serve_request *rq, const char *name, const char **out, size_t max);
+/* An uploaded file's field: its bytes and the name the browser gave it;
+ * NULL when absent. Borrowed. */
+const cb_serve_field *cb_serve_upload(cb_serve_request *rq, const char *name);
 /* A cookie the request carries, NULL when absent. Borrowed. */
 const char *cb_serve_cookie(cb_serve_request *rq, const char *name);
 /* A request header, NULL when absent. Borrowed. */

@@ -17,6 +17,8 @@ cb_serve_handler cb_serve_page_sessions, cb_serve_page_session_new, cb_serve_pos
 cb_serve_handler cb_serve_page_cases, cb_serve_page_case, cb_serve_page_case_new,
 	cb_serve_post_case_new, cb_serve_page_case_edit, cb_serve_post_case_edit,
 	cb_serve_page_case_diff, cb_serve_post_review, cb_serve_post_publish, cb_serve_post_withdraw;
+/* pages_data.c: uploading KPI data */
+cb_serve_handler cb_serve_page_data_import, cb_serve_post_data_import;
 /* pages_impact.c: the live report and the JSON API */
 cb_serve_handler cb_serve_page_impact, cb_serve_api_sessions, cb_serve_api_cases,
 	cb_serve_api_impact;

@@ -75,6 +75,14 @@ const char *cb_serve_field_get(cb_serve_request *rq, const char *name)
 	return NULL;
 }
 
+const cb_serve_field *cb_serve_upload(cb_serve_request *rq, const char *name)
+{
+	for (size_t i = 0; i < rq->nfields; i++)
+		if (strcmp(rq->fields[i].name, name) == 0 && rq->fields[i].filename)
+			return &rq->fields[i];
+	return NULL;
+}
+
 size_t cb_serve_field_all(cb_serve_request *rq, const char *name, const char **out, size_t max)
 {
 	size_t n = 0;
@@ -120,8 +128,8 @@ static enum MHD_Result on_field(void *ctx, enum MHD_ValueKind kind, const char *
 		if (rq->nfields == CB_SERVE_MAX_FIELDS)
 			return MHD_NO;
 		f = &rq->fields[rq->nfields++];
-		*f = (cb_serve_field){strdup(key), NULL, 0};
-		if (!f->name)
+		*f = (cb_serve_field){strdup(key), NULL, 0, filename ? strdup(filename) : NULL};
+		if (!f->name || (filename && !f->filename))
 			return MHD_NO;
 	} else {
 		for (size_t i = rq->nfields; i-- > 0;)
@@ -179,6 +187,7 @@ static void request_free(state *st)
 	for (size_t i = 0; i < rq->nfields; i++) {
 		free(rq->fields[i].name);
 		free(rq->fields[i].value);
+		free(rq->fields[i].filename);
 	}
 	for (size_t i = 0; i < rq->nheaders; i++) {
 		free(rq->headers[i][0]);

@@ -190,6 +190,21 @@ int cb_view_form_open(cb_buf *b, const char *action, cb_view_method method, cons
 	return w.rc;
 }
 
+int cb_view_form_open_upload(cb_buf *b, const char *action, const char *csrf_token)
+{
+	writer w = {b, 0};
+
+	if (!action || !href_ok(action))
+		return invalid("a form needs a relative or http(s) action");
+	if (!csrf_token)
+		return invalid("a POST form needs a CSRF token");
+	raw(&w, "<form");
+	attr(&w, "action", action, NULL);
+	raw(&w, " method=\"post\" enctype=\"multipart/form-data\">\n");
+	hidden_token(&w, csrf_token);
+	return w.rc;
+}
+
 int cb_view_form_close(cb_buf *b)
 {
 	return cb_buf_puts(b, "</form>\n");

@@ -80,6 +80,9 @@ typedef enum cb_view_method {
  * keep the token; and a GET changes nothing, so it needs none.
  */
 int cb_view_form_open(cb_buf *b, const char *action, cb_view_method method, const char *csrf_token);
+/* A POST form that uploads files (multipart/form-data), with the CSRF
+ * token as cb_view_form_open's. */
+int cb_view_form_open_upload(cb_buf *b, const char *action, const char *csrf_token);
 int cb_view_form_close(cb_buf *b);
 
 /* A form field: its label (required) tied to it with for/id, an optional
