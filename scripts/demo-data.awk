@@ -54,6 +54,8 @@ BEGIN {
 	for (i = 1; i <= 6; i++)
 		printf "%s,%s,trainer%s,%s@service.example\n", trainers[i], tnames[i], i <= 2 ? ";consultant" : "", trainers[i] > (dir "/people.csv")
 	print "gpeters,Greta Peters,consultant,gpeters@service.example" > (dir "/people.csv")
+	print "mlindqvist,Maja Lindqvist,manager,mlindqvist@service.example" > (dir "/people.csv")
+	print "ohaddad,Omar Haddad,admin,ohaddad@service.example" > (dir "/people.csv")
 
 	# Sessions: every two weeks from 2025-02-03; formats in turn.
 	split("in-person blended virtual", formats, " ")

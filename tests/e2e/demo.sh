@@ -78,4 +78,24 @@ while read -r line; do
   # shellcheck disable=SC2086 # the line is a command as printed
   $line >/dev/null 2>"$tmp/try.err" || fail "the suggested '$line' failed: $(cat "$tmp/try.err")"
 done <"$tmp/try"
+# With CASEBOOK_DEMO_SERVE=1 it then serves the workspace and prints a
+# sign-in link per person that works; SIGTERM (Ctrl-C in a terminal) stops
+# the server and the demo with it.
+ws2=$tmp/ws2
+CASEBOOK=$cb CASEBOOK_DEMO_SERVE=1 CASEBOOK_DEMO_PORT=0 "$src/scripts/demo" "$ws2" >"$tmp/out2" 2>"$tmp/err2" &
+demo=$!
+for _ in $(seq 1 600); do
+  grep -q '^sign-in links ready' "$tmp/out2" && break
+  kill -0 "$demo" 2>/dev/null || fail "the serving demo stopped: $(tail -5 "$tmp/err2")"
+  sleep 0.1
+done
+grep -q '^sign-in links ready' "$tmp/out2" || { kill "$demo"; fail "no sign-in links after 60 s"; }
+links=$(grep -c '^  [a-z.0-9]* *http://127\.0\.0\.1:[0-9]*/invite/' "$tmp/out2" || true)
+[ "$links" = 4 ] || { kill "$demo"; fail "$links sign-in links, not 4: $(tail -8 "$tmp/out2")"; }
+link=$(grep -o 'http://127\.0\.0\.1:[0-9]*/invite/[A-Za-z0-9_-]*' "$tmp/out2" | head -1)
+page=$(curl -sf "$link") || { kill "$demo"; fail "the link $link does not answer"; }
+grep -q 'Set your password' <<<"$page" || { kill "$demo"; fail "the link's page does not ask for a password"; }
+kill -TERM "$demo"
+wait "$demo" || fail "the serving demo did not stop cleanly on SIGTERM"
+if curl -s -o /dev/null "$link"; then fail "the server still answers after the demo stopped"; fi
 echo "demo: ok"
