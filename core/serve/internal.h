@@ -14,7 +14,7 @@
 struct MHD_Connection;
 
 #define CB_SERVE_MAX_FIELDS 256
-#define CB_SERVE_MAX_HEADERS 4
+#define CB_SERVE_MAX_HEADERS 8
 
 typedef struct cb_serve_field {
 	char *name, *value;

@@ -14,6 +14,7 @@
 #include "base/error.h"
 #include "format/html.h"
 #include "format/output.h"
+#include "serve/cache.h"
 #include "serve/pages.h"
 #include "store/case.h"
 #include "store/person.h"
@@ -237,15 +238,33 @@ static void attachment(cb_serve_request *rq, const char *what, const char *key, 
 	cb_serve_add_header(rq, "Content-Disposition", value);
 }
 
+static int page_impact(cb_serve_request *rq, question *q);
+
+/* Through the cache (serve/cache.h): the same question on the same data
+ * is answered once. */
+static int cached(cb_serve_request *rq, question *q, int (*answer)(cb_serve_request *, question *))
+{
+	cb_buf key = CB_BUF_INIT;
+	int rc;
+
+	if ((rc = cb_serve_cache_key(rq, &key)) < 0) {
+		cb_buf_free(&key);
+		return rc;
+	}
+	if (cb_serve_cache_get(rq, cb_buf_cstr(&key))) {
+		cb_buf_free(&key);
+		return 0;
+	}
+	if ((rc = answer(rq, q)) == 0)
+		cb_serve_cache_put(rq, cb_buf_cstr(&key));
+	cb_buf_free(&key);
+	return rc;
+}
+
 int cb_serve_page_impact(cb_serve_request *rq, const char *const *arg)
 {
-	const char *download = cb_serve_arg(rq, "download");
-	cb_view_report_options view = {0};
 	question q;
-	cb_report *rep = NULL;
-	cb_impact_report *r = NULL;
-	size_t charts = 0;
-	int rc, md, asked;
+	int asked;
 
 	if (cb_serve_allowed(rq, CB_ACT_IMPACT_READ, NULL) ||
 	    cb_serve_allowed(rq, CB_ACT_REPORT_READ, NULL))
@@ -254,6 +273,19 @@ int cb_serve_page_impact(cb_serve_request *rq, const char *const *arg)
 		return asked;
 	if (!asked)
 		return impact_index(rq);
+	return cached(rq, &q, page_impact);
+}
+
+static int page_impact(cb_serve_request *rq, question *qp)
+{
+	const char *download = cb_serve_arg(rq, "download");
+	cb_view_report_options view = {0};
+	question q = *qp;
+	cb_report *rep = NULL;
+	cb_impact_report *r = NULL;
+	size_t charts = 0;
+	int rc, md;
+
 	if (download && strcmp(download, "json") && strcmp(download, "csv") &&
 	    strcmp(download, "md") && strcmp(download, "html"))
 		return cb_serve_error_page(rq, 400, "download is html, md, json or csv");
@@ -358,9 +390,20 @@ int cb_serve_api_cases(cb_serve_request *rq, const char *const *arg)
 	return emit_json(rq, a.rows);
 }
 
-int cb_serve_api_impact(cb_serve_request *rq, const char *const *arg)
+static int api_impact(cb_serve_request *rq, question *q)
 {
 	cb_impact_report *r = NULL;
+	int rc;
+
+	if ((rc = cb_app_impact(rq->ws, &q->impact, &r)) < 0)
+		return rc;
+	rc = emit_json(rq, cb_view_impact_json(r));
+	cb_impact_report_free(r);
+	return rc;
+}
+
+int cb_serve_api_impact(cb_serve_request *rq, const char *const *arg)
+{
 	question q;
 	int rc;
 
@@ -371,9 +414,5 @@ int cb_serve_api_impact(cb_serve_request *rq, const char *const *arg)
 	if (!rc || !strcmp(q.what, "account"))
 		return cb_serve_error_page(rq, 400,
 					   "give ?program=KEY, ?session=KEY or ?trainer=KEY");
-	if ((rc = cb_app_impact(rq->ws, &q.impact, &r)) < 0)
-		return rc;
-	rc = emit_json(rq, cb_view_impact_json(r));
-	cb_impact_report_free(r);
-	return rc;
+	return cached(rq, &q, api_impact);
 }

@@ -23,6 +23,7 @@
 
 #include "base/error.h"
 #include "base/text.h"
+#include "serve/cache.h"
 #include "serve/internal.h"
 
 #define DEFAULT_MAX_BODY (1u << 20)
@@ -551,6 +552,7 @@ int cb_serve_run(const cb_serve_options *given)
 	while (sigwait(&stop, &sig) != 0)
 		;
 	MHD_stop_daemon(d);
+	cb_serve_cache_clear();
 	pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
 	free(cert), free(key);
 	return 0;

@@ -34,6 +34,12 @@ void cb_store_close(cb_store *s);
 int cb_store_schema_latest(void);
 int cb_store_schema_version(cb_store *s, int *version);
 
+/* A number that grows with every change to what an impact or a report
+ * reads (records, attendance, coverage, batches of observations, KPI
+ * values, outcomes, case studies), kept by triggers (migration 8): equal
+ * numbers, equal data. */
+int cb_store_data_version(cb_store *s, int64_t *out);
+
 /* How long a write waits for another writer's lock, in milliseconds
  * (default 10 s), unless that writer announced a long write: then it
  * waits while the announcing process lives. */
