@@ -22,6 +22,17 @@ static int session_object(cb_serve_request *rq, const cb_session *x, cb_rights_o
 	return cb_rights_session_object(rq->ws, x->key, x->trainer, x->id, obj);
 }
 
+/* A session the person would record: theirs to train. */
+static const cb_rights_object *own_session(cb_serve_request *rq)
+{
+	static _Thread_local cb_rights_object obj;
+
+	obj = (cb_rights_object){0};
+	snprintf(obj.trainer, sizeof(obj.trainer), "%s", rq->actor.key);
+	snprintf(obj.what, sizeof(obj.what), "a new session");
+	return &obj;
+}
+
 typedef struct list_ctx {
 	cb_serve_request *rq;
 	int mine;
@@ -64,7 +75,7 @@ int cb_serve_page_sessions(cb_serve_request *rq, const char *const *arg)
 
 	cb_serve_page_open(rq, l.mine ? "The sessions I train" : "Training sessions", "/sessions",
 			   cb_serve_arg(rq, "recorded") ? "The session is recorded." : NULL, 0);
-	if (cb_rights_may(&rq->actor, CB_ACT_SESSION_RECORD, NULL))
+	if (cb_rights_may(&rq->actor, CB_ACT_SESSION_RECORD, own_session(rq)))
 		cb_buf_puts(&rq->body, "<p><a href=\"/sessions/new\">Record a session</a></p>\n");
 	cb_view_table_open(&rq->body, "Sessions", head, 7);
 	rc = cb_store_session_each(rq->ws->store, NULL, session_row, &l);
@@ -210,7 +221,7 @@ done:
 
 int cb_serve_page_session_new(cb_serve_request *rq, const char *const *arg)
 {
-	if (cb_serve_allowed(rq, CB_ACT_SESSION_RECORD, NULL))
+	if (cb_serve_allowed(rq, CB_ACT_SESSION_RECORD, own_session(rq)))
 		return 0;
 	return record_form(rq, NULL);
 }
@@ -227,7 +238,7 @@ int cb_serve_post_session_new(cb_serve_request *rq, const char *const *arg)
 	char *key = NULL, to[200];
 	int rc;
 
-	if (cb_serve_allowed(rq, CB_ACT_SESSION_RECORD, NULL))
+	if (cb_serve_allowed(rq, CB_ACT_SESSION_RECORD, own_session(rq)))
 		return 0;
 	spec.program = nonempty(cb_serve_field_get(rq, "program"));
 	spec.title = nonempty(cb_serve_field_get(rq, "title"));

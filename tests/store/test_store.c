@@ -172,6 +172,20 @@ END_TEST
 	" DROP TABLE credential; DROP TABLE invitation; DROP TABLE web_session;"           \
 	" DROP TABLE api_token; DROP TABLE signin_failure;"
 
+/* Undoes migration 8 in the database at `path`: the data version's
+ * triggers and table. */
+static void drop_data_version(const char *db)
+{
+	char *out = cbt_sh(NULL,
+			   "sqlite3 '%s' \"SELECT 'DROP TRIGGER ' || name || ';' FROM sqlite_master"
+			   " WHERE type = 'trigger' AND name LIKE 'data_version_%%'\" | sqlite3 '%s' &&"
+			   " sqlite3 '%s' 'DROP TABLE data_version' 2>&1",
+			   db, db, db);
+
+	ck_assert_str_eq(out, "");
+	free(out);
+}
+
 /* A database of schema version 4 (before the statuses rejected and
  * withdrawn) upgrades in place: case_study is rebuilt with the new CHECK,
  * and its sessions, claims and reviews (which reference it) survive. */
@@ -183,6 +197,7 @@ START_TEST(version_4_case_index_upgrades_keeping_its_rows)
 
 	ck_assert_int_eq(cb_store_open(path, CB_STORE_CREATE, &s), 0);
 	cb_store_close(s);
+	drop_data_version(path);
 	/* Make it what version 4 wrote: the old CHECK, one case with a
 	 * session, a claim and a review. */
 	out = cbt_sh(NULL,
@@ -245,6 +260,7 @@ START_TEST(version_6_person_roles_upgrade_keeping_their_rows)
 
 	ck_assert_int_eq(cb_store_open(path, CB_STORE_CREATE, &s), 0);
 	cb_store_close(s);
+	drop_data_version(path);
 	out = cbt_sh(NULL,
 		     "sqlite3 '%s' \"PRAGMA foreign_keys = OFF;" DROP_SIGNIN_TABLES " DROP TABLE person_role;"
 		     " CREATE TABLE person_role (person_id INTEGER NOT NULL REFERENCES person(id)"
