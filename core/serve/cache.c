@@ -75,7 +75,7 @@ static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k
 	return MHD_YES;
 }
 
-int cb_serve_cache_key(cb_serve_request *rq, cb_buf *key)
+int cb_serve_cache_key_for(cb_serve_request *rq, const char *question, cb_buf *key)
 {
 	int64_t version;
 	char today[CB_DATE_LEN];
@@ -85,8 +85,18 @@ int cb_serve_cache_key(cb_serve_request *rq, cb_buf *key)
 		return rc;
 	cb_date_format(cb_date_today(), today);
 	cb_buf_clear(key);
-	cb_buf_printf(key, "%lld %lld %s %s?", (long long)version,
-		      plugins_stamp(rq->ws->plugins_dir), today, rq->path);
+	cb_buf_printf(key, "%lld %lld %s %s", (long long)version,
+		      plugins_stamp(rq->ws->plugins_dir), today, question);
+	return key->ptr ? 0 : cb_error_set(CB_ENOMEM, "out of memory");
+}
+
+int cb_serve_cache_key(cb_serve_request *rq, cb_buf *key)
+{
+	int rc = cb_serve_cache_key_for(rq, rq->path, key);
+
+	if (rc < 0)
+		return rc;
+	cb_buf_putc(key, '?');
 	MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, add_arg, key);
 	return key->ptr ? 0 : cb_error_set(CB_ENOMEM, "out of memory");
 }
@@ -118,30 +128,25 @@ int cb_serve_cache_get(cb_serve_request *rq, const char *key)
 	return hit;
 }
 
-void cb_serve_cache_put(cb_serve_request *rq, const char *key)
+static void keep(const char *key, const char *body, size_t len, const char *content_type,
+		 const char *csp, const char *disposition)
 {
 	entry fresh = {0};
-	const char *disposition = NULL;
 
-	if (rq->status && rq->status != 200)
-		return;
-	if (rq->body.len > CB_SERVE_CACHE_BYTES / 4)
+	if (len > CB_SERVE_CACHE_BYTES / 4)
 		return; /* an answer that big would push out everything else */
-	for (size_t i = 0; i < rq->nheaders; i++)
-		if (strcmp(rq->headers[i][0], "Content-Disposition") == 0)
-			disposition = rq->headers[i][1];
 	fresh.key = strdup(key);
-	fresh.body = malloc(rq->body.len ? rq->body.len : 1);
+	fresh.body = malloc(len ? len : 1);
 	fresh.disposition = disposition ? strdup(disposition) : NULL;
 	if (!fresh.key || !fresh.body || (disposition && !fresh.disposition)) {
 		free(fresh.key), free(fresh.body), free(fresh.disposition);
 		return; /* not kept: the answer itself stands */
 	}
-	if (rq->body.len)
-		memcpy(fresh.body, rq->body.ptr, rq->body.len);
-	fresh.len = rq->body.len;
-	fresh.content_type = rq->content_type;
-	fresh.csp = rq->csp;
+	if (len)
+		memcpy(fresh.body, body, len);
+	fresh.len = len;
+	fresh.content_type = content_type;
+	fresh.csp = csp;
 	pthread_mutex_lock(&lock);
 	for (;;) {
 		size_t oldest = 0, empty = CB_SERVE_CACHE_ENTRIES;
@@ -165,6 +170,38 @@ void cb_serve_cache_put(cb_serve_request *rq, const char *key)
 		entry_free(&entries[oldest]);
 	}
 	pthread_mutex_unlock(&lock);
+}
+
+void cb_serve_cache_put(cb_serve_request *rq, const char *key)
+{
+	const char *disposition = NULL;
+
+	if (rq->status && rq->status != 200)
+		return;
+	for (size_t i = 0; i < rq->nheaders; i++)
+		if (strcmp(rq->headers[i][0], "Content-Disposition") == 0)
+			disposition = rq->headers[i][1];
+	keep(key, rq->body.ptr, rq->body.len, rq->content_type, rq->csp, disposition);
+}
+
+void cb_serve_cache_store(const char *key, const char *text, size_t len)
+{
+	keep(key, text, len, NULL, NULL, NULL);
+}
+
+int cb_serve_cache_fetch(const char *key, cb_buf *out)
+{
+	int hit = 0;
+
+	pthread_mutex_lock(&lock);
+	for (size_t i = 0; i < CB_SERVE_CACHE_ENTRIES && !hit; i++)
+		if (entries[i].key && strcmp(entries[i].key, key) == 0 &&
+		    cb_buf_append(out, entries[i].body, entries[i].len) == 0) {
+			entries[i].used = ++tick;
+			hit = 1;
+		}
+	pthread_mutex_unlock(&lock);
+	return hit;
 }
 
 void cb_serve_cache_clear(void)

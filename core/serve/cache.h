@@ -31,6 +31,15 @@ int cb_serve_cache_get(cb_serve_request *rq, const char *key);
 /* Keeps rq's answer for `key` when it is a 200 (else nothing). */
 void cb_serve_cache_put(cb_serve_request *rq, const char *key);
 
+/* The key of a question that is not the request's own (the dashboard's
+ * verdicts): `question` with the data's version. */
+int cb_serve_cache_key_for(cb_serve_request *rq, const char *question, cb_buf *key);
+
+/* A text kept under `key`: appended to `out` and 1, or 0 when none. */
+int cb_serve_cache_fetch(const char *key, cb_buf *out);
+/* Keeps text[0..len) under `key` (nothing when memory is short). */
+void cb_serve_cache_store(const char *key, const char *text, size_t len);
+
 /* Empties the cache (tests; the server's stop). */
 void cb_serve_cache_clear(void);
 

@@ -23,6 +23,10 @@ cb_serve_handler cb_serve_page_data_import, cb_serve_post_data_import;
 cb_serve_handler cb_serve_page_impact, cb_serve_api_sessions, cb_serve_api_cases,
 	cb_serve_api_impact;
 
+/* The program dashboard: each program's verdict in words (cached), with
+ * its report and downloads (pages_impact.c). */
+int cb_serve_dashboard(cb_serve_request *rq);
+
 /* The page frame for rq's person (pages_account.c): the nav with
  * `current` marked, the flash message when given. */
 int cb_serve_page_open(cb_serve_request *rq, const char *title, const char *current,

@@ -331,8 +331,8 @@ int cb_serve_page_home(cb_serve_request *rq, const char *const *arg)
 	if (roles & CB_ROLE_TRAINER)
 		cb_buf_puts(&rq->body, "<h2>My sessions</h2>\n<p><a href=\"/sessions?mine=1\">The "
 				       "sessions I train</a>: attendance, reactions and scores.</p>\n");
-	if (cb_rights_may(&rq->actor, CB_ACT_IMPACT_READ, NULL))
-		cb_buf_puts(&rq->body, "<h2>The program dashboard</h2>\n<p><a href=\"/impact\">Did "
-				       "the training move the customers' numbers?</a></p>\n");
+	if (cb_rights_may(&rq->actor, CB_ACT_IMPACT_READ, NULL) &&
+	    (rc = cb_serve_dashboard(rq)) < 0)
+		return rc;
 	return cb_serve_page_close(rq);
 }

@@ -416,3 +416,80 @@ int cb_serve_api_impact(cb_serve_request *rq, const char *const *arg)
 					   "give ?program=KEY, ?session=KEY or ?trainer=KEY");
 	return cached(rq, &q, api_impact);
 }
+
+/* --- the program dashboard (the manager's home) ------------------------------ */
+
+typedef struct dash_ctx {
+	cb_serve_request *rq;
+	size_t n;
+} dash_ctx;
+
+/* The verdict in words of program p's impact, through the cache. */
+static int program_words(cb_serve_request *rq, const cb_program *p, cb_buf *words)
+{
+	cb_analysis_options defaults = CB_ANALYSIS_OPTIONS_INIT;
+	cb_impact_request q = {0};
+	cb_impact_report *r = NULL;
+	cb_buf key = CB_BUF_INIT, asked = CB_BUF_INIT;
+	int rc;
+
+	cb_buf_printf(&asked, "dashboard %s", p->key);
+	if ((rc = cb_serve_cache_key_for(rq, cb_buf_cstr(&asked), &key)) < 0)
+		goto done;
+	if (cb_serve_cache_fetch(cb_buf_cstr(&key), words))
+		goto done;
+	q.kind = CB_EXPOSURE_PROGRAM;
+	q.key = p->key;
+	q.lag_days = -1;
+	q.analysis = defaults;
+	q.control = CB_CONTROL_AUTO;
+	rc = cb_app_impact(rq->ws, &q, &r);
+	if (rc == 0)
+		rc = cb_view_impact_words(r, words);
+	else if (rc == CB_EINVALID || rc == CB_ENOTFOUND)
+		rc = cb_buf_printf(words, "No answer yet: %s", cb_error_last()) < 0 ? CB_ENOMEM : 0;
+	if (rc == 0)
+		cb_serve_cache_store(cb_buf_cstr(&key), words->ptr, words->len);
+	cb_impact_report_free(r);
+done:
+	cb_buf_free(&key);
+	cb_buf_free(&asked);
+	return rc;
+}
+
+static int dashboard_program(const cb_program *p, void *ctx)
+{
+	dash_ctx *d = ctx;
+	cb_buf *b = &d->rq->body, words = CB_BUF_INIT;
+	int rc = program_words(d->rq, p, &words);
+
+	if (rc < 0) {
+		cb_buf_free(&words);
+		return rc;
+	}
+	d->n++;
+	cb_buf_puts(b, "<section class=\"verdict\"><h3>");
+	cb_html_text(b, p->name);
+	cb_buf_puts(b, "</h3>\n<p>");
+	cb_html_text(b, cb_buf_cstr(&words));
+	cb_buf_puts(b, "</p>\n<p>Read the ");
+	links(b, "program", p->key, 1);
+	cb_buf_puts(b, "</p></section>\n");
+	cb_buf_free(&words);
+	return 0;
+}
+
+int cb_serve_dashboard(cb_serve_request *rq)
+{
+	dash_ctx d = {rq, 0};
+	int rc;
+
+	cb_buf_puts(&rq->body, "<h2>The program dashboard</h2>\n<p>Did the training move the "
+			       "customers' numbers? Each program's answer, against comparable "
+			       "untrained accounts over the same weeks.</p>\n");
+	if ((rc = cb_store_program_each(rq->ws->store, dashboard_program, &d)) < 0)
+		return rc;
+	if (!d.n)
+		cb_buf_puts(&rq->body, "<p class=\"muted\">No program recorded yet.</p>\n");
+	return cb_buf_puts(&rq->body, "<p><a href=\"/impact\">Every program and trainer</a></p>\n");
+}
