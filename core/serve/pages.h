@@ -17,6 +17,8 @@ cb_serve_handler cb_serve_page_sessions, cb_serve_page_session_new, cb_serve_pos
 cb_serve_handler cb_serve_page_cases, cb_serve_page_case, cb_serve_page_case_new,
 	cb_serve_post_case_new, cb_serve_page_case_edit, cb_serve_post_case_edit,
 	cb_serve_page_case_diff, cb_serve_post_review, cb_serve_post_publish, cb_serve_post_withdraw;
+/* pages_people.c: the people and their invitations (admins) */
+cb_serve_handler cb_serve_page_people, cb_serve_post_invite_person;
 /* pages_data.c: uploading KPI data */
 cb_serve_handler cb_serve_page_data_import, cb_serve_post_data_import;
 /* pages_impact.c: the live report and the JSON API */

@@ -34,7 +34,7 @@ static const unsigned all_roles[] = {CB_ROLE_TECHNICIAN, CB_ROLE_TRAINER, CB_ROL
 int cb_serve_page_open(cb_serve_request *rq, const char *title, const char *current,
 		       const char *flash, int flash_error)
 {
-	cb_view_nav_item nav[5];
+	cb_view_nav_item nav[6];
 	const char *roles[NROLES];
 	size_t n = 0, nroles = 0;
 	cb_view_page p = {0};
@@ -48,6 +48,9 @@ int cb_serve_page_open(cb_serve_request *rq, const char *title, const char *curr
 		if (cb_rights_may(&rq->actor, CB_ACT_IMPACT_READ, NULL))
 			nav[n++] = (cb_view_nav_item){"Impact", "/impact",
 						      current && !strcmp(current, "/impact")};
+		if (cb_rights_may(&rq->actor, CB_ACT_INVITE, NULL))
+			nav[n++] = (cb_view_nav_item){"People", "/people",
+						      current && !strcmp(current, "/people")};
 		if (cb_rights_may(&rq->actor, CB_ACT_DATA_IMPORT, NULL))
 			nav[n++] = (cb_view_nav_item){"KPI data", "/data/import",
 						      current && !strcmp(current, "/data/import")};
@@ -331,6 +334,12 @@ int cb_serve_page_home(cb_serve_request *rq, const char *const *arg)
 	if (roles & CB_ROLE_TRAINER)
 		cb_buf_puts(&rq->body, "<h2>My sessions</h2>\n<p><a href=\"/sessions?mine=1\">The "
 				       "sessions I train</a>: attendance, reactions and scores.</p>\n");
+	if (cb_rights_may(&rq->actor, CB_ACT_INVITE, NULL) ||
+	    cb_rights_may(&rq->actor, CB_ACT_DATA_IMPORT, NULL))
+		cb_buf_puts(&rq->body, "<h2>The workspace</h2>\n<ul>\n<li><a href=\"/people\">People"
+				       "</a>: invite them to sign in</li>\n<li><a href=\"/data/"
+				       "import\">KPI data</a>: import a CSV file of customer KPIs"
+				       "</li>\n</ul>\n");
 	if (cb_rights_may(&rq->actor, CB_ACT_IMPACT_READ, NULL) &&
 	    (rc = cb_serve_dashboard(rq)) < 0)
 		return rc;

@@ -45,6 +45,8 @@ static const route routes[] = {
 	{"POST", "/cases/*/review", cb_serve_post_review, 0},
 	{"POST", "/cases/*/publish", cb_serve_post_publish, 0},
 	{"POST", "/cases/*/withdraw", cb_serve_post_withdraw, 0},
+	{"GET", "/people", cb_serve_page_people, 0},
+	{"POST", "/people/*/invite", cb_serve_post_invite_person, 0},
 	{"GET", "/data/import", cb_serve_page_data_import, 0},
 	{"POST", "/data/import", cb_serve_post_data_import, 0},
 	{"GET", "/impact", cb_serve_page_impact, 0},
