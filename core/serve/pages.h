@@ -8,7 +8,7 @@
 typedef int cb_serve_handler(cb_serve_request *rq, const char *const *arg);
 
 /* pages_account.c: the stylesheet, sign-in, sign-out, invitations, home */
-cb_serve_handler cb_serve_page_css, cb_serve_page_signin, cb_serve_post_signin,
+cb_serve_handler cb_serve_page_css, cb_serve_page_favicon, cb_serve_page_signin, cb_serve_post_signin,
 	cb_serve_post_signout, cb_serve_page_invite, cb_serve_post_invite, cb_serve_page_home;
 /* pages_session.c: sessions and the class's attendance, reactions, scores */
 cb_serve_handler cb_serve_page_sessions, cb_serve_page_session_new, cb_serve_post_session_new,

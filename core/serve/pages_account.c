@@ -98,6 +98,16 @@ int cb_serve_error_html(cb_serve_request *rq, unsigned status, const char *messa
 	return cb_serve_page_close(rq);
 }
 
+/* Browsers ask for /favicon.ico on every first visit: "nothing", not a
+ * 404 page in the log each time. */
+int cb_serve_page_favicon(cb_serve_request *rq, const char *const *arg)
+{
+	(void)arg;
+	rq->status = 204;
+	rq->content_type = "image/x-icon";
+	return 0;
+}
+
 int cb_serve_page_css(cb_serve_request *rq, const char *const *arg)
 {
 	rq->content_type = "text/css; charset=utf-8";
@@ -124,11 +134,13 @@ static int signin_form(cb_serve_request *rq, const char *key, const char *flash,
 						  .name = "key",
 						  .value = key,
 						  .required = 1,
+						  .autocomplete = "username",
 						  .hint = "The short name you were invited with, as jdoe"});
 	cb_view_input(&rq->body, &(cb_view_field){.label = "Password",
 						  .name = "password",
 						  .type = "password",
-						  .required = 1});
+						  .required = 1,
+						  .autocomplete = "current-password"});
 	cb_view_button(&rq->body, "Sign in", NULL, NULL);
 	cb_view_form_close(&rq->body);
 	return cb_serve_page_close(rq);
@@ -221,11 +233,13 @@ static int invite_form(cb_serve_request *rq, const char *token, const char *flas
 						  .name = "password",
 						  .type = "password",
 						  .required = 1,
+						  .autocomplete = "new-password",
 						  .hint = "At least 10 characters; not your name or email"});
 	cb_view_input(&rq->body, &(cb_view_field){.label = "The same password again",
 						  .name = "again",
 						  .type = "password",
-						  .required = 1});
+						  .required = 1,
+						  .autocomplete = "new-password"});
 	cb_view_button(&rq->body, "Set the password", NULL, NULL);
 	cb_view_form_close(&rq->body);
 	return cb_serve_page_close(rq);

@@ -96,14 +96,16 @@ static void section(cb_buf *b, const char *heading, const char *text)
 {
 	if (!text)
 		return;
-	cb_buf_puts(b, "<h3>");
+	cb_buf_puts(b, "<h2>");
 	cb_html_text(b, heading);
-	cb_buf_puts(b, "</h3>\n<div class=\"prose\">");
+	cb_buf_puts(b, "</h2>\n<div class=\"prose\">");
 	cb_html_text(b, text);
 	cb_buf_puts(b, "</div>\n");
 }
 
-static void evidence(cb_serve_request *rq, const cb_case_doc *doc)
+/* The evidence under a heading of `level` (2 on the case page, 3 in the
+ * form's preview, under its own h2): headings never skip a level. */
+static void evidence(cb_serve_request *rq, const cb_case_doc *doc, int level)
 {
 	static const char *const head[] = {"KPI", "Claimed", "Measured", "Verdict"};
 	cb_case_evidence *ev = NULL;
@@ -111,7 +113,7 @@ static void evidence(cb_serve_request *rq, const cb_case_doc *doc)
 
 	if (!doc->n_claims)
 		return;
-	cb_buf_puts(b, "<h3>The evidence</h3>\n");
+	cb_buf_printf(b, "<h%d>The evidence</h%d>\n", level, level);
 	if (cb_app_case_evidence(rq->ws, doc, &ev) < 0) {
 		cb_buf_puts(b, "<p class=\"error\">The evidence could not be checked: ");
 		cb_html_text(b, cb_error_last());
@@ -286,7 +288,7 @@ static int case_page(cb_serve_request *rq, const char *slug, const char *flash, 
 	section(b, "Situation", v.doc.situation);
 	section(b, "Actions", v.doc.actions);
 	section(b, "Outcome", v.doc.outcome);
-	evidence(rq, &v.doc);
+	evidence(rq, &v.doc, 2);
 	if (v.n_reviews) {
 		static const char *const head[] = {"Reviewer", "Decision", "Comment"};
 
@@ -342,7 +344,8 @@ int cb_serve_page_case_diff(cb_serve_request *rq, const char *const *arg)
 	cb_serve_page_open(rq, title, "/cases", NULL, 0);
 	cb_buf_puts(&rq->body, "<p><a href=\"/cases/");
 	cb_html_attr(&rq->body, arg[0]);
-	cb_buf_puts(&rq->body, "\">Back to the case study</a></p>\n<pre class=\"diff\">");
+	cb_buf_puts(&rq->body, "\">Back to the case study</a></p>\n<pre class=\"diff\" tabindex=\"0\" "
+			       "role=\"region\" aria-label=\"The changes\">");
 	cb_html_text(&rq->body, *diff ? diff : "(no change to case.md in this commit)");
 	cb_buf_puts(&rq->body, "</pre>\n");
 	rc = cb_serve_page_close(rq);
@@ -784,7 +787,7 @@ static int post_case(cb_serve_request *rq, const char *slug)
 		cb_buf_puts(&rq->body, "<h2>Preview: the claims against the data</h2>\n");
 		if (!d.n_claims)
 			cb_buf_puts(&rq->body, "<p>No claim to check.</p>\n");
-		evidence(rq, &d);
+		evidence(rq, &d, 3);
 		rc = cb_serve_page_close(rq);
 		goto done;
 	}

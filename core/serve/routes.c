@@ -24,6 +24,7 @@ typedef struct route {
 
 static const route routes[] = {
 	{"GET", "/static/casebook.css", cb_serve_page_css, 1},
+	{"GET", "/favicon.ico", cb_serve_page_favicon, 1},
 	{"GET", "/signin", cb_serve_page_signin, 1},
 	{"POST", "/signin", cb_serve_post_signin, 1},
 	{"POST", "/signout", cb_serve_post_signout, 0},

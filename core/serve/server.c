@@ -151,6 +151,20 @@ static enum MHD_Result on_field(void *ctx, enum MHD_ValueKind kind, const char *
 	return MHD_YES;
 }
 
+/* Browsers send a textarea's line breaks as CRLF (HTML's form encoding);
+ * Casebook's files are LF only, so a text field is normalised here, once.
+ * An uploaded file keeps its bytes: the importer reads either. */
+static void crlf_to_lf(cb_serve_field *f)
+{
+	size_t w = 0;
+
+	for (size_t r = 0; r < f->len; r++)
+		if (!(f->value[r] == '\r' && r + 1 < f->len && f->value[r + 1] == '\n'))
+			f->value[w++] = f->value[r];
+	f->value[w] = '\0';
+	f->len = w;
+}
+
 static int decode_form(state *st)
 {
 	struct MHD_PostProcessor *pp;
@@ -175,6 +189,8 @@ static int decode_form(state *st)
 		if (strlen(st->rq.fields[i].value) != st->rq.fields[i].len)
 			return cb_error_set(CB_EINVALID, "field %.40s holds a NUL byte",
 					    st->rq.fields[i].name);
+		if (!st->rq.fields[i].filename)
+			crlf_to_lf(&st->rq.fields[i]);
 	}
 	return 0;
 }
@@ -228,7 +244,11 @@ static enum MHD_Result answer(state *st)
 				rq->content_type ? rq->content_type : "text/html; charset=utf-8");
 	MHD_add_response_header(resp, "Content-Security-Policy", rq->csp ? rq->csp : csp);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	/* same-origin, not no-referrer: under no-referrer a browser sends
+	 * "Origin: null" with a form POST and same_origin() would refuse
+	 * every form; same-origin sends our own origin to us and nothing
+	 * to other sites. */
+	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
@@ -284,6 +304,7 @@ int cb_serve_fail(cb_serve_request *rq, int rc)
 		break;
 	case CB_EINVALID:
 	case CB_EEXISTS:
+	case CB_EUSAGE:
 		status = MHD_HTTP_BAD_REQUEST;
 		break;
 	case CB_ETHROTTLED:

@@ -250,6 +250,8 @@ static void control_attrs(writer *w, const cb_view_field *f, const char *id)
 	attr(w, "name", f->name, NULL);
 	if (f->required)
 		raw(w, " required");
+	if (f->autocomplete)
+		attr(w, "autocomplete", f->autocomplete, NULL);
 	if (f->error)
 		raw(w, " aria-invalid=\"true\"");
 	if (!f->hint && !f->error)

@@ -100,6 +100,8 @@ typedef struct cb_view_field {
 	int required;
 	const char *hint;  /* NULL: none */
 	const char *error; /* NULL: none */
+	const char *autocomplete; /* NULL: none; "username", "current-password",
+				     "new-password" let a password manager fill the form */
 } cb_view_field;
 
 /* An option of a select. */
