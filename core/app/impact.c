@@ -888,8 +888,18 @@ static int read_entry(run *u, size_t a, size_t r0, size_t r1, size_t k0, size_t 
 	return 0;
 }
 
+static int compute_rows(run *u, size_t k0, size_t k1);
+
 /* Computes the KPIs [k0, k1) over every measured window of every row. */
 static int compute_values(run *u, size_t k0, size_t k1)
+{
+	int rc = compute_rows(u, k0, k1);
+
+	cb_plugin_memo_end(u->host);
+	return rc;
+}
+
+static int compute_rows(run *u, size_t k0, size_t k1)
 {
 	cb_impact_report *r = u->r;
 	size_t per_kpi = u->nrows * u->nwindows;
@@ -907,6 +917,10 @@ static int compute_values(run *u, size_t k0, size_t k1)
 			;
 		if ((rc = read_entry(u, a, r0, r1, k0, k1)) < 0)
 			return rc;
+		/* This account's series stay put until the next one's are read:
+		 * its windows of different cohorts that hold the same
+		 * observations are computed once. */
+		cb_plugin_memo_begin(u->host);
 		for (size_t i = r0; i < r1; i++) {
 			const row *rw = &u->rows[i];
 
@@ -1055,13 +1069,16 @@ static int analyse_kpi(run *u, size_t k, const double *v, const int64_t *obs)
 	}
 
 	if (q->detail) {
-		size_t at = 0;
+		size_t at = 0, kept = u->nrows;
 
-		ik->accounts = calloc(u->nrows + 1, sizeof(*ik->accounts));
+		if (q->detail == CB_IMPACT_DETAIL_EXPOSED)
+			for (size_t i = kept = 0; i < u->nrows; i++)
+				kept += u->rows[i].exposed != 0;
+		ik->accounts = calloc(kept + 1, sizeof(*ik->accounts));
 		if (!ik->accounts)
 			return cb_error_set(CB_ENOMEM, "out of memory");
 		/* Exposed rows first, then the controls'. */
-		for (int pass = 1; pass >= 0; pass--)
+		for (int pass = 1; pass >= (q->detail == CB_IMPACT_DETAIL_EXPOSED); pass--)
 			for (size_t i = 0; i < u->nrows; i++) {
 				const row *rw = &u->rows[i];
 				const entry *e = &u->accounts->items[rw->entry];

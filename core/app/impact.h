@@ -50,8 +50,13 @@ typedef struct cb_impact_request {
 	const char *const *kpis; /* KPI keys; NULL: every KPI */
 	size_t nkpis;
 	cb_analysis_options analysis;
-	int detail; /* keep each account's values */
+	int detail; /* keep each account's values: CB_IMPACT_DETAIL_* */
 } cb_impact_request;
+
+/* What `detail` keeps: nothing; every row (impact --detail); the exposed
+ * accounts' rows only (the report's charts: the controls' rows are each
+ * untrained account once per cohort, most of the memory at scale). */
+enum { CB_IMPACT_DETAIL_NONE, CB_IMPACT_DETAIL_ALL, CB_IMPACT_DETAIL_EXPOSED };
 
 /* Accounts whose training began and ended on the same days: they share
  * their windows, and their control accounts are measured over them. */
@@ -131,7 +136,8 @@ typedef struct cb_impact_kpi {
 	int pretrend_checked; /* a placebo window had enough data to compare */
 	int pretrend_warning; /* a placebo window's interval excludes 0 */
 	int pretrend_window;  /* the first such window */
-	cb_impact_account *accounts; /* with detail: exposed rows, then control rows */
+	cb_impact_account *accounts; /* with detail: exposed rows, then control rows
+					(none with CB_IMPACT_DETAIL_EXPOSED) */
 	size_t naccounts;
 } cb_impact_kpi;
 

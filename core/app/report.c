@@ -1,7 +1,8 @@
 /*
- * Gathering a report. The impact comes from cb_app_impact, run with detail
- * so that each account's windows and values are at hand for choosing and
- * drawing series; everything else (series, case studies, outcomes) is read
+ * Gathering a report. The impact comes from cb_app_impact, run with the
+ * exposed accounts' detail so that their windows and values are at hand
+ * for choosing and drawing series (the controls' rows, one per untrained
+ * account and cohort, are never kept); everything else (series, case studies, outcomes) is read
  * for the accounts that impact found exposed, so the parts agree.
  */
 #include "app/report.h"
@@ -631,7 +632,7 @@ int cb_app_report(cb_workspace *ws, const cb_report_request *req, cb_report **ou
 		q.key = req->kind == CB_REPORT_ACCOUNT ? r->impact_session : req->key;
 		q.format = NULL;
 		q.trainer = NULL;
-		q.detail = 1;
+		q.detail = CB_IMPACT_DETAIL_EXPOSED; /* the charts draw exposed accounts */
 		if ((rc = cb_app_impact(ws, &q, &r->impact)) < 0)
 			goto done;
 	}

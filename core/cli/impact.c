@@ -348,7 +348,7 @@ static int parse_args(cb_cli *cli, int argc, char **argv, impact_args *a)
 				return CB_EUSAGE;
 			break;
 		case 'd':
-			a->req.detail = 1;
+			a->req.detail = CB_IMPACT_DETAIL_ALL;
 			break;
 		case 'q':
 			a->quiet = 1;

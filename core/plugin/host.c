@@ -33,6 +33,43 @@ const char *const cb_plugin_events[] = {"session.record", "case.submit", NULL};
  * are expired; see compute_job. */
 static const char window_anchor = 0;
 
+/* The registry slots of the window tables' shared metatable and of the
+ * compute call in progress (the job its __index reads). */
+static const char window_meta = 0, window_job = 0;
+
+typedef struct compute_job {
+	const cb_kpi_def *kpi;
+	const cb_window *window;
+	cb_series_ud **made; /* the series handed out, to expire afterwards */
+	size_t nmade;
+	int read_context; /* compute read w.account, w.from or w.to */
+} compute_job;
+
+/* __index of a window table: its account and dates, noted as read. */
+static int window_index(lua_State *L)
+{
+	const char *key = lua_tostring(L, 2), *value = NULL;
+	compute_job *job;
+
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &window_job);
+	job = lua_touserdata(L, -1);
+	if (!job || !key)
+		return 0;
+	if (strcmp(key, "account") == 0)
+		value = job->window->account;
+	else if (strcmp(key, "from") == 0)
+		value = job->window->from;
+	else if (strcmp(key, "to") == 0)
+		value = job->window->to;
+	else
+		return 0;
+	job->read_context = 1;
+	if (!value)
+		return 0;
+	lua_pushstring(L, value);
+	return 1;
+}
+
 int cb_ptrs_push(cb_ptrs *a, void *p)
 {
 	if (a->n == a->cap) {
@@ -204,6 +241,17 @@ static int init_job(lua_State *L)
 	cb_plugin_series_register(L);
 	lua_pushboolean(L, 0);
 	lua_rawsetp(L, LUA_REGISTRYINDEX, &window_anchor);
+	lua_pushboolean(L, 0);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &window_job);
+	/* A window's account and dates are read through __index, so that the
+	 * host knows whether an answer depended on them (compute_job). The
+	 * metatable is locked: a plugin cannot swap it for later calls. */
+	lua_createtable(L, 0, 2);
+	lua_pushcfunction(L, window_index);
+	lua_setfield(L, -2, "__index");
+	lua_pushboolean(L, 0);
+	lua_setfield(L, -2, "__metatable");
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &window_meta);
 	return 0;
 }
 
@@ -254,6 +302,7 @@ static void kpi_free(cb_kpi_def *k)
 		free(k->inputs[i]);
 	free(k->inputs);
 	free(k->disabled_reason);
+	free(k->empty.reason);
 	free(k);
 }
 
@@ -275,12 +324,15 @@ static void plugin_free(cb_plugin *p)
 	free(p);
 }
 
+static void memo_free(cb_plugin_host *h);
+
 void cb_plugin_host_free(cb_plugin_host *h)
 {
 	if (!h)
 		return;
 	if (h->L)
 		lua_close(h->L);
+	memo_free(h);
 	for (size_t i = 0; i < h->measures.n; i++)
 		measure_free(h->measures.items[i]);
 	for (size_t i = 0; i < h->kpis.n; i++)
@@ -627,32 +679,20 @@ int cb_plugin_measure_check(const cb_measure_def *m, double value)
 
 /* --- calls ---------------------------------------------------------------- */
 
-typedef struct compute_job {
-	const cb_kpi_def *kpi;
-	const cb_window *window;
-	cb_series_ud **made; /* the series handed out, to expire afterwards */
-	size_t nmade;
-} compute_job;
-
-static void set_string_field(lua_State *L, const char *key, const char *value)
-{
-	if (!value)
-		return;
-	lua_pushstring(L, value);
-	lua_setfield(L, -2, key);
-}
 
 static int compute_job_run(lua_State *L)
 {
 	compute_job *job = lua_touserdata(L, 1);
 	const cb_kpi_def *k = job->kpi;
 
+	lua_pushlightuserdata(L, job);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &window_job);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, k->ref);
-	lua_createtable(L, 0, (int)k->ninputs + 4);
-	set_string_field(L, "account", job->window->account);
-	set_string_field(L, "from", job->window->from);
-	set_string_field(L, "to", job->window->to);
-	set_string_field(L, "kpi", k->key);
+	lua_createtable(L, 0, (int)k->ninputs + 1);
+	lua_pushstring(L, k->key);
+	lua_setfield(L, -2, "kpi");
+	lua_rawgetp(L, LUA_REGISTRYINDEX, &window_meta);
+	lua_setmetatable(L, -2);
 	for (size_t i = 0; i < k->ninputs; i++) {
 		job->made[job->nmade++] = cb_plugin_series_push(L, &job->window->inputs[i]);
 		lua_setfield(L, -2, k->inputs[i]);
@@ -665,17 +705,16 @@ static int compute_job_run(lua_State *L)
 	return 2;
 }
 
-int cb_plugin_kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi,
-			  const cb_window *w, double *value, char **reason)
+/* One Lua call of kpi's compute; *read_context says whether it read the
+ * window's account or dates. */
+static int compute_call(cb_plugin_host *h, const cb_kpi_def *kpi, const cb_window *w,
+			double *value, char **reason, int *read_context)
 {
 	lua_State *L = h->L;
 	cb_series_ud *made_small[8], **made = made_small;
-	compute_job job = {kpi, w, NULL, 0};
+	compute_job job = {kpi, w, NULL, 0, 0};
 	int rc, base = lua_gettop(L);
 
-	*reason = NULL;
-	if (kpi->disabled)
-		return cb_error_set(CB_EINVALID, "%s", kpi->disabled_reason);
 	if (kpi->ninputs > 8) {
 		made = malloc(kpi->ninputs * sizeof(*made));
 		if (!made)
@@ -686,8 +725,13 @@ int cb_plugin_kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi,
 			   kpi->key);
 	for (size_t i = 0; i < job.nmade; i++)
 		cb_plugin_series_expire(job.made[i]);
+	*read_context = job.read_context;
+	/* Existing keys: no allocation. A window table kept by the plugin
+	 * reads nothing once its call is over. */
 	lua_pushnil(L);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &window_anchor); /* existing key: no allocation */
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &window_anchor);
+	lua_pushboolean(L, 0);
+	lua_rawsetp(L, LUA_REGISTRYINDEX, &window_job);
 	if (made != made_small)
 		free(made);
 	if (rc < 0)
@@ -726,6 +770,170 @@ int cb_plugin_kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi,
 	rc = cb_error_set(CB_EINVALID, "plugin %s, KPI %s: compute returned a %s, not a number or nil",
 			  kpi->plugin->name, kpi->key, luaL_typename(L, base + 1));
 	lua_settop(L, base);
+	return rc;
+}
+
+static char *reason_copy(const char *reason)
+{
+	size_t len = strlen(reason);
+	char *copy = malloc(len + 1);
+
+	if (copy)
+		memcpy(copy, reason, len + 1);
+	return copy;
+}
+
+/* --- answers kept for the same observations ------------------------------ */
+
+#define MEMO_SLOTS 4096 /* a power of 2 */
+#define MEMO_INPUTS 8	/* KPIs with more inputs are always computed */
+#define MEMO_PROBES 8
+
+struct cb_plugin_memo {
+	uint64_t gen; /* 0: never used */
+	const cb_kpi_def *kpi;
+	const double *values[MEMO_INPUTS];
+	size_t n[MEMO_INPUTS];
+	int rc;
+	double value;
+	char *reason; /* with rc 1 */
+};
+
+void cb_plugin_memo_begin(cb_plugin_host *h)
+{
+	if (!h->memo) {
+		h->memo = calloc(MEMO_SLOTS, sizeof(*h->memo));
+		if (!h->memo)
+			return; /* no memo: every window is computed, nothing else changes */
+	}
+	h->memo_gen++;
+	h->memo_on = 1;
+}
+
+void cb_plugin_memo_end(cb_plugin_host *h)
+{
+	h->memo_on = 0;
+}
+
+static void memo_free(cb_plugin_host *h)
+{
+	for (size_t i = 0; h->memo && i < MEMO_SLOTS; i++)
+		free(h->memo[i].reason);
+	free(h->memo);
+	h->memo = NULL;
+}
+
+static size_t memo_hash(const cb_kpi_def *kpi, const cb_window *w)
+{
+	uint64_t x = (uint64_t)(uintptr_t)kpi * 0x9e3779b97f4a7c15u;
+
+	for (size_t i = 0; i < kpi->ninputs; i++) {
+		x ^= (uint64_t)(uintptr_t)w->inputs[i].values + (x << 6) + (x >> 2);
+		x ^= (uint64_t)w->inputs[i].n * 0xff51afd7ed558ccdu;
+	}
+	x ^= x >> 33;
+	return (size_t)(x & (MEMO_SLOTS - 1));
+}
+
+static int memo_same(const struct cb_plugin_memo *m, uint64_t gen, const cb_kpi_def *kpi,
+		     const cb_window *w)
+{
+	if (m->gen != gen || m->kpi != kpi)
+		return 0;
+	for (size_t i = 0; i < kpi->ninputs; i++)
+		if (m->values[i] != w->inputs[i].values || m->n[i] != w->inputs[i].n)
+			return 0;
+	return 1;
+}
+
+/* The kept answer for this KPI and these observations, or NULL; with
+ * `slot`, where a new answer goes. */
+static struct cb_plugin_memo *memo_find(cb_plugin_host *h, const cb_kpi_def *kpi,
+					const cb_window *w, struct cb_plugin_memo **slot)
+{
+	size_t at = memo_hash(kpi, w);
+
+	*slot = &h->memo[at];
+	for (size_t p = 0; p < MEMO_PROBES; p++) {
+		struct cb_plugin_memo *m = &h->memo[(at + p) & (MEMO_SLOTS - 1)];
+
+		if (memo_same(m, h->memo_gen, kpi, w))
+			return m;
+		if (m->gen != h->memo_gen) {
+			*slot = m; /* free in this generation */
+			break;
+		}
+	}
+	return NULL;
+}
+
+static int memo_answer(int rc, double kept, const char *kept_reason, double *value,
+		       char **reason)
+{
+	if (rc == 0) {
+		*value = kept;
+		return 0;
+	}
+	*reason = reason_copy(kept_reason);
+	return *reason ? 1 : cb_error_set(CB_ENOMEM, "out of memory");
+}
+
+int cb_plugin_kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi, const cb_window *w,
+			  double *value, char **reason)
+{
+	struct cb_plugin_memo *memo = NULL, *slot = NULL;
+	/* The host owns its KPI definitions; the memo below is its own. */
+	cb_kpi_def *k = (cb_kpi_def *)kpi;
+	size_t seen = 0;
+	int rc, read_context = 0;
+
+	*reason = NULL;
+	if (kpi->disabled)
+		return cb_error_set(CB_EINVALID, "%s", kpi->disabled_reason);
+	for (size_t i = 0; i < kpi->ninputs; i++)
+		seen += w->inputs[i].n;
+	/* A window without one observation: the answer of the last such call
+	 * that read neither the account nor the dates is the answer again
+	 * (compute is a function of its window, plugins/README.md), without a
+	 * Lua call. Most windows of a staggered impact on sparse data are
+	 * empty: every untrained account is measured over every cohort's
+	 * windows. */
+	if (kpi->ninputs && !seen && k->empty.known)
+		return memo_answer(k->empty.rc, k->empty.value, k->empty.reason, value, reason);
+	/* While the caller keeps its series in place (an impact, one account
+	 * at a time), windows of different cohorts often hold the same
+	 * observations: the same pointers and lengths are the same data. */
+	if (h->memo_on && seen && kpi->ninputs <= MEMO_INPUTS &&
+	    (memo = memo_find(h, kpi, w, &slot)) != NULL)
+		return memo_answer(memo->rc, memo->value, memo->reason, value, reason);
+	rc = compute_call(h, kpi, w, value, reason, &read_context);
+	if (slot && !read_context && (rc == 0 || rc == 1)) {
+		char *kept = rc == 1 ? reason_copy(*reason) : NULL;
+
+		if (rc == 0 || kept) {
+			free(slot->reason);
+			slot->gen = h->memo_gen;
+			slot->kpi = kpi;
+			for (size_t i = 0; i < kpi->ninputs; i++) {
+				slot->values[i] = w->inputs[i].values;
+				slot->n[i] = w->inputs[i].n;
+			}
+			slot->rc = rc;
+			slot->value = rc == 0 ? *value : NAN;
+			slot->reason = kept;
+		}
+	}
+	if (kpi->ninputs && !seen && !read_context && (rc == 0 || rc == 1)) {
+		char *kept = rc == 1 ? reason_copy(*reason) : NULL;
+
+		if (rc == 0 || kept) {
+			free(k->empty.reason);
+			k->empty.reason = kept;
+			k->empty.rc = rc;
+			k->empty.value = rc == 0 ? *value : NAN;
+			k->empty.known = 1;
+		}
+	}
 	return rc;
 }
 

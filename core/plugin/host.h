@@ -68,6 +68,11 @@ typedef struct cb_kpi_def {
 	int ref;      /* the compute function in the Lua registry */
 	int disabled; /* an input measure is unknown; see disabled_reason */
 	char *disabled_reason;
+	struct { /* the host's: the answer on a window without observations */
+		int known, rc;
+		double value;
+		char *reason;
+	} empty;
 } cb_kpi_def;
 
 /* One window's observations of one measure for one account, in time order.
@@ -122,11 +127,22 @@ size_t cb_plugin_kpi_count(const cb_plugin_host *h);
 const cb_kpi_def *cb_plugin_kpi_at(const cb_plugin_host *h, size_t i);
 const cb_kpi_def *cb_plugin_kpi_find(const cb_plugin_host *h, const char *key);
 
+/* Between cb_plugin_memo_begin and the next begin or cb_plugin_memo_end,
+ * the caller promises that a series it hands to compute (its values
+ * pointer and length) holds the same observations every time: the host
+ * then answers a KPI over the same observations once, when the call read
+ * neither w.account, w.from nor w.to (compute is a function of its
+ * window). An impact begins a memo for each account's series. */
+void cb_plugin_memo_begin(cb_plugin_host *h);
+void cb_plugin_memo_end(cb_plugin_host *h);
+
 /* Checks one value against a measure's declaration. Returns 0 or
  * CB_EINVALID ("value 11 out of range 0..10 for measure survey.recommend"). */
 int cb_plugin_measure_check(const cb_measure_def *m, double value);
 
-/* Computes `kpi` over one window: one Lua call. Returns 0 with *value set;
+/* Computes `kpi` over one window: one Lua call, or none for a window
+ * without observations once such a window's answer is known (from a call
+ * that read neither w.account, w.from nor w.to). Returns 0 with *value set;
  * or 1 when the plugin returned nil, with *reason (caller frees) saying why
  * ("fewer than 10 answers"); or CB_EINVALID when the call failed (error,
  * budget or memory exceeded, a non-number result), the message naming the

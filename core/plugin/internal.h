@@ -2,6 +2,8 @@
 #ifndef CB_PLUGIN_INTERNAL_H
 #define CB_PLUGIN_INTERNAL_H
 
+#include <stdint.h>
+
 #include <lauxlib.h>
 #include <lua.h>
 #include <lualib.h>
@@ -36,6 +38,12 @@ struct cb_plugin_host {
 	cb_ptrs stage_measures, stage_kpis, stage_hooks;
 	cb_plugin_log_fn log;
 	void *log_ctx;
+	/* Answers kept for windows with the same observations while the
+	 * caller's series stay put (cb_plugin_memo_begin); a slot belongs to
+	 * the current generation or is free. */
+	struct cb_plugin_memo *memo;
+	uint64_t memo_gen;
+	int memo_on;
 };
 
 int cb_ptrs_push(cb_ptrs *a, void *p);

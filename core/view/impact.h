@@ -24,6 +24,10 @@ json_t *cb_view_json_number(double v);
  * (NULL only when out of memory), the caller's to json_decref. */
 json_t *cb_view_impact_json(const cb_impact_report *r);
 
+/* The same without the per-account rows a detailed report holds: the
+ * shape of plain `impact --json`, never built only to be dropped. */
+json_t *cb_view_impact_json_summary(const cb_impact_report *r);
+
 /* Whether any account of the report had an observation of the KPI. */
 int cb_view_impact_observed(const cb_impact_kpi *ik);
 

@@ -112,7 +112,7 @@ static json_t *pretrend_json(const cb_impact_report *r, const cb_impact_kpi *ik)
 			 ik->pretrend_warning ? json_string(line) : json_null());
 }
 
-static json_t *kpi_json(const cb_impact_report *r, const cb_impact_kpi *ik)
+static json_t *kpi_json(const cb_impact_report *r, const cb_impact_kpi *ik, int with_accounts)
 {
 	const cb_analysis_impact *im = &ik->impact;
 	json_t *o = json_pack(
@@ -169,7 +169,7 @@ static json_t *kpi_json(const cb_impact_report *r, const cb_impact_kpi *ik)
 	} else {
 		json_object_set_new(o, "roi", json_null());
 	}
-	if (ik->accounts) {
+	if (ik->accounts && with_accounts) {
 		json_t *rows = json_array();
 
 		for (size_t i = 0; i < ik->naccounts; i++) {
@@ -296,7 +296,7 @@ void cb_view_impact_pretrend_line(const cb_impact_report *r, const cb_impact_kpi
 		 ev->ci.high);
 }
 
-json_t *cb_view_impact_json(const cb_impact_report *r)
+static json_t *impact_json(const cb_impact_report *r, int with_accounts)
 {
 	const cb_impact_request *q = &r->request;
 	json_t *sessions = json_array(), *kpis = json_array(), *cohorts = json_array(), *level3, *o;
@@ -312,7 +312,7 @@ json_t *cb_view_impact_json(const cb_impact_report *r)
 						r->sessions[i].trainer, "first_day", f, "last_day", l));
 	}
 	for (size_t k = 0; k < r->nkpis; k++)
-		json_array_append_new(kpis, kpi_json(r, &r->kpis[k]));
+		json_array_append_new(kpis, kpi_json(r, &r->kpis[k], with_accounts));
 	o = json_pack("{s:{s:s, s:s, s:o, s:o}, s:o, s:{s:i, s:i}, s:{s:s, s:I}, s:I, "
 		      "s:{s:s, s:f, s:I}, s:{s:o, s:o, s:o}}",
 		      "exposure", "kind", cb_view_exposure_kind_name(q->kind), "key", q->key, "format",
@@ -407,4 +407,14 @@ json_t *cb_view_impact_json(const cb_impact_report *r)
 			  "level4_results", "kpis", (json_int_t)r->nkpis));
 	json_object_set_new(o, "kpis", kpis);
 	return o;
+}
+
+json_t *cb_view_impact_json(const cb_impact_report *r)
+{
+	return impact_json(r, 1);
+}
+
+json_t *cb_view_impact_json_summary(const cb_impact_report *r)
+{
+	return impact_json(r, 0);
 }

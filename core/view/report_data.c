@@ -13,15 +13,9 @@
 
 static json_t *impact_data(const cb_impact_report *r)
 {
-	json_t *j = cb_view_impact_json(r), *k;
-	size_t i;
-
-	/* The report runs impact with --detail for its charts; the embedded
-	 * copy is the shape plain `impact --json` prints. */
-	json_array_foreach(json_object_get(j, "kpis"), i, k) {
-		json_object_del(k, "accounts");
-	}
-	return j;
+	/* The report keeps the exposed accounts' detail for its charts; the
+	 * embedded copy is the shape plain `impact --json` prints. */
+	return cb_view_impact_json_summary(r);
 }
 
 json_t *cb_view_report_json(const cb_report *rep)

@@ -479,6 +479,125 @@ START_TEST(expired_series_cannot_be_read)
 }
 END_TEST
 
+/* A window without observations is computed once per KPI: the answer of
+ * a call that read neither the account nor the dates is the answer of
+ * every such window (a staggered impact measures most untrained accounts
+ * over empty windows). A call that read w.from is never reused, a window
+ * with observations is always computed, and the window's metatable is
+ * locked so that no plugin can change what later windows show. */
+START_TEST(empty_windows_are_computed_once)
+{
+	static const double v[] = {4, 6};
+	cb_series none = {NULL, NULL, 0}, some = {v, NULL, 2};
+	cb_window w1 = {"acme", "2025-01-01", "2025-04-01", &none},
+		  w2 = {"zenith", "2025-02-01", "2025-05-01", &none},
+		  w3 = {"acme", "2025-01-01", "2025-04-01", &some};
+	const char *src = "casebook.api(1)\n"
+			  "casebook.measure{key='m', unit='u', doc='d'}\n"
+			  "local calls, dated = 0, 0\n"
+			  "casebook.kpi{key='counted', name='C', unit='u', better='higher', doc='d',\n"
+			  "  inputs={'m'}, compute=function(w)\n"
+			  "    calls = calls + 1\n"
+			  "    if #w.m == 0 then return nil, 'empty after ' .. calls .. ' calls' end\n"
+			  "    return calls end}\n"
+			  "casebook.kpi{key='dated', name='D', unit='u', better='higher', doc='d',\n"
+			  "  inputs={'m'}, compute=function(w)\n"
+			  "    dated = dated + 1\n"
+			  "    return nil, 'empty from ' .. w.from .. ', call ' .. dated end}\n"
+			  "casebook.kpi{key='meta', name='M', unit='u', better='higher', doc='d',\n"
+			  "  inputs={'m'}, compute=function(w)\n"
+			  "    if getmetatable(w) ~= false then return 1 end\n"
+			  "    setmetatable(w, {}) return 2 end}\n";
+	const cb_kpi_def *counted, *dated, *meta;
+	char *reason = NULL;
+	double out = 0;
+
+	ck_assert_int_eq(load("memo", src), 0);
+	cb_plugin_host_finish(host);
+	counted = cb_plugin_kpi_find(host, "counted");
+	dated = cb_plugin_kpi_find(host, "dated");
+	meta = cb_plugin_kpi_find(host, "meta");
+
+	ck_assert_int_eq(cb_plugin_kpi_compute(host, counted, &w1, &out, &reason), 1);
+	ck_assert_str_eq(reason, "empty after 1 calls");
+	free(reason);
+	ck_assert_int_eq(cb_plugin_kpi_compute(host, counted, &w2, &out, &reason), 1);
+	ck_assert_str_eq(reason, "empty after 1 calls"); /* no second call */
+	free(reason);
+	ck_assert_int_eq(cb_plugin_kpi_compute(host, counted, &w3, &out, &reason), 0);
+	ck_assert_double_eq(out, 2); /* a window with data is computed */
+	ck_assert_int_eq(cb_plugin_kpi_compute(host, counted, &w3, &out, &reason), 0);
+	ck_assert_double_eq(out, 3);
+
+	ck_assert_int_eq(cb_plugin_kpi_compute(host, dated, &w1, &out, &reason), 1);
+	ck_assert_str_eq(reason, "empty from 2025-01-01, call 1");
+	free(reason);
+	ck_assert_int_eq(cb_plugin_kpi_compute(host, dated, &w2, &out, &reason), 1);
+	ck_assert_str_eq(reason, "empty from 2025-02-01, call 2");
+	free(reason);
+
+	ck_assert_int_eq(cb_plugin_kpi_compute(host, meta, &w3, &out, &reason), CB_EINVALID);
+	ck_assert_msg(cbt_has(cb_error_last(), "cannot change a protected metatable (plugin memo, KPI meta)"),
+		      "%s", cb_error_last());
+	host_still_works();
+}
+END_TEST
+
+/* Between cb_plugin_memo_begin calls, windows over the same observations
+ * (the same series pointer and length) are computed once, unless compute
+ * read the dates; a new begin (the next account's series) forgets, and
+ * without a memo every window is computed. */
+START_TEST(same_observations_are_computed_once_per_memo)
+{
+	static const double v[] = {4, 6, 8};
+	cb_series all = {v, NULL, 3}, two = {v, NULL, 2};
+	cb_window wa = {"acme", "2025-01-01", "2025-04-01", &all},
+		  wb = {"acme", "2025-01-02", "2025-04-02", &all},
+		  wc = {"acme", "2025-01-03", "2025-04-03", &two};
+	const char *src = "casebook.api(1)\n"
+			  "casebook.measure{key='m', unit='u', doc='d'}\n"
+			  "local calls, dated = 0, 0\n"
+			  "casebook.kpi{key='counted', name='C', unit='u', better='higher', doc='d',\n"
+			  "  inputs={'m'}, compute=function(w) calls = calls + 1 return calls end}\n"
+			  "casebook.kpi{key='dated', name='D', unit='u', better='higher', doc='d',\n"
+			  "  inputs={'m'}, compute=function(w)\n"
+			  "    dated = dated + 1 return #w.to + dated end}\n";
+	const cb_kpi_def *counted, *dated;
+	char *reason = NULL;
+	double out = 0;
+
+	ck_assert_int_eq(load("memo2", src), 0);
+	cb_plugin_host_finish(host);
+	counted = cb_plugin_kpi_find(host, "counted");
+	dated = cb_plugin_kpi_find(host, "dated");
+
+	ck_assert_int_eq(cb_plugin_kpi_compute(host, counted, &wa, &out, &reason), 0);
+	ck_assert_double_eq(out, 1);
+	ck_assert_int_eq(cb_plugin_kpi_compute(host, counted, &wa, &out, &reason), 0);
+	ck_assert_double_eq(out, 2); /* no memo yet: computed again */
+
+	cb_plugin_memo_begin(host);
+	ck_assert_int_eq(cb_plugin_kpi_compute(host, counted, &wa, &out, &reason), 0);
+	ck_assert_double_eq(out, 3);
+	ck_assert_int_eq(cb_plugin_kpi_compute(host, counted, &wb, &out, &reason), 0);
+	ck_assert_double_eq(out, 3); /* other dates, same observations */
+	ck_assert_int_eq(cb_plugin_kpi_compute(host, counted, &wc, &out, &reason), 0);
+	ck_assert_double_eq(out, 4); /* fewer observations */
+	ck_assert_int_eq(cb_plugin_kpi_compute(host, dated, &wa, &out, &reason), 0);
+	ck_assert_double_eq(out, 11);
+	ck_assert_int_eq(cb_plugin_kpi_compute(host, dated, &wa, &out, &reason), 0);
+	ck_assert_double_eq(out, 12); /* it read w.to: never reused */
+
+	cb_plugin_memo_begin(host); /* the next account */
+	ck_assert_int_eq(cb_plugin_kpi_compute(host, counted, &wa, &out, &reason), 0);
+	ck_assert_double_eq(out, 5);
+	cb_plugin_memo_end(host);
+	ck_assert_int_eq(cb_plugin_kpi_compute(host, counted, &wa, &out, &reason), 0);
+	ck_assert_double_eq(out, 6);
+	host_still_works();
+}
+END_TEST
+
 START_TEST(hooks_accept_reject_and_fail)
 {
 	json_t *record = json_pack("{s:s, s:[s,s], s:n}", "title", "TCO spring", "attendees",
@@ -560,6 +679,8 @@ int main(void)
 	tcase_add_test(tc, deep_recursion_hits_the_stack_limit);
 	tcase_add_test(tc, bad_results_and_error_objects);
 	tcase_add_test(tc, expired_series_cannot_be_read);
+	tcase_add_test(tc, empty_windows_are_computed_once);
+	tcase_add_test(tc, same_observations_are_computed_once_per_memo);
 	tcase_add_test(tc, hooks_accept_reject_and_fail);
 	tcase_add_test(tc, directories_load_in_name_order_and_skip_failures);
 	suite_add_tcase(s, tc);
