@@ -1,21 +1,31 @@
 /*
  * Importing observations. The file streams through the CSV reader once;
- * rows are checked, resolved to ids and gathered in chunks that are sorted
- * by (measure, account, time) before they are written, so that the
- * clustered table takes them as a few ordered runs instead of scattered
- * inserts. Memory is one chunk, whatever the file's size. Everything runs in
- * one transaction: a failed import, or one killed half-way, leaves nothing.
+ * rows are checked, resolved to ids and gathered in chunks sorted by
+ * (measure, account, time). A file of one chunk is written as it is. A
+ * larger one keeps each sorted chunk as a run in an unnamed temporary file
+ * beside the database and, once the whole file is read and checked, merges
+ * the runs, so that the clustered table takes every row in its own order,
+ * appended, instead of one pass over most of its leaf pages per chunk (the
+ * system time of a 10M-row import grew 28-fold with chunks written one by
+ * one). Memory is one chunk and a read buffer per run, whatever the file's
+ * size; past MAX_RUNS runs the runs are merged into one first, so that the
+ * open files stay bounded too. Everything runs in one transaction: a
+ * failed import, or one killed half-way, leaves nothing (the temporary
+ * files have no name and go with the process).
  */
 #define _GNU_SOURCE /* fopencookie */
 #include "app/data.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "app/account.h"
 #include "base/buf.h"
@@ -25,7 +35,9 @@
 #include "format/csv.h"
 #include "store/account.h"
 
-#define CHUNK_ROWS 131072 /* rows sorted and written at a time */
+#define CHUNK_ROWS 131072 /* rows sorted at a time */
+#define MAX_RUNS 256	  /* sorted runs merged at once */
+#define RUN_BUFFER (32 << 10) /* read buffer of one run */
 #define IMPORT_BUSY_MS (30 * 60 * 1000) /* wait for another import this long */
 #define DUPS_SHOWN 5 /* duplicate rows a refusal names */
 
@@ -184,8 +196,10 @@ typedef struct import {
 	cb_observation_writer *writer;
 	int64_t batch_id;
 	row *rows;
-	size_t nrows;
+	size_t nrows, chunk_rows, max_runs;
 	cb_buf text; /* source and note strings of the chunk */
+	FILE **runs; /* sorted runs waiting for the merge (max_runs) */
+	size_t nruns;
 	int64_t total, first_at, last_at, created;
 	cb_buf errors;
 	int nerrors;
@@ -293,16 +307,234 @@ static int mark_duplicates(import *im)
 	return 0;
 }
 
-static int flush(import *im)
+/* --- sorted runs ------------------------------------------------------------ */
+
+/* A row as a run keeps it, followed by its source and note bytes. */
+typedef struct run_row {
+	int64_t measure_id, account_id, at, line;
+	double value;
+	uint32_t source_len, note_len;
+} run_row;
+
+/* An unnamed file beside the database (the disk the workspace has room
+ * on, not a /tmp that may be memory): gone when closed or killed. */
+static FILE *run_open(import *im)
+{
+	const char *dir = im->ws->dir;
+	FILE *f;
+	int fd;
+
+#ifdef O_TMPFILE
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0)
+#endif
+	{
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/.casebook-import-XXXXXX", dir);
+		fd = mkstemp(path);
+		if (fd >= 0)
+			unlink(path);
+	}
+	if (fd < 0) {
+		cb_error_set(CB_EIO, "cannot make a temporary file in %s for the import: %s", dir,
+			     strerror(errno));
+		return NULL;
+	}
+	if (!(f = fdopen(fd, "w+b"))) {
+		close(fd);
+		cb_error_set(CB_ENOMEM, "out of memory");
+		return NULL;
+	}
+	setvbuf(f, NULL, _IOFBF, RUN_BUFFER);
+	return f;
+}
+
+static int run_put(FILE *f, const run_row *r, const char *src, const char *note)
+{
+	if (fwrite(r, sizeof(*r), 1, f) != 1 ||
+	    (r->source_len && fwrite(src, r->source_len, 1, f) != 1) ||
+	    (r->note_len && fwrite(note, r->note_len, 1, f) != 1))
+		return cb_error_set(CB_EIO, "cannot write the import's temporary file: %s",
+				    strerror(errno));
+	return 0;
+}
+
+/* One run being merged: its current row and that row's texts. */
+typedef struct run_head {
+	FILE *f;
+	run_row r;
+	char source[CB_NOTE_MAX + 1], note[CB_NOTE_MAX + 1];
+} run_head;
+
+/* Reads the run's next row: 1, or 0 at its end. */
+static int run_next(run_head *h)
+{
+	if (fread(&h->r, sizeof(h->r), 1, h->f) != 1) {
+		if (ferror(h->f))
+			return cb_error_set(CB_EIO, "cannot read the import's temporary file: %s",
+					    strerror(errno));
+		return 0;
+	}
+	if (h->r.source_len > CB_NOTE_MAX || h->r.note_len > CB_NOTE_MAX ||
+	    (h->r.source_len && fread(h->source, h->r.source_len, 1, h->f) != 1) ||
+	    (h->r.note_len && fread(h->note, h->r.note_len, 1, h->f) != 1))
+		return cb_error_set(CB_EIO, "the import's temporary file is cut short");
+	h->source[h->r.source_len] = '\0';
+	h->note[h->r.note_len] = '\0';
+	return 1;
+}
+
+static int head_before(const run_head *a, const run_head *b)
+{
+	const run_row *x = &a->r, *y = &b->r;
+
+	if (x->measure_id != y->measure_id)
+		return x->measure_id < y->measure_id;
+	if (x->account_id != y->account_id)
+		return x->account_id < y->account_id;
+	if (x->at != y->at)
+		return x->at < y->at;
+	return x->line < y->line;
+}
+
+static void heap_down(run_head **heap, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+
+		if (l < n && head_before(heap[l], heap[m]))
+			m = l;
+		if (l + 1 < n && head_before(heap[l + 1], heap[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		run_head *t = heap[i];
+		heap[i] = heap[m];
+		heap[m] = t;
+		i = m;
+	}
+}
+
+/* Merges runs[0..n) in row order into `to` (a run) or, when `to` is NULL,
+ * into the store; closes them. */
+static int merge_runs(import *im, FILE **runs, size_t n, FILE *to)
+{
+	run_head *heads = calloc(n, sizeof(*heads));
+	run_head **heap = calloc(n, sizeof(*heap));
+	size_t live = 0;
+	int rc = 0;
+
+	if (!heads || !heap) {
+		rc = cb_error_set(CB_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		heads[i].f = runs[i];
+		if (fseek(runs[i], 0, SEEK_SET) != 0) {
+			rc = cb_error_set(CB_EIO, "cannot read the import's temporary file: %s",
+					  strerror(errno));
+			goto done;
+		}
+		if ((rc = run_next(&heads[i])) < 0)
+			goto done;
+		if (rc == 1)
+			heap[live++] = &heads[i];
+	}
+	for (size_t i = live / 2; i-- > 0;)
+		heap_down(heap, live, i);
+	rc = 0;
+	while (live) {
+		run_head *h = heap[0];
+
+		if (to) {
+			rc = run_put(to, &h->r, h->source, h->note);
+		} else {
+			cb_observation o = {h->r.measure_id, h->r.account_id, h->r.at, im->batch_id,
+					    h->r.line, h->r.value,
+					    h->r.source_len ? h->source : NULL,
+					    h->r.note_len ? h->note : NULL};
+
+			rc = cb_store_observation_write(im->writer, &o);
+		}
+		if (rc < 0 || (rc = run_next(h)) < 0)
+			goto done;
+		if (rc == 0)
+			heap[0] = heap[--live];
+		heap_down(heap, live, 0);
+		rc = 0;
+	}
+done:
+	for (size_t i = 0; i < n; i++)
+		fclose(runs[i]);
+	free(heads);
+	free(heap);
+	return rc;
+}
+
+/* Keeps the chunk's rows (sorted, duplicates left out) as a new run. */
+static int spill(import *im)
+{
+	FILE *f;
+	int rc;
+
+	if (im->nruns == im->max_runs) {
+		/* Bounded open files: the runs so far become one. */
+		if (!(f = run_open(im)))
+			return CB_EIO;
+		rc = merge_runs(im, im->runs, im->nruns, f);
+		im->nruns = 0;
+		if (rc < 0) {
+			fclose(f);
+			return rc;
+		}
+		im->runs[im->nruns++] = f;
+	}
+	if (!(f = run_open(im)))
+		return CB_EIO;
+	im->runs[im->nruns++] = f;
+	for (size_t i = 0; i < im->nrows; i++) {
+		const row *r = &im->rows[i];
+		const char *src = r->source ? im->text.ptr + r->source - 1 : NULL;
+		const char *note = r->note ? im->text.ptr + r->note - 1 : NULL;
+		run_row w = {r->measure_id, r->account_id, r->at, r->line, r->value,
+			     src ? (uint32_t)strlen(src) : 0, note ? (uint32_t)strlen(note) : 0};
+
+		if (r->dup)
+			continue;
+		if ((rc = run_put(f, &w, src, note)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Sorts the chunk, marks its duplicates and writes it: into the store
+ * when it is the whole file (`last` with no run kept), else as a run; the
+ * last chunk then merges every run into the store. */
+static int flush(import *im, int last)
 {
 	int rc;
 
-	if (!im->nrows)
-		return 0;
-	if (!im->nerrors && (im->dups || !im->o->dry_run)) {
+	if (!im->nerrors && (im->dups || !im->o->dry_run) && im->nrows) {
 		qsort(im->rows, im->nrows, sizeof(row), row_order);
 		if ((rc = mark_duplicates(im)) < 0)
 			return rc;
+		if (!im->o->dry_run && (!last || im->nruns)) {
+			if ((rc = spill(im)) < 0)
+				return rc;
+			im->nrows = 0;
+			cb_buf_clear(&im->text);
+		}
+	}
+	if (last && im->nruns && !im->nerrors && !im->o->dry_run) {
+		rc = merge_runs(im, im->runs, im->nruns, NULL);
+		im->nruns = 0;
+		if (rc < 0)
+			return rc;
+	}
+	if (!im->nrows)
+		return 0;
+	if (!im->nerrors && (im->dups || !im->o->dry_run)) {
 		for (size_t i = 0; i < im->nrows; i++) {
 			const row *r = &im->rows[i];
 			cb_observation o = {r->measure_id, r->account_id, r->at, im->batch_id, r->line,
@@ -472,8 +704,8 @@ static int take_row(import *im, const cb_csv_record *rec, const cb_csv_columns *
 		im->last_at = r.at;
 	im->total++;
 	im->rows[im->nrows++] = r;
-	if (im->nrows == CHUNK_ROWS)
-		return flush(im);
+	if (im->nrows == im->chunk_rows)
+		return flush(im, 0);
 	return 0;
 }
 
@@ -510,6 +742,9 @@ static void import_free(import *im)
 	cb_store_duplicate_finder_free(im->dups);
 	free(im->same);
 	free(im->rows);
+	for (size_t i = 0; i < im->nruns; i++)
+		fclose(im->runs[i]);
+	free(im->runs);
 	cb_buf_free(&im->text);
 	cb_buf_free(&im->errors);
 }
@@ -558,8 +793,11 @@ int cb_app_data_import(cb_workspace *ws, const char *path, const cb_data_import_
 	}
 	if ((rc = cb_workspace_plugins(ws, &im.host)) < 0)
 		goto done;
-	im.rows = malloc(CHUNK_ROWS * sizeof(row));
-	if (!im.rows) {
+	im.chunk_rows = o->chunk_rows ? o->chunk_rows : CHUNK_ROWS;
+	im.max_runs = o->max_runs >= 2 ? o->max_runs : MAX_RUNS;
+	im.rows = malloc(im.chunk_rows * sizeof(row));
+	im.runs = calloc(im.max_runs, sizeof(*im.runs));
+	if (!im.rows || !im.runs) {
 		rc = cb_error_set(CB_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -643,7 +881,7 @@ int cb_app_data_import(cb_workspace *ws, const char *path, const cb_data_import_
 			goto done; /* rolled back below: nothing changes */
 		}
 	}
-	if ((rc = flush(&im)) < 0)
+	if ((rc = flush(&im, 1)) < 0)
 		goto done;
 	if (im.ndups && !o->skip_duplicates) {
 		rc = duplicates_refused(&im);

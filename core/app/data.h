@@ -28,6 +28,10 @@ typedef struct cb_data_import_options {
 	/* What messages and the batch call the file (an upload's own name
 	 * where `path` is a temporary copy); NULL: `path`. */
 	const char *name;
+	/* Rows sorted at a time and sorted runs merged at once; 0: the
+	 * defaults (131,072 and 256). Tests make them small to see a large
+	 * file's way through small data. */
+	size_t chunk_rows, max_runs;
 } cb_data_import_options;
 
 typedef struct cb_data_import_result {
