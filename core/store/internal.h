@@ -18,6 +18,8 @@ struct cb_store {
 	int told;        /* the current wait was announced to the user */
 	void (*notice)(const char *message, void *ctx);
 	void *notice_ctx;
+	int queued;      /* takes its turn in the process's writer queue */
+	int in_queue;    /* holds that turn: the outermost transaction is open */
 };
 
 /* Records the database's last error as a CB_E* code, `what` saying what was
