@@ -299,6 +299,17 @@ static void field(buf *b, CURL *h, const char *name, const char *value)
 	curl_free(e);
 }
 
+/* What an error page says: its flash, or a JSON answer whole. */
+static const char *said(const buf *b)
+{
+	const char *p = b->p ? strstr(b->p, "class=\"flash") : NULL;
+
+	if (!p)
+		return b->p ? b->p : "";
+	p = strchr(p, '>');
+	return p ? p + 1 : "";
+}
+
 /* A write as a browser makes it: the form, then the form sent back. */
 static void write_case(client *c, const person *tech, long seq)
 {
@@ -348,7 +359,7 @@ static void write_case(client *c, const person *tech, long seq)
 		buf_printf(&c->acks, "refused %s %ld\n", slug, code);
 		if (code >= 500)
 			fprintf(stderr, "serve_load: %s: HTTP %ld: %.300s\n", slug, code,
-				c->body.p ? c->body.p : "");
+				said(&c->body));
 	}
 }
 
@@ -389,6 +400,9 @@ static void *run(void *arg)
 				      ? IMPACT_HIT
 				      : IMPACT_MISS,
 			      code, ms);
+			if (code >= 500)
+				fprintf(stderr, "serve_load: impact: HTTP %ld: %.300s\n", code,
+					said(&c->body));
 		} else {
 			write_case(c, tech, ++seq);
 		}
