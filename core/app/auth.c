@@ -388,25 +388,25 @@ fail:
 	return rc;
 }
 
-/* Notes that a sign-in (hash) or an API token (id) was used now. This
- * is bookkeeping for the idle clock and `person token --list`, written
- * on a read: it takes its turn behind the writers (cb_store_begin; a
- * server's threads queue there), and when the database stays busy the
+/* Notes that a sign-in (hash) or an API token (id) was used now: 0, or 1
+ * when it was not noted. This is bookkeeping for the idle clock and
+ * `person token --list`, written on a read: when another writer holds
+ * the database or waits for it (a server's threads queue there), the
  * read goes on without it, to be noted at a later request, rather than
- * fail a page that had nothing to write. */
+ * wait behind the writes or fail a page that had nothing to write. */
 static int touch(cb_workspace *ws, const unsigned char *hash, int64_t id, int64_t now)
 {
 	int rc;
 
-	if ((rc = cb_store_begin(ws->store)) < 0)
-		return rc;
+	if ((rc = cb_store_begin_if_free(ws->store)) <= 0)
+		return 1;
 	rc = hash ? cb_store_web_session_touch(ws->store, hash, now)
 		  : cb_store_api_token_touch(ws->store, id, now);
 	if (rc < 0) {
 		cb_store_rollback(ws->store);
-		return rc;
+		return 1;
 	}
-	return cb_store_commit(ws->store);
+	return cb_store_commit(ws->store) < 0;
 }
 
 int cb_auth_session_get(cb_workspace *ws, const char *token, cb_auth_session *out)

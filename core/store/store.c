@@ -545,6 +545,8 @@ static int on_busy(void *ctx, int count)
 	time_t since = 0;
 	int announced;
 
+	if (s->no_wait)
+		return 0;
 	if (count == 0) {
 		s->waited = now;
 		s->told = 0;
@@ -999,6 +1001,22 @@ static void queue_enter(cb_store *s)
 	s->in_queue = 1;
 }
 
+/* Takes the turn if nobody holds it or waits for it: 1, else 0. */
+static int queue_try(cb_store *s)
+{
+	int free_now;
+
+	if (!s->queued || s->in_queue)
+		return 1;
+	pthread_mutex_lock(&queue_lock);
+	free_now = queue_serving == queue_next;
+	if (free_now)
+		queue_next++;
+	pthread_mutex_unlock(&queue_lock);
+	s->in_queue = free_now;
+	return free_now;
+}
+
 static void queue_leave(cb_store *s)
 {
 	if (!s->in_queue)
@@ -1062,6 +1080,28 @@ int cb_store_begin(cb_store *s)
 	}
 	s->depth++;
 	return 0;
+}
+
+int cb_store_begin_if_free(cb_store *s)
+{
+	int rc;
+
+	if (s->readonly || s->depth > 0)
+		return cb_store_begin(s) < 0 ? CB_EREADONLY : 1;
+	if (!queue_try(s))
+		return 0;
+	s->no_wait = 1;
+	rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	s->no_wait = 0;
+	if (rc != SQLITE_OK) {
+		int busy = (sqlite3_errcode(s->db) & 0xFF) == SQLITE_BUSY;
+
+		rc = busy ? 0 : cb_store_fail(s, "starting a transaction");
+		queue_leave(s);
+		return rc;
+	}
+	s->depth++;
+	return 1;
 }
 
 int cb_store_commit(cb_store *s)

@@ -57,6 +57,12 @@ void cb_store_set_busy_timeout(cb_store *s, int ms);
  * only counts the waits for other processes. */
 void cb_store_queue_writers(cb_store *s);
 
+/* Begins a transaction as cb_store_begin does, but only when no writer
+ * holds the lock or waits in the queue: 1 when begun, 0 when it would
+ * have had to wait (nothing begun), or an error. For bookkeeping a read
+ * may skip, which should not wait behind writes. */
+int cb_store_begin_if_free(cb_store *s);
+
 /* A long write (an import) says what it does, once it holds the write
  * lock: `what` ("importing obs.csv") goes with its process id and start
  * time into DATABASE-writer beside the database, which the store removes
