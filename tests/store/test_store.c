@@ -236,6 +236,37 @@ START_TEST(queued_writers_of_a_process_take_turns)
 }
 END_TEST
 
+/* A write a read may skip does not wait: not while another store holds
+ * the lock (not even the busy timeout), and at once when it is free. */
+START_TEST(begin_if_free_does_not_wait)
+{
+	cb_store *s1, *s2;
+	struct timespec t0, t1;
+
+	ck_assert_int_eq(cb_store_open(path, CB_STORE_CREATE, &s1), 0);
+	ck_assert_int_eq(cb_store_open(path, 0, &s2), 0);
+	cb_store_queue_writers(s1);
+	cb_store_queue_writers(s2);
+	ck_assert_int_eq(cb_store_begin(s1), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(cb_store_begin_if_free(s2), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_msg((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 500,
+		      "begin_if_free waited for the other writer");
+	ck_assert_int_eq(cb_store_commit(s1), 0);
+	ck_assert_int_eq(cb_store_begin_if_free(s2), 1);
+	ck_assert_int_eq(cb_store_commit(s2), 0);
+	/* A store of another process holding the lock (not in the queue). */
+	cb_store_close(s1);
+	ck_assert_int_eq(cb_store_open(path, 0, &s1), 0);
+	ck_assert_int_eq(cb_store_begin(s1), 0);
+	ck_assert_int_eq(cb_store_begin_if_free(s2), 0);
+	cb_store_rollback(s1);
+	cb_store_close(s1);
+	cb_store_close(s2);
+}
+END_TEST
+
 /* What migration 7 added besides the roles: gone, to make a file as an
  * earlier version wrote it. */
 #define DROP_SIGNIN_TABLES                                                                 \
@@ -383,6 +414,7 @@ int main(void)
 	tcase_add_test(tc, read_only_store_refuses_transactions);
 	tcase_add_test(tc, writers_in_turn_see_each_others_commits);
 	tcase_add_test(tc, queued_writers_of_a_process_take_turns);
+	tcase_add_test(tc, begin_if_free_does_not_wait);
 	suite_add_tcase(s, tc);
 	return cbt_main(s);
 }
