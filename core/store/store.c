@@ -1086,8 +1086,11 @@ int cb_store_begin_if_free(cb_store *s)
 {
 	int rc;
 
-	if (s->readonly || s->depth > 0)
-		return cb_store_begin(s) < 0 ? CB_EREADONLY : 1;
+	if (s->readonly || s->depth > 0) {
+		/* Refused, or a savepoint inside a transaction already held. */
+		rc = cb_store_begin(s);
+		return rc < 0 ? rc : 1;
+	}
 	if (!queue_try(s))
 		return 0;
 	s->no_wait = 1;
