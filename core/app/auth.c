@@ -388,6 +388,27 @@ fail:
 	return rc;
 }
 
+/* Notes that a sign-in (hash) or an API token (id) was used now: 0, or 1
+ * when it was not noted. This is bookkeeping for the idle clock and
+ * `person token --list`, written on a read: when another writer holds
+ * the database or waits for it (a server's threads queue there), the
+ * read goes on without it, to be noted at a later request, rather than
+ * wait behind the writes or fail a page that had nothing to write. */
+static int touch(cb_workspace *ws, const unsigned char *hash, int64_t id, int64_t now)
+{
+	int rc;
+
+	if ((rc = cb_store_begin_if_free(ws->store)) <= 0)
+		return 1;
+	rc = hash ? cb_store_web_session_touch(ws->store, hash, now)
+		  : cb_store_api_token_touch(ws->store, id, now);
+	if (rc < 0) {
+		cb_store_rollback(ws->store);
+		return 1;
+	}
+	return cb_store_commit(ws->store) < 0;
+}
+
 int cb_auth_session_get(cb_workspace *ws, const char *token, cb_auth_session *out)
 {
 	unsigned char h[CB_STORE_TOKEN_HASH];
@@ -410,11 +431,8 @@ int cb_auth_session_get(cb_workspace *ws, const char *token, cb_auth_session *ou
 				    now >= w.expires_at ? "7 days after signing in"
 							: "12 hours without a request");
 	}
-	if (now - w.last_seen >= CB_AUTH_TOUCH_EVERY) {
-		if ((rc = cb_store_web_session_touch(ws->store, h, now)) < 0)
-			return rc;
+	if (now - w.last_seen >= CB_AUTH_TOUCH_EVERY && touch(ws, h, 0, now) == 0)
 		w.last_seen = now;
-	}
 	if ((rc = actor_of_id(ws, w.person_id, &out->actor)) < 0)
 		return rc;
 	snprintf(out->csrf, sizeof(out->csrf), "%s", w.csrf);
@@ -504,9 +522,8 @@ int cb_auth_token_check(cb_workspace *ws, const char *token, cb_actor *out)
 		return rc;
 	if (!found || t.revoked_at)
 		return cb_error_set(CB_EAUTH, "unknown or revoked API token");
-	if (now - t.last_used_at >= CB_AUTH_TOUCH_EVERY &&
-	    (rc = cb_store_api_token_touch(ws->store, t.id, now)) < 0)
-		return rc;
+	if (now - t.last_used_at >= CB_AUTH_TOUCH_EVERY)
+		touch(ws, NULL, t.id, now);
 	return actor_of_id(ws, t.person_id, out);
 }
 

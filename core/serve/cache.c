@@ -23,6 +23,10 @@ typedef struct entry {
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static entry entries[CB_SERVE_CACHE_ENTRIES];
+/* The questions being answered now, each by one thread (cb_serve_cache_get
+ * claimed it); the others asking the same wait for `answered`. */
+static char *computing[CB_SERVE_CACHE_ENTRIES];
+static pthread_cond_t answered = PTHREAD_COND_INITIALIZER;
 static size_t bytes;
 static uint64_t tick;
 
@@ -101,27 +105,55 @@ int cb_serve_cache_key(cb_serve_request *rq, cb_buf *key)
 	return key->ptr ? 0 : cb_error_set(CB_ENOMEM, "out of memory");
 }
 
+/* The slot of `key` in `computing`, or CB_SERVE_CACHE_ENTRIES. */
+static size_t computing_slot(const char *key)
+{
+	for (size_t i = 0; i < CB_SERVE_CACHE_ENTRIES; i++)
+		if (computing[i] && strcmp(computing[i], key) == 0)
+			return i;
+	return CB_SERVE_CACHE_ENTRIES;
+}
+
 int cb_serve_cache_get(cb_serve_request *rq, const char *key)
 {
-	int hit = 0;
+	int hit = 0, found;
 
 	pthread_mutex_lock(&lock);
-	for (size_t i = 0; i < CB_SERVE_CACHE_ENTRIES; i++) {
-		entry *e = &entries[i];
+	for (;;) {
+		found = 0;
+		for (size_t i = 0; i < CB_SERVE_CACHE_ENTRIES; i++) {
+			entry *e = &entries[i];
 
-		if (!e->key || strcmp(e->key, key) != 0)
-			continue;
-		cb_buf_clear(&rq->body);
-		if (cb_buf_append(&rq->body, e->body, e->len) < 0 ||
-		    (e->disposition &&
-		     cb_serve_add_header(rq, "Content-Disposition", e->disposition) < 0))
+			if (!e->key || strcmp(e->key, key) != 0)
+				continue;
+			found = 1;
+			cb_buf_clear(&rq->body);
+			if (cb_buf_append(&rq->body, e->body, e->len) < 0 ||
+			    (e->disposition &&
+			     cb_serve_add_header(rq, "Content-Disposition", e->disposition) < 0))
+				break;
+			rq->status = 200;
+			rq->content_type = e->content_type;
+			rq->csp = e->csp;
+			e->used = ++tick;
+			hit = 1;
 			break;
-		rq->status = 200;
-		rq->content_type = e->content_type;
-		rq->csp = e->csp;
-		e->used = ++tick;
-		hit = 1;
-		break;
+		}
+		/* The dashboard of fifty managers at nine o'clock: one of them
+		 * computes the answer, the others wait for it, rather than all
+		 * computing the same answer at once on a machine that has two
+		 * cores for it. */
+		if (found || computing_slot(key) == CB_SERVE_CACHE_ENTRIES)
+			break;
+		pthread_cond_wait(&answered, &lock);
+	}
+	if (!found) {
+		/* Ours to compute; with no slot free, computed without a claim. */
+		for (size_t i = 0; i < CB_SERVE_CACHE_ENTRIES; i++)
+			if (!computing[i]) {
+				computing[i] = strdup(key);
+				break;
+			}
 	}
 	pthread_mutex_unlock(&lock);
 	cb_serve_add_header(rq, "X-Casebook-Cache", hit ? "hit" : "miss");
@@ -182,6 +214,19 @@ void cb_serve_cache_put(cb_serve_request *rq, const char *key)
 		if (strcmp(rq->headers[i][0], "Content-Disposition") == 0)
 			disposition = rq->headers[i][1];
 	keep(key, rq->body.ptr, rq->body.len, rq->content_type, rq->csp, disposition);
+}
+
+void cb_serve_cache_done(const char *key)
+{
+	size_t i;
+
+	pthread_mutex_lock(&lock);
+	if ((i = computing_slot(key)) < CB_SERVE_CACHE_ENTRIES) {
+		free(computing[i]);
+		computing[i] = NULL;
+	}
+	pthread_cond_broadcast(&answered);
+	pthread_mutex_unlock(&lock);
 }
 
 void cb_serve_cache_store(const char *key, const char *text, size_t len)

@@ -25,11 +25,19 @@ int cb_serve_cache_key(cb_serve_request *rq, cb_buf *key);
 
 /* When the cache holds the answer for `key`, fills rq's answer with it
  * (status 200, body, content type, the page's CSP and its
- * Content-Disposition) and returns 1; else 0. */
+ * Content-Disposition) and returns 1. When another thread is computing
+ * it, first waits for that one to finish. Else returns 0: the question
+ * is the caller's to answer (others asking it meanwhile wait), who must
+ * then call cb_serve_cache_done(key), whatever came of it. */
 int cb_serve_cache_get(cb_serve_request *rq, const char *key);
 
 /* Keeps rq's answer for `key` when it is a 200 (else nothing). */
 void cb_serve_cache_put(cb_serve_request *rq, const char *key);
+
+/* The question `key` that cb_serve_cache_get gave the caller is
+ * answered (kept or not): the threads waiting for it look again, and
+ * one computes it when it was not kept. */
+void cb_serve_cache_done(const char *key);
 
 /* The key of a question that is not the request's own (the dashboard's
  * verdicts): `question` with the data's version. */

@@ -257,6 +257,7 @@ static int cached(cb_serve_request *rq, question *q, int (*answer)(cb_serve_requ
 	}
 	if ((rc = answer(rq, q)) == 0)
 		cb_serve_cache_put(rq, cb_buf_cstr(&key));
+	cb_serve_cache_done(cb_buf_cstr(&key));
 	cb_buf_free(&key);
 	return rc;
 }

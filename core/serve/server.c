@@ -25,6 +25,7 @@
 #include "base/text.h"
 #include "serve/cache.h"
 #include "serve/internal.h"
+#include "store/store.h"
 
 #define DEFAULT_MAX_BODY (1u << 20)
 #define DEFAULT_MAX_UPLOAD (32u << 20)
@@ -434,6 +435,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return answer(st);
 	}
 	rq->ws->plugin_options = o->plugins;
+	/* The connection threads write one after another, in turn (see
+	 * cb_store_queue_writers), not as SQLite's busy handler picks. */
+	cb_store_queue_writers(rq->ws->store);
 	if ((rc = cb_serve_route(rq)) < 0)
 		cb_serve_fail(rq, rc);
 	return answer(st);

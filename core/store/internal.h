@@ -18,6 +18,9 @@ struct cb_store {
 	int told;        /* the current wait was announced to the user */
 	void (*notice)(const char *message, void *ctx);
 	void *notice_ctx;
+	int queued;      /* takes its turn in the process's writer queue */
+	int in_queue;    /* holds that turn: the outermost transaction is open */
+	int no_wait;     /* the busy handler gives up at once (cb_store_begin_if_free) */
 };
 
 /* Records the database's last error as a CB_E* code, `what` saying what was

@@ -6,6 +6,7 @@
 #include "store/internal.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -544,6 +545,8 @@ static int on_busy(void *ctx, int count)
 	time_t since = 0;
 	int announced;
 
+	if (s->no_wait)
+		return 0;
 	if (count == 0) {
 		s->waited = now;
 		s->told = 0;
@@ -973,10 +976,64 @@ fail:
 	return rc;
 }
 
+/* The process's writer queue (cb_store_queue_writers): a ticket lock, so
+ * that turns go in the order they were asked for. */
+static pthread_mutex_t queue_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t queue_turn = PTHREAD_COND_INITIALIZER;
+static unsigned long queue_next, queue_serving;
+
+void cb_store_queue_writers(cb_store *s)
+{
+	s->queued = 1;
+}
+
+static void queue_enter(cb_store *s)
+{
+	unsigned long mine;
+
+	if (!s->queued || s->in_queue)
+		return;
+	pthread_mutex_lock(&queue_lock);
+	mine = queue_next++;
+	while (queue_serving != mine)
+		pthread_cond_wait(&queue_turn, &queue_lock);
+	pthread_mutex_unlock(&queue_lock);
+	s->in_queue = 1;
+}
+
+/* Takes the turn if nobody holds it or waits for it: 1, else 0. */
+static int queue_try(cb_store *s)
+{
+	int free_now;
+
+	if (!s->queued || s->in_queue)
+		return 1;
+	pthread_mutex_lock(&queue_lock);
+	free_now = queue_serving == queue_next;
+	if (free_now)
+		queue_next++;
+	pthread_mutex_unlock(&queue_lock);
+	s->in_queue = free_now;
+	return free_now;
+}
+
+static void queue_leave(cb_store *s)
+{
+	if (!s->in_queue)
+		return;
+	s->in_queue = 0;
+	pthread_mutex_lock(&queue_lock);
+	queue_serving++;
+	pthread_cond_broadcast(&queue_turn);
+	pthread_mutex_unlock(&queue_lock);
+}
+
 void cb_store_close(cb_store *s)
 {
 	if (!s)
 		return;
+	/* A transaction left open (closing rolls it back) ends its turn. */
+	queue_leave(s);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
@@ -1007,8 +1064,13 @@ int cb_store_begin(cb_store *s)
 				    "the workspace database %s is read-only (no write permission)",
 				    s->path);
 	if (s->depth == 0) {
-		if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-			return cb_store_fail(s, "starting a transaction");
+		queue_enter(s);
+		if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+			int rc = cb_store_fail(s, "starting a transaction");
+
+			queue_leave(s);
+			return rc;
+		}
 	} else {
 		/* Inside a transaction, a savepoint: an inner failure can be
 		 * undone without losing the outer work. */
@@ -1018,6 +1080,31 @@ int cb_store_begin(cb_store *s)
 	}
 	s->depth++;
 	return 0;
+}
+
+int cb_store_begin_if_free(cb_store *s)
+{
+	int rc;
+
+	if (s->readonly || s->depth > 0) {
+		/* Refused, or a savepoint inside a transaction already held. */
+		rc = cb_store_begin(s);
+		return rc < 0 ? rc : 1;
+	}
+	if (!queue_try(s))
+		return 0;
+	s->no_wait = 1;
+	rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	s->no_wait = 0;
+	if (rc != SQLITE_OK) {
+		int busy = (sqlite3_errcode(s->db) & 0xFF) == SQLITE_BUSY;
+
+		rc = busy ? 0 : cb_store_fail(s, "starting a transaction");
+		queue_leave(s);
+		return rc;
+	}
+	s->depth++;
+	return 1;
 }
 
 int cb_store_commit(cb_store *s)
@@ -1050,9 +1137,11 @@ int cb_store_commit(cb_store *s)
 
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		unannounce(s);
+		queue_leave(s);
 		return rc;
 	}
 	unannounce(s);
+	queue_leave(s);
 	return 0;
 }
 
@@ -1070,6 +1159,7 @@ int cb_store_rollback(cb_store *s)
 	}
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	unannounce(s);
+	queue_leave(s);
 	return 0;
 }
 

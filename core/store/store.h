@@ -45,6 +45,24 @@ int cb_store_data_version(cb_store *s, int64_t *out);
  * waits while the announcing process lives. */
 void cb_store_set_busy_timeout(cb_store *s, int ms);
 
+/* Makes s wait for its turn, in the order they asked, behind the other
+ * stores of this process that do the same before it begins a
+ * transaction (cb_store_begin), and hold the turn until its outermost
+ * transaction ends. For a server, whose many threads each open the
+ * database: SQLite's busy handler polls, so among a process's own
+ * writers the lock goes to whoever polls at the right moment, and
+ * under load a writer waited past the busy timeout and failed while
+ * the server was only busy with its own writes. In the queue a writer
+ * waits as long as the writers before it take; the busy timeout then
+ * only counts the waits for other processes. */
+void cb_store_queue_writers(cb_store *s);
+
+/* Begins a transaction as cb_store_begin does, but only when no writer
+ * holds the lock or waits in the queue: 1 when begun, 0 when it would
+ * have had to wait (nothing begun), or an error. For bookkeeping a read
+ * may skip, which should not wait behind writes. */
+int cb_store_begin_if_free(cb_store *s);
+
 /* A long write (an import) says what it does, once it holds the write
  * lock: `what` ("importing obs.csv") goes with its process id and start
  * time into DATABASE-writer beside the database, which the store removes

@@ -3,7 +3,7 @@
 # the same question on the same data is answered from the cache, and any
 # change to the data (a session recorded, a batch imported) is a new
 # question. Rights come first: a reader the table refuses gets 403 even
-# for a cached answer.
+# for a cached answer. Askers of one question at once get it computed once.
 set -euo pipefail
 cb=${CASEBOOK:?}
 tmp=$(mktemp -d)
@@ -34,7 +34,9 @@ manager=$(c person token mia --name cache --json | sed -n 's/.*"token": *"\([^"]
 tech=$(c person token tom --name cache --json | sed -n 's/.*"token": *"\([^"]*\)".*/\1/p')
 [ -n "$manager" ] && [ -n "$tech" ] || fail "no API tokens"
 
-c serve --listen 127.0.0.1:0 --json >"$tmp/ready" 2>"$tmp/err" &
+# The binary itself in the background, not the function c: $! must be
+# the server, for the trap to stop it.
+"$cb" -C "$ws" serve --listen 127.0.0.1:0 --json >"$tmp/ready" 2>"$tmp/err" &
 server=$!
 for _ in $(seq 1 100); do [ -s "$tmp/ready" ] && break; sleep 0.1; done
 url=$(sed -n 's/.*"url": *"\([^"]*\)".*/\1/p' "$tmp/ready")
@@ -62,4 +64,34 @@ echo "account,measure,at,value" >"$tmp/more.csv"
 echo "west,repair.hours,2025-07-01T10:00:00Z,3" >>"$tmp/more.csv"
 c data import "$tmp/more.csv" >/dev/null
 [ "$(get "$manager" 5)" = miss ] || fail "a new batch did not make a new question"
+
+# Askers of one question at once: one computes the answer, the others
+# wait for it (the dashboard of a team opened at nine o'clock). A KPI
+# made slow on purpose keeps the first computing while the others ask.
+cat >"$ws/plugins/slow.lua" <<'LUA'
+casebook.api(1)
+casebook.kpi {
+  key = "slow_hours", name = "Slow hours", unit = "hours", better = "lower", min = 0,
+  inputs = { "repair.hours" }, doc = "mean of repair.hours, slowly",
+  compute = function(w)
+    local x = 0
+    for i = 1, 400000 do x = x + i end
+    local s = w["repair.hours"]
+    if #s == 0 then return nil, "no repair" end
+    return s:mean()
+  end,
+}
+LUA
+askers=()
+for i in 1 2 3 4; do
+  curl -s -D "$tmp/once$i" -o "$tmp/oncebody$i" -H "Authorization: Bearer $manager" \
+    "${url}api/v1/impact?program=tco&kpi=slow_hours" &
+  askers+=($!)
+done
+wait "${askers[@]}"
+misses=$(cat "$tmp"/once[1-4] | grep -ci '^X-Casebook-Cache: *miss' || true)
+[ "$misses" = 1 ] || fail "4 askers at once computed the answer $misses times, not once"
+for i in 2 3 4; do
+  cmp -s "$tmp/oncebody1" "$tmp/oncebody$i" || fail "askers at once got different answers"
+done
 echo "serve_cache: ok"

@@ -1,8 +1,10 @@
 /* The store: schema migrations, transactions, checks, on real SQLite files. */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/error.h"
 #include "store/account.h"
@@ -166,6 +168,105 @@ START_TEST(writers_in_turn_see_each_others_commits)
 }
 END_TEST
 
+/* One of a server's connection threads: its own store, queued, writing
+ * WRITES accounts, each transaction holding the lock 20 ms. */
+#define WRITERS 8
+#define WRITES 4
+
+typedef struct writer {
+	int id, failed;
+} writer;
+
+static void *write_in_turn(void *arg)
+{
+	writer *w = arg;
+	cb_store *s;
+
+	if (cb_store_open(path, 0, &s) < 0) {
+		w->failed = 1;
+		return NULL;
+	}
+	cb_store_queue_writers(s);
+	cb_store_set_busy_timeout(s, 50);
+	for (int i = 0; i < WRITES; i++) {
+		char key[32];
+		cb_account a = {.key = key, .name = "Queued"};
+		struct timespec hold = {0, 20 * 1000000L};
+
+		snprintf(key, sizeof(key), "w%d-%d", w->id, i);
+		if (cb_store_begin(s) < 0) {
+			w->failed++;
+			continue;
+		}
+		if (cb_store_account_insert(s, &a) < 0) {
+			w->failed++;
+			cb_store_rollback(s);
+			continue;
+		}
+		nanosleep(&hold, NULL);
+		if (cb_store_commit(s) < 0)
+			w->failed++;
+	}
+	cb_store_close(s);
+	return NULL;
+}
+
+/* Eight threads each holding the write lock 20 ms would keep one waiting
+ * past a 50 ms busy timeout (SQLite's busy handler polls: no order), and
+ * it would fail with "the database is busy"; queued, each waits its turn
+ * and every write lands. */
+START_TEST(queued_writers_of_a_process_take_turns)
+{
+	pthread_t t[WRITERS];
+	writer w[WRITERS];
+	cb_store *s;
+
+	ck_assert_int_eq(cb_store_open(path, CB_STORE_CREATE, &s), 0);
+	cb_store_close(s);
+	for (int i = 0; i < WRITERS; i++) {
+		w[i] = (writer){i, 0};
+		ck_assert_int_eq(pthread_create(&t[i], NULL, write_in_turn, &w[i]), 0);
+	}
+	for (int i = 0; i < WRITERS; i++) {
+		pthread_join(t[i], NULL);
+		ck_assert_msg(w[i].failed == 0, "writer %d: %d of its writes failed", i,
+			      w[i].failed);
+	}
+	ck_assert_int_eq(count_accounts(NULL), WRITERS * WRITES);
+}
+END_TEST
+
+/* A write a read may skip does not wait: not while another store holds
+ * the lock (not even the busy timeout), and at once when it is free. */
+START_TEST(begin_if_free_does_not_wait)
+{
+	cb_store *s1, *s2;
+	struct timespec t0, t1;
+
+	ck_assert_int_eq(cb_store_open(path, CB_STORE_CREATE, &s1), 0);
+	ck_assert_int_eq(cb_store_open(path, 0, &s2), 0);
+	cb_store_queue_writers(s1);
+	cb_store_queue_writers(s2);
+	ck_assert_int_eq(cb_store_begin(s1), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(cb_store_begin_if_free(s2), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_msg((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 500,
+		      "begin_if_free waited for the other writer");
+	ck_assert_int_eq(cb_store_commit(s1), 0);
+	ck_assert_int_eq(cb_store_begin_if_free(s2), 1);
+	ck_assert_int_eq(cb_store_commit(s2), 0);
+	/* A store of another process holding the lock (not in the queue). */
+	cb_store_close(s1);
+	ck_assert_int_eq(cb_store_open(path, 0, &s1), 0);
+	ck_assert_int_eq(cb_store_begin(s1), 0);
+	ck_assert_int_eq(cb_store_begin_if_free(s2), 0);
+	cb_store_rollback(s1);
+	cb_store_close(s1);
+	cb_store_close(s2);
+}
+END_TEST
+
 /* What migration 7 added besides the roles: gone, to make a file as an
  * earlier version wrote it. */
 #define DROP_SIGNIN_TABLES                                                                 \
@@ -312,6 +413,8 @@ int main(void)
 	tcase_add_test(tc, duplicate_keys_and_missing_keys);
 	tcase_add_test(tc, read_only_store_refuses_transactions);
 	tcase_add_test(tc, writers_in_turn_see_each_others_commits);
+	tcase_add_test(tc, queued_writers_of_a_process_take_turns);
+	tcase_add_test(tc, begin_if_free_does_not_wait);
 	suite_add_tcase(s, tc);
 	return cbt_main(s);
 }
