@@ -1,0 +1,464 @@
+// The team's flows through `casebook serve` in Debian's Chromium, driven
+// by puppeteer-core (tests/e2e/serve_flow.sh makes the workspace and
+// starts the server): each person in a browser context of their own, as
+// on their own machine, signing in from their invitation; every form is
+// filled and sent as a person would, every page answered 2xx/3xx but the
+// refusals the step expects; axe-core on every distinct page; screenshots
+// at 1280 x 800 and 390 x 844 of the key pages, where the phone needs no
+// sideways scroll. Prints which step failed.
+//   SERVE_URL=... INVITES=FILE CASEBOOK=BIN WS=DIR OUT=DIR NODE_DIR=DIR node serve_flow.js
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const {execFileSync} = require('child_process');
+const modules = path.join(process.env.NODE_DIR, 'node_modules');
+const puppeteer = require(path.join(modules, 'puppeteer-core'));
+const axeSource = fs.readFileSync(path.join(modules, 'axe-core', 'axe.min.js'), 'utf8');
+
+const base = process.env.SERVE_URL;
+const out = process.env.OUT;
+const invites = Object.fromEntries(fs.readFileSync(process.env.INVITES, 'utf8')
+  .trim().split('\n').map((l) => l.split(' ')));
+const cli = (...args) => execFileSync(process.env.CASEBOOK, ['-C', process.env.WS, ...args],
+  {encoding: 'utf8'});
+
+let step = 'starting';
+class StepFailure extends Error {}
+const must = (ok, what) => {
+  if (!ok) throw new StepFailure(what);
+};
+
+const DESKTOP = {width: 1280, height: 800};
+// Not isMobile: puppeteer reloads the page to change it, which would
+// send a POST again and empty a form half filled in; the layout is the
+// same at a 390 px viewport.
+const PHONE = {width: 390, height: 844, deviceScaleFactor: 2};
+const checked = new Map(); // axe's key -> the step where it ran
+const distinct = new Set(); // the pages, as routes
+const violations = [];
+
+// A page as a route: its path with this run's slugs, keys and tokens as
+// "*", and the names of its query (not the values, nor the flash's).
+const route = (u) => {
+  const x = new URL(u);
+  const p = x.pathname
+    .replace(/^\/(invite|sessions|cases)\/(?!new$)[^/]+/, '/$1/*');
+  const q = [...x.searchParams.keys()].filter((k) => !['saved', 'recorded', 'done'].includes(k))
+    .sort().join('&');
+  return p + (q ? `?${q}` : '');
+};
+
+// axe-core on the page, once per route and person (a case's page differs
+// for its author, its reviewer and a manager); `state` names a page that
+// is not its route's usual one (the preview, a refusal).
+async function axe(page, who, state) {
+  const r0 = route(page.url()) + (state ? ` (${state})` : '');
+  const key = `${who} ${r0}`;
+  distinct.add(r0);
+  if (checked.has(key)) return;
+  checked.set(key, step);
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
+  const r = await page.evaluate(() => axe.run(document, {runOnly: {type: 'tag',
+    values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}}));
+  must(r.passes.length > 10, `axe passed only ${r.passes.length} rules on ${r0}: did it run?`);
+  for (const v of r.violations) {
+    const where = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ');
+    violations.push(`${page.url()} as ${who} (${step}): ${v.impact}: ${v.id}: ${v.help} (${where})`);
+  }
+}
+
+// Sideways scroll at the page's current width; which elements stick out.
+async function noSideScroll(page, what) {
+  const w = await page.evaluate(() => {
+    const cw = document.documentElement.clientWidth;
+    const wide = [...document.querySelectorAll('body *')]
+      .filter((e) => !e.closest('.table') && e.getBoundingClientRect().right > cw + 0.5)
+      .slice(0, 5).map((e) => `${e.tagName.toLowerCase()}.${e.className}`);
+    return {scroll: document.documentElement.scrollWidth, client: cw, wide};
+  });
+  must(w.scroll <= w.client, `${what}: ${w.scroll} px wide in a ${w.client} px phone: ${w.wide.join(', ')}`);
+}
+
+// Screenshots at both sizes; on the phone, no sideways scroll.
+async function shoot(page, name, {checkPhone = true} = {}) {
+  await page.screenshot({path: path.join(out, `${name}-desktop.png`)});
+  await page.setViewport(PHONE);
+  if (checkPhone) await noSideScroll(page, name);
+  await page.screenshot({path: path.join(out, `${name}-phone.png`), fullPage: true});
+  await page.setViewport(DESKTOP);
+}
+
+class Person {
+  constructor(browser, key) {
+    this.browser = browser;
+    this.key = key;
+    this.expected = new Set(); // statuses the next navigation may answer
+  }
+
+  async open() {
+    this.ctx = await this.browser.createBrowserContext();
+    this.page = await this.ctx.newPage();
+    await this.page.setViewport(DESKTOP);
+    this.messages = [];
+    this.page.on('console', (m) => this.messages.push(m.text()));
+    this.page.on('pageerror', (e) => this.messages.push(String(e)));
+    this.page.on('response', (r) => {
+      if (r.request().resourceType() !== 'document' && r.request().resourceType() !== 'stylesheet')
+        return;
+      const s = r.status();
+      if (s >= 400 && !this.expected.has(s))
+        this.bad = `${r.request().method()} ${r.url()} answered ${s}`;
+    });
+  }
+
+  // Runs `act` (a click, a goto) and waits for the page it leads to;
+  // fails on an unexpected 4xx/5xx, a console message or a missing style.
+  async nav(act, {expect = [], check = true} = {}) {
+    this.bad = null;
+    this.expected = new Set(expect);
+    const [resp] = await Promise.all([
+      this.page.waitForNavigation({waitUntil: 'load'}),
+      act(),
+    ]);
+    // The browser logs every 4xx it loads: those the step expects are no news.
+    this.messages = this.messages.filter((m) => {
+      const st = /responded with a status of (\d+)/.exec(m);
+      return !(st && this.expected.has(Number(st[1])));
+    });
+    this.expected = new Set();
+    if (this.bad) {
+      const flash = await this.page.$eval('body', (b) => b.innerText.slice(0, 400)).catch(() => '');
+      throw new StepFailure(`${this.bad}: ${flash.replace(/\s+/g, ' ')}`);
+    }
+    must(this.messages.length === 0, `console messages on ${this.page.url()}: ${this.messages.join(' | ')}`);
+    if (check) await axe(this.page, this.key);
+    return resp;
+  }
+
+  goto(p, opts) {
+    return this.nav(() => this.page.goto(base + p, {waitUntil: 'load'}), opts);
+  }
+
+  click(sel, opts) {
+    return this.nav(() => this.page.click(sel), opts);
+  }
+
+  async text() {
+    return this.page.$eval('main', (m) => m.innerText).catch(() => this.page.$eval('body', (b) => b.innerText));
+  }
+
+  async path() {
+    const u = new URL(this.page.url());
+    return u.pathname + u.search;
+  }
+
+  async type(sel, value) {
+    const el = await this.page.$(sel);
+    must(el, `no field ${sel} on ${this.page.url()}`);
+    await el.click({clickCount: 3});
+    await this.page.evaluate((e) => { e.value = ''; }, el);
+    await el.type(value);
+  }
+
+  async signInFromInvitation(password) {
+    step = `${this.key}: opens the invitation`;
+    await this.goto(new URL(invites[this.key]).pathname);
+    must(/Set your password/.test(await this.text()), 'the invitation page does not offer to set a password');
+    step = `${this.key}: sets a password`;
+    await this.type('input[name=password]', password);
+    await this.type('input[name=again]', password);
+    await this.click('form button[type=submit]');
+    must((await this.path()).startsWith('/signin'), `setting the password led to ${await this.path()}, not /signin`);
+    must(/password is set/.test(await this.text()), 'no word that the password is set');
+    step = `${this.key}: signs in`;
+    await this.type('input[name=key]', this.key);
+    await this.type('input[name=password]', password);
+    await this.click('form button[type=submit]');
+    must((await this.path()) === '/', `signing in led to ${await this.path()}, not /`);
+    must((await this.page.$eval('body', (b) => b.innerText)).includes(this.key),
+      'the home page does not name who is signed in');
+  }
+
+  async signOut() {
+    step = `${this.key}: signs out`;
+    await this.click('form[action="/signout"] button', {check: false});
+    must((await this.path()).startsWith('/signin'), `signing out led to ${await this.path()}`);
+    step = `${this.key}: the home page after signing out`;
+    await this.goto('/', {check: false});
+    must((await this.path()).startsWith('/signin'), `after signing out / shows ${await this.path()}, not /signin`);
+  }
+}
+
+const SITUATION = 'North Mill waited days for repairs.\nThe line stopped twice a week.\nParts came late.';
+const ACTIONS = 'I asked the plant manager what a stop costs them.\n\nWe agreed on a weekly call.';
+const OUTCOME = 'Repairs take half the time.\nThe plant manager says so in the review.';
+
+async function technician(tom) {
+  await tom.signInFromInvitation('field-work-2025!');
+  step = 'technician: home';
+  must(/My case studies/.test(await tom.text()), 'the technician\'s home has no "My case studies"');
+  await shoot(tom.page, 'home-technician');
+
+  step = 'technician: opens the case form';
+  await tom.click('a[href="/cases/new"]');
+  await shoot(tom.page, 'case-form');
+  step = 'technician: fills in the case form';
+  await tom.type('input[name=title]', 'Faster repairs at North Mill');
+  const accounts = await tom.page.$$eval('select[name=account] option', (o) => o.map((x) => x.value));
+  must(accounts.includes('north') && accounts.includes('south'),
+    `the account list does not offer the technician's accounts: ${accounts}`);
+  await tom.page.select('select[name=account]', 'north');
+  const sessions = await tom.page.$$eval('input[name=sessions]', (o) => o.map((x) => x.value));
+  must(sessions.includes('tco-c1') && sessions.includes('tco-c1b'),
+    `the sessions offered are not those attended: ${sessions}`);
+  await tom.page.click('input[name=sessions][value="tco-c1"]');
+  await tom.page.click('input[name=sessions][value="tco-c1b"]');
+  await tom.type('textarea[name=situation]', SITUATION);
+  await tom.type('textarea[name=actions]', ACTIONS);
+  await tom.type('textarea[name=outcome]', OUTCOME);
+  // A claim the data contradicts (the repairs took 2 to 6 hours): the
+  // reviewer must give a reason to approve it.
+  await tom.type('input[name="claim1.kpi"]', 'mttr');
+  await tom.type('input[name="claim1.before"]', '48');
+  await tom.type('input[name="claim1.after"]', '1.5');
+  await tom.type('input[name="claim1.from"]', '2025-04-01');
+  await tom.type('input[name="claim1.to"]', '2025-06-28');
+
+  step = 'technician: previews the case study';
+  await tom.click('button[name=step][value=preview]');
+  let t = await tom.text();
+  must(/Preview: the claims against the data/.test(t), 'the preview shows no evidence check');
+  must(/mttr/.test(t) && /disagree/i.test(t), `the preview's evidence does not show the claim disagreeing: ${t.slice(-600)}`);
+  must(await tom.page.$eval('textarea[name=situation]', (e) => e.value) === SITUATION,
+    'the preview did not keep the multi-line situation');
+  must(await tom.page.$eval('input[name=sessions][value="tco-c1b"]', (e) => e.checked),
+    'the preview did not keep the sessions ticked');
+  await axe(tom.page, 'tom', 'preview');
+  await shoot(tom.page, 'case-preview');
+
+  step = 'technician: submits the case study';
+  await tom.click('button[name=step][value=submit]');
+  const m = /^\/cases\/([^/?]+)\?saved=1$/.exec(await tom.path());
+  must(m, `submitting led to ${await tom.path()}, not the case's page`);
+  const slug = m[1];
+  fs.writeFileSync(path.join(out, 'slug'), slug);
+  t = await tom.text();
+  must(/Saved and committed in your name/.test(t), 'no word that the case is saved');
+  must(t.includes('The line stopped twice a week.\nParts came late.'),
+    'the case page does not keep the situation\'s line breaks');
+  must(/submitted/.test(t), 'the case is not shown as submitted');
+  await shoot(tom.page, 'case-page');
+
+  step = 'technician: revises the case study';
+  await tom.click(`a[href="/cases/${slug}/edit"]`);
+  must(await tom.page.$eval('textarea[name=situation]', (e) => e.value) === SITUATION,
+    'the revision form does not hold the situation as written');
+  must(await tom.page.$eval('input[name="claim1.kpi"]', (e) => e.value) === 'mttr',
+    'the revision form does not hold the claim');
+  await tom.type('textarea[name=actions]', `${ACTIONS}\nThen I revised in the browser.`);
+  await tom.click('button[name=step][value=submit]');
+  must((await tom.path()) === `/cases/${slug}?saved=1`, `revising led to ${await tom.path()}`);
+
+  step = 'technician: reads the history';
+  const diffs = await tom.page.$$eval('a[href*="/diff?to="]', (a) => a.map((x) => x.getAttribute('href')));
+  must(diffs.length >= 2, `the history shows ${diffs.length} commits, not the submission and the revision`);
+  step = 'technician: reads the diff of the revision';
+  await tom.click(`a[href="${diffs[0]}"]`);
+  t = await tom.text();
+  must(/\+Then I revised in the browser\./.test(t), `the diff does not show the added line: ${t.slice(0, 500)}`);
+  await shoot(tom.page, 'case-diff', {checkPhone: false});
+
+  step = 'technician: the case studies and sessions lists';
+  await tom.goto('/cases');
+  must((await tom.text()).includes('Faster repairs at North Mill'), 'the case list lacks the case');
+  await tom.goto('/sessions');
+  await tom.goto('/sessions/tco-c1');
+  must(!(await tom.page.$('form[action$="/attendance"]')), 'a technician is offered the attendance form');
+  return slug;
+}
+
+async function trainer(tina, slug) {
+  await tina.signInFromInvitation('class-room-2025!');
+  step = 'trainer: home';
+  let t = await tina.text();
+  must(/To review/.test(t) && t.includes('Faster repairs at North Mill'), 'the trainer\'s home does not list the case to review');
+  await shoot(tina.page, 'home-trainer');
+
+  step = 'trainer: sees their sessions';
+  await tina.click('a[href="/sessions?mine=1"]');
+  t = await tina.text();
+  must(t.includes('Cohort 1') && t.includes('Follow-up clinic'), 'the trainer\'s sessions are not listed');
+
+  step = 'trainer: records the class of Cohort 1';
+  await tina.click('a[href="/sessions/tco-c1"]');
+  const form = 'form[action="/sessions/tco-c1/attendance"]';
+  must(await tina.page.$(form), 'the trainer is not offered the class form');
+  await tina.page.select(`${form} select[name="status.tom"]`, 'attended');
+  await tina.type(`${form} input[name="reaction.tom"]`, '5');
+  await tina.type(`${form} input[name="pre.tom"]`, '40');
+  await tina.type(`${form} input[name="post.tom"]`, '85');
+  await tina.page.select(`${form} select[name="status.ted"]`, 'partial');
+  await tina.type(`${form} input[name="reaction.ted"]`, '3');
+  await tina.type(`${form} input[name="pre.ted"]`, '55.5');
+  await tina.type(`${form} input[name="post.ted"]`, '70');
+  await shoot(tina.page, 'session-class');
+  await tina.click(`${form} button[type=submit]`);
+  must((await tina.path()) === '/sessions/tco-c1?saved=1', `saving the class led to ${await tina.path()}`);
+  must(/The class is saved/.test(await tina.text()), 'no word that the class is saved');
+  const shown = await tina.page.$eval(`${form} input[name="pre.ted"]`, (e) => e.value);
+  must(shown === '55.5', `the saved class shows ted's test before as "${shown}", not 55.5`);
+
+  step = 'trainer: records a new session';
+  await tina.goto('/sessions');
+  await tina.click('a[href="/sessions/new"]');
+  await tina.page.select('select[name=program]', 'tco');
+  await tina.type('input[name=title]', 'Cohort 3 (browser)');
+  await tina.page.select('select[name=format]', 'blended');
+  await tina.type('input[name=starts_on]', '2025-05-05');
+  await tina.type('input[name=ends_on]', '2025-05-06');
+  await tina.type('input[name=location]', 'Lyon');
+  await tina.type('input[name=cost]', '1200.50');
+  await tina.type('input[name=currency]', 'EUR');
+  await tina.page.click('input[name=attendees][value=ted]');
+  await tina.page.click('input[name=accounts][value=east]');
+  await shoot(tina.page, 'session-new');
+  await tina.click('main form[action="/sessions/new"] button[type=submit]');
+  const m = /^\/sessions\/([^/?]+)\?recorded=1$/.exec(await tina.path());
+  must(m, `recording the session led to ${await tina.path()}`);
+  t = await tina.text();
+  must(t.includes('Cohort 3 (browser)') && t.includes('1200.50 EUR') && t.includes('Ted Field'),
+    `the new session's page does not show what was entered: ${t.slice(0, 400)}`);
+
+  step = 'trainer: reviews the case study';
+  await tina.goto(`/cases/${slug}`);
+  t = await tina.text();
+  must(/disagree/i.test(t), 'the case page does not show the claim disagreeing');
+  await tina.page.select('select[name=decision]', 'approve');
+  await tina.type('textarea[name=comment]', 'Clear story.\nWell told.');
+  step = 'trainer: approves without a reason despite the evidence (refused)';
+  await tina.click('form[action$="/review"] button[type=submit]', {expect: [400]});
+  t = await tina.text();
+  must(/despite/i.test(t), `approving a disagreeing claim without a reason was not refused with a word: ${t.slice(0, 300)}`);
+  step = 'trainer: approves despite the evidence';
+  await tina.page.select('select[name=decision]', 'approve');
+  await tina.type('textarea[name=comment]', 'Clear story.\nWell told.');
+  await tina.type('input[name=despite]', 'The customer confirmed the new figures in writing');
+  await tina.click('form[action$="/review"] button[type=submit]');
+  must((await tina.path()) === `/cases/${slug}?saved=1`, `the review led to ${await tina.path()}`);
+  t = await tina.text();
+  must(/approved/.test(t), 'the case is not shown approved');
+  must(await tina.page.$(`form[action="/cases/${slug}/publish"]`), 'the reviewer is not offered to publish');
+}
+
+async function manager(mia, slug) {
+  await mia.signInFromInvitation('money-talks-2025!');
+  step = 'manager: the program dashboard';
+  let t = await mia.text();
+  must(t.includes('Customer orientation'), 'the manager\'s home does not show the program');
+  await shoot(mia.page, 'home-manager');
+  step = 'manager: the impact index';
+  await mia.goto('/impact');
+  step = 'manager: the live report of the program';
+  const href = await mia.page.$eval('a[href="/impact?program=tco"]', (a) => a.getAttribute('href')).catch(() => null);
+  must(href, 'the impact page does not link the program\'s report');
+  await mia.click(`a[href="${href}"]`);
+  t = await mia.page.$eval('body', (b) => b.innerText);
+  must(/Customer orientation/.test(t), 'the report does not name the program');
+  await shoot(mia.page, 'report', {checkPhone: false});
+
+  step = 'manager: downloads the JSON and the CSV';
+  await mia.goto('/impact');
+  const links = await mia.page.$$eval('a[href^="/impact?program=tco&download="]', (a) => a.map((x) => x.getAttribute('href')));
+  must(links.some((l) => l.endsWith('=json')) && links.some((l) => l.endsWith('=csv')),
+    `the impact page does not offer the JSON and CSV downloads: ${links}`);
+  const cookies = (await mia.page.cookies(base)).map((k) => `${k.name}=${k.value}`).join('; ');
+  const get = async (p) => {
+    const r = await fetch(base + p, {headers: {Cookie: cookies}});
+    must(r.status === 200, `${p} answered ${r.status}`);
+    must(/attachment; filename="program-tco\./.test(r.headers.get('content-disposition') || ''),
+      `${p} is not a download: ${r.headers.get('content-disposition')}`);
+    return r.text();
+  };
+  const json = await get('/impact?program=tco&download=json');
+  const csv = await get('/impact?program=tco&download=csv');
+  let parsed;
+  try { parsed = JSON.parse(json); } catch (e) { throw new StepFailure(`the JSON download does not parse: ${e}`); }
+  const cliText = cli('impact', '--program', 'tco', '--json');
+  fs.writeFileSync(path.join(out, 'program-tco.json'), json);
+  fs.writeFileSync(path.join(out, 'impact-cli.json'), cliText);
+  fs.writeFileSync(path.join(out, 'program-tco.csv'), csv);
+  must(JSON.stringify(parsed) === JSON.stringify(JSON.parse(cliText)),
+    `the JSON download differs from impact --json (${out}/program-tco.json, impact-cli.json)`);
+  const rows = csv.trim().split('\n');
+  must(rows.length > 1 && rows.every((r) => r.split(',').length >= rows[0].split(',').length || r.includes('"')),
+    'the CSV download does not parse as rows of the header\'s width');
+  must(csv === cli('impact', '--program', 'tco', '--csv'), 'the CSV download differs from impact --csv');
+  must(parsed.sessions.some((s) => s.first_day === '2025-05-05'), 'the impact does not count the session recorded in the browser');
+
+  step = 'manager: the sessions and case studies';
+  await mia.goto('/sessions');
+  must((await mia.text()).includes('Cohort 3 (browser)'), 'the manager does not see the session recorded in the browser');
+  await mia.goto('/sessions/tco-c1');
+  must(!(await mia.page.$('form[action$="/attendance"]')), 'a manager is offered the class form');
+  await mia.goto('/cases');
+
+  step = 'manager: reads the approved case, may not publish it';
+  await mia.goto(`/cases/${slug}`);
+  must(!(await mia.page.$(`form[action="/cases/${slug}/publish"]`)), 'a manager is offered to publish');
+  must(!(await mia.page.$('form[action$="/review"]')), 'a manager is offered to review');
+  // A publish sent anyway, with the manager's own valid form token.
+  await mia.nav(() => mia.page.evaluate((s) => {
+    const f = document.createElement('form');
+    f.method = 'post';
+    f.action = `/cases/${s}/publish`;
+    const tok = document.querySelector('form[action="/signout"] input[type=hidden]').cloneNode();
+    f.appendChild(tok);
+    document.body.appendChild(f);
+    f.submit();
+  }, slug), {expect: [403], check: false});
+  must(/Not allowed/.test(await mia.text()), 'a manager\'s publish was not refused as not allowed');
+  await axe(mia.page, 'mia', 'refused');
+}
+
+async function publish(tina, slug) {
+  step = 'trainer: publishes the approved case';
+  await tina.goto(`/cases/${slug}`);
+  await tina.click(`form[action="/cases/${slug}/publish"] button[type=submit]`);
+  must((await tina.path()) === `/cases/${slug}?saved=1`, `publishing led to ${await tina.path()}`);
+  must(/published/.test(await tina.text()), 'the case is not shown published');
+}
+
+(async () => {
+  const browser = await puppeteer.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  let code = 0;
+  try {
+    const tom = new Person(browser, 'tom'), tina = new Person(browser, 'tina'), mia = new Person(browser, 'mia');
+    for (const p of [tom, tina, mia]) await p.open();
+    step = 'the sign-in page';
+    await tom.goto('/', {check: true});
+    must((await tom.path()).startsWith('/signin'), `/ without a session shows ${await tom.path()}`);
+    const slug = await technician(tom);
+    await trainer(tina, slug);
+    await manager(mia, slug);
+    await publish(tina, slug);
+    for (const p of [tom, tina, mia]) await p.signOut();
+    step = 'axe on every page';
+    must(distinct.size >= 15, `axe ran on ${distinct.size} distinct pages, fewer than 15: ${[...distinct].join(' ')}`);
+    must(violations.length === 0, `accessibility violations:\n  ${violations.join('\n  ')}`);
+    console.log(`serve_flow.js: ok; axe found no violation on ${distinct.size} distinct pages ` +
+      `(${checked.size} page and person pairs): ${[...distinct].join(' ')}`);
+  } catch (e) {
+    console.error(`serve_flow.js: FAIL at step "${step}": ${e instanceof StepFailure ? e.message : e.stack || e}`);
+    if (violations.length) console.error(`also accessibility violations:\n  ${violations.join('\n  ')}`);
+    code = 1;
+  }
+  await browser.close();
+  process.exit(code);
+})().catch((e) => {
+  console.error(`serve_flow.js: ${e.stack || e}`);
+  process.exit(1);
+});
