@@ -131,7 +131,12 @@ class Person {
       throw new StepFailure(`${this.bad}: ${flash.replace(/\s+/g, ' ')}`);
     }
     must(this.messages.length === 0, `console messages on ${this.page.url()}: ${this.messages.join(' | ')}`);
-    if (check) await axe(this.page, this.key);
+    if (check) {
+      await axe(this.page, this.key);
+      const one = /\b1 (account|session|cohort|KPI|claim|observation|day|week)s\b/.exec(
+        await this.page.$eval('body', (b) => b.innerText));
+      must(!one, `${this.page.url()} says "${one && one[0]}"`);
+    }
     return resp;
   }
 
