@@ -55,8 +55,12 @@
 	"nav ul{list-style:none;padding:0;margin:8px 0 0;display:flex;flex-wrap:wrap;gap:4px 18px;" \
 	"font-size:14px}\n" \
 	"a{color:var(--accent)}\n" \
+	".scroll{overflow-x:auto;max-width:100%}.scroll:focus{outline:3px solid #93c5fd}\n" \
+	"@media (max-width:640px){main{padding:16px 14px 32px}" \
+	".grid,.grid.wide{grid-template-columns:1fr}}\n" \
 	"@page{size:A4;margin:14mm}\n" \
-	"@media print{td,td.v,td.w{white-space:normal;min-width:0}table{font-size:8.5pt}" \
+	"@media print{.scroll{overflow:visible}" \
+	"td,td.v,td.w{white-space:normal;min-width:0}table{font-size:8.5pt}" \
 	"body{font-size:10.5pt}main{max-width:none;padding:0}nav{display:none}" \
 	"figure,table,.fact,svg{break-inside:avoid;page-break-inside:avoid}" \
 	"h2,h3{break-after:avoid;page-break-after:avoid}" \

@@ -271,7 +271,7 @@ async function technician(tom) {
   await tom.click(`a[href="${diffs[0]}"]`);
   t = await tom.text();
   must(/\+Then I revised in the browser\./.test(t), `the diff does not show the added line: ${t.slice(0, 500)}`);
-  await shoot(tom.page, 'case-diff', {checkPhone: false});
+  await shoot(tom.page, 'case-diff');
 
   step = 'technician: the case studies and sessions lists';
   await tom.goto('/cases');
@@ -369,7 +369,7 @@ async function manager(mia, slug) {
   await mia.click(`a[href="${href}"]`);
   t = await mia.page.$eval('body', (b) => b.innerText);
   must(/Customer orientation/.test(t), 'the report does not name the program');
-  await shoot(mia.page, 'report', {checkPhone: false});
+  await shoot(mia.page, 'report');
 
   step = 'manager: downloads the JSON and the CSV';
   await mia.goto('/impact');
