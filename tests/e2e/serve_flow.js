@@ -54,7 +54,7 @@ const route = (u) => {
 async function axe(page, who, state) {
   const r0 = route(page.url()) + (state ? ` (${state})` : '');
   const key = `${who} ${r0}`;
-  distinct.add(r0);
+  if (who !== 'phone') distinct.add(r0);
   if (checked.has(key)) return;
   checked.set(key, step);
   if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
@@ -84,6 +84,7 @@ async function shoot(page, name, {checkPhone = true} = {}) {
   await page.screenshot({path: path.join(out, `${name}-desktop.png`)});
   await page.setViewport(PHONE);
   if (checkPhone) await noSideScroll(page, name);
+  await axe(page, 'phone', name);
   await page.screenshot({path: path.join(out, `${name}-phone.png`), fullPage: true});
   await page.setViewport(DESKTOP);
 }
@@ -175,6 +176,16 @@ class Person {
     await this.click('form button[type=submit]');
     must((await this.path()).startsWith('/signin'), `setting the password led to ${await this.path()}, not /signin`);
     must(/password is set/.test(await this.text()), 'no word that the password is set');
+    if (this.key === 'tina') {
+      step = `${this.key}: signs in with a wrong password (refused)`;
+      await this.type('input[name=key]', this.key);
+      await this.type('input[name=password]', 'not-my-password');
+      await this.click('form[action="/signin"] button[type=submit]', {expect: [401]});
+      must(/\/signin$/.test(this.page.url()), `a wrong password led to ${await this.path()}`);
+      must(await this.page.$eval('input[name=key]', (e) => e.value) === this.key,
+        'the refused sign-in form forgot the name');
+      await axe(this.page, this.key, 'refused');
+    }
     step = `${this.key}: signs in`;
     await this.type('input[name=key]', this.key);
     await this.type('input[name=password]', password);
@@ -186,11 +197,17 @@ class Person {
 
   async signOut() {
     step = `${this.key}: signs out`;
+    const cookie = (await this.page.cookies(base)).find((k) => k.name === 'cb_session');
+    must(cookie, 'no session cookie while signed in');
     await this.click('form[action="/signout"] button', {check: false});
     must((await this.path()).startsWith('/signin'), `signing out led to ${await this.path()}`);
     step = `${this.key}: the home page after signing out`;
     await this.goto('/', {check: false});
     must((await this.path()).startsWith('/signin'), `after signing out / shows ${await this.path()}, not /signin`);
+    // The session is over on the server too, not only gone from the browser.
+    const r = await fetch(`${base}/`, {headers: {Cookie: `cb_session=${cookie.value}`}, redirect: 'manual'});
+    must(r.status === 303 && r.headers.get('location') === '/signin',
+      `the session cookie of before signing out still opens / (HTTP ${r.status})`);
   }
 }
 

@@ -117,8 +117,23 @@ const actions = find(c, 'actions');
 if (typeof actions !== 'string' || !actions.includes('revised in the browser'))
   bad.push(`the revision did not land: ${JSON.stringify(actions)}`);
 if (find(c, 'status') !== 'published') bad.push(`status ${find(c, 'status')}, not published`);
-if (!text.includes('The customer confirmed the new figures')) bad.push('the despite-evidence reason is not in the case');
-if (!text.includes('tina')) bad.push('no review by tina');
+const reviews = c.reviews || [];
+const approved = reviews.find((r) => r.decision === 'approved');
+if (!approved || approved.email !== 'tina@example.com') bad.push(`no approval by tina: ${JSON.stringify(reviews)}`);
+else {
+  if (!approved.comment.includes('The customer confirmed the new figures in writing'))
+    bad.push(`the despite-evidence reason is not in the review: ${JSON.stringify(approved.comment)}`);
+  if (!approved.comment.includes('Clear story.\nWell told.') || approved.comment.includes('\r'))
+    bad.push(`the review's multi-line comment was not kept with LF: ${JSON.stringify(approved.comment)}`);
+}
+if (!reviews.some((r) => r.decision === 'published' && r.email === 'tina@example.com'))
+  bad.push('not published by tina');
+const claim = (c.claims || [])[0];
+if (!claim || claim.kpi !== 'mttr' || claim.before !== 48 || claim.after !== 1.5 ||
+    claim.period !== '2025-04-01..2025-06-28' || claim.evidence !== 'disagrees')
+  bad.push(`the claim did not land as entered: ${JSON.stringify(claim)}`);
+if (JSON.stringify(c.sessions) !== JSON.stringify(['tco-c1', 'tco-c1b']) || c.account !== 'north')
+  bad.push(`the account and sessions chosen did not land: ${c.account} ${JSON.stringify(c.sessions)}`);
 const att = find(s, 'attendees') || [];
 const tom = att.find((a) => a.person === 'tom'), ted = att.find((a) => a.person === 'ted');
 if (!tom || tom.status !== 'attended' || tom.reaction !== 5 || tom.pre_score !== 40 || tom.post_score !== 85)
@@ -127,6 +142,11 @@ if (!ted || ted.status !== 'partial' || ted.reaction !== 3 || ted.pre_score !== 
   bad.push(`ted's attendance did not land: ${JSON.stringify(ted)}`);
 if (bad.length) { console.error(bad.join('\n')); process.exit(1); }
 EOF
+file=$(git -C "$ws/cases" ls-tree -r --name-only HEAD | grep "/$slug/case.md\$") ||
+  fail "no case.md of $slug in the repository"
+git -C "$ws/cases" show "HEAD:$file" >"$tmp/case.md"
+grep -q $'\r' "$tmp/case.md" && fail "the committed $file holds CR line endings"
+grep -q '^The line stopped twice a week\.$' "$tmp/case.md" || fail "the committed $file lost the situation's lines"
 c session list --json | grep -q '"Cohort 3 (browser)"' || fail "the session recorded in the browser is not in session list"
 
 # Every commit but the repository's first (casebook init's, by Casebook).
