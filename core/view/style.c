@@ -99,7 +99,7 @@
 	".field .check input{display:inline;width:auto}.field .check label{display:inline;" \
 	"font-weight:400}\n" \
 	"pre.diff{overflow-x:auto;background:#f9fafb;padding:8px;border:1px solid #e5e7eb}\n" \
-	".prose{white-space:pre-line;max-width:70ch}\n" \
+	".prose{white-space:pre-line;max-width:70ch}td.lines{white-space:pre-line;min-width:12em}\n" \
 	"dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px}" \
 	"dl.facts dt{font-weight:600}dl.facts dd{margin:0}\n" \
 	"button{font:inherit;font-weight:600;padding:7px 16px;border:1px solid var(--accent);" \
