@@ -99,6 +99,9 @@ class Person {
   async open() {
     this.ctx = await this.browser.createBrowserContext();
     this.page = await this.ctx.newPage();
+    // Generous: other builds may share this machine; a page that never
+    // comes still fails, and says which step it was.
+    this.page.setDefaultTimeout(90000);
     await this.page.setViewport(DESKTOP);
     this.messages = [];
     this.page.on('console', (m) => this.messages.push(m.text()));
@@ -211,6 +214,8 @@ class Person {
   }
 }
 
+// Not ASCII, and markup that must show as typed.
+const TITLE = 'Faster repairs at North Mill — 2× quicker, <b>Grüße</b>';
 const SITUATION = 'North Mill waited days for repairs.\nThe line stopped twice a week.\nParts came late.';
 const ACTIONS = 'I asked the plant manager what a stop costs them.\n\nWe agreed on a weekly call.';
 const OUTCOME = 'Repairs take half the time.\nThe plant manager says so in the review.';
@@ -225,7 +230,7 @@ async function technician(tom) {
   await tom.click('a[href="/cases/new"]');
   await shoot(tom.page, 'case-form');
   step = 'technician: fills in the case form';
-  await tom.type('input[name=title]', 'Faster repairs at North Mill');
+  await tom.type('input[name=title]', TITLE);
   const accounts = await tom.page.$$eval('select[name=account] option', (o) => o.map((x) => x.value));
   must(accounts.includes('north') && accounts.includes('south'),
     `the account list does not offer the technician's accounts: ${accounts}`);
@@ -266,6 +271,8 @@ async function technician(tom) {
   fs.writeFileSync(path.join(out, 'slug'), slug);
   t = await tom.text();
   must(/Saved and committed in your name/.test(t), 'no word that the case is saved');
+  must(await tom.page.$eval('h1', (h) => h.textContent) === TITLE, 'the case page does not show the title as typed');
+  must(!(await tom.page.$('main b')), 'markup typed in the title became markup');
   must(t.includes('The line stopped twice a week.\nParts came late.'),
     'the case page does not keep the situation\'s line breaks');
   must(/submitted/.test(t), 'the case is not shown as submitted');
@@ -277,6 +284,10 @@ async function technician(tom) {
     'the revision form does not hold the situation as written');
   must(await tom.page.$eval('input[name="claim1.kpi"]', (e) => e.value) === 'mttr',
     'the revision form does not hold the claim');
+  must(await tom.page.$eval('select[name=account]', (e) => e.value) === 'north',
+    'the revision form does not hold the account');
+  must((await tom.page.$$eval('input[name=sessions]:checked', (o) => o.map((x) => x.value))).join() === 'tco-c1,tco-c1b',
+    'the revision form does not hold the sessions ticked');
   await tom.type('textarea[name=actions]', `${ACTIONS}\nThen I revised in the browser.`);
   await tom.click('button[name=step][value=submit]');
   must((await tom.path()) === `/cases/${slug}?saved=1`, `revising led to ${await tom.path()}`);
@@ -292,7 +303,7 @@ async function technician(tom) {
 
   step = 'technician: the case studies and sessions lists';
   await tom.goto('/cases');
-  must((await tom.text()).includes('Faster repairs at North Mill'), 'the case list lacks the case');
+  must((await tom.text()).includes(TITLE), 'the case list lacks the case, its title as typed');
   await tom.goto('/sessions');
   await tom.goto('/sessions/tco-c1');
   must(!(await tom.page.$('form[action$="/attendance"]')), 'a technician is offered the attendance form');
@@ -303,7 +314,7 @@ async function trainer(tina, slug) {
   await tina.signInFromInvitation('class-room-2025!');
   step = 'trainer: home';
   let t = await tina.text();
-  must(/To review/.test(t) && t.includes('Faster repairs at North Mill'), 'the trainer\'s home does not list the case to review');
+  must(/To review/.test(t) && t.includes(TITLE), 'the trainer\'s home does not list the case to review');
   await shoot(tina.page, 'home-trainer');
 
   step = 'trainer: sees their sessions';
@@ -351,10 +362,38 @@ async function trainer(tina, slug) {
   must(t.includes('Cohort 3 (browser)') && t.includes('1200.50 EUR') && t.includes('Ted Field'),
     `the new session's page does not show what was entered: ${t.slice(0, 400)}`);
 
-  step = 'trainer: reviews the case study';
+  step = 'trainer: asks for changes';
   await tina.goto(`/cases/${slug}`);
   t = await tina.text();
   must(/disagree/i.test(t), 'the case page does not show the claim disagreeing');
+  await tina.page.select('select[name=decision]', 'changes');
+  await tina.type('textarea[name=comment]', 'Which parts came late?\nName the supplier.');
+  await tina.click('form[action$="/review"] button[type=submit]');
+  must((await tina.path()) === `/cases/${slug}?saved=1`, `asking for changes led to ${await tina.path()}`);
+  must(/changes-requested/.test(await tina.text()), 'the case is not shown as changes requested');
+  must(!(await tina.page.$('form[action$="/review"]')), 'the review form is still offered while the technician revises');
+}
+
+async function answerChanges(tom, slug) {
+  step = 'technician: sees the changes asked for';
+  await tom.goto('/');
+  must(/changes-requested/.test(await tom.text()), 'the technician\'s home does not show the changes requested');
+  await tom.goto(`/cases/${slug}`);
+  const t = await tom.text();
+  must(t.includes('Which parts came late?\nName the supplier.'), 'the reviewer\'s comment is not shown with its lines');
+  step = 'technician: revises after the review';
+  await tom.click(`a[href="/cases/${slug}/edit"]`);
+  await tom.type('textarea[name=situation]', `${SITUATION}\nThe supplier was Acme Bearings.`);
+  await tom.click('button[name=step][value=submit]');
+  must((await tom.path()) === `/cases/${slug}?saved=1`, `the second revision led to ${await tom.path()}`);
+  must(/submitted/.test(await tom.text()), 'the revised case is not submitted again');
+}
+
+async function approve(tina, slug) {
+  step = 'trainer: reviews the case study again';
+  await tina.goto(`/cases/${slug}`);
+  let t = await tina.text();
+  must(t.includes('The supplier was Acme Bearings.'), 'the reviewer does not see the revision');
   await tina.page.select('select[name=decision]', 'approve');
   await tina.type('textarea[name=comment]', 'Clear story.\nWell told.');
   step = 'trainer: approves without a reason despite the evidence (refused)';
@@ -465,6 +504,8 @@ async function publish(tina, slug) {
     must((await tom.path()).startsWith('/signin'), `/ without a session shows ${await tom.path()}`);
     const slug = await technician(tom);
     await trainer(tina, slug);
+    await answerChanges(tom, slug);
+    await approve(tina, slug);
     await manager(mia, slug);
     await publish(tina, slug);
     for (const p of [tom, tina, mia]) await p.signOut();
