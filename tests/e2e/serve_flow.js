@@ -334,7 +334,21 @@ async function trainer(tina, slug) {
   await tina.type(`${form} input[name="reaction.ted"]`, '3');
   await tina.type(`${form} input[name="pre.ted"]`, '55.5');
   await tina.type(`${form} input[name="post.ted"]`, '70');
+  await tina.type(`${form} input[name="reaction.ted"]`, '7');
   await shoot(tina.page, 'session-class');
+  step = 'trainer: a reaction out of range refuses the whole class';
+  await tina.click(`${form} button[type=submit]`, {expect: [400]});
+  must(/ted: the reaction must be a whole number from 1 to 5/.test(await tina.text()),
+    `no word of which row is wrong: ${(await tina.text()).slice(0, 300)}`);
+  const kept = await tina.page.$$eval(`${form} input, ${form} select`, (e) =>
+    Object.fromEntries(e.filter((x) => x.name).map((x) => [x.name, x.value])));
+  must(kept['reaction.tom'] === '5' && kept['post.tom'] === '85' && kept['pre.ted'] === '55.5' &&
+    kept['reaction.ted'] === '7' && kept['status.ted'] === 'partial',
+    `the refused class form lost what was typed: ${JSON.stringify(kept)}`);
+  must(!/"reaction": 5/.test(cli('session', 'show', 'tco-c1', '--json')), 'a refused class was saved in part');
+  await axe(tina.page, 'tina', 'refused');
+  step = 'trainer: records the class of Cohort 1, corrected';
+  await tina.type(`${form} input[name="reaction.ted"]`, '3');
   await tina.click(`${form} button[type=submit]`);
   must((await tina.path()) === '/sessions/tco-c1?saved=1', `saving the class led to ${await tina.path()}`);
   must(/The class is saved/.test(await tina.text()), 'no word that the class is saved');
@@ -400,9 +414,11 @@ async function approve(tina, slug) {
   await tina.click('form[action$="/review"] button[type=submit]', {expect: [400]});
   t = await tina.text();
   must(/despite/i.test(t), `approving a disagreeing claim without a reason was not refused with a word: ${t.slice(0, 300)}`);
+  must(await tina.page.$eval('textarea[name=comment]', (e) => e.value) === 'Clear story.\nWell told.',
+    'the refused review lost the comment typed');
+  must(await tina.page.$eval('select[name=decision]', (e) => e.value) === 'approve',
+    'the refused review lost the decision chosen');
   step = 'trainer: approves despite the evidence';
-  await tina.page.select('select[name=decision]', 'approve');
-  await tina.type('textarea[name=comment]', 'Clear story.\nWell told.');
   await tina.type('input[name=despite]', 'The customer confirmed the new figures in writing');
   await tina.click('form[action$="/review"] button[type=submit]');
   must((await tina.path()) === `/cases/${slug}?saved=1`, `the review led to ${await tina.path()}`);
