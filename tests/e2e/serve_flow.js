@@ -251,6 +251,22 @@ async function technician(tom) {
   await tom.type('input[name="claim1.from"]', '2025-04-01');
   await tom.type('input[name="claim1.to"]', '2025-06-28');
 
+  step = 'technician: a claim with a wrong date is refused';
+  await tom.type('input[name="claim2.kpi"]', 'mttr');
+  await tom.type('input[name="claim2.from"]', '2025-13-01');
+  await tom.click('button[name=step][value=preview]', {expect: [400]});
+  const flash = await tom.page.$eval('.flash', (e) => e.textContent).catch(() => '');
+  must(/claim 2/.test(flash), `the refusal does not name claim 2: "${flash}"`);
+  must(await tom.page.$eval('textarea[name=outcome]', (e) => e.value) === OUTCOME &&
+    await tom.page.$eval('input[name="claim2.from"]', (e) => e.value) === '2025-13-01' &&
+    await tom.page.$eval('input[name="claim1.after"]', (e) => e.value) === '1.5' &&
+    await tom.page.$eval('select[name=account]', (e) => e.value) === 'north' &&
+    await tom.page.$eval('input[name=sessions][value="tco-c1b"]', (e) => e.checked),
+    'the refused form lost what was typed');
+  await axe(tom.page, 'tom', 'refused');
+  await tom.type('input[name="claim2.kpi"]', '');
+  await tom.type('input[name="claim2.from"]', '');
+
   step = 'technician: previews the case study';
   await tom.click('button[name=step][value=preview]');
   let t = await tom.text();
@@ -368,7 +384,20 @@ async function trainer(tina, slug) {
   await tina.type('input[name=currency]', 'EUR');
   await tina.page.click('input[name=attendees][value=ted]');
   await tina.page.click('input[name=accounts][value=east]');
+  await tina.type('input[name=currency]', '');
   await shoot(tina.page, 'session-new');
+  step = 'trainer: a cost without a currency is refused';
+  await tina.click('main form[action="/sessions/new"] button[type=submit]', {expect: [400]});
+  const flash = await tina.page.$eval('.flash', (e) => e.textContent).catch(() => '');
+  must(/currency/i.test(flash), `the refusal does not name the currency: "${flash}"`);
+  must(await tina.page.$eval('input[name=title]', (e) => e.value) === 'Cohort 3 (browser)' &&
+    await tina.page.$eval('input[name=attendees][value=ted]', (e) => e.checked) &&
+    await tina.page.$eval('input[name=accounts][value=east]', (e) => e.checked) &&
+    await tina.page.$eval('select[name=format]', (e) => e.value) === 'blended',
+    'the refused session form lost what was typed');
+  await axe(tina.page, 'tina', 'refused');
+  step = 'trainer: records a new session, corrected';
+  await tina.type('input[name=currency]', 'EUR');
   await tina.click('main form[action="/sessions/new"] button[type=submit]');
   const m = /^\/sessions\/([^/?]+)\?recorded=1$/.exec(await tina.path());
   must(m, `recording the session led to ${await tina.path()}`);
