@@ -23,6 +23,7 @@ const cli = (...args) => execFileSync(process.env.CASEBOOK, ['-C', process.env.W
   {encoding: 'utf8'});
 
 let step = 'starting';
+let newSession; // the key of the session the trainer records
 class StepFailure extends Error {}
 const must = (ok, what) => {
   if (!ok) throw new StepFailure(what);
@@ -81,6 +82,7 @@ async function noSideScroll(page, what) {
 
 // Screenshots at both sizes; on the phone, no sideways scroll.
 async function shoot(page, name, {checkPhone = true} = {}) {
+  await page.evaluate(() => window.scrollTo(0, 0)); // the first screen, not where typing left it
   await page.screenshot({path: path.join(out, `${name}-desktop.png`)});
   await page.setViewport(PHONE);
   if (checkPhone) await noSideScroll(page, name);
@@ -404,6 +406,7 @@ async function trainer(tina, slug) {
   t = await tina.text();
   must(t.includes('Cohort 3 (browser)') && t.includes('1200.50 EUR') && t.includes('Ted Field'),
     `the new session's page does not show what was entered: ${t.slice(0, 400)}`);
+  newSession = m[1];
 
   step = 'trainer: asks for changes';
   await tina.goto(`/cases/${slug}`);
@@ -424,7 +427,13 @@ async function answerChanges(tom, slug) {
   await tom.goto(`/cases/${slug}`);
   const t = await tom.text();
   must(t.includes('Which parts came late?\nName the supplier.'), 'the reviewer\'s comment is not shown with its lines');
+  step = 'technician: may not see a session not attended';
+  await tom.goto('/sessions');
+  must(!(await tom.text()).includes('Cohort 3 (browser)'), 'a technician sees a session they did not attend');
+  await tom.goto(`/sessions/${newSession}`, {expect: [403]});
+  must(/Not allowed/.test(await tom.text()), 'a session not attended was not refused');
   step = 'technician: revises after the review';
+  await tom.goto(`/cases/${slug}`);
   await tom.click(`a[href="/cases/${slug}/edit"]`);
   await tom.type('textarea[name=situation]', `${SITUATION}\nThe supplier was Acme Bearings.`);
   await tom.click('button[name=step][value=submit]');
