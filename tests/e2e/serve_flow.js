@@ -493,16 +493,26 @@ async function manager(mia, slug) {
   const links = await mia.page.$$eval('a[href^="/impact?program=tco&download="]', (a) => a.map((x) => x.getAttribute('href')));
   must(links.some((l) => l.endsWith('=json')) && links.some((l) => l.endsWith('=csv')),
     `the impact page does not offer the JSON and CSV downloads: ${links}`);
-  const cookies = (await mia.page.cookies(base)).map((k) => `${k.name}=${k.value}`).join('; ');
-  const get = async (p) => {
-    const r = await fetch(base + p, {headers: {Cookie: cookies}});
-    must(r.status === 200, `${p} answered ${r.status}`);
-    must(/attachment; filename="program-tco\./.test(r.headers.get('content-disposition') || ''),
-      `${p} is not a download: ${r.headers.get('content-disposition')}`);
-    return r.text();
+  // The browser downloads them, as a click on the link does, into a
+  // folder of its own; the file's name is the one the server gives.
+  const dl = path.join(out, 'downloads');
+  fs.rmSync(dl, {recursive: true, force: true});
+  fs.mkdirSync(dl);
+  const cdp = await mia.page.createCDPSession();
+  await cdp.send('Browser.setDownloadBehavior', {behavior: 'allow', downloadPath: dl,
+    browserContextId: mia.ctx.id});
+  const download = async (kind) => {
+    const file = path.join(dl, `program-tco.${kind}`);
+    await mia.page.click(`a[href="/impact?program=tco&download=${kind}"]`);
+    for (let i = 0; i < 600 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 50));
+    must(fs.existsSync(file), `clicking the ${kind} download saved no ${file}: ${fs.readdirSync(dl)}`);
+    return fs.readFileSync(file, 'utf8');
   };
-  const json = await get('/impact?program=tco&download=json');
-  const csv = await get('/impact?program=tco&download=csv');
+  const json = await download('json');
+  const csv = await download('csv');
+  const md = await download('md');
+  must(md.startsWith('# ') && md.includes('Customer orientation'), 'the Markdown download is not the report in Markdown');
+  must(mia.page.url().endsWith('/impact'), `a download navigated away to ${mia.page.url()}`);
   let parsed;
   try { parsed = JSON.parse(json); } catch (e) { throw new StepFailure(`the JSON download does not parse: ${e}`); }
   const cliText = cli('impact', '--program', 'tco', '--json');
