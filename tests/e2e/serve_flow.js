@@ -137,6 +137,12 @@ class Person {
       throw new StepFailure(`${this.bad}: ${flash.replace(/\s+/g, ' ')}`);
     }
     must(this.messages.length === 0, `console messages on ${this.page.url()}: ${this.messages.join(' | ')}`);
+    if (expect.length)
+      must(resp && expect.includes(resp.status()),
+        `${this.page.url()} answered ${resp && resp.status()}, not the refusal expected (${expect})`);
+    // Both style sheets (the pages' and the report's) set the body's margin.
+    must(await this.page.evaluate(() => getComputedStyle(document.body).marginTop === '0px'),
+      `${this.page.url()} is not styled: did the style sheet load?`);
     if (check) {
       await axe(this.page, this.key);
       const one = /\b1 (account|session|cohort|KPI|claim|observation|day|week)s\b/.exec(
