@@ -506,18 +506,34 @@ async function manager(mia, slug) {
   fs.mkdirSync(dl);
   const cdp = await mia.page.createCDPSession();
   await cdp.send('Browser.setDownloadBehavior', {behavior: 'allow', downloadPath: dl,
-    browserContextId: mia.ctx.id});
+    browserContextId: mia.ctx.id, eventsEnabled: true});
+  // A file may be seen before Chromium has written it all: wait for the
+  // download's "completed".
+  const names = new Map(), done = new Map();
+  cdp.on('Browser.downloadWillBegin', (e) => names.set(e.guid, e.suggestedFilename));
+  cdp.on('Browser.downloadProgress', (e) => {
+    if (e.state !== 'inProgress') done.set(names.get(e.guid), e.state);
+  });
   const download = async (kind) => {
-    const file = path.join(dl, `program-tco.${kind}`);
+    const name = `program-tco.${kind}`;
     await mia.page.click(`a[href="/impact?program=tco&download=${kind}"]`);
-    for (let i = 0; i < 600 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 50));
-    must(fs.existsSync(file), `clicking the ${kind} download saved no ${file}: ${fs.readdirSync(dl)}`);
-    return fs.readFileSync(file, 'utf8');
+    for (let i = 0; i < 1800 && !done.has(name); i++) await new Promise((r) => setTimeout(r, 50));
+    must(done.get(name) === 'completed',
+      `clicking the ${kind} download did not save ${name} (${done.get(name) || 'no download'}; ` +
+      `downloads: ${[...names.values()]})`);
+    return fs.readFileSync(path.join(dl, name), 'utf8');
   };
   const json = await download('json');
   const csv = await download('csv');
   const md = await download('md');
-  must(md.startsWith('# ') && md.includes('Customer orientation'), 'the Markdown download is not the report in Markdown');
+  const html = await download('html');
+  // The very documents `casebook report` writes.
+  for (const [kind, got] of [['md', md], ['html', html]]) {
+    const file = path.join(out, `report-cli.${kind}`);
+    cli('report', '--program', 'tco', '--format', kind, '--out', file);
+    must(got === fs.readFileSync(file, 'utf8'),
+      `the ${kind} download differs from casebook report --format ${kind} (${dl}/program-tco.${kind}, ${file})`);
+  }
   must(mia.page.url().endsWith('/impact'), `a download navigated away to ${mia.page.url()}`);
   let parsed;
   try { parsed = JSON.parse(json); } catch (e) { throw new StepFailure(`the JSON download does not parse: ${e}`); }
