@@ -1,10 +1,12 @@
 // The team's flows through `casebook serve` in Debian's Chromium, driven
 // by puppeteer-core (tests/e2e/serve_flow.sh makes the workspace and
-// starts the server): each person in a browser context of their own, as
-// on their own machine, signing in from their invitation; every form is
-// filled and sent as a person would, every page answered 2xx/3xx but the
-// refusals the step expects; axe-core on every distinct page; screenshots
-// at 1280 x 800 and 390 x 844 of the key pages, where the phone needs no
+// starts the server, and checks afterwards what the command line sees):
+// each person in a browser context of their own, as on their own
+// machine, signing in from their invitation; every form is filled and
+// sent as a person would, every page answered 2xx/3xx but the refusals
+// the step expects (which must keep what was typed); axe-core on every
+// distinct page, for each person, and at a phone's width; screenshots at
+// 1280 x 800 and 390 x 844 of the key pages, where the phone needs no
 // sideways scroll. Prints which step failed.
 //   SERVE_URL=... INVITES=FILE CASEBOOK=BIN WS=DIR OUT=DIR NODE_DIR=DIR node serve_flow.js
 'use strict';
@@ -43,7 +45,7 @@ const violations = [];
 const route = (u) => {
   const x = new URL(u);
   const p = x.pathname
-    .replace(/^\/(invite|sessions|cases)\/(?!new$)[^/]+/, '/$1/*');
+    .replace(/^\/(invite|sessions|cases|people)\/(?!new$)[^/]+/, '/$1/*');
   const q = [...x.searchParams.keys()].filter((k) => !['saved', 'recorded', 'done'].includes(k))
     .sort().join('&');
   return p + (q ? `?${q}` : '');
@@ -574,6 +576,43 @@ async function manager(mia, slug) {
   await axe(mia.page, 'mia', 'refused');
 }
 
+async function admin(ada) {
+  await ada.signInFromInvitation('keys-to-all-2025!');
+  step = 'admin: home';
+  must(/The workspace/.test(await ada.text()), 'the administrator\'s home does not link the workspace');
+  await shoot(ada.page, 'home-admin');
+  step = 'admin: invites the manager';
+  await ada.click('a[href="/people"]');
+  await ada.click('form[action="/people/mia/invite"] button[type=submit]');
+  must(/An invitation for Mia Manager/.test(await ada.text()), 'no word of the invitation made');
+  const link = await ada.page.$eval('code.link', (e) => e.textContent).catch(() => '');
+  must(link.startsWith(`${base}/invite/`), `the invitation link is not one to this server: "${link}"`);
+  invites.mia = link;
+
+  step = 'admin: checks a KPI file with an error';
+  await ada.goto('/people');
+  await ada.click('a[href="/data/import"]');
+  const upload = async (file, button, opts) => {
+    const input = await ada.page.$('input[type=file][name=file]');
+    must(input, 'the import page has no file field');
+    await input.uploadFile(path.join(process.env.UPLOADS, file));
+    await ada.click(`button[name=step][value=${button}]`, opts);
+    return ada.page.$eval('main', (m) => m.innerText);
+  };
+  let t = await upload('bad.csv', 'check', {expect: [400]});
+  must(/Nothing was imported/.test(t) && /bad\.csv:3: 2025-06-31/.test(t),
+    `the error is not shown with its line: ${JSON.stringify(t.slice(0, 400))}`);
+  await axe(ada.page, 'ada', 'refused');
+  step = 'admin: checks a good KPI file';
+  t = await upload('good.csv', 'check');
+  must(/good\.csv is fine: 2 rows would be stored/.test(t), `the check does not say the file is fine: ${t.slice(0, 300)}`);
+  must(!cli('data', 'batches', '--json').includes('good.csv'), 'Check only imported the file');
+  await axe(ada.page, 'ada', 'checked');
+  step = 'admin: imports it';
+  t = await upload('good.csv', 'import');
+  must(/Imported good\.csv: 2 rows as batch/.test(t), `no word of the import: ${t.slice(0, 300)}`);
+}
+
 async function publish(tina, slug) {
   step = 'trainer: publishes the approved case';
   await tina.goto(`/cases/${slug}`);
@@ -591,7 +630,8 @@ async function publish(tina, slug) {
   let code = 0;
   try {
     const tom = new Person(browser, 'tom'), tina = new Person(browser, 'tina'), mia = new Person(browser, 'mia');
-    for (const p of [tom, tina, mia]) await p.open();
+    const ada = new Person(browser, 'ada');
+    for (const p of [tom, tina, mia, ada]) await p.open();
     step = 'the sign-in page';
     await tom.goto('/', {check: true});
     must((await tom.path()).startsWith('/signin'), `/ without a session shows ${await tom.path()}`);
@@ -599,9 +639,10 @@ async function publish(tina, slug) {
     await trainer(tina, slug);
     await answerChanges(tom, slug);
     await approve(tina, slug);
+    await admin(ada);
     await manager(mia, slug);
     await publish(tina, slug);
-    for (const p of [tom, tina, mia]) await p.signOut();
+    for (const p of [tom, tina, mia, ada]) await p.signOut();
     step = 'axe on every page';
     must(distinct.size >= 15, `axe ran on ${distinct.size} distinct pages, fewer than 15: ${[...distinct].join(' ')}`);
     must(violations.length === 0, `accessibility violations:\n  ${violations.join('\n  ')}`);

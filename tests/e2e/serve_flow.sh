@@ -3,15 +3,19 @@
 # Chromium against a real `casebook serve` on 127.0.0.1 (tests/e2e/
 # serve_flow.js, no mocks): a technician sets a password from an
 # invitation, writes a case study in the form, previews its evidence,
-# submits and revises it and reads its history and diff; a trainer records
-# the class and a new session and reviews the case (approving despite the
-# evidence); a manager reads the dashboard and the live report, downloads
-# it as JSON and CSV, and may not publish; everyone signs out. axe-core
-# checks every distinct page; a phone needs no sideways scroll on the
-# homes and the case form. Then the command line must find what the
-# browser entered, committed in the right names, the workspace
-# consistent. Keeps screenshots under the build folder. Fails (never
-# skips) without chromium, node or the npm tools.
+# submits and revises it, reads its history and diff and answers the
+# changes a reviewer asks for; a trainer records the class and a new
+# session and reviews the case (changes, then approval despite the
+# evidence) and publishes it; an administrator invites the manager in the
+# browser and imports a KPI file; the manager reads the dashboard and the
+# live report, downloads it (JSON, CSV as impact, HTML and Markdown as
+# report give them) and may not publish; everyone signs out. Refused forms
+# keep what was typed. axe-core checks every distinct page; a phone needs
+# no sideways scroll on the homes, the forms and the report. Then the
+# command line must find what the browser entered, committed in the right
+# names, the workspace consistent. Keeps screenshots and downloads under
+# the build folder (KEEP_WS=1 keeps the workspace of a failed run). Fails
+# (never skips) without chromium, node or the npm tools.
 set -euo pipefail
 cb=${CASEBOOK:?}
 src=${CASEBOOK_SOURCE_DIR:?}
@@ -46,6 +50,7 @@ c person add tina --name "Tina Trainer" --role trainer --email tina@example.com 
 c person add tom --name "Tom Tech" --role technician --email tom@example.com >/dev/null
 c person add ted --name "Ted Field" --role technician --email ted@example.com >/dev/null
 c person add mia --name "Mia Manager" --role manager --email mia@example.com >/dev/null
+c person add ada --name "Ada Admin" --role admin --email ada@example.com >/dev/null
 c cover tom north --from 2024-01-01 >/dev/null
 c cover tom south --from 2024-01-01 >/dev/null
 c cover ted east --from 2024-01-01 >/dev/null
@@ -76,7 +81,8 @@ url=$(sed -n 's/.*"url": *"\([^"]*\)".*/\1/p' "$tmp/ready")
 [ -n "$url" ] || fail "the server did not start: $(cat "$tmp/err")"
 url=${url%/}
 invite() { c person invite "$1" --url "$url" --json | sed -n 's/.*"url": *"\([^"]*\)".*/\1/p'; }
-for p in tom tina mia; do
+# The manager's invitation the administrator makes in the browser.
+for p in tom tina ada; do
   link=$(invite "$p")
   [ -n "$link" ] || fail "person invite $p printed no link"
   echo "$p $link" >>"$tmp/invites"
@@ -85,7 +91,9 @@ done
 # The question the manager asks in the browser, asked of the command line
 # now: the data does not change between the two but for what the browser
 # enters, and serve_flow.js asks again after the trainer's changes.
-SERVE_URL=$url INVITES=$tmp/invites CASEBOOK=$cb WS=$ws OUT=$art NODE_DIR=$src/build-node \
+printf 'account,measure,at,value\nwest,repair.hours,2025-06-29T10:00:00Z,3\nwest,repair.hours,2025-06-30T10:00:00Z,4\n' >"$tmp/good.csv"
+printf 'account,measure,at,value\nwest,repair.hours,2025-06-29T10:00:00Z,3\nwest,repair.hours,2025-06-31T10:00:00Z,4\n' >"$tmp/bad.csv"
+UPLOADS=$tmp SERVE_URL=$url INVITES=$tmp/invites CASEBOOK=$cb WS=$ws OUT=$art NODE_DIR=$src/build-node \
   timeout 300 node "$src/tests/e2e/serve_flow.js" || fail "the browser flows (above)"
 
 # What the browser entered, as the command line sees it.
@@ -148,6 +156,8 @@ file=$(git -C "$ws/cases" ls-tree -r --name-only HEAD | grep "/$slug/case.md\$")
 git -C "$ws/cases" show "HEAD:$file" >"$tmp/case.md"
 grep -q $'\r' "$tmp/case.md" && fail "the committed $file holds CR line endings"
 grep -q '^The line stopped twice a week\.$' "$tmp/case.md" || fail "the committed $file lost the situation's lines"
+c data batches --json | grep -q '"good.csv"' || fail "the batch imported in the browser is not in data batches"
+c data batches --json | grep -q '"bad.csv"' && fail "the file with errors was imported"
 c session list --json | grep -q '"Cohort 3 (browser)"' || fail "the session recorded in the browser is not in session list"
 
 # Every commit but the repository's first (casebook init's, by Casebook).
