@@ -116,6 +116,19 @@ class Person {
       const s = r.status();
       if (s >= 400 && !this.expected.has(s))
         this.bad = `${r.request().method()} ${r.url()} answered ${s}`;
+      // The headers every answer carries (README; Referrer-Policy is
+      // same-origin, as core/serve/server.c says why, not no-referrer).
+      const h = r.headers();
+      const csp = h['content-security-policy'] || '';
+      const missing = [
+        [/default-src 'none'/.test(csp) && /frame-ancestors 'none'/.test(csp) && !/script-src/.test(csp), 'the CSP'],
+        [h['x-content-type-options'] === 'nosniff', 'X-Content-Type-Options'],
+        [h['referrer-policy'] === 'same-origin', 'Referrer-Policy'],
+        [h['x-frame-options'] === 'DENY', 'X-Frame-Options'],
+        [/no-store/.test(h['cache-control'] || ''), 'Cache-Control'],
+      ].filter(([ok]) => !ok).map(([, what]) => what);
+      if (missing.length && !this.bad)
+        this.bad = `${r.request().method()} ${r.url()} (${s}) lacks ${missing.join(', ')}`;
     });
   }
 
