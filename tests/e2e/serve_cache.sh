@@ -34,7 +34,9 @@ manager=$(c person token mia --name cache --json | sed -n 's/.*"token": *"\([^"]
 tech=$(c person token tom --name cache --json | sed -n 's/.*"token": *"\([^"]*\)".*/\1/p')
 [ -n "$manager" ] && [ -n "$tech" ] || fail "no API tokens"
 
-c serve --listen 127.0.0.1:0 --json >"$tmp/ready" 2>"$tmp/err" &
+# The binary itself in the background, not the function c: $! would be
+# the subshell running c, and killing it would leave the server running.
+"$cb" -C "$ws" serve --listen 127.0.0.1:0 --json >"$tmp/ready" 2>"$tmp/err" &
 server=$!
 for _ in $(seq 1 100); do [ -s "$tmp/ready" ] && break; sleep 0.1; done
 url=$(sed -n 's/.*"url": *"\([^"]*\)".*/\1/p' "$tmp/ready")
