@@ -74,7 +74,9 @@ c session record --program tco --title "Follow-up clinic" --format virtual --sta
 } >"$tmp/obs.csv"
 c data import "$tmp/obs.csv" >/dev/null
 
-c serve --listen 127.0.0.1:0 --json >"$tmp/ready" 2>"$tmp/err" &
+# The binary itself in the background, not the function c: $! would be
+# the subshell running c, and killing it would leave the server running.
+"$cb" -C "$ws" serve --listen 127.0.0.1:0 --json >"$tmp/ready" 2>"$tmp/err" &
 server=$!
 for _ in $(seq 1 100); do [ -s "$tmp/ready" ] && break; sleep 0.1; done
 url=$(sed -n 's/.*"url": *"\([^"]*\)".*/\1/p' "$tmp/ready")
