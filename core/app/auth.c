@@ -163,35 +163,64 @@ int cb_auth_password_check(const cb_person *p, const char *password)
 	return 0;
 }
 
-int cb_auth_invitation_accept(cb_workspace *ws, const char *token, const char *password,
-			      cb_actor *who)
+/* Invitation `token` if it may still be used (its hash in h, it in *inv),
+ * else CB_EAUTH saying why and what to do. */
+static int invitation_usable(cb_workspace *ws, const char *token, int64_t now,
+			     unsigned char h[CB_STORE_TOKEN_HASH], cb_invitation *inv)
 {
-	unsigned char h[CB_STORE_TOKEN_HASH];
-	char hash[crypto_pwhash_STRBYTES], at[32];
-	cb_invitation inv;
-	cb_person p = {0};
-	int64_t now = cb_auth_now(ws);
-	int found = 0, used = 0, rc;
+	char at[32];
+	int found = 0, rc;
 
-	if (who)
-		*who = (cb_actor){0};
-	if (token_hash(token, h) == 0 &&
-	    (rc = cb_store_invitation_get(ws->store, h, &inv, &found)) < 0)
+	if (token_hash(token, h) == 0 && (rc = cb_store_invitation_get(ws->store, h, inv, &found)) < 0)
 		return rc;
 	if (!found)
 		return cb_error_set(CB_EAUTH,
 				    "this invitation link is not known: mistyped, or replaced by a newer "
 				    "one; ask an administrator for a new one");
-	if (inv.used_at)
+	if (inv->used_at)
 		return cb_error_set(CB_EAUTH,
 				    "this invitation link was already used, on %s; it works once. Sign in "
 				    "with the password set then, or ask an administrator for a new link",
-				    when(inv.used_at, at));
-	if (now >= inv.expires_at)
+				    when(inv->used_at, at));
+	if (now >= inv->expires_at)
 		return cb_error_set(CB_EAUTH,
 				    "this invitation link expired on %s; ask an administrator for a new "
 				    "one ('casebook person invite KEY')",
-				    when(inv.expires_at, at));
+				    when(inv->expires_at, at));
+	return 0;
+}
+
+int cb_auth_invitation_person(cb_workspace *ws, const char *token, char key[CB_KEY_MAX + 1])
+{
+	unsigned char h[CB_STORE_TOKEN_HASH];
+	cb_invitation inv;
+	cb_person p = {0};
+	int rc;
+
+	key[0] = '\0';
+	if ((rc = invitation_usable(ws, token, cb_auth_now(ws), h, &inv)) < 0)
+		return rc;
+	if ((rc = cb_store_person_get_id(ws->store, inv.person_id, &p)) < 0)
+		return rc;
+	snprintf(key, CB_KEY_MAX + 1, "%s", p.key);
+	cb_person_clear(&p);
+	return 0;
+}
+
+int cb_auth_invitation_accept(cb_workspace *ws, const char *token, const char *password,
+			      cb_actor *who)
+{
+	unsigned char h[CB_STORE_TOKEN_HASH];
+	char hash[crypto_pwhash_STRBYTES];
+	cb_invitation inv;
+	cb_person p = {0};
+	int64_t now = cb_auth_now(ws);
+	int used = 0, rc;
+
+	if (who)
+		*who = (cb_actor){0};
+	if ((rc = invitation_usable(ws, token, now, h, &inv)) < 0)
+		return rc;
 	if ((rc = cb_store_person_get_id(ws->store, inv.person_id, &p)) < 0)
 		return rc;
 	if ((rc = cb_auth_password_check(&p, password)) < 0)

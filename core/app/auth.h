@@ -74,6 +74,11 @@ int cb_auth_invite(cb_workspace *ws, const char *person_key, int64_t ttl_seconds
  * which rule it breaks (never quoting it). */
 int cb_auth_password_check(const cb_person *p, const char *password);
 
+/* The key of the person invitation `token` is for, into key, while it may
+ * still be used; else CB_EAUTH as cb_auth_invitation_accept says it. The
+ * page that sets the password names whom one signs in as. */
+int cb_auth_invitation_person(cb_workspace *ws, const char *token, char key[CB_KEY_MAX + 1]);
+
 /* Sets the invited person's password with invitation `token`, once: an
  * unknown, used or expired invitation is CB_EAUTH saying which (and what
  * to do); a password against the rules is CB_EINVALID and leaves the

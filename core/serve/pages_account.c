@@ -215,10 +215,17 @@ int cb_serve_post_signout(cb_serve_request *rq, const char *const *arg)
 
 static int invite_form(cb_serve_request *rq, const char *token, const char *flash)
 {
-	char action[120];
+	char action[120], key[CB_KEY_MAX + 1];
 	unsigned char raw[32];
 	char pre[65], cookie[200];
+	int rc = cb_auth_invitation_person(rq->ws, token, key);
 
+	/* A link already used, expired or unknown says so at once, not
+	 * after the person has chosen a password. */
+	if (rc == CB_EAUTH)
+		return cb_serve_error_page(rq, 400, cb_error_last());
+	if (rc < 0)
+		return rc;
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2hex(pre, sizeof(pre), raw, sizeof(raw));
 	snprintf(cookie, sizeof(cookie), PRE_COOKIE "=%s; Path=/invite; HttpOnly; SameSite=Strict%s",
@@ -226,9 +233,18 @@ static int invite_form(cb_serve_request *rq, const char *token, const char *flas
 	cb_serve_add_header(rq, "Set-Cookie", cookie);
 	snprintf(action, sizeof(action), "/invite/%.64s", token);
 	cb_serve_page_open(rq, "Set your password", NULL, flash, flash != NULL);
-	cb_buf_puts(&rq->body, "<p>Choose a password of at least 10 characters. This link works "
-			       "once.</p>\n");
+	cb_buf_puts(&rq->body, "<p>You sign in as <strong>");
+	cb_html_text(&rq->body, key);
+	cb_buf_puts(&rq->body, "</strong>. Choose a password of at least 10 characters. This link "
+			       "works once.</p>\n");
 	cb_view_form_open(&rq->body, action, CB_VIEW_POST, pre);
+	/* The name the password goes with, for a password manager to save
+	 * them together (Chromium warns of a password form without one);
+	 * the server ignores it: the invitation says who it is. */
+	cb_buf_puts(&rq->body, "<input type=\"text\" name=\"username\" autocomplete=\"username\" "
+			       "hidden readonly value=\"");
+	cb_html_attr(&rq->body, key);
+	cb_buf_puts(&rq->body, "\">\n");
 	cb_view_input(&rq->body, &(cb_view_field){.label = "New password",
 						  .name = "password",
 						  .type = "password",

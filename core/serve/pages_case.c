@@ -149,20 +149,30 @@ static int review_form(cb_serve_request *rq, const cb_case_view *v)
 						   {"changes", "Ask for changes"},
 						   {"reject", "Reject"}};
 	char action[200];
+	/* A refused review shows again what the reviewer sent (the page of
+	 * a refused POST; a GET has none of these fields). */
+	const char *decision = cb_serve_field_get(rq, "decision");
+	const char *comment = cb_serve_field_get(rq, "comment");
+	const char *despite = cb_serve_field_get(rq, "despite");
 
 	snprintf(action, sizeof(action), "/cases/%s/review", v->index.slug);
 	cb_buf_puts(&rq->body, "<h2>Review</h2>\n");
 	cb_view_form_open(&rq->body, action, CB_VIEW_POST, rq->auth.csrf);
 	cb_view_select(&rq->body,
-		       &(cb_view_field){.label = "Decision", .name = "decision", .required = 1},
+		       &(cb_view_field){.label = "Decision",
+					.name = "decision",
+					.value = decision,
+					.required = 1},
 		       decisions, 3);
 	cb_view_textarea(&rq->body,
 			 &(cb_view_field){.label = "Comment",
 					  .name = "comment",
+					  .value = comment,
 					  .hint = "Needed to ask for changes or to reject"});
 	cb_view_input(&rq->body,
 		      &(cb_view_field){.label = "Approve despite the evidence, because",
 				       .name = "despite",
+				       .value = despite,
 				       .hint = "Only when a claim disagrees with the data"});
 	cb_view_button(&rq->body, "Record the decision", NULL, NULL);
 	return cb_view_form_close(&rq->body);

@@ -30,45 +30,42 @@
 static const char report_csp[] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
 				 "form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
-static int emit_json(cb_serve_request *rq, json_t *v)
-{
-	char *text;
-
-	if (!v)
-		return cb_error_set(CB_ENOMEM, "out of memory");
-	text = json_dumps(v, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
-	json_decref(v);
-	if (!text)
-		return cb_error_set(CB_ENOMEM, "out of memory");
-	rq->content_type = "application/json";
-	cb_buf_puts(&rq->body, text);
-	cb_buf_putc(&rq->body, '\n');
-	free(text);
-	return 0;
-}
-
-static int emit_csv(cb_serve_request *rq, json_t *rows)
+/* JSON and CSV as the command line writes them (format/output.c: the
+ * same 15 significant digits, so a level of 0.95 is 0.95, not
+ * 0.94999999999999996): a download or an API answer is byte for byte
+ * `impact --json` or `--csv`. Takes v. */
+static int emit(cb_serve_request *rq, json_t *v, cb_output_mode mode)
 {
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
 	int rc;
 
-	if (!rows)
+	if (!v)
 		return cb_error_set(CB_ENOMEM, "out of memory");
 	if (!(f = open_memstream(&text, &len))) {
-		json_decref(rows);
+		json_decref(v);
 		return cb_error_set(CB_ENOMEM, "out of memory");
 	}
-	rc = cb_output_render(f, rows, CB_OUTPUT_CSV);
+	rc = cb_output_render(f, v, mode);
 	fclose(f);
-	json_decref(rows);
+	json_decref(v);
 	if (rc == 0) {
-		rq->content_type = "text/csv; charset=utf-8";
+		rq->content_type = mode == CB_OUTPUT_CSV ? "text/csv; charset=utf-8" : "application/json";
 		rc = cb_buf_append(&rq->body, text, len);
 	}
 	free(text);
 	return rc;
+}
+
+static int emit_json(cb_serve_request *rq, json_t *v)
+{
+	return emit(rq, v, CB_OUTPUT_JSON);
+}
+
+static int emit_csv(cb_serve_request *rq, json_t *rows)
+{
+	return emit(rq, rows, CB_OUTPUT_CSV);
 }
 
 /* The question in the query: ?program=P, ?session=S, ?account=A or

@@ -282,8 +282,22 @@ int cb_serve_post_session_new(cb_serve_request *rq, const char *const *arg)
 typedef struct class_ctx {
 	cb_serve_request *rq;
 	int editable;
+	int sent; /* a refused form: show what was sent, not what is saved */
 	size_t n;
 } class_ctx;
+
+/* Field `what`.`person` as the refused form sent it, else `saved`. */
+static const char *shown(class_ctx *c, const char *what, const char *person, const char *saved)
+{
+	char name[200];
+	const char *v;
+
+	if (!c->sent)
+		return saved;
+	snprintf(name, sizeof(name), "%s.%s", what, person);
+	v = cb_serve_field_get(c->rq, name);
+	return v ? v : saved;
+}
 
 static const cb_view_option statuses[] = {
 	{"attended", "attended"}, {"partial", "partly"}, {"absent", "absent"}};
@@ -319,36 +333,39 @@ static int class_row(const cb_attendance *a, void *ctx)
 	 * key may hold characters an id should not. */
 	snprintf(name, sizeof(name), "status.%s", a->person);
 	snprintf(id, sizeof(id), "status-%zu", c->n);
-	cb_view_select(b, &(cb_view_field){.label = "Attendance", .name = name, .id = id, .value = now},
+	cb_view_select(b, &(cb_view_field){.label = "Attendance", .name = name, .id = id, .value = shown(c, "status", a->person, now)},
 		       statuses, 3);
 	snprintf(name, sizeof(name), "reaction.%s", a->person);
 	snprintf(id, sizeof(id), "reaction-%zu", c->n);
 	cb_view_input(b, &(cb_view_field){.label = "Reaction (1 to 5)",
 					  .name = name,
 					  .id = id,
-					  .value = reaction});
+					  .value = shown(c, "reaction", a->person, reaction)});
 	snprintf(name, sizeof(name), "pre.%s", a->person);
 	snprintf(id, sizeof(id), "pre-%zu", c->n);
 	cb_view_input(b, &(cb_view_field){.label = "Test before (0 to 100)",
 					  .name = name,
 					  .id = id,
-					  .value = pre});
+					  .value = shown(c, "pre", a->person, pre)});
 	snprintf(name, sizeof(name), "post.%s", a->person);
 	snprintf(id, sizeof(id), "post-%zu", c->n);
 	cb_view_input(b, &(cb_view_field){.label = "Test after (0 to 100)",
 					  .name = name,
 					  .id = id,
-					  .value = post});
+					  .value = shown(c, "post", a->person, post)});
 	return cb_buf_puts(b, "</fieldset>\n");
 }
 
+/* Session `key`'s page; after a refused class form (`error`), the form
+ * shows what was sent, so that the trainer corrects one value instead of
+ * typing the whole class again. */
 static int session_page(cb_serve_request *rq, const char *key, const char *flash, int error)
 {
 	static const char *const head[] = {"Attendee", "Attendance", "Reaction", "Test before",
 					   "Test after"};
 	cb_session x = {0};
 	cb_rights_object obj;
-	class_ctx c = {rq, 0, 0};
+	class_ctx c = {rq, 0, error && rq->post, 0};
 	char action[120], cost[64] = "not recorded";
 	int rc;
 

@@ -206,6 +206,18 @@ void cb_view_doc_table_open(cb_view_doc *d, const char *align, const char *const
 		cb_view_doc_raw(d, "|\n");
 		return;
 	}
+	/* In a box of its own that scrolls sideways: a wide table on a phone
+	 * scrolls there, not the whole report. A box that scrolls must be
+	 * reachable by keyboard and named (axe: scrollable-region-focusable),
+	 * so it is a focusable region named by its columns. */
+	cb_view_doc_raw(d, "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Table: ");
+	for (size_t i = 0; i < d->ncols; i++) {
+		if (i)
+			cb_view_doc_raw(d, ", ");
+		if (!d->rc)
+			d->rc = cb_html_attr(d->b, head[i]);
+	}
+	cb_view_doc_raw(d, "\">");
 	cb_view_doc_raw(d, "<table><thead><tr>");
 	for (size_t i = 0; i < d->ncols; i++) {
 		cb_view_doc_raw(d, d->align[i] == 'r' ? "<th class=\"n\">" : "<th>");
@@ -243,7 +255,7 @@ void cb_view_doc_table_row(cb_view_doc *d, const char *cls, const char *const *c
 
 void cb_view_doc_table_close(cb_view_doc *d)
 {
-	cb_view_doc_raw(d, d->md ? "\n" : "</tbody></table>\n");
+	cb_view_doc_raw(d, d->md ? "\n" : "</tbody></table></div>\n");
 }
 
 /* HTML only: an SVG chart drawn by `svg` (its buffer is consumed). */

@@ -178,15 +178,18 @@ int cb_view_impact_kpi_words(const cb_impact_report *r, const cb_impact_kpi *ik,
 	return b->ptr ? 0 : CB_ENOMEM;
 }
 
-static const char *control_words(int mode)
+/* The control group in words, for `n` accounts: "1 account no session
+ * ...", never "1 accounts". */
+static const char *control_words(int mode, size_t n)
 {
 	switch (mode) {
 	case CB_CONTROL_AUTO:
-		return "accounts no session of the program reached";
+		return n == 1 ? "account no session of the program reached"
+			      : "accounts no session of the program reached";
 	case CB_CONTROL_NOT_YET:
-		return "accounts not yet trained";
+		return n == 1 ? "account not yet trained" : "accounts not yet trained";
 	default:
-		return "named accounts";
+		return n == 1 ? "named account" : "named accounts";
 	}
 }
 
@@ -251,7 +254,7 @@ int cb_view_impact_words(const cb_impact_report *r, cb_buf *b)
 				 "market's trend as well as the training.");
 	else
 		cb_buf_printf(b, ", each compared with %zu %s over the same dates.", r->control,
-			      control_words(q->control));
+			      control_words(q->control, r->control));
 	for (size_t k = 0; k < r->nkpis; k++)
 		thin += r->kpis[k].verdict == CB_IMPACT_TOO_LITTLE_DATA &&
 			(r->kpis[k].baseline_obs || r->kpis[k].follow_up_obs);

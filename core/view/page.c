@@ -457,7 +457,11 @@ int cb_view_table_row(cb_buf *b, const cb_view_cell *cells, size_t ncols)
 			return invalid("a cell's link must be relative or http(s)");
 	raw(&w, "<tr>");
 	for (size_t i = 0; i < ncols; i++) {
-		raw(&w, cells[i].number ? "<td class=\"n\">" : "<td>");
+		/* Text of several lines (a review's comment) keeps them:
+		 * HTML would run them into one. */
+		raw(&w, cells[i].number ? "<td class=\"n\">"
+			: cells[i].text && strchr(cells[i].text, '\n') ? "<td class=\"lines\">"
+									: "<td>");
 		if (cells[i].href)
 			link(&w, cells[i].href, cells[i].text ? cells[i].text : "", 0);
 		else

@@ -55,8 +55,12 @@
 	"nav ul{list-style:none;padding:0;margin:8px 0 0;display:flex;flex-wrap:wrap;gap:4px 18px;" \
 	"font-size:14px}\n" \
 	"a{color:var(--accent)}\n" \
+	".scroll{overflow-x:auto;max-width:100%}.scroll:focus{outline:3px solid #93c5fd}\n" \
+	"@media (max-width:640px){main{padding:16px 14px 32px}" \
+	".grid,.grid.wide{grid-template-columns:1fr}}\n" \
 	"@page{size:A4;margin:14mm}\n" \
-	"@media print{td,td.v,td.w{white-space:normal;min-width:0}table{font-size:8.5pt}" \
+	"@media print{.scroll{overflow:visible}" \
+	"td,td.v,td.w{white-space:normal;min-width:0}table{font-size:8.5pt}" \
 	"body{font-size:10.5pt}main{max-width:none;padding:0}nav{display:none}" \
 	"figure,table,.fact,svg{break-inside:avoid;page-break-inside:avoid}" \
 	"h2,h3{break-after:avoid;page-break-after:avoid}" \
@@ -95,7 +99,7 @@
 	".field .check input{display:inline;width:auto}.field .check label{display:inline;" \
 	"font-weight:400}\n" \
 	"pre.diff{overflow-x:auto;background:#f9fafb;padding:8px;border:1px solid #e5e7eb}\n" \
-	".prose{white-space:pre-line;max-width:70ch}\n" \
+	".prose{white-space:pre-line;max-width:70ch}td.lines{white-space:pre-line;min-width:12em}\n" \
 	"dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px}" \
 	"dl.facts dt{font-weight:600}dl.facts dd{margin:0}\n" \
 	"button{font:inherit;font-weight:600;padding:7px 16px;border:1px solid var(--accent);" \
