@@ -40,6 +40,7 @@ typedef struct state {
 	cb_buf raw;    /* the body as it came */
 	size_t limit;  /* what it may hold */
 	int too_big;
+	int nul_in_uri; /* the request line holds %00 (uri_seen) */
 	int64_t started_ms;
 } state;
 
@@ -361,6 +362,22 @@ static void remote_of(struct MHD_Connection *conn, char *out, size_t len)
 			  out, (socklen_t)len);
 }
 
+/* libmicrohttpd decodes the path in place and hands it on as a C string,
+ * so "/cases/x%00.css" would arrive as "/cases/x" and be answered as
+ * that page; a query value is cut the same way. The request line as it
+ * came is seen only here: a NUL is never text a page takes, so such a
+ * request is refused (on_request) instead of silently shortened. What
+ * this returns is the request's state, as on_request finds it. */
+static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	state *st = calloc(1, sizeof(*st));
+
+	(void)cls, (void)conn;
+	if (st)
+		st->nul_in_uri = strstr(uri, "%00") != NULL;
+	return st;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -370,11 +387,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	cb_serve_request *rq;
 	int rc;
 
-	if (!st) {
+	if (!st || !st->rq.conn) {
 		const char *cl;
 
-		st = calloc(1, sizeof(*st));
-		if (!st)
+		if (!st && !(st = calloc(1, sizeof(*st))))
 			return MHD_NO;
 		*con_cls = st;
 		rq = &st->rq;
@@ -393,6 +409,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			cb_serve_error_page(rq, MHD_HTTP_METHOD_NOT_ALLOWED,
 					    "only GET and POST are answered here");
 			cb_serve_add_header(rq, "Allow", "GET, HEAD, POST");
+			return answer(st);
+		}
+		if (st->nul_in_uri) {
+			cb_serve_error_page(rq, MHD_HTTP_BAD_REQUEST,
+					    "the address holds a NUL byte (%00)");
 			return answer(st);
 		}
 		/* A body announced too large is refused before it is read. */
@@ -543,6 +564,7 @@ int cb_serve_run(const cb_serve_options *given)
 				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, o.max_connections,
 				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 				     MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+				     MHD_OPTION_URI_LOG_CALLBACK, uri_seen, NULL,
 				     MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
 				     MHD_OPTION_END);
 	else
@@ -551,7 +573,8 @@ int cb_serve_run(const cb_serve_options *given)
 				     MHD_OPTION_CONNECTION_LIMIT, o.max_connections,
 				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, o.max_connections,
 				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-				     MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_END);
+				     MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+				     MHD_OPTION_URI_LOG_CALLBACK, uri_seen, NULL, MHD_OPTION_END);
 	if (!d) {
 		int err = errno;
 
