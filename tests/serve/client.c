@@ -2,7 +2,11 @@
 #define _GNU_SOURCE
 #include "client.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <sys/socket.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -64,6 +68,26 @@ void cbs_start(cbs_server *s, const char *ws)
 	ck_assert_msg(u != NULL, "no address in %s", line);
 	ck_assert_int_eq(sscanf(u, "http://127.0.0.1:%d", &s->port), 1);
 	snprintf(s->url, sizeof(s->url), "http://127.0.0.1:%d", s->port);
+}
+
+int cbs_connect(const cbs_server *s, const char *source)
+{
+	struct sockaddr_in to = {0}, from = {0};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	ck_assert_msg(fd >= 0, "socket: %s", strerror(errno));
+	if (source) {
+		from.sin_family = AF_INET;
+		ck_assert_int_eq(inet_pton(AF_INET, source, &from.sin_addr), 1);
+		ck_assert_msg(bind(fd, (struct sockaddr *)&from, sizeof(from)) == 0, "bind %s: %s",
+			      source, strerror(errno));
+	}
+	to.sin_family = AF_INET;
+	to.sin_port = htons((uint16_t)s->port);
+	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+	ck_assert_msg(connect(fd, (struct sockaddr *)&to, sizeof(to)) == 0, "connect: %s",
+		      strerror(errno));
+	return fd;
 }
 
 int cbs_alive(const cbs_server *s)
@@ -205,6 +229,8 @@ void cbs_request(cbs_client *c, const char *method, const char *path, const char
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, &head);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, to_sink);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &out);
+	if (c->source)
+		curl_easy_setopt(h, CURLOPT_INTERFACE, c->source);
 	if (strcmp(method, "HEAD") == 0)
 		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
 	else if (strcmp(method, "POST") == 0) {

@@ -26,6 +26,10 @@ void cbs_start(cbs_server *s, const char *ws);
 /* Stops it with SIGTERM and fails the test on any sanitizer report (a
  * leak shows when the server exits). */
 void cbs_stop(cbs_server *s);
+/* A plain TCP connection to s, from address `source` (NULL: any); the
+ * socket. */
+int cbs_connect(const cbs_server *s, const char *source);
+
 /* Whether the server's process still runs. */
 int cbs_alive(const cbs_server *s);
 
@@ -37,6 +41,8 @@ typedef struct cbs_client {
 	size_t ncookies;
 	const char *origin; /* sent with every POST; NULL: no Origin */
 	const char *bearer; /* "Authorization: Bearer" when set */
+	const char *source; /* the address it connects from (127.0.0.2 is
+			     * another client on loopback); NULL: any */
 } cbs_client;
 
 typedef struct cbs_resp {
