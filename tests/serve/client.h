@@ -15,7 +15,7 @@
 
 typedef struct cbs_server {
 	pid_t pid;
-	char url[96];   /* "http://127.0.0.1:PORT", no trailing slash */
+	char url[96];   /* "http://127.0.0.1:PORT" (or https), no trailing slash */
 	int port;
 	char err[4200]; /* the server's stderr file */
 } cbs_server;
@@ -23,6 +23,9 @@ typedef struct cbs_server {
 /* Starts `casebook -C ws serve --listen 127.0.0.1:0 --json` and waits
  * (at most 60 s) for the address it prints. */
 void cbs_start(cbs_server *s, const char *ws);
+/* The same with more arguments for serve (NULL-terminated): --log FILE,
+ * --tls-cert FILE --tls-key FILE (the address is then https://). */
+void cbs_start_args(cbs_server *s, const char *ws, const char *const *extra);
 /* Stops it with SIGTERM and fails the test on any sanitizer report (a
  * leak shows when the server exits). */
 void cbs_stop(cbs_server *s);

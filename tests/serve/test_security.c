@@ -491,6 +491,37 @@ START_TEST(session_cookie)
 }
 END_TEST
 
+/* A session ends 12 hours after its last request and 7 days after
+ * sign-in, on the server's clock: moved back here in the database. */
+START_TEST(sessions_expire)
+{
+	static const char *const ages[] = {"last_seen = last_seen - 13 * 3600",
+					   "expires_at = strftime('%s', 'now') - 60"};
+
+	for (size_t i = 0; i < 2; i++) {
+		cbs_client c = signed_in("mia");
+		cbs_resp r;
+		char *loc;
+		int status;
+
+		cbs_get(&c, "/", &r);
+		ck_assert_int_eq(r.status, 200);
+		cbs_resp_free(&r);
+		free(cbt_sh(&status,
+			    "sqlite3 '%s/casebook.db' \"PRAGMA busy_timeout=10000; UPDATE web_session "
+			    "SET %s WHERE person_id = (SELECT id FROM person WHERE key = 'mia')\"",
+			    ws, ages[i]));
+		ck_assert_int_eq(status, 0);
+		cbs_get(&c, "/", &r);
+		loc = cbs_header(&r, "Location");
+		ck_assert_msg(r.status == 303 && loc && !strcmp(loc, "/signin"),
+			      "a session aged by '%s' still works: HTTP %ld", ages[i], r.status);
+		free(loc);
+		cbs_resp_free(&r);
+	}
+}
+END_TEST
+
 /* --- invitations ------------------------------------------------------------------------ */
 
 /* Opens invitation `path` in a new client and posts pw twice: the status. */
@@ -778,6 +809,101 @@ START_TEST(sql_like_input)
 }
 END_TEST
 
+/* --- TLS and the log ------------------------------------------------------------------- */
+
+/* Over TLS: HSTS on every answer and the cookies Secure. */
+START_TEST(tls_hsts_and_secure_cookie)
+{
+	char *dir = cbt_tempdir(), cert[4200], key[4200];
+	cbs_server tls;
+	cbs_client c;
+	cbs_resp r;
+	char *v, *line, *token, *form;
+	int status;
+
+	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+	snprintf(key, sizeof(key), "%s/key.pem", dir);
+	free(cbt_sh(&status,
+		    "openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -days 1 "
+		    "-keyout '%s' -out '%s' 2>&1",
+		    key, cert));
+	ck_assert_msg(status == 0, "openssl could not make a certificate");
+	cbs_start_args(&tls, ws, (const char *const[]){"--tls-cert", cert, "--tls-key", key, NULL});
+	ck_assert(!strncmp(tls.url, "https://", 8));
+	cbs_client_init(&c, &tls);
+	cbs_get(&c, "/signin", &r);
+	ck_assert_int_eq(r.status, 200);
+	v = cbs_header(&r, "Strict-Transport-Security");
+	ck_assert_msg(v && strstr(v, "max-age="), "no HSTS over TLS");
+	free(v);
+	line = cbs_set_cookie(&r, "cb_pre");
+	ck_assert_msg(line && strstr(line, "; Secure"), "the sign-in cookie over TLS: %s", line);
+	free(line);
+	token = cbs_hidden(r.body, "csrf_token");
+	cbs_resp_free(&r);
+	form = cbs_form("csrf_token", token, "key", "cora", "password", cbs_password("cora"), NULL);
+	cbs_post(&c, "/signin", form, &r);
+	ck_assert_int_eq(r.status, 303);
+	line = cbs_set_cookie(&r, "cb_session");
+	ck_assert_msg(line && strstr(line, "; Secure"), "the session cookie over TLS: %s", line);
+	free(line);
+	v = cbs_header(&r, "Strict-Transport-Security");
+	ck_assert(v != NULL);
+	free(v);
+	cbs_resp_free(&r);
+	free(form), free(token);
+	cbs_stop(&tls);
+	cbt_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
+/* The log names requests, never a password, a cookie or an invitation. */
+START_TEST(log_holds_no_secret)
+{
+	char *dir = cbt_tempdir(), log[4200], *path, *token, *form, *text;
+	const char *secret = "a-logged-password-never";
+	cbs_server logged;
+	cbs_client c;
+	cbs_resp r;
+
+	snprintf(log, sizeof(log), "%s/serve.log", dir);
+	cbs_start_args(&logged, ws, (const char *const[]){"--log", log, NULL});
+	path = cbs_invite(ws, "cora");
+	cbs_client_init(&c, &logged);
+	cbs_get(&c, path, &r);
+	token = cbs_hidden(r.body, "csrf_token");
+	cbs_resp_free(&r);
+	form = cbs_form("csrf_token", token, "password", secret, "again", secret, NULL);
+	cbs_post(&c, path, form, &r);
+	ck_assert_int_eq(r.status, 303);
+	cbs_resp_free(&r);
+	free(form), free(token);
+	cbs_client_init(&c, &logged);
+	cbs_signin_ok(&c, "cora", secret);
+	cbs_get(&c, "/cases?password=query-secret", &r);
+	cbs_resp_free(&r);
+	c.bearer = cbs_api_token(ws, "cora", "logged");
+	cbs_get(&c, "/api/v1/cases", &r);
+	cbs_resp_free(&r);
+	text = cbt_sh(NULL, "cat '%s'", log);
+	ck_assert_msg(strstr(text, "POST /signin 303") != NULL, "the log: %s", text);
+	ck_assert_msg(!strstr(text, secret), "a password in the log: %s", text);
+	ck_assert_msg(!strstr(text, path + 8), "an invitation token in the log: %s", text);
+	ck_assert_msg(!strstr(text, cbs_cookie(&c, "cb_session")), "a session token in the log");
+	ck_assert_msg(!strstr(text, c.bearer), "an API token in the log");
+	ck_assert_msg(!strstr(text, "query-secret"), "a query in the log: %s", text);
+	free(text), free(path);
+	cbs_stop(&logged);
+	/* cora's password back, for the other tests */
+	cbs_start_args(&logged, ws, NULL);
+	cbs_set_password(&logged, ws, "cora", cbs_password("cora"));
+	cbs_stop(&logged);
+	cbt_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("serve_security");
@@ -790,10 +916,13 @@ static Suite *suite(void)
 	tcase_add_test(tc, pages_need_a_session);
 	tcase_add_test(tc, csrf_token_and_origin);
 	tcase_add_test(tc, session_cookie);
+	tcase_add_test(tc, sessions_expire);
 	tcase_add_test(tc, invitations);
 	tcase_add_test(tc, escaping);
 	tcase_add_test(tc, odd_paths);
 	tcase_add_test(tc, sql_like_input);
+	tcase_add_test(tc, tls_hsts_and_secure_cookie);
+	tcase_add_test(tc, log_holds_no_secret);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -74,6 +74,35 @@ START_TEST(wrong_passwords_throttle_person_and_address)
 	int session = 0;
 	char *retry = NULL;
 
+	/* An unknown person and a wrong password read the same: the page
+	 * does not tell who has an account. */
+	{
+		cbs_client c;
+		char *one = NULL, *two = NULL;
+
+		for (int k = 0; k < 2; k++) {
+			cbs_resp r;
+			char *token, *form;
+			const char *p;
+
+			cbs_client_init(&c, &srv);
+			c.source = "127.0.0.9";
+			cbs_get(&c, "/signin", &r);
+			token = cbs_hidden(r.body, "csrf_token");
+			cbs_resp_free(&r);
+			form = cbs_form("csrf_token", token, "key", k ? "nobody-here" : "mia", "password",
+					"wrong-password-here", NULL);
+			cbs_post(&c, "/signin", form, &r);
+			ck_assert_int_eq(r.status, 401);
+			p = strstr(r.body, "class=\"flash");
+			ck_assert_msg(p != NULL, "no message: %.1000s", r.body);
+			*(k ? &two : &one) = strndup(p, strcspn(p, "\n"));
+			cbs_resp_free(&r);
+			free(form), free(token);
+		}
+		ck_assert_str_eq(one, two);
+		free(one), free(two);
+	}
 	for (int i = 0; i < 5; i++) {
 		ck_assert_int_eq(attempt("127.0.0.2", "tom", "not-his-password-at-all", &session, NULL),
 				 401);
