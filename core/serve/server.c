@@ -23,6 +23,7 @@
 
 #include "base/error.h"
 #include "base/text.h"
+#include "repo/repo.h"
 #include "serve/cache.h"
 #include "serve/internal.h"
 
@@ -550,6 +551,8 @@ int cb_serve_run(const cb_serve_options *given)
 	}
 	if (cert)
 		flags |= MHD_USE_TLS;
+	/* libgit2 stays started while requests come and go (repo.h). */
+	cb_repo_runtime_hold();
 	/* The stopping signals go to the main thread's sigwait only: the
 	 * server's threads, started below, inherit the mask. */
 	sigemptyset(&stop);
@@ -580,6 +583,7 @@ int cb_serve_run(const cb_serve_options *given)
 
 		free(cert), free(key);
 		pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
+		cb_repo_runtime_release();
 		return cb_error_set(CB_EIO, "cannot listen on %s: %s", o.listen,
 				    err ? strerror(err) : "the server did not start");
 	}
@@ -597,6 +601,7 @@ int cb_serve_run(const cb_serve_options *given)
 		;
 	MHD_stop_daemon(d);
 	cb_serve_cache_clear();
+	cb_repo_runtime_release();
 	pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
 	free(cert), free(key);
 	return 0;
