@@ -174,7 +174,7 @@ START_TEST(too_many_fields)
 	ck_assert_msg(r.status == 400, "a case with 400 extra fields: HTTP %ld", r.status);
 	cbs_resp_free(&r);
 	{
-		char *n = cbt_sh(NULL, "sqlite3 '%s/casebook.db' \"SELECT count(*) FROM case_study "
+		char *n = cbt_sh(NULL, "sqlite3 -cmd '.timeout 10000' '%s/casebook.db' \"SELECT count(*) FROM case_study "
 				       "WHERE title = 'Many'\"",
 				 ws);
 

@@ -248,7 +248,7 @@ static char *body_of(cbs_client *c, const char *path)
 
 static char *case_status(const char *slug)
 {
-	char *s = cbt_sh(NULL, "sqlite3 '%s/casebook.db' \"SELECT status FROM case_study WHERE slug = '%s'\"",
+	char *s = cbt_sh(NULL, "sqlite3 -cmd '.timeout 10000' '%s/casebook.db' \"SELECT status FROM case_study WHERE slug = '%s'\"",
 			 ws, slug);
 
 	s[strcspn(s, "\n")] = '\0';
@@ -288,8 +288,9 @@ START_TEST(technician_and_another_draft)
 	ck_assert_msg(!strstr(body, "Cohort two"), "tom sees a session he did not attend");
 	ck_assert(strstr(body, "Cohort three") != NULL);
 	free(body);
-	ck_assert_str_eq(case_status("tess-draft"), "submitted");
-	free(before);
+	after = case_status("tess-draft");
+	ck_assert_str_eq(after, "submitted");
+	free(after), free(before);
 }
 END_TEST
 
@@ -328,7 +329,7 @@ START_TEST(trainer_and_objects)
 				   "program=tco&title=Forged&format=virtual&starts_on=2025-06-02&"
 				   "trainer=tina"),
 			 303);
-	body = cbt_sh(NULL, "sqlite3 '%s/casebook.db' \"SELECT p.key FROM session s JOIN person p ON "
+	body = cbt_sh(NULL, "sqlite3 -cmd '.timeout 10000' '%s/casebook.db' \"SELECT p.key FROM session s JOIN person p ON "
 			    "p.id = s.trainer_id WHERE s.title = 'Forged'\"",
 		      ws);
 	ck_assert_msg(!strncmp(body, "trent", 5), "the session's trainer is %s", body);

@@ -128,7 +128,7 @@ START_TEST(wrong_passwords_throttle_person_and_address)
 	/* No session was made for tom. */
 	{
 		char *n = cbt_sh(NULL,
-				 "sqlite3 '%s/casebook.db' \"SELECT count(*) FROM web_session w JOIN "
+				 "sqlite3 -cmd '.timeout 10000' '%s/casebook.db' \"SELECT count(*) FROM web_session w JOIN "
 				 "person p ON p.id = w.person_id WHERE p.key = 'tom'\"",
 				 ws);
 
