@@ -956,6 +956,70 @@ START_TEST(log_holds_no_secret)
 }
 END_TEST
 
+/* --- the upload ------------------------------------------------------------------------ */
+
+/* A multipart form of one file and the CSRF token, as a browser sends it. */
+static long upload(cbs_client *c, const char *filename, const char *content, const char *step,
+		   char **body)
+{
+	char *csrf = cbs_csrf(c), *form;
+	cbs_resp r;
+	long status;
+
+	ck_assert(asprintf(&form,
+			   "--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n%s\r\n"
+			   "--XyZ\r\nContent-Disposition: form-data; name=\"step\"\r\n\r\n%s\r\n"
+			   "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
+			   "Content-Type: text/csv\r\n\r\n%s\r\n--XyZ--\r\n",
+			   csrf, step, filename, content) >= 0);
+	cbs_request(c, "POST", "/data/import", form,
+		    (const char *const[]){"Content-Type: multipart/form-data; boundary=XyZ", NULL}, &r);
+	status = r.status;
+	*body = strdup(r.body);
+	cbs_resp_free(&r);
+	free(form), free(csrf);
+	return status;
+}
+
+START_TEST(upload_names)
+{
+	static const char *const csv = "account,measure,at,value\n"
+				       "north,repair.hours,2025-06-02T10:00:00Z,3\n";
+	static const char *const names[] = {"../../../evil.csv", "/tmp/evil.csv",
+					    "..\\..\\evil.csv", "<script>alert(1)</script>.csv",
+					    "x\"><img src=x onerror=alert(1)>.csv"};
+	cbs_client ada = signed_in("ada");
+	char *body, *found;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		long status = upload(&ada, names[i], csv, "check", &body);
+
+		ck_assert_msg(status == 200, "a check of %s: HTTP %ld: %.2000s", names[i], status, body);
+		ck_assert_msg(!strstr(body, "<script>alert") && !strstr(body, "<img src=x") &&
+				      !strstr(body, "../"),
+			      "the upload's name %s is shown as it came: %.3000s", names[i], body);
+		free(body);
+	}
+	/* Nothing was written under any of those names, nor left behind. */
+	found = cbt_sh(NULL, "find '%s' /tmp -maxdepth 3 -name 'evil.csv' -newer '%s/casebook.db' "
+			     "2>/dev/null; ls -a '%s' | grep '^.upload'",
+		       ws, ws, ws);
+	ck_assert_msg(!*found, "files left: %s", found);
+	free(found);
+	/* A real import from the page: one batch more. */
+	ck_assert_int_eq(upload(&ada, "june.csv", csv, "import", &body), 200);
+	free(body);
+	{
+		char *n = cbt_sh(NULL, "sqlite3 -cmd '.timeout 10000' '%s/casebook.db' \"SELECT count(*) "
+				       "FROM batch\"",
+				 ws);
+
+		ck_assert_int_eq(atoi(n), 2);
+		free(n);
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("serve_security");
@@ -975,6 +1039,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, sql_like_input);
 	tcase_add_test(tc, tls_hsts_and_secure_cookie);
 	tcase_add_test(tc, log_holds_no_secret);
+	tcase_add_test(tc, upload_names);
 	suite_add_tcase(s, tc);
 	return s;
 }
