@@ -310,9 +310,14 @@ START_TEST(csrf_token_and_origin)
 	 * sandboxed frame), a look-alike host, and neither Origin nor Referer. */
 	{
 		char lookalike[200];
-		const char *origins[] = {"http://evil.example", "null", lookalike, NULL};
+		char other_port[120];
+		const char *origins[] = {"http://evil.example", "null", lookalike, other_port, "",
+					 NULL};
 
 		snprintf(lookalike, sizeof(lookalike), "%s.evil.example", srv.url);
+		/* same host, another port: the same site for SameSite, so the
+		 * cookie goes along, but not this server */
+		snprintf(other_port, sizeof(other_port), "http://127.0.0.1:%d", srv.port == 1 ? 2 : 1);
 		form = cbs_form("csrf_token", mine, "reason", "forged", NULL);
 		for (size_t i = 0; i < sizeof(origins) / sizeof(origins[0]); i++) {
 			tom.origin = origins[i];
@@ -561,7 +566,11 @@ START_TEST(invitations)
 	cbs_client c;
 	int status;
 
-	/* Weak passwords are refused, and leave the invitation usable. */
+	/* Weak passwords are refused, and leave the invitation usable; the
+	 * page that says so does not echo them. */
+	ck_assert_int_eq(accept_invite(path, "Zq9x!", "Zq9x!", &body), 400);
+	ck_assert_msg(!strstr(body, "Zq9x!"), "the password is echoed: %.2000s", body);
+	free(body);
 	ck_assert_int_eq(accept_invite(path, "short", "short", NULL), 400);
 	ck_assert_int_eq(accept_invite(path, "trent", "trent", NULL), 400);
 	ck_assert_int_eq(accept_invite(path, "TRENT", "TRENT", NULL), 400);
@@ -849,6 +858,27 @@ START_TEST(sql_like_input)
 		ck_assert_int_eq(r.status, 403);
 		cbs_resp_free(&r);
 		free(loc);
+	}
+	/* A sign-in whose name is SQL and markup: refused like any wrong
+	 * name, shown as text, the password never echoed. (The suite's one
+	 * failed sign-in: five from this address would throttle it.) */
+	{
+		cbs_client c;
+		char *token, *f;
+
+		cbs_client_init(&c, &srv);
+		cbs_get(&c, "/signin", &r);
+		token = cbs_hidden(r.body, "csrf_token");
+		cbs_resp_free(&r);
+		f = cbs_form("csrf_token", token, "key", "' OR 1=1 -- " CBS_XSS1, "password",
+			     "echo-me-not-12345", NULL);
+		cbs_post(&c, "/signin", f, &r);
+		ck_assert_int_eq(r.status, 401);
+		ck_assert_ptr_null(cbs_cookie(&c, "cb_session"));
+		ck_assert_msg(!strstr(r.body, CBS_XSS1) && !strstr(r.body, "echo-me-not"),
+			      "the sign-in page echoes: %.3000s", r.body);
+		cbs_resp_free(&r);
+		free(f), free(token);
 	}
 	/* The people are all still there. */
 	{
