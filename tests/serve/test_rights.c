@@ -99,10 +99,19 @@ static const row table[] = {
 	{"GET", "/impact", NULL, 0, {403, 403, 403, 200, 403}},
 	{"GET", "/impact?program=tco", NULL, 0, {403, 403, 403, 200, 403}},
 	{"GET", "/impact?program=tco&download=csv", NULL, 0, {403, 403, 403, 200, 403}},
+	{"GET", "/impact?program=tco&download=json", NULL, 0, {403, 403, 403, 200, 403}},
+	{"GET", "/impact?program=tco&download=md", NULL, 0, {403, 403, 403, 200, 403}},
+	{"GET", "/impact?program=tco&download=html", NULL, 0, {403, 403, 403, 200, 403}},
+	{"GET", "/impact?session=s1", NULL, 0, {403, 403, 403, 200, 403}},
+	{"GET", "/impact?account=north", NULL, 0, {403, 403, 403, 200, 403}},
+	{"GET", "/impact?trainer=tina", NULL, 0, {403, 403, 403, 200, 403}},
 	/* the API, with the person's token */
 	{"GET", "/api/v1/sessions", NULL, 1, {200, 200, 200, 200, 200}},
 	{"GET", "/api/v1/cases", NULL, 1, {200, 200, 200, 200, 200}},
 	{"GET", "/api/v1/impact?program=tco", NULL, 1, {403, 403, 403, 200, 403}},
+	{"GET", "/api/v1/impact?session=s1", NULL, 1, {403, 403, 403, 200, 403}},
+	{"GET", "/api/v1/impact?trainer=tina", NULL, 1, {403, 403, 403, 200, 403}},
+	{"GET", "/api/v1/impact?account=north", NULL, 1, {403, 403, 403, 400, 403}},
 	/* last: it ends the session */
 	{"POST", "/signout", "", 0, {303, 303, 303, 303, 303}},
 };

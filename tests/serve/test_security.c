@@ -794,6 +794,16 @@ START_TEST(odd_paths)
 		      "a path of slashes: HTTP %ld", r.status);
 	cbs_resp_free(&r);
 	free(longpath);
+	/* A NUL in a form field is refused too, not cut. */
+	{
+		char *csrf = cbs_csrf(&c), *form;
+
+		ck_assert(asprintf(&form, "csrf_token=%s&decision=reject%%00approve&comment=x", csrf) >= 0);
+		cbs_post(&c, "/cases/tom-pump/review", form, &r);
+		ck_assert_msg(r.status == 400, "a field holding %%00: HTTP %ld", r.status);
+		cbs_resp_free(&r);
+		free(form), free(csrf);
+	}
 	ck_assert(cbs_alive(&srv));
 	/* Still answering. */
 	cbs_get(&c, "/cases/tom-pump", &r);
