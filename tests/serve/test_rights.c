@@ -41,6 +41,7 @@ static void stop(void)
 
 /* The people who ask, one per role, in the table's column order. */
 static const char *const who[] = {"tom", "tina", "cora", "mia", "ada"};
+static const char *const role_name[] = {"technician", "trainer", "consultant", "manager", "admin"};
 #define NROLES 5
 
 /* What each route answers each role. 403 is the refusal; any other
@@ -192,7 +193,7 @@ START_TEST(every_route_every_role)
 			cbs_request(asker, t->method, t->path, form, NULL, &r);
 			ck_assert_msg(r.status == t->status[role],
 				      "%s (%s) %s %s: HTTP %ld, the table says %d: %.400s", who[role],
-				      cbs_people[0].key ? "signed in" : "", t->method, t->path,
+				      role_name[role], t->method, t->path,
 				      r.status, t->status[role], r.body);
 			/* A refusal says so and shows nothing of the object. */
 			if (r.status == 403)
