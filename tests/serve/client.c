@@ -230,6 +230,7 @@ void cbs_request(cbs_client *c, const char *method, const char *path, const char
 	struct curl_slist *hl = NULL;
 	sink head = {0}, out = {0};
 	char url[16384], line[8192];
+	int expect = 0;
 	CURLcode rc;
 
 	ck_assert(h != NULL);
@@ -270,10 +271,16 @@ void cbs_request(cbs_client *c, const char *method, const char *path, const char
 		snprintf(line, sizeof(line), "Authorization: Bearer %s", c->bearer);
 		hl = curl_slist_append(hl, line);
 	}
-	for (size_t i = 0; headers && headers[i]; i++)
+	for (size_t i = 0; headers && headers[i]; i++) {
 		hl = curl_slist_append(hl, headers[i]);
-	/* No "Expect: 100-continue" pause on a large body. */
-	hl = curl_slist_append(hl, "Expect:");
+		expect |= strncasecmp(headers[i], "Expect:", 7) == 0;
+	}
+	/* No "Expect: 100-continue" pause on a large body, unless asked:
+	 * with it, a body the server refuses on its announced length is
+	 * never sent (without, the server may close the connection under
+	 * a body still coming, and the answer may be lost to a reset). */
+	if (!expect)
+		hl = curl_slist_append(hl, "Expect:");
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
 	rc = curl_easy_perform(h);
 	ck_assert_msg(rc == CURLE_OK, "%s %.200s: %s", method, path, curl_easy_strerror(rc));

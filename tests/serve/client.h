@@ -64,7 +64,8 @@ void cbs_cookie_set(cbs_client *c, const char *name, const char *value);
 /* One request: method "GET", "HEAD" or "POST" (body: a urlencoded form,
  * or NULL), path sent as it is (no normalisation); extra headers
  * (NULL-terminated, may be NULL). Updates the client's cookies from
- * Set-Cookie. Fails the test when no HTTP answer comes. */
+ * Set-Cookie. Fails the test when no HTTP answer comes. A body goes
+ * without "Expect: 100-continue" unless a header asks for it. */
 void cbs_request(cbs_client *c, const char *method, const char *path, const char *body,
 		 const char *const *headers, cbs_resp *r);
 void cbs_get(cbs_client *c, const char *path, cbs_resp *r);

@@ -157,7 +157,8 @@ START_TEST(headers_on_every_answer)
 	memset(big, 'a', (2u << 20) - 1);
 	big[(2u << 20) - 1] = '\0';
 	memcpy(big, "key=", 4);
-	cbs_post(&anon, "/signin", big, &r);
+	cbs_request(&anon, "POST", "/signin", big, (const char *const[]){"Expect: 100-continue", NULL},
+		    &r);
 	ck_assert_int_eq(r.status, 413);
 	assert_headers(&r, "a 413");
 	cbs_resp_free(&r);
