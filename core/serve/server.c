@@ -540,6 +540,12 @@ int cb_serve_run(const cb_serve_options *given)
 		o.timeout_s = 15;
 	if (!o.max_connections)
 		o.max_connections = 64;
+	/* One address may not hold every connection: 64 idle sockets from
+	 * one client (a slowloris) would otherwise refuse everyone else
+	 * until the idle timeout, again and again. Half leaves the rest of
+	 * the team, or a TLS proxy in front, room enough. */
+	if (!o.max_per_address || o.max_per_address > o.max_connections)
+		o.max_per_address = o.max_connections / 2 ? o.max_connections / 2 : 1;
 	if ((rc = parse_listen(o.listen, &sa)) < 0)
 		return rc;
 	if (!o.tls_cert != !o.tls_key)
@@ -564,7 +570,7 @@ int cb_serve_run(const cb_serve_options *given)
 		d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &o, MHD_OPTION_SOCK_ADDR, &sa,
 				     MHD_OPTION_CONNECTION_TIMEOUT, o.timeout_s,
 				     MHD_OPTION_CONNECTION_LIMIT, o.max_connections,
-				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, o.max_connections,
+				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, o.max_per_address,
 				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 				     MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
 				     MHD_OPTION_URI_LOG_CALLBACK, uri_seen, NULL,
@@ -574,7 +580,7 @@ int cb_serve_run(const cb_serve_options *given)
 		d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &o, MHD_OPTION_SOCK_ADDR, &sa,
 				     MHD_OPTION_CONNECTION_TIMEOUT, o.timeout_s,
 				     MHD_OPTION_CONNECTION_LIMIT, o.max_connections,
-				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, o.max_connections,
+				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, o.max_per_address,
 				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 				     MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
 				     MHD_OPTION_URI_LOG_CALLBACK, uri_seen, NULL, MHD_OPTION_END);
