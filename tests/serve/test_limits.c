@@ -3,7 +3,8 @@
  * with 413 (announced or chunked, before it is all read) and the server
  * goes on; a form with too many fields is refused; a client that sends
  * its request slowly holds its own connection only (others are answered
- * meanwhile) and is dropped after the idle timeout (15 s, server.c).
+ * meanwhile, also when one address opens as many connections as the
+ * server takes) and is dropped after the idle timeout (15 s, server.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -203,6 +204,20 @@ START_TEST(slow_clients)
 	/* Others are answered meanwhile, more than once. */
 	for (int i = 0; i < 3; i++)
 		answers();
+	/* One address that opens every connection the server takes (64)
+	 * and idles gets only its share: another address is still served. */
+	{
+		int flood[64];
+
+		for (size_t i = 0; i < 64; i++) {
+			flood[i] = cbs_connect(&srv, "127.0.0.2");
+			send(flood[i], "GET / HTTP/1.1\r\nHost: x", 24, MSG_NOSIGNAL);
+		}
+		for (int i = 0; i < 3; i++)
+			answers();
+		for (size_t i = 0; i < 64; i++)
+			close(flood[i]);
+	}
 	/* One that trickles its headers, a byte at a time: others still. */
 	fd = cbs_connect(&srv, NULL);
 	for (const char *p = "GET /signin HTTP/1.1\r\nX-Slow: aaaa"; *p; p++) {
