@@ -379,6 +379,29 @@ static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
 	return st;
 }
 
+/* Whether the request comes from a signed-in person who may import KPI
+ * data: only they may send a body as large as an upload. Everyone else
+ * gets the ordinary limit, so that no one can make the server hold 32 MiB
+ * per connection (most of a gigabyte from one address) without signing
+ * in. The routes check again, as for any request. */
+static int may_upload(const cb_serve_options *o, struct MHD_Connection *conn)
+{
+	const char *cookie =
+		MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, CB_SERVE_SESSION_COOKIE);
+	cb_auth_session sess;
+	cb_workspace *ws;
+	int ok;
+
+	if (!cookie || !*cookie || strlen(cookie) >= CB_AUTH_TOKEN_SIZE)
+		return 0;
+	if (cb_workspace_open(o->workspace_dir, 0, &ws) < 0)
+		return 0;
+	ok = cb_auth_session_get(ws, cookie, &sess) == 0 &&
+	     cb_rights_may(&sess.actor, CB_ACT_DATA_IMPORT, NULL);
+	cb_workspace_close(ws);
+	return ok;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -404,7 +427,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		rq->api = strncmp(url, "/api/", 5) == 0;
 		rq->post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
 		remote_of(conn, rq->remote, sizeof(rq->remote));
-		st->limit = strcmp(url, "/data/import") == 0 ? o->max_upload : o->max_body;
+		st->limit = rq->post && strcmp(url, "/data/import") == 0 && may_upload(o, conn)
+				    ? o->max_upload
+				    : o->max_body;
 		if (!rq->post && strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
 		    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
 			cb_serve_error_page(rq, MHD_HTTP_METHOD_NOT_ALLOWED,
