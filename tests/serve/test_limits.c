@@ -1,7 +1,7 @@
 /*
  * What bounds a real casebook serve: a body over the limit is refused
  * with 413 (announced or chunked, before it is all read) and the server
- * goes on; a form with too many fields is refused; a client that sends
+ * goes on; only those who may import send a body as large as an upload; a form with too many fields is refused; a client that sends
  * its request slowly holds its own connection only (others are answered
  * meanwhile, also when one address opens as many connections as the
  * server takes) and is dropped after the idle timeout (15 s, server.c).
@@ -151,6 +151,59 @@ START_TEST(bodies_over_the_limit)
 }
 END_TEST
 
+/* A multipart upload of `csv` to /data/import (step check), its body
+ * waiting for the server's go-ahead: the status. */
+static long upload(cbs_client *c, const char *csrf, const char *csv)
+{
+	char *form;
+	cbs_resp r;
+	long status;
+
+	ck_assert(asprintf(&form,
+			   "--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n%s\r\n"
+			   "--XyZ\r\nContent-Disposition: form-data; name=\"step\"\r\n\r\ncheck\r\n"
+			   "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\n"
+			   "Content-Type: text/csv\r\n\r\n%s\r\n--XyZ--\r\n",
+			   csrf ? csrf : "none", csv) >= 0);
+	cbs_request(c, "POST", "/data/import", form,
+		    (const char *const[]){"Content-Type: multipart/form-data; boundary=XyZ",
+					  "Expect: 100-continue", NULL},
+		    &r);
+	status = r.status;
+	cbs_resp_free(&r);
+	free(form);
+	return status;
+}
+
+/* The upload's larger limit is for those who may import: anyone else's
+ * body is bounded as any other, before it is read. */
+START_TEST(upload_limit_is_for_importers)
+{
+	size_t n = 0, cap = 3u << 20;
+	char *csv = malloc(cap), *csrf;
+	cbs_client anon, tom, ada;
+
+	n += (size_t)snprintf(csv, cap, "account,measure,at,value\n");
+	for (int i = 0; n < (2u << 20); i++)
+		n += (size_t)snprintf(csv + n, cap - n,
+				      "north,repair.hours,2024-07-01T%02d:%02d:%02dZ,3\n",
+				      (i / 3600) % 24, (i / 60) % 60, i % 60);
+	cbs_client_init(&anon, &srv);
+	ck_assert_int_eq(upload(&anon, NULL, csv), 413);
+	cbs_client_init(&tom, &srv);
+	cbs_signin_ok(&tom, "tom", cbs_password("tom"));
+	csrf = cbs_csrf(&tom);
+	ck_assert_int_eq(upload(&tom, csrf, csv), 413);
+	free(csrf);
+	cbs_client_init(&ada, &srv);
+	cbs_signin_ok(&ada, "ada", cbs_password("ada"));
+	csrf = cbs_csrf(&ada);
+	ck_assert_int_eq(upload(&ada, csrf, csv), 200);
+	free(csrf), free(csv);
+	answers();
+}
+END_TEST
+
 START_TEST(too_many_fields)
 {
 	char *form = strdup("key=tom"), *grown;
@@ -263,6 +316,7 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, start, stop);
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, bodies_over_the_limit);
+	tcase_add_test(tc, upload_limit_is_for_importers);
 	tcase_add_test(tc, too_many_fields);
 	tcase_add_test(tc, slow_clients);
 	suite_add_tcase(s, tc);
