@@ -175,7 +175,7 @@ char *cbt_sh(int *status, const char *fmt, ...)
 char *cbt_db_dump(const char *ws)
 {
 	int status;
-	char *dump = cbt_sh(&status, "sqlite3 -readonly '%s/casebook.db' .dump", ws);
+	char *dump = cbt_sh(&status, "sqlite3 -readonly -cmd '.timeout 10000' '%s/casebook.db' .dump", ws);
 
 	ck_assert_msg(status == 0, "sqlite3 .dump failed on %s", ws);
 	return dump;

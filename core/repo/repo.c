@@ -113,6 +113,16 @@ static void git_start(void)
 	}
 }
 
+void cb_repo_runtime_hold(void)
+{
+	git_start();
+}
+
+void cb_repo_runtime_release(void)
+{
+	git_libgit2_shutdown();
+}
+
 int cb_repo_init(const char *path, cb_repo **out)
 {
 	git_repository_init_options opts = GIT_REPOSITORY_INIT_OPTIONS_INIT;

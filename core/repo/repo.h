@@ -23,6 +23,17 @@ int cb_repo_init(const char *path, cb_repo **out);
 int cb_repo_open(const char *path, cb_repo **out);
 void cb_repo_close(cb_repo *r);
 
+/* Keeps libgit2 started from hold to release, whatever repositories open
+ * and close meanwhile. Each repository starts it and its close stops it
+ * (a count); a server whose requests open and close repositories on many
+ * threads holds it for its whole life, or the count falls to zero between
+ * requests: libgit2 then drops its caches and disposes the key of its
+ * per-thread state, whose destructor never runs for a thread still
+ * serving (its error buffer leaks) and which the next request makes
+ * again. */
+void cb_repo_runtime_hold(void);
+void cb_repo_runtime_release(void);
+
 /* Verifies that HEAD points at refs/heads/main and that main's commit and
  * tree can be read. Returns 0 or CB_EREPO saying what is wrong. */
 int cb_repo_check(cb_repo *r);

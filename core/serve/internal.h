@@ -14,6 +14,7 @@
 struct MHD_Connection;
 
 #define CB_SERVE_MAX_FIELDS 256
+#define CB_SERVE_SESSION_COOKIE "cb_session"
 #define CB_SERVE_MAX_HEADERS 8
 
 typedef struct cb_serve_field {

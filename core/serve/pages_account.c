@@ -17,7 +17,7 @@
 #include "view/style.h"
 
 #define PRE_COOKIE "cb_pre" /* the sign-in form's token, before any session */
-#define SESSION_COOKIE "cb_session"
+#define SESSION_COOKIE CB_SERVE_SESSION_COOKIE
 
 int cb_serve_allowed(cb_serve_request *rq, int action, const cb_rights_object *obj)
 {

@@ -13,7 +13,7 @@
 #include "serve/pages.h"
 #include "view/page.h"
 
-#define SESSION_COOKIE "cb_session"
+#define SESSION_COOKIE CB_SERVE_SESSION_COOKIE
 
 typedef struct route {
 	const char *method;  /* "GET" (also answers HEAD) or "POST" */

@@ -21,6 +21,7 @@ typedef struct cb_serve_options {
 	size_t max_upload;         /* bytes of a KPI CSV upload (0: 32 MiB) */
 	unsigned timeout_s;        /* idle connection timeout (0: 15 s) */
 	unsigned max_connections;  /* (0: 64) */
+	unsigned max_per_address;  /* of those, from one address (0: half) */
 	FILE *log;                 /* one line per request; NULL: none */
 	cb_plugin_options plugins; /* what each request's workspace loads */
 	/* Called once the server listens, with its address ("http://..."). */

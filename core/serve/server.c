@@ -23,6 +23,7 @@
 
 #include "base/error.h"
 #include "base/text.h"
+#include "repo/repo.h"
 #include "serve/cache.h"
 #include "serve/internal.h"
 #include "store/store.h"
@@ -41,6 +42,7 @@ typedef struct state {
 	cb_buf raw;    /* the body as it came */
 	size_t limit;  /* what it may hold */
 	int too_big;
+	int nul_in_uri; /* the request line holds %00 (uri_seen) */
 	int64_t started_ms;
 } state;
 
@@ -362,6 +364,45 @@ static void remote_of(struct MHD_Connection *conn, char *out, size_t len)
 			  out, (socklen_t)len);
 }
 
+/* libmicrohttpd decodes the path in place and hands it on as a C string,
+ * so "/cases/x%00.css" would arrive as "/cases/x" and be answered as
+ * that page; a query value is cut the same way. The request line as it
+ * came is seen only here: a NUL is never text a page takes, so such a
+ * request is refused (on_request) instead of silently shortened. What
+ * this returns is the request's state, as on_request finds it. */
+static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	state *st = calloc(1, sizeof(*st));
+
+	(void)cls, (void)conn;
+	if (st)
+		st->nul_in_uri = strstr(uri, "%00") != NULL;
+	return st;
+}
+
+/* Whether the request comes from a signed-in person who may import KPI
+ * data: only they may send a body as large as an upload. Everyone else
+ * gets the ordinary limit, so that no one can make the server hold 32 MiB
+ * per connection (most of a gigabyte from one address) without signing
+ * in. The routes check again, as for any request. */
+static int may_upload(const cb_serve_options *o, struct MHD_Connection *conn)
+{
+	const char *cookie =
+		MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, CB_SERVE_SESSION_COOKIE);
+	cb_auth_session sess;
+	cb_workspace *ws;
+	int ok;
+
+	if (!cookie || !*cookie || strlen(cookie) >= CB_AUTH_TOKEN_SIZE)
+		return 0;
+	if (cb_workspace_open(o->workspace_dir, 0, &ws) < 0)
+		return 0;
+	ok = cb_auth_session_get(ws, cookie, &sess) == 0 &&
+	     cb_rights_may(&sess.actor, CB_ACT_DATA_IMPORT, NULL);
+	cb_workspace_close(ws);
+	return ok;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -371,11 +412,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	cb_serve_request *rq;
 	int rc;
 
-	if (!st) {
+	if (!st || !st->rq.conn) {
 		const char *cl;
 
-		st = calloc(1, sizeof(*st));
-		if (!st)
+		if (!st && !(st = calloc(1, sizeof(*st))))
 			return MHD_NO;
 		*con_cls = st;
 		rq = &st->rq;
@@ -388,12 +428,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		rq->api = strncmp(url, "/api/", 5) == 0;
 		rq->post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
 		remote_of(conn, rq->remote, sizeof(rq->remote));
-		st->limit = strcmp(url, "/data/import") == 0 ? o->max_upload : o->max_body;
+		st->limit = rq->post && strcmp(url, "/data/import") == 0 && may_upload(o, conn)
+				    ? o->max_upload
+				    : o->max_body;
 		if (!rq->post && strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
 		    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
 			cb_serve_error_page(rq, MHD_HTTP_METHOD_NOT_ALLOWED,
 					    "only GET and POST are answered here");
 			cb_serve_add_header(rq, "Allow", "GET, HEAD, POST");
+			return answer(st);
+		}
+		if (st->nul_in_uri) {
+			cb_serve_error_page(rq, MHD_HTTP_BAD_REQUEST,
+					    "the address holds a NUL byte (%00)");
 			return answer(st);
 		}
 		/* A body announced too large is refused before it is read. */
@@ -522,6 +569,12 @@ int cb_serve_run(const cb_serve_options *given)
 		o.timeout_s = 15;
 	if (!o.max_connections)
 		o.max_connections = 64;
+	/* One address may not hold every connection: 64 idle sockets from
+	 * one client (a slowloris) would otherwise refuse everyone else
+	 * until the idle timeout, again and again. Half leaves the rest of
+	 * the team, or a TLS proxy in front, room enough. */
+	if (!o.max_per_address || o.max_per_address > o.max_connections)
+		o.max_per_address = o.max_connections / 2 ? o.max_connections / 2 : 1;
 	if ((rc = parse_listen(o.listen, &sa)) < 0)
 		return rc;
 	if (!o.tls_cert != !o.tls_key)
@@ -533,6 +586,8 @@ int cb_serve_run(const cb_serve_options *given)
 	}
 	if (cert)
 		flags |= MHD_USE_TLS;
+	/* libgit2 stays started while requests come and go (repo.h). */
+	cb_repo_runtime_hold();
 	/* The stopping signals go to the main thread's sigwait only: the
 	 * server's threads, started below, inherit the mask. */
 	sigemptyset(&stop);
@@ -544,23 +599,26 @@ int cb_serve_run(const cb_serve_options *given)
 		d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &o, MHD_OPTION_SOCK_ADDR, &sa,
 				     MHD_OPTION_CONNECTION_TIMEOUT, o.timeout_s,
 				     MHD_OPTION_CONNECTION_LIMIT, o.max_connections,
-				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, o.max_connections,
+				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, o.max_per_address,
 				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 				     MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+				     MHD_OPTION_URI_LOG_CALLBACK, uri_seen, NULL,
 				     MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
 				     MHD_OPTION_END);
 	else
 		d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &o, MHD_OPTION_SOCK_ADDR, &sa,
 				     MHD_OPTION_CONNECTION_TIMEOUT, o.timeout_s,
 				     MHD_OPTION_CONNECTION_LIMIT, o.max_connections,
-				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, o.max_connections,
+				     MHD_OPTION_PER_IP_CONNECTION_LIMIT, o.max_per_address,
 				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-				     MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_END);
+				     MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+				     MHD_OPTION_URI_LOG_CALLBACK, uri_seen, NULL, MHD_OPTION_END);
 	if (!d) {
 		int err = errno;
 
 		free(cert), free(key);
 		pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
+		cb_repo_runtime_release();
 		return cb_error_set(CB_EIO, "cannot listen on %s: %s", o.listen,
 				    err ? strerror(err) : "the server did not start");
 	}
@@ -578,6 +636,7 @@ int cb_serve_run(const cb_serve_options *given)
 		;
 	MHD_stop_daemon(d);
 	cb_serve_cache_clear();
+	cb_repo_runtime_release();
 	pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
 	free(cert), free(key);
 	return 0;
