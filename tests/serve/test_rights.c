@@ -62,7 +62,7 @@ static const row table[] = {
 	{"GET", "/favicon.ico", NULL, 0, {204, 204, 204, 204, 204}},
 	{"GET", "/signin", NULL, 0, {303, 303, 303, 303, 303}}, /* signed in: home */
 	{"GET", "/invite/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL, 0,
-	 {200, 200, 200, 200, 200}},
+	 {400, 400, 400, 400, 400}}, /* an unknown link says so at once */
 	/* everyone's home and lists (what each list shows is filtered) */
 	{"GET", "/", NULL, 0, {200, 200, 200, 200, 200}},
 	{"GET", "/sessions", NULL, 0, {200, 200, 200, 200, 200}},

@@ -537,8 +537,11 @@ END_TEST
 
 /* --- invitations ------------------------------------------------------------------------ */
 
-/* Opens invitation `path` in a new client and posts pw twice: the status. */
-static long accept_invite(const char *path, const char *pw, const char *again, char **body)
+/* Opens invitation page `page` in a new client and posts pw twice to
+ * `path`: the status (the page's own, 400, when it says at once that the
+ * link is used, expired or unknown). */
+static long accept_via(const char *page, const char *path, const char *pw, const char *again,
+		       char **body)
 {
 	cbs_client c;
 	cbs_resp r;
@@ -546,8 +549,18 @@ static long accept_invite(const char *path, const char *pw, const char *again, c
 	long status;
 
 	cbs_client_init(&c, &srv);
-	cbs_get(&c, path, &r);
-	ck_assert_int_eq(r.status, 200);
+	cbs_get(&c, page, &r);
+	if (r.status != 200) {
+		ck_assert_int_eq(r.status, 400);
+		ck_assert_msg(!strstr(r.body, "<form action=\"/invite/") &&
+				      !strstr(r.body, "type=\"password\""),
+			      "a dead link's page has the password form: %.2000s", r.body);
+		status = r.status;
+		if (body)
+			*body = strdup(r.body);
+		cbs_resp_free(&r);
+		return status;
+	}
 	token = cbs_hidden(r.body, "csrf_token");
 	ck_assert(token != NULL);
 	cbs_resp_free(&r);
@@ -559,6 +572,11 @@ static long accept_invite(const char *path, const char *pw, const char *again, c
 	cbs_resp_free(&r);
 	free(form), free(token);
 	return status;
+}
+
+static long accept_invite(const char *path, const char *pw, const char *again, char **body)
+{
+	return accept_via(path, path, pw, again, body);
 }
 
 START_TEST(invitations)
@@ -576,9 +594,14 @@ START_TEST(invitations)
 	ck_assert_int_eq(accept_invite(path, "trent", "trent", NULL), 400);
 	ck_assert_int_eq(accept_invite(path, "TRENT", "TRENT", NULL), 400);
 	ck_assert_int_eq(accept_invite(path, "long enough one", "long enough two", NULL), 400);
-	/* Wrong tokens. */
+	/* Wrong tokens: the page says so at once, and a form sent to one
+	 * (with a form token from a real invitation page) is refused too. */
 	ck_assert_int_eq(accept_invite("/invite/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
 				       "a-new-password-1", "a-new-password-1", &body),
+			 400);
+	free(body);
+	ck_assert_int_eq(accept_via(path, "/invite/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+				    "a-new-password-1", "a-new-password-1", &body),
 			 400);
 	free(body);
 	ck_assert_int_eq(accept_invite("/invite/x", "a-new-password-1", "a-new-password-1", NULL),
