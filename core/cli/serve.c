@@ -8,7 +8,7 @@
 
 static const char serve_help[] =
 	"usage: casebook serve [--listen ADDRESS:PORT] [--tls-cert FILE --tls-key FILE]\n"
-	"                      [--log FILE] [--quiet]\n"
+	"                      [--log FILE] [--request-time SECONDS] [--quiet]\n"
 	"\n"
 	"Serves the workspace to the team over HTTP until Ctrl-C (SIGINT) or SIGTERM:\n"
 	"technicians write and revise their case studies, trainers record sessions\n"
@@ -27,6 +27,10 @@ static const char serve_help[] =
 	"  --log FILE             one line per request (method, path, status, time,\n"
 	"                         who) to FILE; '-' for standard error. Passwords,\n"
 	"                         cookies and invitation tokens are never logged.\n"
+	"  --request-time SECONDS how long a request may take to arrive (default 30):\n"
+	"                         later headers get 408, and a body must then keep\n"
+	"                         coming at 8 KiB/s on average or the connection is\n"
+	"                         dropped. Idle connections close after 15 s.\n"
 	"  --quiet                do not print the address when listening\n"
 	"\n"
 	"It prints the address once it listens (with --json, {\"url\": ...}).\n";
@@ -54,6 +58,7 @@ int cb_cli_serve(cb_cli *cli, int argc, char **argv)
 					     {"tls-key", required_argument, NULL, 'k'},
 					     {"log", required_argument, NULL, 'g'},
 					     {"quiet", no_argument, NULL, 'q'},
+					     {"request-time", required_argument, NULL, 'r'},
 					     CB_CLI_COMMON_OPTIONS,
 					     {0}};
 	cb_serve_options o = {0};
@@ -80,6 +85,14 @@ int cb_cli_serve(cb_cli *cli, int argc, char **argv)
 		case 'g':
 			log = optarg;
 			break;
+		case 'r': {
+			long secs;
+
+			if (cb_cli_parse_int("--request-time", optarg, 1, 3600, &secs) < 0)
+				return cb_cli_usage(cli, serve_help, "%s", cb_error_last());
+			o.request_s = (unsigned)secs;
+			break;
+		}
 		case 'q':
 			ready.quiet = 1;
 			break;

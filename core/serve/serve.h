@@ -20,6 +20,10 @@ typedef struct cb_serve_options {
 	size_t max_body;           /* bytes a request body may hold (0: 1 MiB) */
 	size_t max_upload;         /* bytes of a KPI CSV upload (0: 32 MiB) */
 	unsigned timeout_s;        /* idle connection timeout (0: 15 s) */
+	/* A request's grace to arrive (0: 30 s): its headers must be in by
+	 * then, and its body must keep coming at 8 KiB/s on average after it
+	 * (a client that trickles a byte now and then is never idle). */
+	unsigned request_s;
 	unsigned max_connections;  /* (0: 64) */
 	unsigned max_per_address;  /* of those, from one address (0: half) */
 	FILE *log;                 /* one line per request; NULL: none */

@@ -43,8 +43,11 @@ typedef struct state {
 	size_t limit;  /* what it may hold */
 	int too_big;
 	int nul_in_uri; /* the request line holds %00 (uri_seen) */
-	int64_t started_ms;
+	int64_t started_ms; /* when its request line was in (uri_seen) */
+	uint64_t received;  /* body bytes, kept or not */
 } state;
+
+#define MIN_BODY_RATE 8192 /* bytes a second a body must average past the grace */
 
 static int64_t now_ms(void)
 {
@@ -375,8 +378,10 @@ static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
 	state *st = calloc(1, sizeof(*st));
 
 	(void)cls, (void)conn;
-	if (st)
+	if (st) {
 		st->nul_in_uri = strstr(uri, "%00") != NULL;
+		st->started_ms = now_ms();
+	}
 	return st;
 }
 
@@ -419,7 +424,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		*con_cls = st;
 		rq = &st->rq;
-		st->started_ms = now_ms();
+		if (!st->started_ms)
+			st->started_ms = now_ms();
 		rq->conn = conn;
 		rq->o = o;
 		rq->method = method;
@@ -443,6 +449,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 					    "the address holds a NUL byte (%00)");
 			return answer(st);
 		}
+		if (now_ms() - st->started_ms > (int64_t)o->request_s * 1000) {
+			cb_serve_error_page(rq, MHD_HTTP_REQUEST_TIMEOUT,
+					    "the request took too long to arrive");
+			return answer(st);
+		}
 		/* A body announced too large is refused before it is read. */
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						 MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -455,6 +466,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	rq = &st->rq;
 	if (*upload_data_size) {
+		int64_t took = now_ms() - st->started_ms;
+
+		/* A body that trickles in holds a connection for as long as
+		 * it likes, never idle: past the grace it must have come at
+		 * MIN_BODY_RATE on average, or the connection is dropped. */
+		st->received += *upload_data_size;
+		if (took > (int64_t)o->request_s * 1000 + (int64_t)(st->received * 1000 / MIN_BODY_RATE)) {
+			if (o->log) {
+				char path[256];
+
+				log_path(rq->path, path, sizeof(path));
+				fprintf(o->log, "%s %s dropped: the body came too slowly\n", rq->method,
+					path);
+				fflush(o->log);
+			}
+			return MHD_NO;
+		}
 		/* A chunked body is bounded as it comes. */
 		if (!st->too_big && st->raw.len + *upload_data_size > st->limit)
 			st->too_big = 1;
@@ -567,6 +595,8 @@ int cb_serve_run(const cb_serve_options *given)
 		o.max_upload = DEFAULT_MAX_UPLOAD;
 	if (!o.timeout_s)
 		o.timeout_s = 15;
+	if (!o.request_s)
+		o.request_s = 30;
 	if (!o.max_connections)
 		o.max_connections = 64;
 	/* One address may not hold every connection: 64 idle sockets from

@@ -4,7 +4,8 @@
  * goes on; only those who may import send a body as large as an upload; a form with too many fields is refused; a client that sends
  * its request slowly holds its own connection only (others are answered
  * meanwhile, also when one address opens as many connections as the
- * server takes) and is dropped after the idle timeout (15 s, server.c).
+ * server takes) and is dropped after the idle timeout (15 s, server.c);
+ * one that is never idle but never done is cut off (--request-time).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -307,6 +308,71 @@ START_TEST(slow_clients)
 }
 END_TEST
 
+/* A client that is never idle but never done: headers that take longer
+ * than the request time get 408; a body that trickles in past it is cut
+ * off; a request that arrives within it is answered. The server runs with
+ * --request-time 2 here. */
+START_TEST(trickling_requests_are_cut_off)
+{
+	static const char *const args[] = {"--request-time", "2", NULL};
+	static const char post[] = "POST /signin HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+				   "Content-Type: application/x-www-form-urlencoded\r\n"
+				   "Content-Length: 1000\r\n\r\n";
+	int fd, closed = 0;
+	char *got;
+	time_t began;
+
+	cbs_stop(&srv);
+	cbs_start_args(&srv, ws, args);
+
+	/* Headers, a line every half second for 3 s: 408. */
+	fd = cbs_connect(&srv, NULL);
+	send_all(fd, "GET /signin HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+	for (int i = 0; i < 6; i++) {
+		usleep(500000);
+		send_all(fd, "X-Slow: yes\r\n");
+	}
+	send_all(fd, "\r\n");
+	got = read_for(fd, 10, &closed);
+	ck_assert_msg(strstr(got, " 408 "), "slow headers got: %.300s", got);
+	free(got);
+	close(fd);
+
+	/* A body of 1,000 bytes, one every 0.3 s: dropped soon after the
+	 * grace, long before it is whole (300 s). */
+	fd = cbs_connect(&srv, NULL);
+	send_all(fd, post);
+	began = time(NULL);
+	closed = 0;
+	while (!closed && time(NULL) - began < 20) {
+		struct pollfd p = {fd, POLLIN, 0};
+		char buf[512];
+
+		if (send(fd, "a", 1, MSG_NOSIGNAL) != 1)
+			closed = 1;
+		else if (poll(&p, 1, 300) == 1 && recv(fd, buf, sizeof(buf), 0) <= 0)
+			closed = 1;
+	}
+	ck_assert_msg(closed, "a body trickling for %d s is still being read",
+		      (int)(time(NULL) - began));
+	ck_assert_int_lt(time(NULL) - began, 12);
+	close(fd);
+
+	/* Within the time, a slow start is fine: an answer, not a cut. */
+	fd = cbs_connect(&srv, NULL);
+	send_all(fd, "POST /signin HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+		     "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 7\r\n\r\n");
+	usleep(800000);
+	send_all(fd, "key=tom");
+	got = read_for(fd, 10, &closed);
+	ck_assert_msg(strncmp(got, "HTTP/1.1 ", 9) == 0 && !strstr(got, " 408 "),
+		      "a request within the time got: %.300s", got);
+	free(got);
+	close(fd);
+	answers();
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("serve_limits");
@@ -319,6 +385,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, upload_limit_is_for_importers);
 	tcase_add_test(tc, too_many_fields);
 	tcase_add_test(tc, slow_clients);
+	tcase_add_test(tc, trickling_requests_are_cut_off);
 	suite_add_tcase(s, tc);
 	return s;
 }
