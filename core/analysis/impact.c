@@ -173,9 +173,9 @@ static int rows_check(const cb_analysis_row *rows, size_t nrows, size_t ncohorts
 	for (size_t i = 0; i < nrows; i++) {
 		if (rows[i].cohort >= ncohorts)
 			return cb_error_set(CB_EINVALID, "row %zu: cohort %zu of %zu", i + 1,
-					    rows[i].cohort, ncohorts);
+					    (size_t)rows[i].cohort, ncohorts);
 		if (rows[i].account >= *naccounts)
-			*naccounts = rows[i].account + 1;
+			*naccounts = (size_t)rows[i].account + 1;
 	}
 	if (nrows < 2)
 		return 0;

@@ -75,9 +75,10 @@ typedef struct cb_analysis_options {
  * a control for earlier cohorts and exposed in its own (not-yet-trained
  * controls). All the rows of one account are one cluster. */
 typedef struct cb_analysis_row {
-	size_t account;   /* the account's index, 0 .. (accounts - 1): arrays of
+	uint32_t account; /* the account's index, 0 .. (accounts - 1): arrays of
 			   * the largest index + 1 are allocated */
-	size_t cohort;    /* 0 .. ncohorts - 1 */
+	uint32_t cohort;  /* 0 .. ncohorts - 1 (32 bits: a staggered impact holds
+			   * millions of rows, an account per cohort) */
 	int exposed;      /* 1: trained with this cohort; 0: a control for it */
 	double baseline;  /* the KPI over the cohort's baseline; NaN or inf: none */
 	double follow_up; /* over its follow-up window */
