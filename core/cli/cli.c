@@ -5,10 +5,12 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/plugins.h"
 #include "base/error.h"
@@ -21,6 +23,34 @@ typedef struct noun {
 	int (*run)(cb_cli *cli, int argc, char **argv);
 	const char *summary;
 } noun;
+
+/* casebook-serve, beside this executable, on the same command line. */
+static int serve_command(cb_cli *cli, int argc, char **argv)
+{
+	char self[PATH_MAX], path[PATH_MAX + 32];
+	ssize_t n;
+	char *slash;
+
+	if (cli->serve)
+		return cli->serve(cli, argc, argv);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0) {
+		fprintf(cli->err, "casebook: error: serve: cannot find this executable: %s\n",
+			strerror(errno));
+		return CB_EXIT_FAILED;
+	}
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (slash)
+		*slash = '\0';
+	snprintf(path, sizeof(path), "%s/casebook-serve", slash ? self : ".");
+	fflush(stdout);
+	execv(path, cli->argv);
+	fprintf(cli->err, "casebook: error: serve runs %s, which cannot be started: %s "
+			  "(it is built and installed with casebook)\n",
+		path, strerror(errno));
+	return CB_EXIT_FAILED;
+}
 
 static const noun nouns[] = {
 	{"init", cb_cli_init, "make a new workspace"},
@@ -40,7 +70,7 @@ static const noun nouns[] = {
 	{"export", cb_cli_export, "export records for other systems (xAPI statements)"},
 	{"case", cb_cli_case, "case studies: new, submit, revise, review, publish, show, sync"},
 	{"reindex", cb_cli_reindex, "rebuild the case-study index from the repository"},
-	{"serve", cb_cli_serve, "serve the workspace to the team in the browser (sign-in, rights)"},
+	{"serve", serve_command, "serve the workspace to the team in the browser (sign-in, rights)"},
 };
 
 #define NOUN_COUNT (sizeof(nouns) / sizeof(nouns[0]))
@@ -75,9 +105,16 @@ static void main_help(FILE *f)
 
 int cb_cli_main(int argc, char **argv)
 {
+	return cb_cli_main_with(argc, argv, NULL);
+}
+
+int cb_cli_main_with(int argc, char **argv, int (*serve)(cb_cli *cli, int argc, char **argv))
+{
 	cb_cli cli = {0};
 	int i = 1;
 
+	cli.argv = argv;
+	cli.serve = serve;
 	cli.out = stdout;
 	cli.err = cb_cli_escaping_stderr();
 	cli.mode = CB_OUTPUT_TEXT;

@@ -27,6 +27,10 @@ typedef struct cb_cli {
 	const char *command;       /* "account add", for messages */
 	FILE *out;
 	FILE *err;
+	char **argv; /* the whole command line, for casebook-serve */
+	/* `serve` itself in casebook-serve; NULL in casebook, which runs
+	 * casebook-serve instead (cb_cli_main_with). */
+	int (*serve)(struct cb_cli *cli, int argc, char **argv);
 } cb_cli;
 
 /* A verb of a noun: `run` gets argv with argv[0] the verb itself. */
@@ -38,6 +42,13 @@ typedef struct cb_cli_verb {
 
 /* The entry point of the executable. */
 int cb_cli_main(int argc, char **argv);
+
+/* The same, with `serve` running the server (casebook-serve). casebook
+ * itself does not link the HTTP server and its TLS library, which cost
+ * every other command's start-up more than a millisecond of loading:
+ * `casebook serve` executes casebook-serve, found beside casebook, with
+ * the same command line. */
+int cb_cli_main_with(int argc, char **argv, int (*serve)(cb_cli *cli, int argc, char **argv));
 
 /* Runs the verb named by argv[1] from `verbs` (NULL-terminated), or prints
  * the noun's help. `noun_help` is the text above the verb list. */

@@ -180,6 +180,37 @@ START_TEST(messages_never_print_control_characters)
 }
 END_TEST
 
+/* casebook runs casebook-serve for `serve` (the only command that links
+ * the HTTP server): it does not load libmicrohttpd itself, the two answer
+ * the same `serve --help`, and a casebook without casebook-serve beside it
+ * says which file it looked for. */
+START_TEST(serve_runs_casebook_serve)
+{
+	char *dir = cbt_tempdir(), *out, *direct;
+	int status;
+
+	out = cbt_sh(&status, "ldd '%s' | grep -c 'microhttpd\\|gnutls' || true", CASEBOOK_BINARY);
+	ck_assert_msg(atoi(out) == 0, "casebook loads the HTTP server: %s", out);
+	free(out);
+	out = cbt_sh(&status, "'%s' serve --help", CASEBOOK_BINARY);
+	ck_assert_int_eq(status, 0);
+	direct = cbt_sh(&status, "'%s-serve' serve --help", CASEBOOK_BINARY);
+	ck_assert_int_eq(status, 0);
+	ck_assert_str_eq(out, direct);
+	ck_assert(cbt_has(out, "usage: casebook serve"));
+	free(out), free(direct);
+	out = cbt_sh(&status, "cp '%s' '%s/casebook' && '%s/casebook' serve --help 2>&1", CASEBOOK_BINARY,
+		     dir, dir);
+	ck_assert_int_eq(status, 1);
+	ck_assert_msg(cbt_has(out, "casebook: error: serve runs ") && cbt_has(out, "/casebook-serve, "
+										 "which cannot be started"),
+		      "%s", out);
+	free(out);
+	cbt_rmrf(dir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(missing_option_value_is_a_usage_error)
 {
 	char *ws = cbt_workspace();
@@ -205,6 +236,7 @@ int main(void)
 	tcase_add_test(tc, unknown_words_are_usage_errors_with_suggestions);
 	tcase_add_test(tc, missing_option_value_is_a_usage_error);
 	tcase_add_test(tc, messages_never_print_control_characters);
+	tcase_add_test(tc, serve_runs_casebook_serve);
 	suite_add_tcase(s, tc);
 	return cbt_main(s);
 }
