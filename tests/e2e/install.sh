@@ -23,4 +23,7 @@ got=$("$tmp/moved/bin/casebook" --version | sed -n 2p)
 "$tmp/moved/bin/casebook" init "$tmp/ws" >/dev/null
 "$tmp/moved/bin/casebook" -C "$tmp/ws" account add acme --name Acme >/dev/null
 "$tmp/moved/bin/casebook" -C "$tmp/ws" account list --csv | grep -q '^acme,Acme,'
+# casebook serve runs the casebook-serve installed beside it.
+test -x "$tmp/moved/bin/casebook-serve"
+"$tmp/moved/bin/casebook" serve --help | grep -q '^usage: casebook serve'
 echo "install: ok"
