@@ -6,9 +6,9 @@
  * the list.
  */
 #include "repo/case.h"
+#include "repo/git.h"
 
 #include <ctype.h>
-#include <git2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,7 +121,11 @@ int cb_repo_case_dir(const char *slug, char out[CB_REPO_DIR_MAX])
 {
 	git_oid id;
 	char hex[GIT_OID_HEXSZ + 1];
+	int rc;
 
+	/* Asked without a repository open too (the index's paths). */
+	if ((rc = cb_git_load()) < 0)
+		return rc;
 	if (git_odb_hash(&id, slug, strlen(slug), GIT_OBJECT_BLOB) < 0)
 		return git_fail(CB_ERROR, "hashing the slug '%s'", slug);
 	git_oid_tostr(hex, sizeof(hex), &id);

@@ -10,13 +10,11 @@
  * into it. People read cases with `casebook case show`, or clone it.
  */
 #include "repo/repo.h"
+#include "repo/git.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <git2.h>
-#include <git2/sys/mempack.h>
-#include <git2/sys/odb_backend.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +42,7 @@ struct cb_repo {
 	int failed; /* a step of the batch failed: it can only be dropped */
 	int writer_fd;    /* CB_REPO_WRITER_LOCK, open while held; -1: not held */
 	int writer_depth; /* nested cb_repo_write_begin calls */
+	int started;      /* libgit2 was loaded and started for it */
 };
 
 static const char readme[] =
@@ -104,23 +103,29 @@ done:
  * size, a parsed tree takes about four times that, and a walk of the
  * whole history (reindex) would otherwise keep every root tree it saw.
  */
-static void git_start(void)
+static int git_start(void)
 {
+	int rc;
+
+	if ((rc = cb_git_load()) < 0) /* repo/git.h: loaded at first use */
+		return rc;
 	if (git_libgit2_init() == 1) {
 		git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0);
 		git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)64 * 1024);
 		git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)8 << 20);
 	}
+	return 0;
 }
 
-void cb_repo_runtime_hold(void)
+int cb_repo_runtime_hold(void)
 {
-	git_start();
+	return git_start();
 }
 
 void cb_repo_runtime_release(void)
 {
-	git_libgit2_shutdown();
+	if (cb_git_loaded())
+		git_libgit2_shutdown();
 }
 
 int cb_repo_init(const char *path, cb_repo **out)
@@ -134,7 +139,11 @@ int cb_repo_init(const char *path, cb_repo **out)
 	if (!r)
 		return cb_error_set(CB_ENOMEM, "out of memory");
 	r->writer_fd = -1;
-	git_start();
+	if ((rc = git_start()) < 0) {
+		free(r);
+		return rc;
+	}
+	r->started = 1;
 	opts.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT |
 		     GIT_REPOSITORY_INIT_BARE;
 	opts.initial_head = "main";
@@ -161,7 +170,11 @@ int cb_repo_open(const char *path, cb_repo **out)
 	if (!r)
 		return cb_error_set(CB_ENOMEM, "out of memory");
 	r->writer_fd = -1;
-	git_start();
+	if ((rc = git_start()) < 0) {
+		free(r);
+		return rc;
+	}
+	r->started = 1;
 	if (git_repository_open_ext(&r->git, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
 				    NULL) < 0) {
 		rc = git_fail("opening the case-study repository");
@@ -187,9 +200,11 @@ void cb_repo_close(cb_repo *r)
 	cb_repo_batch_abort(r);
 	if (r->writer_fd >= 0)
 		close(r->writer_fd);
-	git_repository_free(r->git);
+	if (r->started) {
+		git_repository_free(r->git);
+		git_libgit2_shutdown();
+	}
 	free(r);
-	git_libgit2_shutdown();
 }
 
 git_repository *cb_repo_git(cb_repo *r)
@@ -727,7 +742,7 @@ int cb_repo_locks(cb_repo *r, int remove, cb_repo_lock **out, size_t *n, int *wr
 
 int cb_repo_locked_error(const char *what)
 {
-	const git_error *e = git_error_last();
+	const git_error *e = cb_git_loaded() ? git_error_last() : NULL;
 	const char *msg = e && e->message ? e->message : "";
 	const char *q = strstr(msg, "failed to lock file '");
 

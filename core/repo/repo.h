@@ -30,8 +30,8 @@ void cb_repo_close(cb_repo *r);
  * requests: libgit2 then drops its caches and disposes the key of its
  * per-thread state, whose destructor never runs for a thread still
  * serving (its error buffer leaks) and which the next request makes
- * again. */
-void cb_repo_runtime_hold(void);
+ * again. Returns 0, or the error when libgit2 cannot be loaded. */
+int cb_repo_runtime_hold(void);
 void cb_repo_runtime_release(void);
 
 /* Verifies that HEAD points at refs/heads/main and that main's commit and

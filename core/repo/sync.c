@@ -6,8 +6,8 @@
  * refusal leaves it as it was.
  */
 #include "repo/case.h"
+#include "repo/git.h"
 
-#include <git2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

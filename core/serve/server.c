@@ -617,7 +617,11 @@ int cb_serve_run(const cb_serve_options *given)
 	if (cert)
 		flags |= MHD_USE_TLS;
 	/* libgit2 stays started while requests come and go (repo.h). */
-	cb_repo_runtime_hold();
+	if ((rc = cb_repo_runtime_hold()) < 0) {
+		free(cert);
+		free(key);
+		return rc;
+	}
 	/* The stopping signals go to the main thread's sigwait only: the
 	 * server's threads, started below, inherit the mask. */
 	sigemptyset(&stop);

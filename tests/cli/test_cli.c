@@ -211,6 +211,33 @@ START_TEST(serve_runs_casebook_serve)
 }
 END_TEST
 
+/* libgit2 is loaded when a command first needs the case repository
+ * (core/repo/git.h), not at every command's start: casebook does not link
+ * it, `session list` never loads it, `check` (which checks the repository)
+ * does. */
+START_TEST(libgit2_loads_only_when_needed)
+{
+	char *ws = cbt_workspace(), *out;
+	int status;
+
+	out = cbt_sh(&status, "ldd '%s' | grep -c libgit2 || true", CASEBOOK_BINARY);
+	ck_assert_msg(atoi(out) == 0, "casebook links libgit2: %s", out);
+	free(out);
+	out = cbt_sh(&status, "LD_DEBUG=files '%s' -C '%s' session list 2>&1 >/dev/null | "
+			      "grep -c 'file=libgit2' || true",
+		     CASEBOOK_BINARY, ws);
+	ck_assert_msg(atoi(out) == 0, "session list loaded libgit2 %s times", out);
+	free(out);
+	out = cbt_sh(&status, "LD_DEBUG=files '%s' -C '%s' check 2>&1 >/dev/null | "
+			      "grep -c 'file=libgit2' || true",
+		     CASEBOOK_BINARY, ws);
+	ck_assert_msg(atoi(out) >= 1, "check did not load libgit2: %s", out);
+	free(out);
+	cbt_rmrf(ws);
+	free(ws);
+}
+END_TEST
+
 START_TEST(missing_option_value_is_a_usage_error)
 {
 	char *ws = cbt_workspace();
@@ -237,6 +264,7 @@ int main(void)
 	tcase_add_test(tc, missing_option_value_is_a_usage_error);
 	tcase_add_test(tc, messages_never_print_control_characters);
 	tcase_add_test(tc, serve_runs_casebook_serve);
+	tcase_add_test(tc, libgit2_loads_only_when_needed);
 	suite_add_tcase(s, tc);
 	return cbt_main(s);
 }
