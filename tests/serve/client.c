@@ -556,3 +556,29 @@ void cbs_fixture(const char *ws)
 		cbs_set_password(&s, ws, cbs_people[i].key, cbs_password(cbs_people[i].key));
 	cbs_stop(&s);
 }
+
+char *cbs_ws;
+cbs_server cbs_srv;
+
+void cbs_suite_setup(void)
+{
+	cbs_ws = cbt_workspace();
+	cbs_fixture(cbs_ws);
+}
+
+void cbs_suite_teardown(void)
+{
+	cbt_rmrf(cbs_ws);
+	free(cbs_ws);
+	cbs_ws = NULL;
+}
+
+void cbs_test_start(void)
+{
+	cbs_start(&cbs_srv, cbs_ws);
+}
+
+void cbs_test_stop(void)
+{
+	cbs_stop(&cbs_srv);
+}

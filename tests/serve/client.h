@@ -127,4 +127,14 @@ const char *cbs_password(const char *key);
  * it to set the passwords. */
 void cbs_fixture(const char *ws);
 
+/* What every serve suite shares: the workspace cbs_fixture makes, once per
+ * suite (cbs_suite_setup/teardown, Check's unchecked fixture), and a
+ * server of its own on it for each test (cbs_test_start/stop). */
+extern char *cbs_ws;
+extern cbs_server cbs_srv;
+void cbs_suite_setup(void);
+void cbs_suite_teardown(void);
+void cbs_test_start(void);
+void cbs_test_stop(void);
+
 #endif

@@ -20,38 +20,13 @@
 #include "client.h"
 #include "testlib.h"
 
-static char *ws;
-static cbs_server srv;
-
-static void make_workspace(void)
-{
-	ws = cbt_workspace();
-	cbs_fixture(ws);
-}
-
-static void remove_workspace(void)
-{
-	cbt_rmrf(ws);
-	free(ws);
-}
-
-static void start(void)
-{
-	cbs_start(&srv, ws);
-}
-
-static void stop(void)
-{
-	cbs_stop(&srv);
-}
-
 /* The server still answers a page. */
 static void answers(void)
 {
 	cbs_client c;
 	cbs_resp r;
 
-	cbs_client_init(&c, &srv);
+	cbs_client_init(&c, &cbs_srv);
 	cbs_get(&c, "/signin", &r);
 	ck_assert_int_eq(r.status, 200);
 	cbs_resp_free(&r);
@@ -113,7 +88,7 @@ START_TEST(bodies_over_the_limit)
 	memset(body, 'a', big);
 	body[big] = '\0';
 	memcpy(body, "key=", 4);
-	cbs_client_init(&c, &srv);
+	cbs_client_init(&c, &cbs_srv);
 	/* announced by Content-Length (the body waits for the server's
 	 * go-ahead, which does not come) */
 	cbs_request(&c, "POST", "/signin", body, (const char *const[]){"Expect: 100-continue", NULL},
@@ -128,7 +103,7 @@ START_TEST(bodies_over_the_limit)
 	cbs_resp_free(&r);
 	answers();
 	/* signed in, on a form page */
-	cbs_client_init(&tom, &srv);
+	cbs_client_init(&tom, &cbs_srv);
 	cbs_signin_ok(&tom, "tom", cbs_password("tom"));
 	cbs_request(&tom, "POST", "/cases/new", body, (const char *const[]){"Expect: 100-continue", NULL},
 		    &r);
@@ -137,18 +112,18 @@ START_TEST(bodies_over_the_limit)
 	free(body);
 	/* The upload's own limit (32 MiB), refused on the announcement:
 	 * the answer comes without a byte of the body sent. */
-	fd = cbs_connect(&srv, NULL);
+	fd = cbs_connect(&cbs_srv, NULL);
 	snprintf(cl, sizeof(cl),
 		 "POST /data/import HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nContent-Type: "
 		 "multipart/form-data; boundary=x\r\nContent-Length: %u\r\n\r\n",
-		 srv.port, (33u << 20));
+		 cbs_srv.port, (33u << 20));
 	send_all(fd, cl);
 	got = read_for(fd, 30, &closed);
 	ck_assert_msg(strncmp(got, "HTTP/1.1 413", 12) == 0, "a 33 MiB upload announced: %.200s", got);
 	free(got);
 	close(fd);
 	answers();
-	ck_assert(cbs_alive(&srv));
+	ck_assert(cbs_alive(&cbs_srv));
 }
 END_TEST
 
@@ -189,14 +164,14 @@ START_TEST(upload_limit_is_for_importers)
 		n += (size_t)snprintf(csv + n, cap - n,
 				      "north,repair.hours,2024-07-01T%02d:%02d:%02dZ,3\n",
 				      (i / 3600) % 24, (i / 60) % 60, i % 60);
-	cbs_client_init(&anon, &srv);
+	cbs_client_init(&anon, &cbs_srv);
 	ck_assert_int_eq(upload(&anon, NULL, csv), 413);
-	cbs_client_init(&tom, &srv);
+	cbs_client_init(&tom, &cbs_srv);
 	cbs_signin_ok(&tom, "tom", cbs_password("tom"));
 	csrf = cbs_csrf(&tom);
 	ck_assert_int_eq(upload(&tom, csrf, csv), 413);
 	free(csrf);
-	cbs_client_init(&ada, &srv);
+	cbs_client_init(&ada, &cbs_srv);
 	cbs_signin_ok(&ada, "ada", cbs_password("ada"));
 	csrf = cbs_csrf(&ada);
 	ck_assert_int_eq(upload(&ada, csrf, csv), 200);
@@ -217,12 +192,12 @@ START_TEST(too_many_fields)
 		free(form);
 		form = grown;
 	}
-	cbs_client_init(&c, &srv);
+	cbs_client_init(&c, &cbs_srv);
 	cbs_post(&c, "/signin", form, &r);
 	ck_assert_msg(r.status == 400 || r.status == 413, "400 fields: HTTP %ld", r.status);
 	cbs_resp_free(&r);
 	/* signed in, the CSRF token first: still refused, nothing written */
-	cbs_client_init(&tom, &srv);
+	cbs_client_init(&tom, &cbs_srv);
 	cbs_signin_ok(&tom, "tom", cbs_password("tom"));
 	csrf = cbs_csrf(&tom);
 	ck_assert(asprintf(&grown, "csrf_token=%s&title=Many&account=north&sessions=s1&situation=a&"
@@ -234,7 +209,7 @@ START_TEST(too_many_fields)
 	{
 		char *n = cbt_sh(NULL, "sqlite3 -cmd '.timeout 10000' '%s/casebook.db' \"SELECT count(*) FROM case_study "
 				       "WHERE title = 'Many'\"",
-				 ws);
+				 cbs_ws);
 
 		ck_assert_int_eq(atoi(n), 0);
 		free(n);
@@ -252,7 +227,7 @@ START_TEST(slow_clients)
 
 	/* Several clients that send half a request line and then wait. */
 	for (size_t i = 0; i < sizeof(slow) / sizeof(slow[0]); i++) {
-		slow[i] = cbs_connect(&srv, NULL);
+		slow[i] = cbs_connect(&cbs_srv, NULL);
 		send_all(slow[i], "GET /signin HTTP/1.1\r\nHost: 127.");
 	}
 	/* Others are answered meanwhile, more than once. */
@@ -264,7 +239,7 @@ START_TEST(slow_clients)
 		int flood[64];
 
 		for (size_t i = 0; i < 64; i++) {
-			flood[i] = cbs_connect(&srv, "127.0.0.2");
+			flood[i] = cbs_connect(&cbs_srv, "127.0.0.2");
 			static const char half[] = "GET / HTTP/1.1\r\nHost: x";
 
 			/* those over the address's share are closed at once:
@@ -277,7 +252,7 @@ START_TEST(slow_clients)
 			close(flood[i]);
 	}
 	/* One that trickles its headers, a byte at a time: others still. */
-	fd = cbs_connect(&srv, NULL);
+	fd = cbs_connect(&cbs_srv, NULL);
 	for (const char *p = "GET /signin HTTP/1.1\r\nX-Slow: aaaa"; *p; p++) {
 		char one[2] = {*p, '\0'};
 
@@ -322,11 +297,11 @@ START_TEST(trickling_requests_are_cut_off)
 	char *got;
 	time_t began;
 
-	cbs_stop(&srv);
-	cbs_start_args(&srv, ws, args);
+	cbs_stop(&cbs_srv);
+	cbs_start_args(&cbs_srv, cbs_ws, args);
 
 	/* Headers, a line every half second for 3 s: 408. */
-	fd = cbs_connect(&srv, NULL);
+	fd = cbs_connect(&cbs_srv, NULL);
 	send_all(fd, "GET /signin HTTP/1.1\r\nHost: 127.0.0.1\r\n");
 	for (int i = 0; i < 6; i++) {
 		usleep(500000);
@@ -340,7 +315,7 @@ START_TEST(trickling_requests_are_cut_off)
 
 	/* A body of 1,000 bytes, one every 0.3 s: dropped soon after the
 	 * grace, long before it is whole (300 s). */
-	fd = cbs_connect(&srv, NULL);
+	fd = cbs_connect(&cbs_srv, NULL);
 	send_all(fd, post);
 	began = time(NULL);
 	closed = 0;
@@ -359,7 +334,7 @@ START_TEST(trickling_requests_are_cut_off)
 	close(fd);
 
 	/* Within the time, a slow start is fine: an answer, not a cut. */
-	fd = cbs_connect(&srv, NULL);
+	fd = cbs_connect(&cbs_srv, NULL);
 	send_all(fd, "POST /signin HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 		     "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 7\r\n\r\n");
 	usleep(800000);
@@ -378,8 +353,8 @@ static Suite *suite(void)
 	Suite *s = suite_create("serve_limits");
 	TCase *tc = tcase_create("limits");
 
-	tcase_add_unchecked_fixture(tc, make_workspace, remove_workspace);
-	tcase_add_checked_fixture(tc, start, stop);
+	tcase_add_unchecked_fixture(tc, cbs_suite_setup, cbs_suite_teardown);
+	tcase_add_checked_fixture(tc, cbs_test_start, cbs_test_stop);
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, bodies_over_the_limit);
 	tcase_add_test(tc, upload_limit_is_for_importers);

@@ -14,31 +14,6 @@
 #include "client.h"
 #include "testlib.h"
 
-static char *ws;
-static cbs_server srv;
-
-static void make_workspace(void)
-{
-	ws = cbt_workspace();
-	cbs_fixture(ws);
-}
-
-static void remove_workspace(void)
-{
-	cbt_rmrf(ws);
-	free(ws);
-}
-
-static void start(void)
-{
-	cbs_start(&srv, ws);
-}
-
-static void stop(void)
-{
-	cbs_stop(&srv);
-}
-
 /* The people who ask, one per role, in the table's column order. */
 static const char *const who[] = {"tom", "tina", "cora", "mia", "ada"};
 static const char *const role_name[] = {"technician", "trainer", "consultant", "manager", "admin"};
@@ -171,9 +146,9 @@ START_TEST(every_route_every_role)
 {
 	for (int role = 0; role < NROLES; role++) {
 		cbs_client c;
-		char *csrf, *token = cbs_api_token(ws, who[role], "walk");
+		char *csrf, *token = cbs_api_token(cbs_ws, who[role], "walk");
 
-		cbs_client_init(&c, &srv);
+		cbs_client_init(&c, &cbs_srv);
 		cbs_signin_ok(&c, who[role], cbs_password(who[role]));
 		csrf = cbs_csrf(&c);
 		for (size_t i = 0; i < NROWS; i++) {
@@ -183,7 +158,7 @@ START_TEST(every_route_every_role)
 			cbs_resp r;
 
 			if (t->api) {
-				cbs_client_init(&api, &srv);
+				cbs_client_init(&api, &cbs_srv);
 				api.bearer = token;
 				asker = &api;
 			}
@@ -222,7 +197,7 @@ static cbs_client as(const char *key)
 {
 	cbs_client c;
 
-	cbs_client_init(&c, &srv);
+	cbs_client_init(&c, &cbs_srv);
 	cbs_signin_ok(&c, key, cbs_password(key));
 	return c;
 }
@@ -259,7 +234,7 @@ static char *body_of(cbs_client *c, const char *path)
 static char *case_status(const char *slug)
 {
 	char *s = cbt_sh(NULL, "sqlite3 -cmd '.timeout 10000' '%s/casebook.db' \"SELECT status FROM case_study WHERE slug = '%s'\"",
-			 ws, slug);
+			 cbs_ws, slug);
 
 	s[strcspn(s, "\n")] = '\0';
 	return s;
@@ -268,7 +243,7 @@ static char *case_status(const char *slug)
 START_TEST(technician_and_another_draft)
 {
 	cbs_client tom = as("tom"), tess = as("tess");
-	char *body, *before = cbt_db_dump(ws), *after;
+	char *body, *before = cbt_db_dump(cbs_ws), *after;
 
 	/* tess's submitted case is hers (and her session's trainer's) only. */
 	ck_assert_int_eq(status_of(&tom, "GET", "/cases/tess-draft", NULL), 403);
@@ -283,7 +258,7 @@ START_TEST(technician_and_another_draft)
 	{
 		char *head = cbt_sh(NULL, "sqlite3 -cmd '.timeout 10000' '%s/casebook.db' \"SELECT head "
 					  "FROM case_study WHERE slug = 'tess-draft'\"",
-				    ws), path[200];
+				    cbs_ws), path[200];
 		cbs_resp r;
 
 		head[strcspn(head, "\n")] = '\0';
@@ -304,12 +279,12 @@ START_TEST(technician_and_another_draft)
 	{
 		char *tech = cbt_sh(NULL, "sqlite3 -cmd '.timeout 10000' '%s/casebook.db' \"SELECT "
 					  "technician FROM case_study WHERE title = 'Forged author'\"",
-				    ws);
+				    cbs_ws);
 
 		ck_assert_msg(!strcmp(tech, "tom\n"), "the case's technician: %s", tech);
 		free(tech);
 	}
-	after = cbt_db_dump(ws);
+	after = cbt_db_dump(cbs_ws);
 	ck_assert_msg(!strstr(after, "Mine now"), "tom changed tess's case");
 	free(after);
 	body = body_of(&tom, "/cases");
@@ -370,14 +345,14 @@ START_TEST(trainer_and_objects)
 			 303);
 	body = cbt_sh(NULL, "sqlite3 -cmd '.timeout 10000' '%s/casebook.db' \"SELECT p.key FROM session s JOIN person p ON "
 			    "p.id = s.trainer_id WHERE s.title = 'Forged'\"",
-		      ws);
+		      cbs_ws);
 	ck_assert_msg(!strncmp(body, "trent", 5), "the session's trainer is %s", body);
 	free(body);
 	/* tina reviews tom's case for real: allowed, committed in her name */
 	ck_assert_int_eq(status_of(&tina, "POST", "/cases/tom-pump/review",
 				   "decision=changes&comment=More+numbers"),
 			 303);
-	body = cbt_sh(NULL, "git -C '%s/cases' log -1 --format=%%an", ws);
+	body = cbt_sh(NULL, "git -C '%s/cases' log -1 --format=%%an", cbs_ws);
 	ck_assert_msg(strstr(body, "Tina") != NULL, "the review's author: %s", body);
 	free(body);
 	st = case_status("tom-pump");
@@ -390,10 +365,10 @@ START_TEST(api_token_has_its_person_rights)
 {
 	cbs_client c;
 	cbs_resp r;
-	char *tom = cbs_api_token(ws, "tom", "objects"), *tess = cbs_api_token(ws, "tess", "objects"),
-	     *mia = cbs_api_token(ws, "mia", "objects"), *ada = cbs_api_token(ws, "ada", "objects");
+	char *tom = cbs_api_token(cbs_ws, "tom", "objects"), *tess = cbs_api_token(cbs_ws, "tess", "objects"),
+	     *mia = cbs_api_token(cbs_ws, "mia", "objects"), *ada = cbs_api_token(cbs_ws, "ada", "objects");
 
-	cbs_client_init(&c, &srv);
+	cbs_client_init(&c, &cbs_srv);
 	c.bearer = tom;
 	cbs_get(&c, "/api/v1/cases", &r);
 	ck_assert_int_eq(r.status, 200);
@@ -436,8 +411,8 @@ static Suite *suite(void)
 	Suite *s = suite_create("serve_rights");
 	TCase *tc = tcase_create("rights");
 
-	tcase_add_unchecked_fixture(tc, make_workspace, remove_workspace);
-	tcase_add_checked_fixture(tc, start, stop);
+	tcase_add_unchecked_fixture(tc, cbs_suite_setup, cbs_suite_teardown);
+	tcase_add_checked_fixture(tc, cbs_test_start, cbs_test_stop);
 	tcase_set_timeout(tc, 180);
 	tcase_add_test(tc, table_covers_every_route);
 	tcase_add_test(tc, every_route_every_role);

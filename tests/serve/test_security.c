@@ -17,36 +17,11 @@
 #include "client.h"
 #include "testlib.h"
 
-static char *ws;
-static cbs_server srv;
-
-static void make_workspace(void)
-{
-	ws = cbt_workspace();
-	cbs_fixture(ws);
-}
-
-static void remove_workspace(void)
-{
-	cbt_rmrf(ws);
-	free(ws);
-}
-
-static void start(void)
-{
-	cbs_start(&srv, ws);
-}
-
-static void stop(void)
-{
-	cbs_stop(&srv);
-}
-
 static cbs_client signed_in(const char *key)
 {
 	cbs_client c;
 
-	cbs_client_init(&c, &srv);
+	cbs_client_init(&c, &cbs_srv);
 	cbs_signin_ok(&c, key, cbs_password(key));
 	return c;
 }
@@ -55,7 +30,7 @@ static cbs_client signed_in(const char *key)
  * changed nothing: the database's dump and the repository's commits. */
 static char *state(void)
 {
-	char *dump = cbt_db_dump(ws), *log = cbt_sh(NULL, "git -C '%s/cases' log --all --format=%%H", ws);
+	char *dump = cbt_db_dump(cbs_ws), *log = cbt_sh(NULL, "git -C '%s/cases' log --all --format=%%H", cbs_ws);
 	char *both;
 
 	ck_assert(asprintf(&both, "%s\n--- git ---\n%s", dump, log) >= 0);
@@ -135,7 +110,7 @@ START_TEST(headers_on_every_answer)
 	cbs_resp r;
 	char *big = malloc(2u << 20);
 
-	cbs_client_init(&anon, &srv);
+	cbs_client_init(&anon, &cbs_srv);
 	for (size_t i = 0; anonymous[i]; i++) {
 		cbs_get(&anon, anonymous[i], &r);
 		assert_headers(&r, anonymous[i]);
@@ -153,7 +128,7 @@ START_TEST(headers_on_every_answer)
 	ck_assert_int_eq(r.status, 403);
 	assert_headers(&r, "a POST from another site");
 	cbs_resp_free(&r);
-	anon.origin = srv.url;
+	anon.origin = cbs_srv.url;
 	memset(big, 'a', (2u << 20) - 1);
 	big[(2u << 20) - 1] = '\0';
 	memcpy(big, "key=", 4);
@@ -170,7 +145,7 @@ START_TEST(headers_on_every_answer)
 		assert_headers(&r, signed_pages[i]);
 		cbs_resp_free(&r);
 	}
-	mia.bearer = cbs_api_token(ws, "mia", "headers");
+	mia.bearer = cbs_api_token(cbs_ws, "mia", "headers");
 	cbs_get(&mia, "/api/v1/impact?program=tco", &r);
 	ck_assert_int_eq(r.status, 200);
 	assert_headers(&r, "/api/v1/impact");
@@ -210,12 +185,12 @@ START_TEST(pages_need_a_session)
 	};
 	static const char *const api[] = {"/api/v1/sessions", "/api/v1/cases",
 					  "/api/v1/impact?program=tco"};
-	char *ada = cbs_api_token(ws, "ada", "door"), *before = stable(state()), *after;
+	char *ada = cbs_api_token(cbs_ws, "ada", "door"), *before = stable(state()), *after;
 	cbs_client c;
 	cbs_resp r;
 
 	for (int cookie = 0; cookie < 3; cookie++) {
-		cbs_client_init(&c, &srv);
+		cbs_client_init(&c, &cbs_srv);
 		/* none; a forged one; an API token where a cookie belongs */
 		if (cookie == 1)
 			cbs_cookie_set(&c, "cb_session", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
@@ -243,17 +218,17 @@ START_TEST(pages_need_a_session)
 	{
 		static const char *const bad[] = {NULL, "", "cbk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
 						  "not-a-token", "revoked"};
-		char *revoked = cbs_api_token(ws, "mia", "soon-revoked");
+		char *revoked = cbs_api_token(cbs_ws, "mia", "soon-revoked");
 		cbt_run cli;
 
-		cbt_casebook(&cli, ws, NULL, "person", "token", "mia", "--revoke", "soon-revoked", NULL);
+		cbt_casebook(&cli, cbs_ws, NULL, "person", "token", "mia", "--revoke", "soon-revoked", NULL);
 		ck_assert_msg(cli.status == 0, "%s", cli.err);
 		cbt_run_free(&cli);
 		for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
 			for (size_t i = 0; i < sizeof(api) / sizeof(api[0]); i++) {
 				char *ct;
 
-				cbs_client_init(&c, &srv);
+				cbs_client_init(&c, &cbs_srv);
 				c.bearer = bad[k] && !strcmp(bad[k], "revoked") ? revoked : bad[k];
 				cbs_get(&c, api[i], &r);
 				ct = cbs_header(&r, "Content-Type");
@@ -271,8 +246,8 @@ START_TEST(pages_need_a_session)
 		ck_assert_int_eq(r.status, 401);
 		cbs_resp_free(&r);
 		/* A bearer token does not open the pages. */
-		cbs_client_init(&c, &srv);
-		c.bearer = cbs_api_token(ws, "mia", "not-for-pages");
+		cbs_client_init(&c, &cbs_srv);
+		c.bearer = cbs_api_token(cbs_ws, "mia", "not-for-pages");
 		cbs_get(&c, "/", &r);
 		ck_assert_int_eq(r.status, 303);
 		cbs_resp_free(&r);
@@ -315,10 +290,10 @@ START_TEST(csrf_token_and_origin)
 		const char *origins[] = {"http://evil.example", "null", lookalike, other_port, "",
 					 NULL};
 
-		snprintf(lookalike, sizeof(lookalike), "%s.evil.example", srv.url);
+		snprintf(lookalike, sizeof(lookalike), "%s.evil.example", cbs_srv.url);
 		/* same host, another port: the same site for SameSite, so the
 		 * cookie goes along, but not this server */
-		snprintf(other_port, sizeof(other_port), "http://127.0.0.1:%d", srv.port == 1 ? 2 : 1);
+		snprintf(other_port, sizeof(other_port), "http://127.0.0.1:%d", cbs_srv.port == 1 ? 2 : 1);
 		form = cbs_form("csrf_token", mine, "reason", "forged", NULL);
 		for (size_t i = 0; i < sizeof(origins) / sizeof(origins[0]); i++) {
 			tom.origin = origins[i];
@@ -334,7 +309,7 @@ START_TEST(csrf_token_and_origin)
 		cbs_resp_free(&r);
 		after = stable(state());
 		if (strcmp(before, after)) {
-			char *b = cbt_write(ws, "before.txt", before), *a = cbt_write(ws, "after.txt", after);
+			char *b = cbt_write(cbs_ws, "before.txt", before), *a = cbt_write(cbs_ws, "after.txt", after);
 			char *d = cbt_sh(NULL, "diff '%s' '%s'", b, a);
 
 			ck_assert_msg(0, "a refused POST changed the workspace: %.2000s", d);
@@ -347,7 +322,7 @@ START_TEST(csrf_token_and_origin)
 		{
 			char ref[200];
 
-			snprintf(ref, sizeof(ref), "Referer: %s/cases/tom-spare", srv.url);
+			snprintf(ref, sizeof(ref), "Referer: %s/cases/tom-spare", cbs_srv.url);
 			cbs_request(&tom, "POST", "/cases/tom-spare/withdraw", form,
 				    (const char *const[]){ref, NULL}, &r);
 		}
@@ -364,7 +339,7 @@ START_TEST(csrf_token_and_origin)
 	{
 		cbs_client c;
 
-		cbs_client_init(&c, &srv);
+		cbs_client_init(&c, &cbs_srv);
 		form = cbs_form("csrf_token", mine, "key", "tom", "password", cbs_password("tom"), NULL);
 		cbs_post(&c, "/signin", form, &r);
 		ck_assert_msg(r.status == 403, "a sign-in without its cookie: HTTP %ld", r.status);
@@ -410,7 +385,7 @@ static int db_has(const char *s)
 	char path[4200];
 
 	for (size_t i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s/%s", ws, files[i]);
+		snprintf(path, sizeof(path), "%s/%s", cbs_ws, files[i]);
 		if (file_has(path, s, strlen(s)))
 			return 1;
 	}
@@ -424,7 +399,7 @@ START_TEST(session_cookie)
 	char *token, *form, *line, *first, *csrf;
 
 	/* The attributes. */
-	cbs_client_init(&c, &srv);
+	cbs_client_init(&c, &cbs_srv);
 	cbs_cookie_set(&c, "cb_session", "fixed-by-an-attacker-0123456789abcdefghijk");
 	cbs_get(&c, "/signin", &r);
 	token = cbs_hidden(r.body, "csrf_token");
@@ -449,7 +424,7 @@ START_TEST(session_cookie)
 	ck_assert_str_ne(first, "fixed-by-an-attacker-0123456789abcdefghijk");
 	ck_assert_int_ge(strlen(first), 40);
 	/* Signing in again gives yet another: a token per sign-in. */
-	cbs_client_init(&c, &srv);
+	cbs_client_init(&c, &cbs_srv);
 	cbs_signin_ok(&c, "cora", cbs_password("cora"));
 	ck_assert_str_ne(first, cbs_cookie(&c, "cb_session"));
 	/* Neither the session token nor the password is in the database:
@@ -460,7 +435,7 @@ START_TEST(session_cookie)
 		ck_assert_msg(!db_has(cbs_password(cbs_people[i].key)),
 			      "%s's password is stored in clear", cbs_people[i].key);
 	{
-		char *api = cbs_api_token(ws, "cora", "cleartext");
+		char *api = cbs_api_token(cbs_ws, "cora", "cleartext");
 
 		ck_assert_msg(!db_has(api), "an API token is stored in clear");
 		free(api);
@@ -471,7 +446,7 @@ START_TEST(session_cookie)
 		cbs_client thief;
 		char *loc;
 
-		cbs_client_init(&thief, &srv);
+		cbs_client_init(&thief, &cbs_srv);
 		cbs_cookie_set(&thief, "cb_session", cbs_cookie(&c, "cb_session"));
 		cbs_get(&thief, "/", &r);
 		ck_assert_int_eq(r.status, 200); /* the copy works before */
@@ -495,7 +470,7 @@ START_TEST(session_cookie)
 	}
 	/* The first session still ends on its own terms (it was not signed
 	 * out): a session per sign-in. */
-	cbs_client_init(&c, &srv);
+	cbs_client_init(&c, &cbs_srv);
 	cbs_cookie_set(&c, "cb_session", first);
 	cbs_get(&c, "/", &r);
 	ck_assert_int_eq(r.status, 200);
@@ -523,7 +498,7 @@ START_TEST(sessions_expire)
 		free(cbt_sh(&status,
 			    "sqlite3 -cmd '.timeout 10000' '%s/casebook.db' \"PRAGMA busy_timeout=10000; UPDATE web_session "
 			    "SET %s WHERE person_id = (SELECT id FROM person WHERE key = 'mia')\"",
-			    ws, ages[i]));
+			    cbs_ws, ages[i]));
 		ck_assert_int_eq(status, 0);
 		cbs_get(&c, "/", &r);
 		loc = cbs_header(&r, "Location");
@@ -548,7 +523,7 @@ static long accept_via(const char *page, const char *path, const char *pw, const
 	char *token, *form;
 	long status;
 
-	cbs_client_init(&c, &srv);
+	cbs_client_init(&c, &cbs_srv);
 	cbs_get(&c, page, &r);
 	if (r.status != 200) {
 		ck_assert_int_eq(r.status, 400);
@@ -581,7 +556,7 @@ static long accept_invite(const char *path, const char *pw, const char *again, c
 
 START_TEST(invitations)
 {
-	char *path = cbs_invite(ws, "trent"), *body, *second;
+	char *path = cbs_invite(cbs_ws, "trent"), *body, *second;
 	cbs_client c;
 	int status;
 
@@ -612,7 +587,7 @@ START_TEST(invitations)
 		cbs_client before;
 		cbs_resp r;
 
-		cbs_client_init(&before, &srv);
+		cbs_client_init(&before, &cbs_srv);
 		cbs_signin_ok(&before, "trent", cbs_password("trent"));
 		ck_assert_int_eq(accept_invite(path, "trent-new-password", "trent-new-password", NULL),
 				 303);
@@ -624,26 +599,26 @@ START_TEST(invitations)
 			 400);
 	ck_assert_msg(strstr(body, "used") != NULL, "the second use does not say why: %s", body);
 	free(body);
-	cbs_client_init(&c, &srv);
+	cbs_client_init(&c, &cbs_srv);
 	cbs_signin_ok(&c, "trent", "trent-new-password");
 	/* An expired invitation. */
-	second = cbs_invite(ws, "trent");
+	second = cbs_invite(cbs_ws, "trent");
 	free(cbt_sh(&status,
 		    "sqlite3 -cmd '.timeout 10000' '%s/casebook.db' 'PRAGMA busy_timeout=10000; UPDATE invitation SET "
 		    "created_at = created_at - 400000, expires_at = created_at - 300000 WHERE "
 		    "used_at IS NULL'",
-		    ws));
+		    cbs_ws));
 	ck_assert_int_eq(status, 0);
 	ck_assert_int_eq(accept_invite(second, "trent-third-password", "trent-third-password", &body),
 			 400);
 	ck_assert_msg(strstr(body, "expired") != NULL, "an expired invitation: %s", body);
 	free(body);
-	cbs_client_init(&c, &srv);
+	cbs_client_init(&c, &cbs_srv);
 	cbs_signin_ok(&c, "trent", "trent-new-password");
 	/* Put it back for the other tests. */
 	free(path);
 	free(second);
-	path = cbs_invite(ws, "trent");
+	path = cbs_invite(cbs_ws, "trent");
 	ck_assert_int_eq(accept_invite(path, cbs_password("trent"), cbs_password("trent"), NULL), 303);
 	free(path);
 }
@@ -748,7 +723,7 @@ START_TEST(escaping)
 			if (reflected[i][0])
 				c = signed_in(reflected[i][0]);
 			else
-				cbs_client_init(&c, &srv);
+				cbs_client_init(&c, &cbs_srv);
 			cbs_get(&c, reflected[i][1], &r);
 			ck_assert_msg(r.status < 500, "%s: HTTP %ld", reflected[i][1], r.status);
 			ck_assert_msg(!strstr(r.body, "<script>alert") && !strstr(r.body, "<img src=x") &&
@@ -828,7 +803,7 @@ START_TEST(odd_paths)
 		cbs_resp_free(&r);
 		free(form), free(csrf);
 	}
-	ck_assert(cbs_alive(&srv));
+	ck_assert(cbs_alive(&cbs_srv));
 	/* Still answering. */
 	cbs_get(&c, "/cases/tom-pump", &r);
 	ck_assert_int_eq(r.status, 200);
@@ -861,7 +836,7 @@ START_TEST(sql_like_input)
 	ck_assert_int_eq(r.status, 200);
 	ck_assert(!strstr(r.body, "Tess secret draft"));
 	cbs_resp_free(&r);
-	tom.bearer = cbs_api_token(ws, "tom", "sql");
+	tom.bearer = cbs_api_token(cbs_ws, "tom", "sql");
 	cbs_get(&tom, "/api/v1/cases?technician=%27%20OR%201%3D1%20--", &r);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert(!strstr(r.body, "tess-draft"));
@@ -900,7 +875,7 @@ START_TEST(sql_like_input)
 		cbs_client c;
 		char *token, *f;
 
-		cbs_client_init(&c, &srv);
+		cbs_client_init(&c, &cbs_srv);
 		cbs_get(&c, "/signin", &r);
 		token = cbs_hidden(r.body, "csrf_token");
 		cbs_resp_free(&r);
@@ -916,7 +891,7 @@ START_TEST(sql_like_input)
 	}
 	/* The people are all still there. */
 	{
-		char *n = cbt_sh(NULL, "sqlite3 -cmd '.timeout 10000' '%s/casebook.db' 'SELECT count(*) FROM person'", ws);
+		char *n = cbt_sh(NULL, "sqlite3 -cmd '.timeout 10000' '%s/casebook.db' 'SELECT count(*) FROM person'", cbs_ws);
 
 		ck_assert_int_eq(atoi(n), (int)cbs_npeople);
 		free(n);
@@ -944,7 +919,7 @@ START_TEST(tls_hsts_and_secure_cookie)
 		    "-keyout '%s' -out '%s' 2>&1",
 		    key, cert));
 	ck_assert_msg(status == 0, "openssl could not make a certificate");
-	cbs_start_args(&tls, ws, (const char *const[]){"--tls-cert", cert, "--tls-key", key, NULL});
+	cbs_start_args(&tls, cbs_ws, (const char *const[]){"--tls-cert", cert, "--tls-key", key, NULL});
 	ck_assert(!strncmp(tls.url, "https://", 8));
 	cbs_client_init(&c, &tls);
 	cbs_get(&c, "/signin", &r);
@@ -984,8 +959,8 @@ START_TEST(log_holds_no_secret)
 	cbs_resp r;
 
 	snprintf(log, sizeof(log), "%s/serve.log", dir);
-	cbs_start_args(&logged, ws, (const char *const[]){"--log", log, NULL});
-	path = cbs_invite(ws, "cora");
+	cbs_start_args(&logged, cbs_ws, (const char *const[]){"--log", log, NULL});
+	path = cbs_invite(cbs_ws, "cora");
 	cbs_client_init(&c, &logged);
 	cbs_get(&c, path, &r);
 	token = cbs_hidden(r.body, "csrf_token");
@@ -999,7 +974,7 @@ START_TEST(log_holds_no_secret)
 	cbs_signin_ok(&c, "cora", secret);
 	cbs_get(&c, "/cases?password=query-secret", &r);
 	cbs_resp_free(&r);
-	c.bearer = cbs_api_token(ws, "cora", "logged");
+	c.bearer = cbs_api_token(cbs_ws, "cora", "logged");
 	cbs_get(&c, "/api/v1/cases", &r);
 	cbs_resp_free(&r);
 	text = cbt_sh(NULL, "cat '%s'", log);
@@ -1012,8 +987,8 @@ START_TEST(log_holds_no_secret)
 	free(text), free(path), free((char *)c.bearer);
 	cbs_stop(&logged);
 	/* cora's password back, for the other tests */
-	cbs_start_args(&logged, ws, NULL);
-	cbs_set_password(&logged, ws, "cora", cbs_password("cora"));
+	cbs_start_args(&logged, cbs_ws, NULL);
+	cbs_set_password(&logged, cbs_ws, "cora", cbs_password("cora"));
 	cbs_stop(&logged);
 	cbt_rmrf(dir);
 	free(dir);
@@ -1067,7 +1042,7 @@ START_TEST(upload_names)
 	/* Nothing was written under any of those names, nor left behind. */
 	found = cbt_sh(NULL, "find '%s' /tmp -maxdepth 3 -name 'evil.csv' -newer '%s/casebook.db' "
 			     "2>/dev/null; ls -a '%s' | grep '^.upload'",
-		       ws, ws, ws);
+		       cbs_ws, cbs_ws, cbs_ws);
 	ck_assert_msg(!*found, "files left: %s", found);
 	free(found);
 	/* A real import from the page: one batch more. */
@@ -1076,7 +1051,7 @@ START_TEST(upload_names)
 	{
 		char *n = cbt_sh(NULL, "sqlite3 -cmd '.timeout 10000' '%s/casebook.db' \"SELECT count(*) "
 				       "FROM batch\"",
-				 ws);
+				 cbs_ws);
 
 		ck_assert_int_eq(atoi(n), 2);
 		free(n);
@@ -1089,8 +1064,8 @@ static Suite *suite(void)
 	Suite *s = suite_create("serve_security");
 	TCase *tc = tcase_create("security");
 
-	tcase_add_unchecked_fixture(tc, make_workspace, remove_workspace);
-	tcase_add_checked_fixture(tc, start, stop);
+	tcase_add_unchecked_fixture(tc, cbs_suite_setup, cbs_suite_teardown);
+	tcase_add_checked_fixture(tc, cbs_test_start, cbs_test_stop);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, headers_on_every_answer);
 	tcase_add_test(tc, pages_need_a_session);

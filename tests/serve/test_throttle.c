@@ -14,31 +14,6 @@
 #include "client.h"
 #include "testlib.h"
 
-static char *ws;
-static cbs_server srv;
-
-static void make_workspace(void)
-{
-	ws = cbt_workspace();
-	cbs_fixture(ws);
-}
-
-static void remove_workspace(void)
-{
-	cbt_rmrf(ws);
-	free(ws);
-}
-
-static void start(void)
-{
-	cbs_start(&srv, ws);
-}
-
-static void stop(void)
-{
-	cbs_stop(&srv);
-}
-
 /* One sign-in of `key` from address `from`: the status, and whether a
  * session cookie came back. */
 static long attempt(const char *from, const char *key, const char *pw, int *session,
@@ -49,7 +24,7 @@ static long attempt(const char *from, const char *key, const char *pw, int *sess
 	char *token, *form;
 	long status;
 
-	cbs_client_init(&c, &srv);
+	cbs_client_init(&c, &cbs_srv);
 	c.source = from;
 	cbs_get(&c, "/signin", &r);
 	ck_assert_int_eq(r.status, 200);
@@ -85,7 +60,7 @@ START_TEST(wrong_passwords_throttle_person_and_address)
 			char *token, *form;
 			const char *p;
 
-			cbs_client_init(&c, &srv);
+			cbs_client_init(&c, &cbs_srv);
 			c.source = "127.0.0.9";
 			cbs_get(&c, "/signin", &r);
 			token = cbs_hidden(r.body, "csrf_token");
@@ -130,7 +105,7 @@ START_TEST(wrong_passwords_throttle_person_and_address)
 		char *n = cbt_sh(NULL,
 				 "sqlite3 -cmd '.timeout 10000' '%s/casebook.db' \"SELECT count(*) FROM web_session w JOIN "
 				 "person p ON p.id = w.person_id WHERE p.key = 'tom'\"",
-				 ws);
+				 cbs_ws);
 
 		ck_assert_int_eq(atoi(n), 0);
 		free(n);
@@ -143,8 +118,8 @@ static Suite *suite(void)
 	Suite *s = suite_create("serve_throttle");
 	TCase *tc = tcase_create("throttle");
 
-	tcase_add_unchecked_fixture(tc, make_workspace, remove_workspace);
-	tcase_add_checked_fixture(tc, start, stop);
+	tcase_add_unchecked_fixture(tc, cbs_suite_setup, cbs_suite_teardown);
+	tcase_add_checked_fixture(tc, cbs_test_start, cbs_test_stop);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, wrong_passwords_throttle_person_and_address);
 	suite_add_tcase(s, tc);
