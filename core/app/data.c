@@ -309,6 +309,12 @@ static int mark_duplicates(import *im)
 
 /* --- sorted runs ------------------------------------------------------------ */
 
+/* A source or note of the chunk (an offset + 1 into its text; 0: none). */
+static const char *chunk_text(const import *im, size_t at)
+{
+	return at ? im->text.ptr + at - 1 : NULL;
+}
+
 /* A row as a run keeps it, followed by its source and note bytes. */
 typedef struct run_row {
 	int64_t measure_id, account_id, at, line;
@@ -495,8 +501,7 @@ static int spill(import *im)
 	im->runs[im->nruns++] = f;
 	for (size_t i = 0; i < im->nrows; i++) {
 		const row *r = &im->rows[i];
-		const char *src = r->source ? im->text.ptr + r->source - 1 : NULL;
-		const char *note = r->note ? im->text.ptr + r->note - 1 : NULL;
+		const char *src = chunk_text(im, r->source), *note = chunk_text(im, r->note);
 		run_row w = {r->measure_id, r->account_id, r->at, r->line, r->value,
 			     src ? (uint32_t)strlen(src) : 0, note ? (uint32_t)strlen(note) : 0};
 
@@ -508,49 +513,42 @@ static int spill(import *im)
 	return 0;
 }
 
-/* Sorts the chunk, marks its duplicates and writes it: into the store
- * when it is the whole file (`last` with no run kept), else as a run; the
- * last chunk then merges every run into the store. */
-static int flush(import *im, int last)
+/* Writes the chunk's rows (sorted, duplicates left out) into the store. */
+static int write_chunk(import *im)
 {
 	int rc;
 
-	if (!im->nerrors && (im->dups || !im->o->dry_run) && im->nrows) {
-		qsort(im->rows, im->nrows, sizeof(row), row_order);
-		if ((rc = mark_duplicates(im)) < 0)
-			return rc;
-		if (!im->o->dry_run && (!last || im->nruns)) {
-			if ((rc = spill(im)) < 0)
-				return rc;
-			im->nrows = 0;
-			cb_buf_clear(&im->text);
-		}
-	}
-	if (last && im->nruns && !im->nerrors && !im->o->dry_run) {
-		rc = merge_runs(im, im->runs, im->nruns, NULL);
-		im->nruns = 0;
-		if (rc < 0)
-			return rc;
-	}
-	if (!im->nrows)
-		return 0;
-	if (!im->nerrors && (im->dups || !im->o->dry_run)) {
-		for (size_t i = 0; i < im->nrows; i++) {
-			const row *r = &im->rows[i];
-			cb_observation o = {r->measure_id, r->account_id, r->at, im->batch_id, r->line,
-					    r->value,
-					    r->source ? im->text.ptr + r->source - 1 : NULL,
-					    r->note ? im->text.ptr + r->note - 1 : NULL};
+	for (size_t i = 0; i < im->nrows; i++) {
+		const row *r = &im->rows[i];
+		cb_observation o = {r->measure_id, r->account_id, r->at, im->batch_id, r->line,
+				    r->value, chunk_text(im, r->source), chunk_text(im, r->note)};
 
-			if (r->dup || im->o->dry_run)
-				continue;
-			if ((rc = cb_store_observation_write(im->writer, &o)) < 0)
-				return rc;
-		}
+		if (!r->dup && (rc = cb_store_observation_write(im->writer, &o)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Sorts the chunk and marks its duplicates (a dry run counts them and
+ * writes nothing), then writes it: into the store when it is the whole
+ * file (`last` with no run kept), else as a run; after the last chunk,
+ * every run is merged into the store. */
+static int flush(import *im, int last)
+{
+	int rc = 0;
+
+	if (im->nrows && !im->nerrors && (im->dups || !im->o->dry_run)) {
+		qsort(im->rows, im->nrows, sizeof(row), row_order);
+		if ((rc = mark_duplicates(im)) == 0 && !im->o->dry_run)
+			rc = last && !im->nruns ? write_chunk(im) : spill(im);
 	}
 	im->nrows = 0;
 	cb_buf_clear(&im->text);
-	return 0;
+	if (rc == 0 && last && im->nruns && !im->nerrors) {
+		rc = merge_runs(im, im->runs, im->nruns, NULL);
+		im->nruns = 0;
+	}
+	return rc;
 }
 
 /* Records one bad row; returns 1 when the import must stop reading. */
