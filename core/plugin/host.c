@@ -773,16 +773,6 @@ static int compute_call(cb_plugin_host *h, const cb_kpi_def *kpi, const cb_windo
 	return rc;
 }
 
-static char *reason_copy(const char *reason)
-{
-	size_t len = strlen(reason);
-	char *copy = malloc(len + 1);
-
-	if (copy)
-		memcpy(copy, reason, len + 1);
-	return copy;
-}
-
 /* --- answers kept for the same observations ------------------------------ */
 
 #define MEMO_SLOTS 4096 /* a power of 2 */
@@ -794,9 +784,7 @@ struct cb_plugin_memo {
 	const cb_kpi_def *kpi;
 	const double *values[MEMO_INPUTS];
 	size_t n[MEMO_INPUTS];
-	int rc;
-	double value;
-	char *reason; /* with rc 1 */
+	cb_kpi_answer answer;
 };
 
 void cb_plugin_memo_begin(cb_plugin_host *h)
@@ -818,7 +806,7 @@ void cb_plugin_memo_end(cb_plugin_host *h)
 static void memo_free(cb_plugin_host *h)
 {
 	for (size_t i = 0; h->memo && i < MEMO_SLOTS; i++)
-		free(h->memo[i].reason);
+		free(h->memo[i].answer.reason);
 	free(h->memo);
 	h->memo = NULL;
 }
@@ -867,15 +855,28 @@ static struct cb_plugin_memo *memo_find(cb_plugin_host *h, const cb_kpi_def *kpi
 	return NULL;
 }
 
-static int memo_answer(int rc, double kept, const char *kept_reason, double *value,
-		       char **reason)
+/* The kept answer as compute's own: *value, or a copy of the reason. */
+static int answer_give(const cb_kpi_answer *a, double *value, char **reason)
 {
-	if (rc == 0) {
-		*value = kept;
+	if (a->rc == 0) {
+		*value = a->value;
 		return 0;
 	}
-	*reason = reason_copy(kept_reason);
+	*reason = strdup(a->reason);
 	return *reason ? 1 : cb_error_set(CB_ENOMEM, "out of memory");
+}
+
+/* Keeps compute's answer rc (0 or 1) in a: 0, or -1 when out of memory
+ * kept nothing. */
+static int answer_keep(cb_kpi_answer *a, int rc, double value, const char *reason)
+{
+	char *kept = rc == 1 ? strdup(reason) : NULL;
+
+	if (rc == 1 && !kept)
+		return -1;
+	free(a->reason);
+	*a = (cb_kpi_answer){1, rc, value, kept};
+	return 0;
 }
 
 int cb_plugin_kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi, const cb_window *w,
@@ -886,6 +887,7 @@ int cb_plugin_kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi, const cb_win
 	cb_kpi_def *k = (cb_kpi_def *)kpi;
 	size_t seen = 0;
 	int rc, read_context = 0;
+	double got;
 
 	*reason = NULL;
 	if (kpi->disabled)
@@ -899,41 +901,29 @@ int cb_plugin_kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi, const cb_win
 	 * empty: every untrained account is measured over every cohort's
 	 * windows. */
 	if (kpi->ninputs && !seen && k->empty.known)
-		return memo_answer(k->empty.rc, k->empty.value, k->empty.reason, value, reason);
+		return answer_give(&k->empty, value, reason);
 	/* While the caller keeps its series in place (an impact, one account
 	 * at a time), windows of different cohorts often hold the same
 	 * observations: the same pointers and lengths are the same data. */
 	if (h->memo_on && seen && kpi->ninputs <= MEMO_INPUTS &&
 	    (memo = memo_find(h, kpi, w, &slot)) != NULL)
-		return memo_answer(memo->rc, memo->value, memo->reason, value, reason);
+		return answer_give(&memo->answer, value, reason);
 	rc = compute_call(h, kpi, w, value, reason, &read_context);
-	if (slot && !read_context && (rc == 0 || rc == 1)) {
-		char *kept = rc == 1 ? reason_copy(*reason) : NULL;
-
-		if (rc == 0 || kept) {
-			free(slot->reason);
-			slot->gen = h->memo_gen;
-			slot->kpi = kpi;
-			for (size_t i = 0; i < kpi->ninputs; i++) {
-				slot->values[i] = w->inputs[i].values;
-				slot->n[i] = w->inputs[i].n;
-			}
-			slot->rc = rc;
-			slot->value = rc == 0 ? *value : NAN;
-			slot->reason = kept;
+	if (read_context || (rc != 0 && rc != 1))
+		return rc;
+	got = rc == 0 ? *value : NAN;
+	if (slot && answer_keep(&slot->answer, rc, got, *reason) == 0) {
+		slot->gen = h->memo_gen;
+		slot->kpi = kpi;
+		for (size_t i = 0; i < kpi->ninputs; i++) {
+			slot->values[i] = w->inputs[i].values;
+			slot->n[i] = w->inputs[i].n;
 		}
+	} else if (slot) {
+		slot->gen = 0; /* nothing kept: the slot is free */
 	}
-	if (kpi->ninputs && !seen && !read_context && (rc == 0 || rc == 1)) {
-		char *kept = rc == 1 ? reason_copy(*reason) : NULL;
-
-		if (rc == 0 || kept) {
-			free(k->empty.reason);
-			k->empty.reason = kept;
-			k->empty.rc = rc;
-			k->empty.value = rc == 0 ? *value : NAN;
-			k->empty.known = 1;
-		}
-	}
+	if (kpi->ninputs && !seen)
+		(void)answer_keep(&k->empty, rc, got, *reason);
 	return rc;
 }
 

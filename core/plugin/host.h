@@ -55,6 +55,14 @@ typedef struct cb_measure_def {
 
 typedef enum cb_kpi_better { CB_KPI_HIGHER, CB_KPI_LOWER } cb_kpi_better;
 
+/* An answer of compute kept for windows that will answer the same: 0
+ * with value, or 1 (nil) with reason; `known` once kept. */
+typedef struct cb_kpi_answer {
+	int known, rc;
+	double value;
+	char *reason;
+} cb_kpi_answer;
+
 typedef struct cb_kpi_def {
 	char *key;  /* "nps" */
 	char *name; /* "Net Promoter Score" */
@@ -68,11 +76,7 @@ typedef struct cb_kpi_def {
 	int ref;      /* the compute function in the Lua registry */
 	int disabled; /* an input measure is unknown; see disabled_reason */
 	char *disabled_reason;
-	struct { /* the host's: the answer on a window without observations */
-		int known, rc;
-		double value;
-		char *reason;
-	} empty;
+	cb_kpi_answer empty; /* the host's: the answer on a window without observations */
 } cb_kpi_def;
 
 /* One window's observations of one measure for one account, in time order.
