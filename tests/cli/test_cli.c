@@ -199,6 +199,17 @@ START_TEST(serve_runs_casebook_serve)
 	ck_assert_str_eq(out, direct);
 	ck_assert(cbt_has(out, "usage: casebook serve"));
 	free(out), free(direct);
+	/* A request time that is not a whole number of seconds in range is
+	 * a usage error naming the option, before anything listens. */
+	out = cbt_sh(&status, "'%s' serve --request-time 0 2>&1", CASEBOOK_BINARY);
+	ck_assert_int_eq(status, 2);
+	ck_assert_msg(cbt_has(out, "--request-time: 0 is out of range 1..3600"), "%s", out);
+	free(out);
+	out = cbt_sh(&status, "'%s' serve --request-time 1e3 2>&1", CASEBOOK_BINARY);
+	ck_assert_int_eq(status, 2);
+	ck_assert_msg(cbt_has(out, "--request-time"), "%s", out);
+	ck_assert_msg(!cbt_has(out, "listening"), "%s", out);
+	free(out);
 	out = cbt_sh(&status, "cp '%s' '%s/casebook' && '%s/casebook' serve --help 2>&1", CASEBOOK_BINARY,
 		     dir, dir);
 	ck_assert_int_eq(status, 1);
