@@ -86,6 +86,21 @@ static int paired(const cb_analysis_row *r)
 	return isfinite(r->baseline) && isfinite(r->follow_up);
 }
 
+/* Row i of a comparison: its key and values, through the picked rows. */
+static const cb_analysis_key *key_at(const cb_analysis_rows *in, size_t i)
+{
+	return &in->keys[in->pick ? in->pick[i] : i];
+}
+
+static cb_analysis_row row_at(const cb_analysis_rows *in, size_t i)
+{
+	size_t j = in->pick ? in->pick[i] : i;
+	const cb_analysis_key *k = &in->keys[j];
+
+	return (cb_analysis_row){k->account, k->cohort, k->exposed, in->baseline[j],
+				 in->follow_up[j]};
+}
+
 /* Appends "<why>" to the reason, "; "-separated. */
 static void reason_add(cb_analysis_impact *out, const char *why)
 {
@@ -163,29 +178,31 @@ static int cmp_keyed(const void *a, const void *b)
 /* Rows checked: cohorts in range, at most one row per account and cohort,
  * at most one exposed row per account; *naccounts gets the largest account
  * number + 1. */
-static int rows_check(const cb_analysis_row *rows, size_t nrows, size_t ncohorts,
-		      size_t *naccounts)
+static int rows_check(const cb_analysis_rows *in, size_t ncohorts, size_t *naccounts)
 {
+	size_t nrows = in->n;
 	keyed *k;
 	int rc = 0;
 
 	*naccounts = 0;
 	for (size_t i = 0; i < nrows; i++) {
-		if (rows[i].cohort >= ncohorts)
+		const cb_analysis_key *key = key_at(in, i);
+
+		if (key->cohort >= ncohorts)
 			return cb_error_set(CB_EINVALID, "row %zu: cohort %zu of %zu", i + 1,
-					    (size_t)rows[i].cohort, ncohorts);
-		if (rows[i].account >= *naccounts)
-			*naccounts = (size_t)rows[i].account + 1;
+					    (size_t)key->cohort, ncohorts);
+		if (key->account >= *naccounts)
+			*naccounts = (size_t)key->account + 1;
 	}
 	if (nrows < 2)
 		return 0;
 	/* Rows in (account, cohort) order, as the app layer builds them, are
 	 * checked in one pass; others are sorted first. */
 	{
-		size_t i, exposed = rows[0].exposed != 0;
+		size_t i, exposed = key_at(in, 0)->exposed != 0;
 
 		for (i = 1; i < nrows; i++) {
-			const cb_analysis_row *p = &rows[i - 1], *r = &rows[i];
+			const cb_analysis_key *p = key_at(in, i - 1), *r = key_at(in, i);
 
 			if (r->account < p->account || (r->account == p->account && r->cohort <= p->cohort))
 				break;
@@ -198,8 +215,11 @@ static int rows_check(const cb_analysis_row *rows, size_t nrows, size_t ncohorts
 	}
 	if (!(k = malloc(nrows * sizeof(*k))))
 		return cb_error_set(CB_ENOMEM, "out of memory for %zu rows", nrows);
-	for (size_t i = 0; i < nrows; i++)
-		k[i] = (keyed){rows[i].account, rows[i].cohort, i, rows[i].exposed};
+	for (size_t i = 0; i < nrows; i++) {
+		const cb_analysis_key *key = key_at(in, i);
+
+		k[i] = (keyed){key->account, key->cohort, i, key->exposed};
+	}
 	qsort(k, nrows, sizeof(*k), cmp_keyed);
 	for (size_t i = 1; i < nrows && rc == 0; i++) {
 		if (k[i].account != k[i - 1].account)
@@ -221,10 +241,11 @@ static int rows_check(const cb_analysis_row *rows, size_t nrows, size_t ncohorts
 	return rc;
 }
 
-int cb_analysis_impact_compute(const cb_analysis_row *rows, size_t nrows, size_t ncohorts,
-			       int has_control, cb_analysis_better better,
-			       const cb_analysis_options *opt, cb_analysis_impact *out)
+int cb_analysis_impact_of(const cb_analysis_rows *in, size_t ncohorts, int has_control,
+			  cb_analysis_better better, const cb_analysis_options *opt,
+			  cb_analysis_impact *out)
 {
+	size_t nrows = in->n;
 	cb_analysis_options o = CB_ANALYSIS_OPTIONS_INIT;
 	cb_analysis_cohort *co = NULL;
 	account_sums *acc = NULL;
@@ -247,15 +268,16 @@ int cb_analysis_impact_compute(const cb_analysis_row *rows, size_t nrows, size_t
 	out->options = o;
 	if ((rc = options_check(&o)) < 0)
 		return rc;
-	if (nrows > 0 && !rows)
+	if (nrows > 0 && (!in->keys || !in->baseline || !in->follow_up))
 		return cb_error_set(CB_EINVALID, "%zu rows given without their values", nrows);
-	if ((rc = rows_check(rows, nrows, ncohorts, &naccounts)) < 0)
+	if ((rc = rows_check(in, ncohorts, &naccounts)) < 0)
 		return rc;
 
 	/* One extra element keeps malloc(0) out of the picture. */
 	co = calloc(ncohorts + 1, sizeof(*co));
 	acc = calloc(naccounts + 1, sizeof(*acc));
-	changes = malloc((nrows + 1) * sizeof(*changes));
+	/* An account is exposed in one cohort at most: a change per account. */
+	changes = malloc((naccounts + 1) * sizeof(*changes));
 	xsum = calloc(6 * (ncohorts + 1), sizeof(*xsum));
 	if (!co || !acc || !changes || !xsum) {
 		free(co);
@@ -272,7 +294,7 @@ int cb_analysis_impact_compute(const cb_analysis_row *rows, size_t nrows, size_t
 
 	/* Pass 1: each cohort's counts and sums. */
 	for (size_t i = 0; i < nrows; i++) {
-		const cb_analysis_row *r = &rows[i];
+		const cb_analysis_row rv = row_at(in, i), *r = &rv;
 		cb_analysis_cohort *c = &co[r->cohort];
 		int both = paired(r);
 
@@ -337,7 +359,7 @@ int cb_analysis_impact_compute(const cb_analysis_row *rows, size_t nrows, size_t
 		size_t k = 0;
 
 		for (size_t i = 0; i < nrows; i++) {
-			const cb_analysis_row *r = &rows[i];
+			const cb_analysis_row rv = row_at(in, i), *r = &rv;
 			cb_analysis_change ch;
 
 			if (!r->exposed || !paired(r) || !co[r->cohort].used)
@@ -364,12 +386,15 @@ int cb_analysis_impact_compute(const cb_analysis_row *rows, size_t nrows, size_t
 		double sb = 0.0, sf = 0.0;
 		size_t k = 0;
 
-		for (size_t i = 0; i < nrows; i++)
-			if (rows[i].exposed && paired(&rows[i])) {
-				sb += rows[i].baseline;
-				sf += rows[i].follow_up;
-				changes[k++] = rows[i].follow_up - rows[i].baseline;
+		for (size_t i = 0; i < nrows; i++) {
+			const cb_analysis_row r = row_at(in, i);
+
+			if (r.exposed && paired(&r)) {
+				sb += r.baseline;
+				sf += r.follow_up;
+				changes[k++] = r.follow_up - r.baseline;
 			}
+		}
 		out->exposed.paired = k;
 		if (k) {
 			out->exposed.baseline_mean = sb / (double)k + 0.0;
@@ -395,7 +420,7 @@ int cb_analysis_impact_compute(const cb_analysis_row *rows, size_t nrows, size_t
 			ch += co[g].weight * co[g].control_change;
 		}
 		for (size_t i = 0; i < nrows; i++) {
-			const cb_analysis_row *r = &rows[i];
+			const cb_analysis_row rv = row_at(in, i), *r = &rv;
 			const cb_analysis_cohort *c = &co[r->cohort];
 			account_sums *a = &acc[r->account];
 			double mg;
@@ -438,11 +463,14 @@ int cb_analysis_impact_compute(const cb_analysis_row *rows, size_t nrows, size_t
 		/* No cohort could be compared: count what the controls have. */
 		for (size_t a = 0; a < naccounts; a++)
 			acc[a].counted = 0;
-		for (size_t i = 0; i < nrows; i++)
-			if (!rows[i].exposed && paired(&rows[i]) && !acc[rows[i].account].counted) {
-				acc[rows[i].account].counted = 1;
+		for (size_t i = 0; i < nrows; i++) {
+			const cb_analysis_row r = row_at(in, i);
+
+			if (!r.exposed && paired(&r) && !acc[r.account].counted) {
+				acc[r.account].counted = 1;
 				m++;
 			}
+		}
 		out->control.paired = m;
 	}
 	out->control.enough = has_control && m >= o.min_control;
@@ -462,7 +490,7 @@ int cb_analysis_impact_compute(const cb_analysis_row *rows, size_t nrows, size_t
 		double corr = sqrt((double)n / (double)(n - 1));
 
 		for (size_t i = 0; i < nrows; i++) {
-			const cb_analysis_row *r = &rows[i];
+			const cb_analysis_row rv = row_at(in, i), *r = &rv;
 			const cb_analysis_cohort *c = &co[r->cohort];
 			double e;
 
@@ -511,7 +539,7 @@ int cb_analysis_impact_compute(const cb_analysis_row *rows, size_t nrows, size_t
 	for (size_t g = 0; g < ncohorts; g++)
 		xbase[g] = cbase[g] = 0.0;
 	for (size_t i = 0; i < nrows; i++) {
-		const cb_analysis_row *r = &rows[i];
+		const cb_analysis_row rv = row_at(in, i), *r = &rv;
 		const cb_analysis_cohort *c = &co[r->cohort];
 		double d;
 
@@ -577,6 +605,39 @@ done:
 	free(acc);
 	free(changes);
 	free(xsum);
+	return rc;
+}
+
+int cb_analysis_impact_compute(const cb_analysis_row *rows, size_t nrows, size_t ncohorts,
+			       int has_control, cb_analysis_better better,
+			       const cb_analysis_options *opt, cb_analysis_impact *out)
+{
+	cb_analysis_key *keys;
+	double *values;
+	cb_analysis_rows in;
+	int rc;
+
+	if (nrows > 0 && !rows) {
+		in = (cb_analysis_rows){NULL, NULL, NULL, NULL, nrows};
+		return cb_analysis_impact_of(&in, ncohorts, has_control, better, opt, out);
+	}
+	keys = malloc((nrows + 1) * sizeof(*keys));
+	values = malloc((2 * nrows + 1) * sizeof(*values));
+	if (!keys || !values) {
+		free(keys);
+		free(values);
+		memset(out, 0, sizeof(*out));
+		return cb_error_set(CB_ENOMEM, "out of memory for %zu rows", nrows);
+	}
+	for (size_t i = 0; i < nrows; i++) {
+		keys[i] = (cb_analysis_key){rows[i].account, rows[i].cohort, rows[i].exposed};
+		values[i] = rows[i].baseline;
+		values[nrows + i] = rows[i].follow_up;
+	}
+	in = (cb_analysis_rows){keys, values, values + nrows, NULL, nrows};
+	rc = cb_analysis_impact_of(&in, ncohorts, has_control, better, opt, out);
+	free(keys);
+	free(values);
 	return rc;
 }
 

@@ -84,6 +84,22 @@ typedef struct cb_analysis_row {
 	double follow_up; /* over its follow-up window */
 } cb_analysis_row;
 
+/* The rows of one comparison by columns, as a caller that keeps its values
+ * per window holds them: row j is keys[j], baseline[j], follow_up[j]
+ * (borrowed). With `pick`, the comparison takes the n rows pick[0 .. n-1]
+ * in that order; without, rows 0 .. n-1. */
+typedef struct cb_analysis_key {
+	uint32_t account, cohort; /* as in cb_analysis_row */
+	int exposed;
+} cb_analysis_key;
+
+typedef struct cb_analysis_rows {
+	const cb_analysis_key *keys;
+	const double *baseline, *follow_up;
+	const uint32_t *pick; /* NULL: every row */
+	size_t n;             /* rows taken */
+} cb_analysis_rows;
+
 /* What one group did. The exposed group is the exposed accounts of the
  * cohorts that could be compared (see `used` below); the control group is
  * the control accounts with values for at least one of those cohorts. Its
@@ -218,6 +234,13 @@ typedef struct cb_analysis_impact {
 int cb_analysis_impact_compute(const cb_analysis_row *rows, size_t nrows, size_t ncohorts,
 			       int has_control, cb_analysis_better better,
 			       const cb_analysis_options *opt, cb_analysis_impact *out);
+
+/* The same from rows given by columns (see cb_analysis_rows): no copy of
+ * them is made, so a caller holding millions of rows can compare them in
+ * place, a window at a time. */
+int cb_analysis_impact_of(const cb_analysis_rows *rows, size_t ncohorts, int has_control,
+			  cb_analysis_better better, const cb_analysis_options *opt,
+			  cb_analysis_impact *out);
 
 /* Frees what cb_analysis_impact_compute allocated in *im (its cohorts);
  * the rest stays readable. NULL and a zeroed struct are fine. */

@@ -10,15 +10,19 @@
  */
 #include "app/impact.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "app/case.h"
 #include "base/buf.h"
 #include "base/date.h"
 #include "base/error.h"
+#include "base/tempfile.h"
 #include "base/text.h"
 #include "store/account.h"
 #include "store/case.h"
@@ -694,11 +698,9 @@ static int resolve_control(cb_workspace *ws, cb_impact_report *r, entries *accou
 
 /* A row of the analysis: entry `entry` measured over the windows of
  * cohort `cohort`, as one of its exposed accounts or as a control. */
-/* 12 bytes: at 20,000 accounts and 100 cohorts there are 2 million. */
-typedef struct row {
-	uint32_t entry, cohort;
-	int exposed;
-} row;
+/* 12 bytes: at 20,000 accounts and 100 cohorts there are 2 million. Its
+ * `account` is the entry's index in the run's entries. */
+typedef cb_analysis_key row;
 
 /* Whether entry e can be a control for cohort g through window `to` (the
  * first day after the last window compared): never trained, named, or,
@@ -835,10 +837,22 @@ typedef struct run {
 	cb_series_buf *bufs;
 	cb_series *views;
 	cb_series_reader *reader;
-	double *values;    /* [kpi in chunk][row][window] */
-	int64_t *obs;      /* with detail: [kpi in chunk][row][baseline, follow-up] */
-	cb_analysis_row *arows;
+	/* The KPI values of every row and window. In memory, a column per
+	 * window: [kpi in chunk][window][row]. When one KPI's columns exceed
+	 * the budget they are spilled: values holds the baseline's and the
+	 * follow-up's columns of one KPI, [0 or 1][row], the other windows'
+	 * columns go to a file beside the workspace, and come back one at a
+	 * time for their comparison (into the follow-up's, once that is done). */
+	double *values;
+	int spill;          /* a descriptor: the spilled columns, [window][row]; -1 */
+	double *pending;    /* [window][SPILL_BLOCK]: the next rows' spilled values */
+	size_t npending, written; /* rows in pending, rows written before them */
+	size_t nexposed;    /* exposed rows (they come first in the detail) */
+	uint32_t *pick;     /* the rows of one window's comparison */
 } run;
+
+/* Rows of spilled values buffered per column before a write. */
+#define SPILL_BLOCK 8192u
 
 /* Row i's window w, when it is measured: the cohort's window, for a
  * control only through a window it is a control for (with not-yet
@@ -851,7 +865,7 @@ static const window_def *row_window(const run *u, size_t i, size_t w)
 	if (!d->measured)
 		return NULL;
 	if (rw->exposed || u->windows[w] <= 0 ||
-	    control_for(&u->r->request, &u->accounts->items[rw->entry], d->span.to))
+	    control_for(&u->r->request, &u->accounts->items[rw->account], d->span.to))
 		return d;
 	return NULL;
 }
@@ -894,30 +908,118 @@ static int read_entry(run *u, size_t a, size_t r0, size_t r1, size_t k0, size_t 
 
 static int compute_rows(run *u, size_t k0, size_t k1);
 
+/* Writes the pending rows' spilled values at the end of their columns. */
+static int spill_flush(run *u)
+{
+	for (size_t w = 0; w < u->nwindows && u->npending; w++) {
+		const char *p = (const char *)(u->pending + w * SPILL_BLOCK);
+		size_t len = u->npending * sizeof(double), done = 0;
+		off_t at = (off_t)((w * u->nrows + u->written) * sizeof(double));
+
+		if (w == u->base_at || w == u->follow_at)
+			continue;
+		while (done < len) {
+			ssize_t n = pwrite(u->spill, p + done, len - done, at + (off_t)done);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				return cb_error_set(CB_EIO, "cannot write the impact's temporary file: %s",
+						    n < 0 ? strerror(errno) : "no room");
+			done += (size_t)n;
+		}
+	}
+	u->written += u->npending;
+	u->npending = 0;
+	return 0;
+}
+
+/* Keeps row i's values of KPI k0 + kk over every window. */
+static int keep_cells(run *u, size_t kk, size_t i, const double *cell)
+{
+	if (u->spill < 0) {
+		double *v = u->values + kk * u->nwindows * u->nrows;
+
+		for (size_t w = 0; w < u->nwindows; w++)
+			v[w * u->nrows + i] = cell[w];
+		return 0;
+	}
+	u->values[i] = cell[u->base_at];
+	u->values[u->nrows + i] = cell[u->follow_at];
+	for (size_t w = 0; w < u->nwindows; w++)
+		u->pending[w * SPILL_BLOCK + u->npending] = cell[w];
+	return ++u->npending == SPILL_BLOCK ? spill_flush(u) : 0;
+}
+
+/* The column of window w of the KPI whose values start at v. A spilled
+ * one is read back over the follow-up's column, which is then gone. */
+static const double *column(run *u, double *v, size_t w)
+{
+	char *p;
+	size_t len, done = 0;
+	off_t at;
+
+	if (u->spill < 0)
+		return v + w * u->nrows;
+	if (w == u->base_at)
+		return v;
+	p = (char *)(v + u->nrows);
+	if (w == u->follow_at)
+		return v + u->nrows;
+	len = u->nrows * sizeof(double);
+	at = (off_t)(w * u->nrows * sizeof(double));
+	while (done < len) {
+		ssize_t n = pread(u->spill, p + done, len - done, at + (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			cb_error_set(CB_EIO, "cannot read the impact's temporary file: %s",
+				     n < 0 ? strerror(errno) : "cut short");
+			return NULL;
+		}
+		done += (size_t)n;
+	}
+	return v + u->nrows;
+}
+
 /* Computes the KPIs [k0, k1) over every measured window of every row. */
 static int compute_values(run *u, size_t k0, size_t k1)
 {
-	int rc = compute_rows(u, k0, k1);
+	const cb_impact_request *q = &u->r->request;
+	int rc = 0;
 
+	/* The detail's accounts, whose observation counts are taken as the
+	 * windows are computed: the exposed rows first, then the controls'. */
+	for (size_t k = k0; k < k1 && q->detail && rc == 0; k++) {
+		cb_impact_kpi *ik = &u->r->kpis[k];
+
+		if (!u->nd.observed[k])
+			continue;
+		ik->naccounts = q->detail == CB_IMPACT_DETAIL_EXPOSED ? u->nexposed : u->nrows;
+		if (!(ik->accounts = calloc(ik->naccounts + 1, sizeof(*ik->accounts))))
+			rc = cb_error_set(CB_ENOMEM, "out of memory");
+	}
+	u->npending = u->written = 0;
+	if (rc == 0)
+		rc = compute_rows(u, k0, k1);
 	cb_plugin_memo_end(u->host);
+	if (rc == 0 && u->spill >= 0)
+		rc = spill_flush(u);
 	return rc;
 }
 
 static int compute_rows(run *u, size_t k0, size_t k1)
 {
 	cb_impact_report *r = u->r;
-	size_t per_kpi = u->nrows * u->nwindows;
+	size_t exposed_seen = 0, control_seen = 0;
 	int rc;
 
-	for (size_t i = 0; i < (k1 - k0) * per_kpi; i++)
-		u->values[i] = NAN;
-	if (u->obs)
-		memset(u->obs, 0, (k1 - k0) * u->nrows * 2 * sizeof(*u->obs));
 	for (size_t r0 = 0, r1; r0 < u->nrows; r0 = r1) {
-		size_t a = u->rows[r0].entry;
+		size_t a = u->rows[r0].account;
 		const entry *e = &u->accounts->items[a];
 
-		for (r1 = r0; r1 < u->nrows && u->rows[r1].entry == a; r1++)
+		for (r1 = r0; r1 < u->nrows && u->rows[r1].account == a; r1++)
 			;
 		if ((rc = read_entry(u, a, r0, r1, k0, k1)) < 0)
 			return rc;
@@ -927,22 +1029,26 @@ static int compute_rows(run *u, size_t k0, size_t k1)
 		cb_plugin_memo_begin(u->host);
 		for (size_t i = r0; i < r1; i++) {
 			const row *rw = &u->rows[i];
+			/* Its place in the detail, if it has one. */
+			size_t slot = rw->exposed ? exposed_seen++
+				      : r->request.detail == CB_IMPACT_DETAIL_ALL ? u->nexposed + control_seen++
+										  : SIZE_MAX;
 
 			for (size_t k = k0; k < k1; k++) {
 				cb_impact_kpi *ik = &r->kpis[k];
-				double *v = u->values + (k - k0) * per_kpi + i * u->nwindows;
+				double cell[CB_IMPACT_PLACEBO_WINDOWS + 1 + CB_IMPACT_FOLLOW_UP_WINDOWS];
 
-				if (!u->nd.observed[k])
-					continue;
-				for (size_t w = 0; w < u->nwindows; w++) {
+				for (size_t w = 0; w < u->nwindows; w++)
+					cell[w] = NAN;
+				for (size_t w = 0; w < u->nwindows && u->nd.observed[k]; w++) {
 					const window_def *d = row_window(u, i, w);
 					int64_t obs = 0;
 					int main = w == u->base_at || w == u->follow_at;
 
 					if (!d)
 						continue;
-					v[w] = window_value(u->host, ik, u->nd.slots + u->nd.first[k], u->bufs,
-							    e->key, d, main, u->views, &obs);
+					cell[w] = window_value(u->host, ik, u->nd.slots + u->nd.first[k], u->bufs,
+							       e->key, d, main, u->views, &obs);
 					/* A plugin that raises an error has no answer for
 					 * this window, and "too little data" would hide
 					 * it: the run stops, naming it. */
@@ -957,36 +1063,37 @@ static int compute_rows(run *u, size_t k0, size_t k1)
 						*(rw->exposed ? &ik->baseline_obs : &ik->control_baseline_obs) += obs;
 					else if (w == u->follow_at)
 						*(rw->exposed ? &ik->follow_up_obs : &ik->control_follow_up_obs) += obs;
-					if (main && u->obs)
-						u->obs[((k - k0) * u->nrows + i) * 2 + (w == u->follow_at)] = obs;
+					if (main && ik->accounts && slot != SIZE_MAX)
+						*(w == u->follow_at ? &ik->accounts[slot].follow_up_obs
+								    : &ik->accounts[slot].baseline_obs) = obs;
 				}
+				if ((rc = keep_cells(u, k - k0, i, cell)) < 0)
+					return rc;
 			}
 		}
 	}
 	return 0;
 }
 
-/* The analysis rows of window index `w` against the baseline, for the KPI
- * whose values start at v; returns how many. */
-static size_t analysis_rows(run *u, const double *v, size_t w)
+/* The rows of window index `w`'s comparison against the baseline, for the
+ * KPI whose values start at v; NULL base or follow-up on an error. */
+static cb_analysis_rows analysis_rows(run *u, double *v, size_t w)
 {
-	size_t n = 0;
+	cb_analysis_rows in = {u->rows, NULL, NULL, u->pick, 0};
 
-	for (size_t i = 0; i < u->nrows; i++) {
-		const row *rw = &u->rows[i];
-
-		if (!row_window(u, i, w))
-			continue;
-		u->arows[n++] = (cb_analysis_row){rw->entry, rw->cohort, rw->exposed,
-						  v[i * u->nwindows + u->base_at],
-						  v[i * u->nwindows + w]};
-	}
-	return n;
+	for (size_t i = 0; i < u->nrows; i++)
+		if (row_window(u, i, w))
+			u->pick[in.n++] = (uint32_t)i;
+	if (in.n == u->nrows)
+		in.pick = NULL;
+	in.baseline = column(u, v, u->base_at);
+	in.follow_up = column(u, v, w);
+	return in;
 }
 
 /* The effect of KPI k, its event study, its ROI and (with detail) each
  * row's values. */
-static int analyse_kpi(run *u, size_t k, const double *v, const int64_t *obs)
+static int analyse_kpi(run *u, size_t k, double *v)
 {
 	cb_impact_report *r = u->r;
 	cb_impact_kpi *ik = &r->kpis[k];
@@ -994,15 +1101,15 @@ static int analyse_kpi(run *u, size_t k, const double *v, const int64_t *obs)
 	cb_analysis_better better = ik->kpi->better == CB_KPI_HIGHER ? CB_ANALYSIS_HIGHER_IS_BETTER
 								     : CB_ANALYSIS_LOWER_IS_BETTER;
 	int has_control = q->control != CB_CONTROL_NONE;
-	size_t n;
+	cb_analysis_rows in;
 	int rc;
 
+	in = analysis_rows(u, v, u->follow_at);
+	if ((rc = cb_analysis_impact_of(&in, r->ncohorts, has_control, better, &q->analysis,
+					&ik->impact)) < 0)
+		return rc;
 	if (!u->nd.observed[k]) {
 		/* Counts only: no values, so no interval to draw. */
-		n = analysis_rows(u, v, u->follow_at);
-		if ((rc = cb_analysis_impact_compute(u->arows, n, r->ncohorts, has_control, better,
-						     &q->analysis, &ik->impact)) < 0)
-			return rc;
 		ik->impact.thin = 1;
 		ik->impact.effect = NAN;
 		snprintf(ik->impact.reason, sizeof(ik->impact.reason),
@@ -1010,10 +1117,31 @@ static int analyse_kpi(run *u, size_t k, const double *v, const int64_t *obs)
 			 ik->kpi->inputs[0], ik->kpi->ninputs > 1 ? ", ..." : "");
 		return 0;
 	}
-	n = analysis_rows(u, v, u->follow_at);
-	if ((rc = cb_analysis_impact_compute(u->arows, n, r->ncohorts, has_control, better,
-					     &q->analysis, &ik->impact)) < 0)
-		return rc;
+
+	/* The detail, while the follow-up's column is at hand: the exposed
+	 * rows first, then the controls' (compute_rows gave them their
+	 * places in this order). */
+	if (ik->accounts) {
+		size_t at = 0;
+
+		for (int pass = 1; pass >= (q->detail == CB_IMPACT_DETAIL_EXPOSED); pass--)
+			for (size_t i = 0; i < u->nrows; i++) {
+				const row *rw = &u->rows[i];
+				const entry *e = &u->accounts->items[rw->account];
+				cb_impact_account *ia;
+
+				if (rw->exposed != pass)
+					continue;
+				ia = &ik->accounts[at++];
+				ia->account_id = e->id;
+				snprintf(ia->key, sizeof(ia->key), "%s", e->key);
+				ia->control = !rw->exposed;
+				ia->cohort = rw->cohort;
+				ia->windows = r->cohorts[rw->cohort].windows;
+				ia->baseline = in.baseline[i];
+				ia->follow_up = in.follow_up[i];
+			}
+	}
 
 	ik->events = calloc(u->nwindows, sizeof(*ik->events));
 	if (!ik->events)
@@ -1053,9 +1181,10 @@ static int analyse_kpi(run *u, size_t k, const double *v, const int64_t *obs)
 				 "the observations do not cover this window for any cohort");
 			continue;
 		}
-		n = analysis_rows(u, v, w);
-		if ((rc = cb_analysis_impact_compute(u->arows, n, r->ncohorts, has_control, better, &o,
-						     &im)) < 0) {
+		in = analysis_rows(u, v, w);
+		if (!in.follow_up)
+			return CB_EIO;
+		if ((rc = cb_analysis_impact_of(&in, r->ncohorts, has_control, better, &o, &im)) < 0) {
 			cb_analysis_impact_clear(&im);
 			return rc;
 		}
@@ -1070,38 +1199,6 @@ static int analyse_kpi(run *u, size_t k, const double *v, const int64_t *obs)
 				ik->pretrend_window = ev->window;
 			}
 		}
-	}
-
-	if (q->detail) {
-		size_t at = 0, kept = u->nrows;
-
-		if (q->detail == CB_IMPACT_DETAIL_EXPOSED)
-			for (size_t i = kept = 0; i < u->nrows; i++)
-				kept += u->rows[i].exposed != 0;
-		ik->accounts = calloc(kept + 1, sizeof(*ik->accounts));
-		if (!ik->accounts)
-			return cb_error_set(CB_ENOMEM, "out of memory");
-		/* Exposed rows first, then the controls'. */
-		for (int pass = 1; pass >= (q->detail == CB_IMPACT_DETAIL_EXPOSED); pass--)
-			for (size_t i = 0; i < u->nrows; i++) {
-				const row *rw = &u->rows[i];
-				const entry *e = &u->accounts->items[rw->entry];
-				cb_impact_account *ia;
-
-				if (rw->exposed != pass)
-					continue;
-				ia = &ik->accounts[at++];
-				ia->account_id = e->id;
-				snprintf(ia->key, sizeof(ia->key), "%s", e->key);
-				ia->control = !rw->exposed;
-				ia->cohort = rw->cohort;
-				ia->windows = r->cohorts[rw->cohort].windows;
-				ia->baseline = v[i * u->nwindows + u->base_at];
-				ia->follow_up = v[i * u->nwindows + u->follow_at];
-				ia->baseline_obs = obs[i * 2];
-				ia->follow_up_obs = obs[i * 2 + 1];
-			}
-		ik->naccounts = at;
 	}
 	return money(u->ws, r, ik);
 }
@@ -1275,14 +1372,23 @@ static void total_roi(cb_impact_report *r)
 	}
 }
 
-/* Values are kept for a group of KPIs at a time, within this budget. */
+/* Values are kept for a group of KPIs at a time, within this budget
+ * (bytes); CASEBOOK_TEST_VALUES_BUDGET sets another, for the tests of the
+ * spilled columns. */
 #define VALUES_BUDGET (32u << 20)
+
+static size_t values_budget(void)
+{
+	const char *t = getenv("CASEBOOK_TEST_VALUES_BUDGET");
+
+	return t && *t ? (size_t)strtoull(t, NULL, 10) : VALUES_BUDGET;
+}
 
 int cb_app_impact(cb_workspace *ws, const cb_impact_request *req, cb_impact_report **out)
 {
 	cb_impact_report *r;
 	entries accounts = {0};
-	run u = {0};
+	run u = {.spill = -1};
 	size_t maxin = 1, chunk;
 	int64_t first_at, last_at;
 	int found, rc;
@@ -1344,18 +1450,31 @@ int cb_app_impact(cb_workspace *ws, const cb_impact_request *req, cb_impact_repo
 	for (size_t i = 0; i < r->nkpis; i++)
 		if (r->kpis[i].kpi->ninputs > maxin)
 			maxin = r->kpis[i].kpi->ninputs;
-	chunk = VALUES_BUDGET / sizeof(double) / (u.nrows * u.nwindows + 1);
-	if (chunk < 1)
+	for (size_t i = 0; i < u.nrows; i++)
+		u.nexposed += u.rows[i].exposed != 0;
+	u.spill = -1;
+	chunk = values_budget() / sizeof(double) / (u.nrows * u.nwindows + 1);
+	if (chunk < 1) {
+		/* One KPI's columns exceed the budget: the event study's go to a
+		 * file beside the workspace (or, when none can be made there, in
+		 * the temporary folder), or stay in memory when neither can. */
+		const char *tmp = getenv("TMPDIR");
+
 		chunk = 1;
+		if ((u.spill = cb_tempfile_open(ws->dir, "the impact's values")) < 0)
+			u.spill = cb_tempfile_open(tmp && *tmp ? tmp : "/tmp", "the impact's values");
+		if (u.spill >= 0 && !(u.pending = malloc(u.nwindows * SPILL_BLOCK * sizeof(double)))) {
+			rc = cb_error_set(CB_ENOMEM, "out of memory for %zu accounts", accounts.n);
+			goto done;
+		}
+	}
 	if (chunk > r->nkpis)
 		chunk = r->nkpis ? r->nkpis : 1;
 	u.bufs = calloc(u.nd.n ? u.nd.n : 1, sizeof(*u.bufs));
 	u.views = calloc(maxin, sizeof(*u.views));
-	u.values = malloc((chunk * u.nrows * u.nwindows + 1) * sizeof(*u.values));
-	u.arows = malloc((u.nrows + 1) * sizeof(*u.arows));
-	if (req->detail)
-		u.obs = malloc((chunk * u.nrows * 2 + 1) * sizeof(*u.obs));
-	if (!u.bufs || !u.views || !u.values || !u.arows || (req->detail && !u.obs)) {
+	u.values = malloc(((u.spill >= 0 ? 2 : chunk * u.nwindows) * u.nrows + 1) * sizeof(*u.values));
+	u.pick = malloc((u.nrows + 1) * sizeof(*u.pick));
+	if (!u.bufs || !u.views || !u.values || !u.pick) {
 		rc = cb_error_set(CB_ENOMEM, "out of memory for %zu accounts", accounts.n);
 		goto done;
 	}
@@ -1367,8 +1486,7 @@ int cb_app_impact(cb_workspace *ws, const cb_impact_request *req, cb_impact_repo
 		if ((rc = compute_values(&u, k0, k1)) < 0)
 			goto done;
 		for (size_t k = k0; k < k1; k++)
-			if ((rc = analyse_kpi(&u, k, u.values + (k - k0) * u.nrows * u.nwindows,
-					       u.obs ? u.obs + (k - k0) * u.nrows * 2 : NULL)) < 0)
+			if ((rc = analyse_kpi(&u, k, u.values + (k - k0) * u.nrows * u.nwindows)) < 0)
 				goto done;
 	}
 	if ((rc = summarise(r)) < 0)
@@ -1384,8 +1502,10 @@ done:
 	free(u.bufs);
 	free(u.views);
 	free(u.values);
-	free(u.obs);
-	free(u.arows);
+	free(u.pending);
+	free(u.pick);
+	if (u.spill >= 0)
+		close(u.spill);
 	free(u.rows);
 	free(u.defs);
 	needed_free(&u.nd);

@@ -471,6 +471,49 @@ START_TEST(not_yet_trained_controls_serve_earlier_cohorts)
 }
 END_TEST
 
+/* Past its memory budget the impact keeps the event study's columns in an
+ * unnamed file beside the workspace, one KPI at a time, and reads each back
+ * for its comparison: the answer is the same to the last byte, the detail
+ * and not-yet-trained controls (whose rows drop out of later windows)
+ * included, and nothing is left in the workspace. */
+static char *impact_text(const char *budget)
+{
+	cbt_run r;
+	char *out;
+
+	if (budget)
+		setenv("CASEBOOK_TEST_VALUES_BUDGET", budget, 1);
+	cbt_casebook(&r, ws, NULL, "impact", "--program", "tco", "--json", "--detail", "--control",
+		     "not-yet", NULL);
+	unsetenv("CASEBOOK_TEST_VALUES_BUDGET");
+	ck_assert_msg(r.status == 0, "impact: %s", r.err);
+	out = r.out;
+	r.out = NULL;
+	cbt_run_free(&r);
+	return out;
+}
+
+START_TEST(spilled_values_give_the_same_answer)
+{
+	char *in_memory, *spilled, *listing, *before;
+
+	build(-0.5, 0.4, 20, 1, 29);
+	in_memory = impact_text(NULL);
+	before = cbt_sh(NULL, "ls -A '%s'", ws);
+	/* 64 bytes: every KPI's columns exceed it. */
+	spilled = impact_text("64");
+	ck_assert_msg(strlen(in_memory) > 1000 && strstr(in_memory, "\"event_study\""),
+		      "%.300s", in_memory);
+	ck_assert_str_eq(spilled, in_memory);
+	listing = cbt_sh(NULL, "ls -A '%s'", ws);
+	ck_assert_str_eq(listing, before);
+	free(in_memory);
+	free(spilled);
+	free(listing);
+	free(before);
+}
+END_TEST
+
 START_TEST(named_controls_are_measured_per_cohort)
 {
 	json_t *rep, *k, *row;
@@ -508,6 +551,7 @@ int main(void)
 	tcase_add_test(tc, a_planted_pre_trend_warns);
 	tcase_add_test(tc, not_yet_trained_controls_serve_earlier_cohorts);
 	tcase_add_test(tc, named_controls_are_measured_per_cohort);
+	tcase_add_test(tc, spilled_values_give_the_same_answer);
 	suite_add_tcase(s, tc);
 	return cbt_main(s);
 }
