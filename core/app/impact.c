@@ -1134,7 +1134,7 @@ static int analyse_kpi(run *u, size_t k, double *v)
 					continue;
 				ia = &ik->accounts[at++];
 				ia->account_id = e->id;
-				snprintf(ia->key, sizeof(ia->key), "%s", e->key);
+				ia->key = r->account_keys + rw->account * sizeof(e->key);
 				ia->control = !rw->exposed;
 				ia->cohort = rw->cohort;
 				ia->windows = r->cohorts[rw->cohort].windows;
@@ -1440,6 +1440,17 @@ int cb_app_impact(cb_workspace *ws, const cb_impact_request *req, cb_impact_repo
 			r->account_ids[i] = accounts.items[i].id;
 		r->naccount_ids = accounts.n;
 	}
+	if (r->request.detail) {
+		/* The detail's rows name their accounts: one copy of each key. */
+		size_t len = sizeof(accounts.items[0].key);
+
+		if (!(r->account_keys = malloc(accounts.n * len + 1))) {
+			rc = cb_error_set(CB_ENOMEM, "out of memory");
+			goto done;
+		}
+		for (size_t i = 0; i < accounts.n; i++)
+			memcpy(r->account_keys + i * len, accounts.items[i].key, len);
+	}
 	u.nwindows = event_windows(r, u.windows);
 	u.base_at = CB_IMPACT_PLACEBO_WINDOWS;
 	u.follow_at = CB_IMPACT_PLACEBO_WINDOWS + 1;
@@ -1527,6 +1538,7 @@ void cb_impact_report_free(cb_impact_report *r)
 	free(r->sessions);
 	free(r->cohorts);
 	free(r->account_ids);
+	free(r->account_keys);
 	for (size_t i = 0; i < r->ncase_kpis; i++)
 		free(r->case_kpis[i]);
 	free(r->case_kpis);

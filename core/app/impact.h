@@ -73,7 +73,7 @@ typedef struct cb_impact_cohort {
  * account has one per cohort it is compared with). */
 typedef struct cb_impact_account {
 	int64_t account_id;
-	char key[72];
+	const char *key; /* in the report's account_keys */
 	int control;
 	size_t cohort; /* index into cb_impact_report.cohorts */
 	cb_analysis_windows windows;
@@ -204,6 +204,7 @@ typedef struct cb_impact_report {
 	int64_t *account_ids; /* with analysis.keep_scores: the account of each
 			       * index of the KPIs' impact.scores */
 	size_t naccount_ids;
+	char *account_keys; /* with detail: the keys the accounts' rows point into */
 	char **case_kpis; /* a case study's claimed KPIs, when they are the default */
 	size_t ncase_kpis;
 } cb_impact_report;

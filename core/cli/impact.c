@@ -504,7 +504,7 @@ int cb_cli_impact(cb_cli *cli, int argc, char **argv)
 		rc = cb_cli_fail(cli);
 	} else {
 		if (cli->mode == CB_OUTPUT_JSON) {
-			rc = cb_cli_emit(cli, cb_view_impact_json(r));
+			rc = cb_view_impact_json_write(cli->out, r) < 0 ? cb_cli_fail(cli) : CB_EXIT_OK;
 		} else if (cli->mode == CB_OUTPUT_CSV) {
 			rc = cb_cli_emit(cli, kpi_rows(r, NULL, 0, 1));
 		} else {

@@ -3,13 +3,21 @@
  * code points (each taken as one column wide); long cells are cut with "…"
  * in tables only.
  */
+#define _GNU_SOURCE /* memmem */
 #include "format/output.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "base/buf.h"
 #include "base/error.h"
+
+/* 15 significant digits: 0.95 prints as 0.95, not as its nearest binary
+ * double spelled out. */
+#define JSON_FLAGS (JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15))
 
 #define CELL_MAX 4096   /* bytes of one rendered cell */
 #define COLUMN_MAX 48   /* display width at which a table cell is cut */
@@ -335,6 +343,181 @@ static int render_csv(FILE *f, const json_t *rows)
 	return 0;
 }
 
+/* --- lists made while they are written --------------------------------------- */
+
+/* A placeholder is the string "\x01cb-list-NONCE-I", which the JSON writer
+ * spells with \u0001: its start as written, and the longest it can be. */
+#define LIST_MARK "\"\\u0001cb-list-"
+#define LIST_MARK_MAX 64
+
+json_t *cb_output_stream_list(cb_output_stream *s, cb_output_item_fn item, const void *ctx,
+			      size_t n)
+{
+	char mark[LIST_MARK_MAX];
+
+	if (!s->nonce) {
+		unsigned long long v = 0;
+
+		if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
+			v = (unsigned long long)time(NULL) ^ (unsigned long long)(uintptr_t)s;
+		s->nonce = v | 1;
+	}
+	if (cb_array_reserve(&s->lists, &s->cap, s->n, sizeof(*s->lists), 4) < 0)
+		return NULL;
+	s->lists[s->n] = (cb_output_list){item, ctx, n};
+	snprintf(mark, sizeof(mark), "\001cb-list-%016llx-%zu", s->nonce, s->n);
+	s->n++;
+	return json_string(mark);
+}
+
+void cb_output_stream_free(cb_output_stream *s)
+{
+	free(s->lists);
+	*s = (cb_output_stream)CB_OUTPUT_STREAM_INIT;
+}
+
+/* The writer between jansson and the file: it holds back what may be the
+ * start of a placeholder until it knows, and writes a list in its place. */
+typedef struct list_writer {
+	FILE *f;
+	const cb_output_stream *s;
+	cb_buf held;
+	char mark[LIST_MARK_MAX]; /* LIST_MARK NONCE "-" */
+	size_t mark_len;
+	size_t indent;  /* leading blanks of the line being written */
+	int leading;    /* still in them */
+	int failed;     /* CB_E* code, or 0 */
+} list_writer;
+
+static void put(list_writer *w, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\n')
+			w->indent = 0, w->leading = 1;
+		else if (p[i] == ' ' && w->leading)
+			w->indent++;
+		else
+			w->leading = 0;
+	}
+	if (n && fwrite(p, 1, n, w->f) != n && !w->failed)
+		w->failed = cb_error_set(CB_EIO, "cannot write output");
+}
+
+static void blanks(list_writer *w, size_t n)
+{
+	static const char sp[] = "                                ";
+
+	for (; n > 0 && !w->failed; n -= n < 32 ? n : 32)
+		put(w, sp, n < 32 ? n : 32);
+}
+
+/* List i laid out as jansson lays out an array on a line indented by
+ * `indent`: each item on its own lines, 2 blanks deeper. */
+static void put_list(list_writer *w, const cb_output_list *l)
+{
+	size_t indent = w->indent;
+
+	if (l->n == 0) {
+		put(w, "[]", 2);
+		return;
+	}
+	put(w, "[\n", 2);
+	for (size_t i = 0; i < l->n && !w->failed; i++) {
+		json_t *v = l->item(l->ctx, i);
+		char *text = v ? json_dumps(v, JSON_FLAGS) : NULL;
+		const char *p = text;
+
+		json_decref(v);
+		if (!text) {
+			w->failed = cb_error_set(CB_ENOMEM, "out of memory while writing the JSON output");
+			break;
+		}
+		blanks(w, indent + 2);
+		for (const char *nl; (nl = strchr(p, '\n')); p = nl + 1) {
+			put(w, p, (size_t)(nl - p) + 1);
+			blanks(w, indent + 2);
+		}
+		put(w, p, strlen(p));
+		put(w, i + 1 < l->n ? ",\n" : "\n", i + 1 < l->n ? 2 : 1);
+		free(text);
+	}
+	blanks(w, indent);
+	put(w, "]", 1);
+}
+
+/* Writes what is held, but for a tail that may begin a placeholder unless
+ * `all`; a whole placeholder is replaced by its list. */
+static void drain(list_writer *w, int all)
+{
+	size_t at = 0;
+
+	if (!w->held.ptr)
+		return;
+	while (!w->failed) {
+		const char *p = w->held.ptr + at, *end = w->held.ptr + w->held.len;
+		const char *m = memmem(p, (size_t)(end - p), w->mark, w->mark_len);
+		size_t i = 0;
+		const char *q;
+
+		if (!m) {
+			size_t keep = all ? 0 : w->mark_len + 24;
+			size_t n = (size_t)(end - p) > keep ? (size_t)(end - p) - keep : 0;
+
+			put(w, p, n);
+			at += n;
+			break;
+		}
+		put(w, p, (size_t)(m - p));
+		at += (size_t)(m - p);
+		for (q = m + w->mark_len; q < end && *q >= '0' && *q <= '9'; q++)
+			i = i * 10 + (size_t)(*q - '0');
+		if (q == end && !all)
+			break; /* the rest comes next */
+		if (q == end || *q != '"' || q == m + w->mark_len || i >= w->s->n) {
+			/* Not one of ours: written as it is. */
+			put(w, m, 1);
+			at++;
+			continue;
+		}
+		put_list(w, &w->s->lists[i]);
+		at += (size_t)(q + 1 - m);
+	}
+	memmove(w->held.ptr, w->held.ptr + at, w->held.len - at);
+	w->held.len -= at;
+}
+
+static int on_dump(const char *buffer, size_t size, void *data)
+{
+	list_writer *w = data;
+
+	if (cb_buf_append(&w->held, buffer, size) < 0) {
+		w->failed = CB_ENOMEM;
+		return -1;
+	}
+	if (w->held.len >= 65536)
+		drain(w, 0);
+	return w->failed ? -1 : 0;
+}
+
+int cb_output_stream_render(FILE *f, const json_t *value, const cb_output_stream *s)
+{
+	list_writer w = {f, s, CB_BUF_INIT, {0}, 0, 0, 1, 0};
+	int rc;
+
+	w.mark_len = (size_t)snprintf(w.mark, sizeof(w.mark), LIST_MARK "%016llx-", s->nonce);
+	rc = json_dump_callback(value, on_dump, &w, JSON_FLAGS);
+	if (rc == 0)
+		drain(&w, 1);
+	cb_buf_free(&w.held);
+	if (w.failed)
+		return w.failed;
+	if (rc < 0)
+		return cb_error_set(CB_EIO, "cannot write output");
+	if (fputc('\n', f) == EOF || fflush(f) != 0 || ferror(f))
+		return cb_error_set(CB_EIO, "cannot write output");
+	return 0;
+}
+
 int cb_output_render(FILE *f, const json_t *value, cb_output_mode mode)
 {
 	int rc = 0;
@@ -343,7 +526,7 @@ int cb_output_render(FILE *f, const json_t *value, cb_output_mode mode)
 	case CB_OUTPUT_JSON:
 		/* 15 significant digits: 0.95 prints as 0.95, not as its
 		 * nearest binary double spelled out. */
-		if (json_dumpf(value, f, JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15)) < 0)
+		if (json_dumpf(value, f, JSON_FLAGS) < 0)
 			return cb_error_set(CB_EIO, "cannot write output");
 		fputc('\n', f);
 		break;

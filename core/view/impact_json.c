@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "base/date.h"
+#include "base/error.h"
+#include "format/output.h"
 
 json_t *cb_view_json_number(double v)
 {
@@ -112,7 +114,26 @@ static json_t *pretrend_json(const cb_impact_report *r, const cb_impact_kpi *ik)
 			 ik->pretrend_warning ? json_string(line) : json_null());
 }
 
-static json_t *kpi_json(const cb_impact_report *r, const cb_impact_kpi *ik, int with_accounts)
+/* Row i of a KPI's detail (cb_impact_kpi.accounts). */
+static json_t *account_json(const void *ctx, size_t i)
+{
+	const cb_impact_account *a = &((const cb_impact_kpi *)ctx)->accounts[i];
+	char bf[CB_DATE_LEN], ff[CB_DATE_LEN];
+
+	cb_date_format(a->windows.baseline.from, bf);
+	cb_date_format(a->windows.follow_up.from, ff);
+	return json_pack("{s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:I, s:I}", "account", a->key, "group",
+			 a->control ? "control" : "exposed", "cohort", (json_int_t)a->cohort,
+			 "baseline_from", bf, "follow_up_from", ff, "baseline",
+			 cb_view_json_number(a->baseline), "follow_up",
+			 cb_view_json_number(a->follow_up), "baseline_obs",
+			 (json_int_t)a->baseline_obs, "follow_up_obs", (json_int_t)a->follow_up_obs);
+}
+
+/* One KPI; with_accounts: its detail, as a list made while it is written
+ * when `stream` is given. */
+static json_t *kpi_json(const cb_impact_report *r, const cb_impact_kpi *ik, int with_accounts,
+			cb_output_stream *stream)
 {
 	const cb_analysis_impact *im = &ik->impact;
 	json_t *o = json_pack(
@@ -169,24 +190,14 @@ static json_t *kpi_json(const cb_impact_report *r, const cb_impact_kpi *ik, int 
 	} else {
 		json_object_set_new(o, "roi", json_null());
 	}
-	if (ik->accounts && with_accounts) {
+	if (ik->accounts && with_accounts && stream) {
+		json_object_set_new(o, "accounts",
+				    cb_output_stream_list(stream, account_json, ik, ik->naccounts));
+	} else if (ik->accounts && with_accounts) {
 		json_t *rows = json_array();
 
-		for (size_t i = 0; i < ik->naccounts; i++) {
-			const cb_impact_account *a = &ik->accounts[i];
-			char bf[CB_DATE_LEN], ff[CB_DATE_LEN];
-
-			cb_date_format(a->windows.baseline.from, bf);
-			cb_date_format(a->windows.follow_up.from, ff);
-			json_array_append_new(
-				rows, json_pack("{s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:I, s:I}", "account",
-						a->key, "group", a->control ? "control" : "exposed",
-						"cohort", (json_int_t)a->cohort, "baseline_from", bf,
-						"follow_up_from", ff, "baseline", cb_view_json_number(a->baseline),
-						"follow_up", cb_view_json_number(a->follow_up), "baseline_obs",
-						(json_int_t)a->baseline_obs, "follow_up_obs",
-						(json_int_t)a->follow_up_obs));
-		}
+		for (size_t i = 0; i < ik->naccounts; i++)
+			json_array_append_new(rows, account_json(ik, i));
 		json_object_set_new(o, "accounts", rows);
 	}
 	return o;
@@ -296,7 +307,8 @@ void cb_view_impact_pretrend_line(const cb_impact_report *r, const cb_impact_kpi
 		 ev->ci.high);
 }
 
-static json_t *impact_json(const cb_impact_report *r, int with_accounts)
+static json_t *impact_json(const cb_impact_report *r, int with_accounts,
+			   cb_output_stream *stream)
 {
 	const cb_impact_request *q = &r->request;
 	json_t *sessions = json_array(), *kpis = json_array(), *cohorts = json_array(), *level3, *o;
@@ -312,7 +324,7 @@ static json_t *impact_json(const cb_impact_report *r, int with_accounts)
 						r->sessions[i].trainer, "first_day", f, "last_day", l));
 	}
 	for (size_t k = 0; k < r->nkpis; k++)
-		json_array_append_new(kpis, kpi_json(r, &r->kpis[k], with_accounts));
+		json_array_append_new(kpis, kpi_json(r, &r->kpis[k], with_accounts, stream));
 	o = json_pack("{s:{s:s, s:s, s:o, s:o}, s:o, s:{s:i, s:i}, s:{s:s, s:I}, s:I, "
 		      "s:{s:s, s:f, s:I}, s:{s:o, s:o, s:o}}",
 		      "exposure", "kind", cb_view_exposure_kind_name(q->kind), "key", q->key, "format",
@@ -411,10 +423,26 @@ static json_t *impact_json(const cb_impact_report *r, int with_accounts)
 
 json_t *cb_view_impact_json(const cb_impact_report *r)
 {
-	return impact_json(r, 1);
+	return impact_json(r, 1, NULL);
 }
 
 json_t *cb_view_impact_json_summary(const cb_impact_report *r)
 {
-	return impact_json(r, 0);
+	return impact_json(r, 0, NULL);
+}
+
+int cb_view_impact_json_write(FILE *f, const cb_impact_report *r)
+{
+	cb_output_stream stream = CB_OUTPUT_STREAM_INIT;
+	json_t *tree = impact_json(r, 1, &stream);
+	int rc;
+
+	if (!tree) {
+		cb_output_stream_free(&stream);
+		return cb_error_set(CB_ENOMEM, "out of memory while writing the JSON output");
+	}
+	rc = cb_output_stream_render(f, tree, &stream);
+	json_decref(tree);
+	cb_output_stream_free(&stream);
+	return rc;
 }
