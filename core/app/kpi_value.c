@@ -61,7 +61,8 @@ int cb_app_kpi_measure(cb_workspace *ws, cb_plugin_host *host, const cb_kpi_def 
 	cb_series_buf bufs[INPUTS_MAX] = {{0}}, draws[INPUTS_MAX] = {{0}};
 	cb_series views[INPUTS_MAX];
 	char f[CB_DATE_LEN], t[CB_DATE_LEN];
-	int64_t *times = NULL, *drawn = NULL;
+	int64_t *times = NULL;
+	size_t *count = NULL, *start = NULL;
 	double *stat = NULL;
 	size_t n = k->ninputs < INPUTS_MAX ? k->ninputs : INPUTS_MAX, total = 0;
 	int rc = 0;
@@ -96,13 +97,26 @@ int cb_app_kpi_measure(cb_workspace *ws, cb_plugin_host *host, const cb_kpi_def 
 		goto done;
 	}
 	times = malloc(total * sizeof(*times));
-	drawn = malloc(total * sizeof(*drawn));
+	/* count: how often each distinct time is drawn; start: per input, where
+	 * its observations at each distinct time begin (n rows of times + 1). */
+	count = malloc(total * sizeof(*count));
+	start = malloc(n * (total + 1) * sizeof(*start));
 	stat = malloc(CB_KPI_RESAMPLES * sizeof(*stat));
-	if (!times || !drawn || !stat) {
+	if (!times || !count || !start || !stat) {
 		rc = cb_error_set(CB_ENOMEM, "out of memory");
 		goto done;
 	}
 	out->times = distinct_times(views, n, times);
+	for (size_t i = 0; i < n; i++) {
+		size_t *si = start + i * (out->times + 1), at = 0;
+
+		for (size_t j = 0; j < out->times; j++) {
+			while (at < views[i].n && views[i].times[at] < times[j])
+				at++;
+			si[j] = at;
+		}
+		si[out->times] = views[i].n;
+	}
 	{
 		cb_analysis_rng r;
 		size_t got = 0;
@@ -112,22 +126,22 @@ int cb_app_kpi_measure(cb_workspace *ws, cb_plugin_host *host, const cb_kpi_def 
 			cb_series rs[INPUTS_MAX];
 			double v;
 
+			/* The times drawn, in order: counted, not sorted. */
 			for (size_t j = 0; j < out->times; j++)
-				drawn[j] = times[cb_analysis_rng_below(&r, out->times)];
-			qsort(drawn, out->times, sizeof(*drawn), cmp_time);
-			/* Every observation of every input at each drawn time. */
+				count[j] = 0;
+			for (size_t j = 0; j < out->times; j++)
+				count[cb_analysis_rng_below(&r, out->times)]++;
+			/* Every observation of every input at each drawn time, as
+			 * often as it was drawn. */
 			for (size_t i = 0; i < n && rc == 0; i++) {
-				size_t at = 0;
+				const size_t *si = start + i * (out->times + 1);
 
 				draws[i].n = 0;
-				for (size_t j = 0; j < out->times && rc == 0; j++) {
-					/* at: the first observation at or after the drawn
-					 * time (a time drawn twice finds it again) */
-					while (at < views[i].n && views[i].times[at] < drawn[j])
-						at++;
-					for (size_t q = at; q < views[i].n && views[i].times[q] == drawn[j] && rc == 0; q++)
-						rc = cb_series_buf_push(&draws[i], views[i].times[q], views[i].values[q]);
-				}
+				for (size_t j = 0; j < out->times && rc == 0; j++)
+					for (size_t c = 0; c < count[j] && rc == 0; c++)
+						for (size_t q = si[j]; q < si[j + 1] && rc == 0; q++)
+							rc = cb_series_buf_push(&draws[i], views[i].times[q],
+										views[i].values[q]);
 				rs[i] = (cb_series){draws[i].values, draws[i].times, draws[i].n};
 			}
 			if (rc < 0)
@@ -150,7 +164,8 @@ int cb_app_kpi_measure(cb_workspace *ws, cb_plugin_host *host, const cb_kpi_def 
 	}
 done:
 	free(times);
-	free(drawn);
+	free(count);
+	free(start);
 	free(stat);
 	for (size_t i = 0; i < n; i++) {
 		cb_series_buf_free(&bufs[i]);
