@@ -1,0 +1,380 @@
+/* The report speaks to the person who pays for the training: KPIs by the
+ * names their plugin gives them, never by key, in every table and warning
+ * (by format, ROI, outcome agreements, the account's numbers, the
+ * pre-training warning); a rate's effects in percentage points (pp); and
+ * one ROI for the program (Phillips), the valued KPIs' benefits summed
+ * once, at the effect and at the conservative end of each interval, the
+ * same in --json, in impact's text and in the report. Every expected
+ * number is recomputed here from impact --json's per-KPI figures. */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testlib.h"
+
+static char *ws;
+
+/* Two KPIs of test_report_cli.c (a score, repair hours) and a rate. */
+static const char plugin[] =
+	"casebook.api(1)\n"
+	"casebook.measure { key = 't.score', unit = 'points', min = 0, max = 100, doc = 'a score' }\n"
+	"casebook.kpi { key = 't_mean', name = 'Mean score', unit = 'points', better = 'higher',\n"
+	"  inputs = { 't.score' }, doc = 'mean', compute = function(w)\n"
+	"    local s = w['t.score']; if #s == 0 then return nil, 'no scores' end; return s:mean() end }\n"
+	"casebook.measure { key = 't.hours', unit = 'h', min = 0, doc = 'repair hours' }\n"
+	"casebook.kpi { key = 't_mttr', name = 'MTTR <fast & \"safe\">', unit = 'h', better = 'lower',\n"
+	"  inputs = { 't.hours' }, doc = 'mean repair time', compute = function(w)\n"
+	"    local s = w['t.hours']; if #s == 0 then return nil, 'no repairs' end; return s:mean() end }\n"
+	"casebook.measure { key = 'r.fixed', unit = 'flag', min = 0, max = 1, integer = true,\n"
+	"  doc = 'a visit fixed the fault' }\n"
+	"casebook.kpi { key = 'r_fix', name = 'First-time fix rate', unit = '%', better = 'higher',\n"
+	"  inputs = { 'r.fixed' }, doc = 'share of visits', compute = function(w)\n"
+	"    local s = w['r.fixed']; if #s == 0 then return nil, 'no visits' end\n"
+	"    return s:mean() * 100 end }\n";
+
+static const char *const keys[] = {"t_mean", "t_mttr", "r_fix"};
+
+static void run_ok(const char *const *a)
+{
+	cbt_run r;
+
+	cbt_casebookv(&r, ws, NULL, a);
+	ck_assert_msg(r.status == 0, "%s %s: %s", a[0], a[1], r.err);
+	cbt_run_free(&r);
+}
+
+#define ok(...) run_ok((const char *const[]){__VA_ARGS__, NULL})
+
+static unsigned long lcg = 777;
+static double noise(void)
+{
+	lcg = lcg * 6364136223846793005UL + 1442695040888963407UL;
+	return (double)((lcg >> 33) % 2001) / 1000.0 - 1.0; /* -1..1 */
+}
+
+/* 40 accounts: a1..a20 trained in a blended session (2025-03-03, cost
+ * 20,000 EUR; scores +8, hours -3), a21..a26 in a virtual one by another
+ * trainer (2025-03-10; +5, -2), a27..a40 never (+2, -1). The first-time
+ * fix rate of the trained accounts climbs 15 pp a window from July 2024
+ * (30, 45, 60 %), then to 80 % after training; the others' stays near
+ * 50 %: a pre-trend. Score and hours carry a money value; two outcome
+ * agreements. */
+static void setup(void)
+{
+	char path[4096], accounts[256] = "", *p;
+	static const char *const month[4] = {"2024-07", "2024-10", "2025-01", "2025-04"};
+	static const double trained_rate[4] = {0.30, 0.45, 0.60, 0.80};
+	static const double untrained_rate[4] = {0.50, 0.50, 0.50, 0.52};
+	FILE *f;
+
+	ws = cbt_workspace();
+	lcg = 777;
+	p = cbt_write(ws, "plugins/t.lua", plugin);
+	free(p);
+	ok("person", "add", "ana", "--name", "Ana", "--role", "trainer");
+	ok("person", "add", "bo", "--name", "Bo", "--role", "trainer");
+	ok("program", "add", "tco", "--name", "Total Customer Orientation");
+	snprintf(path, sizeof(path), "%s/accounts.csv", ws);
+	f = fopen(path, "w");
+	fprintf(f, "key,name\n");
+	for (int i = 1; i <= 40; i++)
+		fprintf(f, "a%d,Account %d\n", i, i);
+	fclose(f);
+	ok("account", "import", path);
+	for (int i = 1; i <= 20; i++)
+		snprintf(accounts + strlen(accounts), sizeof(accounts) - strlen(accounts), "%sa%d",
+			 i > 1 ? "," : "", i);
+	ok("session", "record", "--program", "tco", "--title", "Spring", "--format", "blended",
+	   "--start", "2025-03-03", "--end", "2025-03-05", "--trainer", "ana", "--account",
+	   accounts, "--cost", "20000", "--currency", "EUR");
+	ok("session", "record", "--program", "tco", "--title", "Webinar", "--format", "virtual",
+	   "--start", "2025-03-10", "--end", "2025-03-10", "--trainer", "bo", "--account",
+	   "a21,a22,a23,a24,a25,a26");
+	snprintf(path, sizeof(path), "%s/obs.csv", ws);
+	f = fopen(path, "w");
+	fprintf(f, "account,measure,at,value\n");
+	for (int i = 1; i <= 40; i++) {
+		double base = 50 + (i % 7) * 3;
+		double up = i <= 20 ? 8 : i <= 26 ? 5 : 2, down = i <= 20 ? 3 : i <= 26 ? 2 : 1;
+
+		for (int d = 1; d <= 28; d++) {
+			fprintf(f, "a%d,t.score,2025-01-%02d,%.3f\n", i, d, base + noise());
+			fprintf(f, "a%d,t.score,2025-04-%02d,%.3f\n", i, d, base + up + noise());
+			fprintf(f, "a%d,t.hours,2025-01-%02dT10:00:00Z,%.3f\n", i, d,
+				10 + noise() / 4);
+			fprintf(f, "a%d,t.hours,2025-05-%02dT10:00:00Z,%.3f\n", i, d,
+				10 - down + noise() / 4);
+		}
+		for (int w = 0; w < 4; w++) {
+			double rate = (i <= 26 ? trained_rate[w] : untrained_rate[w]) +
+				      (i % 3 - 1) * 0.05 + noise() * 0.06;
+			int fixed = (int)lround(20 * rate);
+
+			for (int d = 1; d <= 20; d++)
+				fprintf(f, "a%d,r.fixed,%s-%02d,%d\n", i, month[w], d, d <= fixed);
+		}
+	}
+	fclose(f);
+	ok("data", "import", path);
+	ok("kpi", "value", "t_mean", "--per-unit", "500", "--currency", "EUR");
+	ok("kpi", "value", "t_mttr", "--per-unit", "200", "--currency", "EUR");
+	ok("outcome", "set", "a1", "r_fix", "--target", "80", "--minimum", "70", "--from",
+	   "2025-01-01", "--to", "2025-12-31");
+	ok("outcome", "set", "a2", "t_mttr", "--target", "7", "--minimum", "8", "--from",
+	   "2025-01-01", "--to", "2025-12-31");
+}
+
+static void teardown(void)
+{
+	cbt_rmrf(ws);
+	free(ws);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *s;
+	long n;
+
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	s = malloc((size_t)n + 1);
+	ck_assert_uint_eq(fread(s, 1, (size_t)n, f), (size_t)n);
+	s[n] = '\0';
+	fclose(f);
+	return s;
+}
+
+/* `casebook impact ARGS --json`, parsed. */
+static json_t *impact_json(const char *const *args)
+{
+	const char *a[16] = {"impact", "--json"};
+	json_error_t jerr;
+	json_t *v;
+	size_t n = 2;
+	cbt_run r;
+
+	while (*args && n < 15)
+		a[n++] = *args++;
+	a[n] = NULL;
+	cbt_casebookv(&r, ws, NULL, a);
+	ck_assert_msg(r.status == 0, "impact: %s", r.err);
+	v = json_loads(r.out, 0, &jerr);
+	ck_assert_msg(v != NULL, "not JSON: %.300s", r.out);
+	cbt_run_free(&r);
+	return v;
+}
+
+#define IMPACT(...) impact_json((const char *const[]){__VA_ARGS__, NULL})
+
+/* The report of `kind key` in ws/NAME (its extension chooses the format). */
+static char *report(const char *name, const char *kind, const char *key)
+{
+	char path[4096];
+	cbt_run r;
+
+	snprintf(path, sizeof(path), "%s/%s", ws, name);
+	cbt_casebook(&r, ws, NULL, "report", kind, key, "--out", path, NULL);
+	ck_assert_msg(r.status == 0, "report: %s", r.err);
+	cbt_run_free(&r);
+	return slurp(path);
+}
+
+static json_t *kpi_of(json_t *impact, const char *key)
+{
+	size_t i;
+	json_t *k;
+
+	json_array_foreach(json_object_get(impact, "kpis"), i, k)
+		if (strcmp(json_string_value(json_object_get(k, "kpi")), key) == 0)
+			return k;
+	ck_abort_msg("no KPI %s", key);
+	return NULL;
+}
+
+static double num(json_t *o, const char *a, const char *b)
+{
+	json_t *v = json_object_get(o, a);
+
+	if (b)
+		v = json_object_get(v, b);
+	ck_assert_msg(json_is_number(v), "%s.%s is not a number", a, b ? b : "");
+	return json_number_value(v);
+}
+
+/* The text a reader sees in an HTML page: what lies between tags, outside
+ * <script> and <style> (SVG titles and labels included). Caller frees. */
+static char *visible_text(const char *html)
+{
+	char *out = malloc(strlen(html) + 1), *o = out;
+	const char *p = html;
+
+	while (*p) {
+		if (strncmp(p, "<script", 7) == 0 || strncmp(p, "<style", 6) == 0) {
+			const char *end = strstr(p, p[1] == 's' && p[2] == 'c' ? "</script>" : "</style>");
+
+			ck_assert_ptr_nonnull(end);
+			p = end + 8;
+			continue;
+		}
+		if (*p == '<') {
+			while (*p && *p != '>')
+				p++;
+			if (*p)
+				p++;
+			*o++ = ' ';
+			continue;
+		}
+		*o++ = *p++;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Text as Markdown writes it: \`*_[]<># and | escaped with a backslash.
+ * One of 4 static buffers. */
+static const char *md_escaped(const char *s)
+{
+	static char bufs[4][1024];
+	static int next;
+	char *b = bufs[next++ % 4], *o = b;
+
+	for (; *s && o < b + sizeof(bufs[0]) - 3; s++) {
+		if (strchr("\\`*_[]<>#|", *s))
+			*o++ = '\\';
+		*o++ = *s;
+	}
+	*o = '\0';
+	return b;
+}
+
+/* No KPI key shows where the reader should see a name (in Markdown, a key
+ * shows escaped: t\_mean). */
+static void no_key_visible(const char *what, const char *text)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *md = md_escaped(keys[i]);
+
+		ck_assert_msg(!cbt_has(text, keys[i]), "%s shows the key %s: ...%.120s", what,
+			      keys[i], strstr(text, keys[i]) - 40);
+		ck_assert_msg(!cbt_has(text, md), "%s shows the key %s: ...%.120s", what, md,
+			      strstr(text, md) - 40);
+	}
+}
+
+/* An effect as the report writes it: "+7.37 pp [a, b]" (HTML) or with the
+ * brackets escaped (Markdown). */
+static void effect_cell(char *buf, size_t size, json_t *k, int md)
+{
+	const char *unit = json_string_value(json_object_get(k, "unit"));
+
+	snprintf(buf, size, "%+.2f %s %s%.2f, %.2f%s", num(k, "effect", NULL),
+		 strcmp(unit, "%") == 0 ? "pp" : unit, md ? "\\[" : "[", num(k, "effect_ci", "low"),
+		 num(k, "effect_ci", "high"), md ? "\\]" : "]");
+}
+
+START_TEST(by_format_table_names_kpis_and_labels_pp)
+{
+	json_t *by = IMPACT("--program", "tco", "--by", "format"), *all = IMPACT("--program", "tco");
+	char *html = report("p.html", "--program", "tco"), *md = report("p.md", "--program", "tco");
+	char *seen = visible_text(html), want[512];
+	const char *formats = strstr(html, "<h2 id=\"formats\">");
+
+	ck_assert_ptr_nonnull(formats);
+	ck_assert_uint_eq(json_array_size(json_object_get(by, "groups")), 2);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		json_t *k = kpi_of(all, keys[i]);
+		const char *name = json_string_value(json_object_get(k, "name"));
+		char html_name[128];
+		json_t *g;
+		size_t gi;
+
+		/* The row: the escaped name, then each format's effect, all formats last. */
+		snprintf(html_name, sizeof(html_name), "%s",
+			 strcmp(keys[i], "t_mttr") == 0 ? "MTTR &lt;fast &amp; \"safe\"&gt;" : name);
+		snprintf(want, sizeof(want), "<tr><td>%s</td>", html_name);
+		ck_assert_msg(cbt_has(formats, want), "by format: no row %s", want);
+		snprintf(want, sizeof(want), "| %s |", md_escaped(name));
+		ck_assert_msg(cbt_has(strstr(md, "By delivery format"), want), "md: no row %s", want);
+		json_array_foreach(json_object_get(by, "groups"), gi, g) {
+			effect_cell(want, sizeof(want), kpi_of(json_object_get(g, "impact"), keys[i]), 0);
+			ck_assert_msg(cbt_has(formats, want), "by format: no cell %s", want);
+			effect_cell(want, sizeof(want), kpi_of(json_object_get(g, "impact"), keys[i]), 1);
+			ck_assert_msg(cbt_has(md, want), "md by format: no cell %s", want);
+		}
+		effect_cell(want, sizeof(want), k, 0);
+		ck_assert_msg(cbt_has(formats, want), "by format, all formats: no cell %s", want);
+	}
+	/* The rate is in pp in the table, a unit is never left out. */
+	ck_assert(cbt_has(formats, " pp ["));
+	ck_assert(cbt_has(formats, " h ["));
+	no_key_visible("the program's HTML report", seen);
+	no_key_visible("the program's Markdown report", md);
+	json_decref(by);
+	json_decref(all);
+	free(seen);
+	free(html);
+	free(md);
+}
+END_TEST
+
+START_TEST(roi_and_outcome_tables_name_kpis)
+{
+	json_t *impact = IMPACT("--session", "tco-2025-03-03");
+	char *html = report("s.html", "--session", "tco-2025-03-03");
+	char *md = report("s.md", "--session", "tco-2025-03-03");
+	char *seen = visible_text(html), want[256];
+	const char *roi = strstr(html, "<h2 id=\"roi\">"), *outcomes = strstr(html, "<h2 id=\"outcomes\">");
+
+	ck_assert_ptr_nonnull(roi);
+	ck_assert_ptr_nonnull(outcomes);
+	/* ROI: a row per valued KPI, led by its name; the chart's rows too. */
+	ck_assert(cbt_has(roi, "<tr><td>Mean score</td><td class=\"n\">500.00 EUR/points (level)"));
+	ck_assert(cbt_has(roi, "<tr><td>MTTR &lt;fast &amp; \"safe\"&gt;</td><td class=\"n\">200.00 "
+			       "EUR/h (level)"));
+	ck_assert(cbt_has(roi, ">Mean score</text>"));
+	ck_assert(cbt_has(roi, ">MTTR &lt;fast &amp; \"safe\"&gt;</text>"));
+	ck_assert(cbt_has(md, "| Mean score | 500.00 EUR/points (level) |"));
+	/* Outcome agreements name the KPI. */
+	ck_assert(cbt_has(outcomes, "<tr><td>a1</td><td>First-time fix rate</td>"));
+	ck_assert(cbt_has(outcomes, "<tr><td>a2</td><td>MTTR &lt;fast &amp; \"safe\"&gt;</td>"));
+	ck_assert(cbt_has(strstr(md, "Outcome agreements"), "| a1 | First-time fix rate |"));
+	snprintf(want, sizeof(want), "| a2 | %s |", md_escaped("MTTR <fast & \"safe\">"));
+	ck_assert(cbt_has(strstr(md, "Outcome agreements"), want));
+	/* The KPI table labels the rate's changes in pp. */
+	ck_assert(cbt_has(html, "<td>% (pp)</td>"));
+	no_key_visible("the session's HTML report", seen);
+	no_key_visible("the session's Markdown report", md);
+	free(seen);
+	free(html);
+	free(md);
+	/* The account's own numbers, too. */
+	html = report("a.html", "--account", "a1");
+	seen = visible_text(html);
+	ck_assert(cbt_has(strstr(html, "This account's numbers"), "<tr><td>First-time fix rate</td>"));
+	no_key_visible("the account's HTML report", seen);
+	md = report("a.md", "--account", "a1");
+	no_key_visible("the account's Markdown report", md);
+	free(seen);
+	free(html);
+	free(md);
+	json_decref(impact);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("report_names");
+	TCase *tc = tcase_create("names");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, by_format_table_names_kpis_and_labels_pp);
+	tcase_add_test(tc, roi_and_outcome_tables_name_kpis);
+	suite_add_tcase(s, tc);
+	return cbt_main(s);
+}
