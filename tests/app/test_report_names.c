@@ -171,6 +171,26 @@ static json_t *impact_json(const char *const *args)
 
 #define IMPACT(...) impact_json((const char *const[]){__VA_ARGS__, NULL})
 
+/* `casebook impact ARGS` (text), its stdout; caller frees. */
+static char *impact_text(const char *const *args)
+{
+	const char *a[16] = {"impact"};
+	size_t n = 1;
+	char *out;
+	cbt_run r;
+
+	while (*args && n < 15)
+		a[n++] = *args++;
+	a[n] = NULL;
+	cbt_casebookv(&r, ws, NULL, a);
+	ck_assert_msg(r.status == 0, "impact: %s", r.err);
+	out = strdup(r.out);
+	cbt_run_free(&r);
+	return out;
+}
+
+#define IMPACT_TEXT(...) impact_text((const char *const[]){__VA_ARGS__, NULL})
+
 /* The report of `kind key` in ws/NAME (its extension chooses the format). */
 static char *report(const char *name, const char *kind, const char *key)
 {
@@ -277,6 +297,23 @@ static void effect_cell(char *buf, size_t size, json_t *k, int md)
 		 num(k, "effect_ci", "high"), md ? "\\]" : "]");
 }
 
+/* Money as a reader sees it: whole units, thousands separated. */
+static void money(char *buf, size_t size, double v, const char *currency)
+{
+	char digits[64];
+	long long whole = llround(fabs(v));
+	size_t n = (size_t)snprintf(digits, sizeof(digits), "%lld", whole), o = 0;
+
+	if (v < 0 && whole)
+		buf[o++] = '-';
+	for (size_t i = 0; i < n && o + 2 < size; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	snprintf(buf + o, size - o, " %s", currency);
+}
+
 START_TEST(by_format_table_names_kpis_and_labels_pp)
 {
 	json_t *by = IMPACT("--program", "tco", "--by", "format"), *all = IMPACT("--program", "tco");
@@ -366,6 +403,85 @@ START_TEST(roi_and_outcome_tables_name_kpis)
 }
 END_TEST
 
+/* Phillips: the benefit of a valued KPI is its improvement (the effect in
+ * its good direction) x value x trained accounts; the program's is their
+ * sum, conservatively each at its interval's worse end. */
+START_TEST(program_roi_sums_valued_kpis_conservatively)
+{
+	json_t *impact = IMPACT("--session", "tco-2025-03-03"), *roi = json_object_get(impact, "roi");
+	double benefit = 0, low = 0, cost = num(impact, "cost", "amount");
+	char *text = IMPACT_TEXT("--session", "tco-2025-03-03");
+	char *html = report("s.html", "--session", "tco-2025-03-03");
+	char *md = report("s.md", "--session", "tco-2025-03-03");
+	char want[600], b[64], l[64], c[64];
+	const char *summary;
+
+	ck_assert_double_eq(cost, 20000);
+	for (size_t i = 0; i < 2; i++) {
+		json_t *k = kpi_of(impact, keys[i]), *v = json_object_get(k, "roi");
+		int higher = strcmp(json_string_value(json_object_get(k, "better")), "higher") == 0;
+		double per = num(v, "per_unit", NULL), n = num(k, "exposed", "paired");
+		double e = num(k, "effect", NULL);
+		double worse = higher ? num(k, "effect_ci", "low") : num(k, "effect_ci", "high");
+
+		ck_assert_str_eq(json_string_value(json_object_get(v, "kind")), "level");
+		ck_assert_double_eq(n, 20);
+		benefit += (higher ? e : -e) * per * n;
+		low += (higher ? worse : -worse) * per * n;
+	}
+	/* The unvalued rate counts for nothing. */
+	ck_assert(json_is_null(json_object_get(kpi_of(impact, "r_fix"), "roi")));
+	ck_assert(low < benefit && low > 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(roi, "kpis")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(roi, "left_out")), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(roi, "currency")), "EUR");
+	ck_assert_double_eq_tol(num(roi, "benefit", NULL), benefit, 1e-6);
+	ck_assert_double_eq_tol(num(roi, "benefit_conservative", NULL), low, 1e-6);
+	ck_assert_double_eq(num(roi, "cost", NULL), cost);
+	ck_assert_double_eq_tol(num(roi, "roi_percent", NULL), (benefit - cost) / cost * 100, 1e-9);
+	ck_assert_double_eq_tol(num(roi, "roi_percent_conservative", NULL), (low - cost) / cost * 100,
+				1e-9);
+	ck_assert_double_eq_tol(num(roi, "bcr", NULL), benefit / cost, 1e-12);
+	ck_assert_double_eq_tol(num(roi, "bcr_conservative", NULL), low / cost, 1e-12);
+
+	/* In words: the same sentence in --json, impact's text and the report. */
+	money(b, sizeof(b), benefit, "EUR");
+	money(l, sizeof(l), low, "EUR");
+	money(c, sizeof(c), cost, "EUR");
+	snprintf(want, sizeof(want),
+		 "Return on investment: the 2 KPIs with a money value bring %s a year (%s at the "
+		 "conservative end of their intervals) against the sessions' cost of %s: ROI %.0f%% "
+		 "(%.0f%% conservatively), benefit/cost %.2f (%.2f).",
+		 b, l, c, (benefit - cost) / cost * 100, (low - cost) / cost * 100, benefit / cost,
+		 low / cost);
+	summary = json_string_value(json_object_get(roi, "summary"));
+	ck_assert_msg(strncmp(summary, want, strlen(want)) == 0, "roi.summary: %s\nwant: %s", summary,
+		      want);
+	ck_assert(cbt_has(summary, " The total counts the gains of Mean score and MTTR <fast & "
+				   "\"safe\"> once each: if two of them measure the same gain, it "
+				   "counts that gain twice."));
+	ck_assert_msg(cbt_has(text, summary), "impact's text lacks the ROI line: %s", summary);
+	ck_assert_msg(cbt_has(md, md_escaped(summary)), "the Markdown report lacks the ROI line");
+	ck_assert_msg(cbt_has(html, want), "the HTML report lacks the ROI line");
+	ck_assert(cbt_has(html, "MTTR &lt;fast &amp; \"safe\"&gt; once each: if two of them measure "
+				"the same gain, it counts that gain twice."));
+	/* The first screen's card: ROI at the effect, conservatively, and the money. */
+	snprintf(want, sizeof(want),
+		 "<span>Return on investment</span><b>ROI %.0f%%</b><span>%.0f%% conservatively; %s a "
+		 "year (%s) for %s</span>",
+		 (benefit - cost) / cost * 100, (low - cost) / cost * 100, b, l, c);
+	ck_assert_msg(cbt_has(html, want), "the first screen lacks %s", want);
+	snprintf(want, sizeof(want),
+		 "- **Return on investment**: ROI %.0f%% (%.0f%% conservatively; %s a year (%s) for %s)",
+		 (benefit - cost) / cost * 100, (low - cost) / cost * 100, b, l, c);
+	ck_assert_msg(cbt_has(md, want), "the Markdown first screen lacks %s", want);
+	json_decref(impact);
+	free(text);
+	free(html);
+	free(md);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("report_names");
@@ -375,6 +491,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, by_format_table_names_kpis_and_labels_pp);
 	tcase_add_test(tc, roi_and_outcome_tables_name_kpis);
+	tcase_add_test(tc, program_roi_sums_valued_kpis_conservatively);
 	suite_add_tcase(s, tc);
 	return cbt_main(s);
 }
