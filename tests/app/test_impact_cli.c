@@ -582,6 +582,12 @@ START_TEST(lower_is_better_and_thin_data)
 	ck_assert_str_eq(json_string_value(json_object_get(k, "verdict")), "improved");
 	ck_assert_str_eq(json_string_value(json_object_get(k, "direction")), "better");
 	ck_assert(json_is_true(json_object_get(k, "significant")));
+	/* The same scores read the other way: up is worse. */
+	k = kpi_of(rep, "t_low");
+	ck_assert(dget(k, "effect_ci.low") > 0);
+	ck_assert_str_eq(json_string_value(json_object_get(k, "direction")), "worse");
+	ck_assert_str_eq(json_string_value(json_object_get(k, "verdict")), "worsened");
+	ck_assert(json_is_true(json_object_get(k, "significant")));
 	k = kpi_of(rep, "t_rare");
 	ck_assert(json_is_true(json_object_get(k, "thin")));
 	ck_assert_str_eq(json_string_value(json_object_get(k, "verdict")), "too little data");

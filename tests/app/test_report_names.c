@@ -4,13 +4,17 @@
  * pre-training warning); a rate's effects in percentage points (pp); and
  * one ROI for the program (Phillips), the valued KPIs' benefits summed
  * once, at the effect and at the conservative end of each interval, the
- * same in --json, in impact's text and in the report. Every expected
+ * same in --json, in impact's text and in the report. Also, on the same
+ * workspace: the pre-training warning in the report, the words' caveats
+ * for few accounts and for a pre-trend (golden files), impact --by
+ * trainer, and each cohort's window dates in plain --json. Every expected
  * number is recomputed here from impact --json's per-KPI figures. */
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "testlib.h"
 
@@ -116,6 +120,9 @@ static void setup(void)
 				fprintf(f, "a%d,r.fixed,%s-%02d,%d\n", i, month[w], d, d <= fixed);
 		}
 	}
+	/* A visit before every window: the observations cover the placebo
+	 * window -3 (from June 6) only when they begin before it. */
+	fprintf(f, "a40,r.fixed,2024-06-01,1\n");
 	fclose(f);
 	ok("data", "import", path);
 	ok("kpi", "value", "t_mean", "--per-unit", "500", "--currency", "EUR");
@@ -403,6 +410,219 @@ START_TEST(roi_and_outcome_tables_name_kpis)
 }
 END_TEST
 
+/* The pre-training warning of the rate as `impact --json` gives its window
+ * and difference, in the report's words: led by the name, in pp. */
+static void pretrend_words(char *buf, size_t size, json_t *impact, int md)
+{
+	json_t *k = kpi_of(impact, "r_fix"), *pre = json_object_get(k, "pre_trend"), *e, *ev = NULL;
+	int window, W = (int)json_integer_value(json_object_get(json_object_get(impact, "windows"), "days"));
+	size_t i;
+
+	ck_assert(json_is_true(json_object_get(pre, "warning")));
+	window = (int)json_integer_value(json_object_get(pre, "window"));
+	json_array_foreach(json_object_get(k, "event_study"), i, e)
+		if (json_integer_value(json_object_get(e, "window")) == window)
+			ev = e;
+	ck_assert_ptr_nonnull(ev);
+	snprintf(buf, size,
+		 "Warning: First-time fix rate: the trained accounts were already moving apart "
+		 "before training (window %d, %d to %d days before it: %+.2f pp %s%.2f, %.2f%s "
+		 "against the baseline): the effect may not be the training's.",
+		 window, -window * W, (-window - 1) * W, num(ev, "effect", NULL), md ? "\\[" : "[",
+		 num(ev, "effect_ci", "low"), num(ev, "effect_ci", "high"), md ? "\\]" : "]");
+}
+
+START_TEST(pretrend_warning_in_the_report)
+{
+	json_t *impact = IMPACT("--session", "tco-2025-03-03");
+	char *html = report("s.html", "--session", "tco-2025-03-03");
+	char *md = report("s.md", "--session", "tco-2025-03-03"), want[600];
+	json_t *k = kpi_of(impact, "r_fix"), *ev;
+	size_t i, pre = 0;
+
+	/* Planted: +15 pp a window before training, against a flat control;
+	 * the placebo windows' differences hold it (about -15 and -30 pp). */
+	ck_assert(json_is_true(json_object_get(json_object_get(k, "pre_trend"), "warning")));
+	json_array_foreach(json_object_get(k, "event_study"), i, ev) {
+		int w = (int)json_integer_value(json_object_get(ev, "window"));
+
+		if (w >= -1)
+			continue;
+		ck_assert_double_eq_tol(num(ev, "effect", NULL), 15.0 * (w + 1), 3.0);
+		pre++;
+	}
+	ck_assert_uint_eq(pre, 2);
+	ck_assert(json_is_false(json_object_get(json_object_get(kpi_of(impact, "t_mean"), "pre_trend"),
+						"warning")));
+	ck_assert_int_eq(num(impact, "counts", "pre_trend_warnings"), 1);
+	pretrend_words(want, sizeof(want), impact, 0);
+	ck_assert_msg(cbt_has(html, want), "HTML lacks: %s", want);
+	ck_assert(cbt_has(html, "<p class=\"warning\">Warning: First-time fix rate: the trained"));
+	pretrend_words(want, sizeof(want), impact, 1);
+	ck_assert_msg(cbt_has(md, want), "Markdown lacks: %s", want);
+	/* The exposure's words count it, on the first screen too. */
+	ck_assert(cbt_has(json_string_value(json_object_get(impact, "summary")),
+			  "For 1 KPI the trained accounts were already moving apart from the untrained "
+			  "ones before training; its effect may not be the training's"));
+	ck_assert(cbt_has(html, "For 1 KPI the trained accounts were already moving apart"));
+	/* impact's own text leads with the key, in pp as well. */
+	{
+		char *text = IMPACT_TEXT("--session", "tco-2025-03-03");
+
+		ck_assert(cbt_has(text, "Warning: r_fix: the trained accounts were already moving apart"));
+		ck_assert(cbt_has(text, " pp ["));
+		free(text);
+	}
+	json_decref(impact);
+	free(html);
+	free(md);
+}
+END_TEST
+
+/* The caveats of the words against golden files (tests/app/golden/, as in
+ * test_impact_cli.c; CASEBOOK_UPDATE_GOLDEN=1 rewrites them): few accounts
+ * (the webinar's 6), and a pre-training trend (the rate). The same
+ * paragraph under impact's table and in the report's KPI figure. */
+START_TEST(caveats_match_their_golden_files)
+{
+	static const struct {
+		const char *session, *kpi, *file, *caveat;
+	} cases[] = {
+		{"tco-2025-03-10", "t_mean", "words-caveat-few-accounts.txt",
+		 " Few accounts (6 trained, 14 untrained): the interval is wide, and one account's "
+		 "own story can move the result."},
+		{"tco-2025-03-03", "r_fix", "words-caveat-pre-trend.txt",
+		 " Caution: the trained accounts were already moving apart before training (window "},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *impact = IMPACT("--session", cases[i].session);
+		const char *got = json_string_value(json_object_get(kpi_of(impact, cases[i].kpi), "summary"));
+		char path[4096], *want, *text, *md;
+		FILE *f;
+
+		ck_assert_msg(cbt_has(got, cases[i].caveat), "%s lacks its caveat: %s", cases[i].file,
+			      got);
+		snprintf(path, sizeof(path), "%s/tests/app/golden/%s", CASEBOOK_SOURCE_DIR,
+			 cases[i].file);
+		if (getenv("CASEBOOK_UPDATE_GOLDEN")) {
+			f = fopen(path, "w");
+			ck_assert_ptr_nonnull(f);
+			fprintf(f, "%s\n", got);
+			fclose(f);
+			json_decref(impact);
+			continue;
+		}
+		want = slurp(path);
+		want[strcspn(want, "\n")] = '\0';
+		ck_assert_msg(strcmp(got, want) == 0, "%s differs:\n got: %s\nwant: %s", cases[i].file,
+			      got, want);
+		text = IMPACT_TEXT("--session", cases[i].session);
+		ck_assert_msg(cbt_has(text, want), "impact's text lacks %s", cases[i].file);
+		md = report("w.md", "--session", cases[i].session);
+		ck_assert_msg(cbt_has(md, md_escaped(want)), "the report lacks %s", cases[i].file);
+		free(text);
+		free(md);
+		free(want);
+		json_decref(impact);
+	}
+}
+END_TEST
+
+/* --by trainer: each trainer's sessions against the same control rule;
+ * here each trainer taught one session, so a group's effects are that
+ * session's own, and trainer and format cannot be told apart. */
+START_TEST(by_trainer_compares_the_trainers)
+{
+	json_t *by = IMPACT("--program", "tco", "--by", "trainer"), *g;
+	static const char *const want[][2] = {{"ana", "tco-2025-03-03"}, {"bo", "tco-2025-03-10"}};
+	char *text = IMPACT_TEXT("--program", "tco", "--by", "trainer");
+	size_t i;
+
+	ck_assert_str_eq(json_string_value(json_object_get(by, "by")), "trainer");
+	ck_assert_uint_eq(json_array_size(json_object_get(by, "groups")), 2);
+	json_array_foreach(json_object_get(by, "groups"), i, g) {
+		json_t *im = json_object_get(g, "impact"), *one = IMPACT("--session", want[i][1]);
+		json_t *sessions = json_object_get(im, "sessions");
+
+		ck_assert_str_eq(json_string_value(json_object_get(g, "trainer")), want[i][0]);
+		ck_assert_uint_eq(json_array_size(sessions), 1);
+		ck_assert_str_eq(json_string_value(json_object_get(json_array_get(sessions, 0), "session")),
+				 want[i][1]);
+		ck_assert_int_eq(json_integer_value(json_object_get(im, "exposed_accounts")),
+				 i == 0 ? 20 : 6);
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			ck_assert_double_eq_tol(num(kpi_of(im, keys[k]), "effect", NULL),
+						num(kpi_of(one, keys[k]), "effect", NULL), 1e-9);
+			ck_assert_str_eq(json_string_value(json_object_get(kpi_of(im, keys[k]), "verdict")),
+					 json_string_value(json_object_get(kpi_of(one, keys[k]), "verdict")));
+		}
+		json_decref(one);
+	}
+	/* Ana's accounts gained 8 points against Bo's 5: the comparison says so. */
+	ck_assert(cbt_has(json_string_value(json_object_get(by, "summary")),
+			  "By trainer: ana moved Mean score most"));
+	ck_assert(cbt_has(json_string_value(json_object_get(by, "confounded")),
+			  "trainer and format cannot be told apart in these sessions: each of the 2 "
+			  "trainers delivered one format only"));
+	ck_assert_msg(cbt_has(text, "trainer ana: ") && cbt_has(text, "trainer bo: "), "%s", text);
+	ck_assert(cbt_has(text, "By trainer: ana moved Mean score most"));
+	free(text);
+	json_decref(by);
+}
+END_TEST
+
+/* The day `days` after a date, by the C library's calendar, not
+ * Casebook's. */
+static void date_after(char *out, const char *date, int days)
+{
+	struct tm tm = {0};
+
+	ck_assert(sscanf(date, "%d-%d-%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) == 3);
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_mday += days; /* mktime carries it into the month and year */
+	tm.tm_hour = 12;
+	tm.tm_isdst = -1;
+	ck_assert(mktime(&tm) != (time_t)-1);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* Every cohort's window dates are in plain --json (no --detail): the
+ * baseline the 90 days before its first day, the follow-up 90 days after
+ * its last with 14 whole days skipped. */
+START_TEST(cohort_windows_without_detail)
+{
+	json_t *im = IMPACT("--program", "tco"), *c, *w;
+	static const char *const days[][2] = {{"2025-03-03", "2025-03-05"},
+					      {"2025-03-10", "2025-03-10"}};
+	char want[16];
+	size_t i;
+
+	ck_assert_uint_eq(json_array_size(json_object_get(im, "cohorts")), 2);
+	ck_assert(!json_object_get(kpi_of(im, "t_mean"), "accounts")); /* not the detail */
+	json_array_foreach(json_object_get(im, "cohorts"), i, c) {
+		ck_assert_str_eq(json_string_value(json_object_get(c, "first_day")), days[i][0]);
+		ck_assert_str_eq(json_string_value(json_object_get(c, "last_day")), days[i][1]);
+		w = json_object_get(c, "windows");
+		ck_assert_msg(json_is_object(w), "cohort %zu has no windows", i);
+		date_after(want, days[i][0], -90);
+		ck_assert_str_eq(json_string_value(json_object_get(json_object_get(w, "baseline"),
+								   "first_day")), want);
+		date_after(want, days[i][0], -1);
+		ck_assert_str_eq(json_string_value(json_object_get(json_object_get(w, "baseline"),
+								   "last_day")), want);
+		date_after(want, days[i][1], 15);
+		ck_assert_str_eq(json_string_value(json_object_get(json_object_get(w, "follow_up"),
+								   "first_day")), want);
+		date_after(want, days[i][1], 14 + 90);
+		ck_assert_str_eq(json_string_value(json_object_get(json_object_get(w, "follow_up"),
+								   "last_day")), want);
+	}
+	json_decref(im);
+}
+END_TEST
+
 /* Phillips: the benefit of a valued KPI is its improvement (the effect in
  * its good direction) x value x trained accounts; the program's is their
  * sum, conservatively each at its interval's worse end. */
@@ -492,6 +712,10 @@ int main(void)
 	tcase_add_test(tc, by_format_table_names_kpis_and_labels_pp);
 	tcase_add_test(tc, roi_and_outcome_tables_name_kpis);
 	tcase_add_test(tc, program_roi_sums_valued_kpis_conservatively);
+	tcase_add_test(tc, pretrend_warning_in_the_report);
+	tcase_add_test(tc, caveats_match_their_golden_files);
+	tcase_add_test(tc, by_trainer_compares_the_trainers);
+	tcase_add_test(tc, cohort_windows_without_detail);
 	suite_add_tcase(s, tc);
 	return cbt_main(s);
 }
