@@ -499,14 +499,14 @@ START_TEST(caveats_match_their_golden_files)
 		json_t *impact = IMPACT("--session", cases[i].session);
 		const char *got = json_string_value(json_object_get(kpi_of(impact, cases[i].kpi), "summary"));
 		char path[4096], *want, *text, *md;
-		FILE *f;
 
 		ck_assert_msg(cbt_has(got, cases[i].caveat), "%s lacks its caveat: %s", cases[i].file,
 			      got);
 		snprintf(path, sizeof(path), "%s/tests/app/golden/%s", CASEBOOK_SOURCE_DIR,
 			 cases[i].file);
 		if (getenv("CASEBOOK_UPDATE_GOLDEN")) {
-			f = fopen(path, "w");
+			FILE *f = fopen(path, "w");
+
 			ck_assert_ptr_nonnull(f);
 			fprintf(f, "%s\n", got);
 			fclose(f);
