@@ -95,6 +95,7 @@ static int on_outcome(const cb_outcome *o, void *ctx)
 		return c->fn(&st, c->ctx);
 	}
 	st.better = k->better == CB_KPI_HIGHER ? "higher" : "lower";
+	st.name = k->name;
 	if (cb_date_parse(o->from_on, &from) < 0 || cb_date_parse(o->to_on, &to) < 0)
 		return CB_EDB;
 	st.period = cb_app_kpi_over(c->ws, c->host, k, o->account_id, o->account, from, to + 1,

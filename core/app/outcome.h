@@ -19,6 +19,7 @@ int cb_app_outcome_set(cb_workspace *ws, const char *account, const char *kpi, d
 typedef struct cb_outcome_status {
 	const cb_outcome *outcome; /* borrowed */
 	const char *better;        /* "higher" or "lower" */
+	const char *name;          /* the KPI's name; NULL when no plugin declares it */
 	double period;             /* the KPI over the agreed period; NaN: none */
 	const char *period_attainment;
 	const char *period_reason; /* why no value */

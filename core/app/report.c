@@ -534,6 +534,7 @@ static int on_outcome(const cb_outcome_status *st, void *ctx)
 		return cb_error_set(CB_ENOMEM, "out of memory");
 	copy_text(x->account, sizeof(x->account), o->account);
 	copy_text(x->kpi, sizeof(x->kpi), o->kpi);
+	copy_text(x->kpi_name, sizeof(x->kpi_name), st->name ? st->name : o->kpi);
 	copy_text(x->better, sizeof(x->better), st->better);
 	x->target = o->target;
 	x->minimum = o->minimum;

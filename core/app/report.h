@@ -91,7 +91,8 @@ typedef struct cb_report_status_count {
  * cb_app_outcome_status gives it, copied. */
 typedef struct cb_report_outcome {
 	char account[72], kpi[72];
-	char better[8]; /* "higher", "lower", or "" when no plugin has the KPI */
+	char kpi_name[200]; /* as its plugin names it; the key when no plugin has it */
+	char better[8];     /* "higher", "lower", or "" when no plugin has the KPI */
 	double target, minimum;
 	char from[CB_DATE_LEN], to[CB_DATE_LEN];
 	double period; /* NaN: no value */

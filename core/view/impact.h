@@ -100,8 +100,12 @@ int cb_view_impact_partial_line(const cb_impact_report *r, char *buf, size_t siz
 int cb_view_impact_dropped_line(const cb_impact_kpi *ik, char *buf, size_t size);
 
 /* The pre-training warning of one KPI ("mttr: the trained accounts were
- * already moving apart before training (...)") into buf. */
+ * already moving apart before training (...)") into buf: led by the KPI's
+ * key in `impact`'s text and JSON; without it (the _text) where the KPI's
+ * name leads, as in the report and the words. */
 void cb_view_impact_pretrend_line(const cb_impact_report *r, const cb_impact_kpi *ik, char *buf,
+				  size_t size);
+void cb_view_impact_pretrend_text(const cb_impact_report *r, const cb_impact_kpi *ik, char *buf,
 				  size_t size);
 
 /* Money with thousands separators and its currency, whole units:

@@ -286,8 +286,8 @@ int cb_view_impact_dropped_line(const cb_impact_kpi *ik, char *buf, size_t size)
 	return 1;
 }
 
-void cb_view_impact_pretrend_line(const cb_impact_report *r, const cb_impact_kpi *ik, char *buf,
-				 size_t size)
+void cb_view_impact_pretrend_text(const cb_impact_report *r, const cb_impact_kpi *ik, char *buf,
+				  size_t size)
 {
 	const cb_impact_event *ev = NULL;
 
@@ -295,16 +295,27 @@ void cb_view_impact_pretrend_line(const cb_impact_report *r, const cb_impact_kpi
 		if (ik->events[w].window == ik->pretrend_window)
 			ev = &ik->events[w];
 	if (!ev) {
-		snprintf(buf, size, "%s: no pre-training difference", ik->kpi->key);
+		snprintf(buf, size, "no pre-training difference");
 		return;
 	}
+	/* A rate's difference is in percentage points, as every effect of it. */
 	snprintf(buf, size,
-		 "%s: the trained accounts were already moving apart before training (window %d, "
+		 "the trained accounts were already moving apart before training (window %d, "
 		 "%d to %d days before it: %+.2f %s [%.2f, %.2f] against the baseline): the effect "
 		 "may not be the training's",
-		 ik->kpi->key, ev->window, (-ev->window) * r->request.window_days,
-		 (-ev->window - 1) * r->request.window_days, ev->effect, ik->kpi->unit, ev->ci.low,
-		 ev->ci.high);
+		 ev->window, (-ev->window) * r->request.window_days,
+		 (-ev->window - 1) * r->request.window_days, ev->effect + 0.0,
+		 strcmp(ik->kpi->unit, "%") == 0 ? "pp" : ik->kpi->unit, ev->ci.low + 0.0,
+		 ev->ci.high + 0.0);
+}
+
+void cb_view_impact_pretrend_line(const cb_impact_report *r, const cb_impact_kpi *ik, char *buf,
+				 size_t size)
+{
+	int n = snprintf(buf, size, "%s: ", ik->kpi->key);
+
+	if (n >= 0 && (size_t)n < size)
+		cb_view_impact_pretrend_text(r, ik, buf + n, size - (size_t)n);
 }
 
 static json_t *impact_json(const cb_impact_report *r, int with_accounts,

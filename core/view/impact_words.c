@@ -108,9 +108,8 @@ static void caveats(cb_buf *b, const cb_impact_report *r, const cb_impact_kpi *i
 			      "average), so each account's value is itself uncertain.",
 			      per_window);
 	if (ik->pretrend_warning) {
-		cb_view_impact_pretrend_line(r, ik, line, sizeof(line));
-		/* The line begins with the KPI's key: the paragraph has its name. */
-		cb_buf_printf(b, " Caution: %s.", strchr(line, ':') ? strchr(line, ':') + 2 : line);
+		cb_view_impact_pretrend_text(r, ik, line, sizeof(line));
+		cb_buf_printf(b, " Caution: %s.", line);
 	}
 	if (cb_view_impact_dropped_line(ik, line, sizeof(line)))
 		cb_buf_printf(b, " %s.", strchr(line, ':') ? strchr(line, ':') + 2 : line);

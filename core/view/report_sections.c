@@ -256,8 +256,9 @@ void cb_view_report_summary(cb_view_doc *d, const cb_report *rep)
 			cb_view_doc_para(d, "note", "Note: %s.", line);
 		for (size_t k = 0; k < r->nkpis; k++)
 			if (r->kpis[k].pretrend_warning) {
-				cb_view_impact_pretrend_line(r, &r->kpis[k], line, sizeof(line));
-				cb_view_doc_para(d, "warning", "Warning: %s.", line);
+				cb_view_impact_pretrend_text(r, &r->kpis[k], line, sizeof(line));
+				cb_view_doc_para(d, "warning", "Warning: %s: %s.",
+						 r->kpis[k].kpi->name, line);
 			}
 	}
 	cb_view_doc_heading(d, 3, NULL, "All KPIs with data");
@@ -346,17 +347,19 @@ void cb_view_report_formats(cb_view_doc *d, const cb_report *rep)
 
 		if (!cb_view_report_kpi_observed(&all->kpis[k]))
 			continue;
-		cells[0] = all->kpis[k].kpi->key;
+		cells[0] = all->kpis[k].kpi->name;
 		for (size_t g = 0; g <= rep->nformats; g++) {
 			const cb_impact_report *r =
 				g < rep->nformats ? rep->formats[g].impact : all;
 			const cb_analysis_impact *im = &r->kpis[k].impact;
+			char eff[64];
 
+			/* The effect in its unit, a rate's in pp, as on the first screen. */
+			effect_words(eff, sizeof(eff), all->kpis[k].kpi, im->effect);
 			if (im->thin)
 				snprintf(vals[g].s, sizeof(vals[g].s), "too thin");
 			else
-				snprintf(vals[g].s, sizeof(vals[g].s), "%s %s",
-					 cb_view_signed2(im->effect).s,
+				snprintf(vals[g].s, sizeof(vals[g].s), "%s %s", eff,
 					 cb_view_interval2(&im->effect_ci, 1).s);
 			cells[1 + g] = vals[g].s;
 		}
@@ -521,12 +524,13 @@ void cb_view_report_roi(cb_view_doc *d, const cb_impact_report *r)
 
 		if (!ik->has_value)
 			continue;
+		/* A rate's unit of change is a percentage point. */
 		snprintf(value, sizeof(value), "%s %s/%s (%s)",
-			 cb_view_fixed2(ik->value.per_unit).s, ik->value.currency, ik->kpi->unit,
-			 ik->value.kind);
+			 cb_view_fixed2(ik->value.per_unit).s, ik->value.currency,
+			 strcmp(ik->kpi->unit, "%") == 0 ? "pp" : ik->kpi->unit, ik->value.kind);
 		if (!ik->roi_ok) {
 			cb_view_doc_table_row(d, NULL,
-					      (const char *const[]){ik->kpi->key, value, "–", "–",
+					      (const char *const[]){ik->kpi->name, value, "–", "–",
 								    "–", ik->roi_note});
 			continue;
 		}
@@ -553,16 +557,16 @@ void cb_view_report_roi(cb_view_doc *d, const cb_impact_report *r)
 		}
 		cb_view_doc_table_row(
 			d, NULL,
-			(const char *const[]){ik->kpi->key, value, benefit, roi, bcr,
+			(const char *const[]){ik->kpi->name, value, benefit, roi, bcr,
 					      ik->roi.defined ? "" : "no cost recorded"});
 		if (ik->roi.defined && n < 64) {
 			snprintf(notes[n], sizeof(notes[n]), "%s%% [%s, %s]",
 				 cb_view_fixed2(ik->roi.estimate.roi_percent).s,
 				 cb_view_fixed2(ik->roi.low.roi_percent).s,
 				 cb_view_fixed2(ik->roi.high.roi_percent).s);
-			snprintf(tips[n], sizeof(tips[n]), "%s: ROI %s, BCR %s", ik->kpi->key,
+			snprintf(tips[n], sizeof(tips[n]), "%s: ROI %s, BCR %s", ik->kpi->name,
 				 notes[n], cb_view_fixed2(ik->roi.estimate.bcr).s);
-			rows[n] = (cb_svg_row){ik->kpi->key,
+			rows[n] = (cb_svg_row){ik->kpi->name,
 					       NAN,
 					       ik->roi.estimate.roi_percent,
 					       ik->roi.low.roi_percent,
@@ -620,7 +624,7 @@ void cb_view_report_account(cb_view_doc *d, const cb_report *rep)
 			continue;
 		cb_view_doc_table_row(
 			d, NULL,
-			(const char *const[]){ik->kpi->key, cb_view_fixed2(ia->baseline).s,
+			(const char *const[]){ik->kpi->name, cb_view_fixed2(ia->baseline).s,
 					      cb_view_fixed2(ia->follow_up).s,
 					      cb_view_signed2(ia->follow_up - ia->baseline).s,
 					      cb_view_signed2(ik->impact.exposed.mean_change).s,
@@ -667,7 +671,7 @@ void cb_view_report_outcomes(cb_view_doc *d, const cb_report *rep)
 		}
 		cb_view_doc_table_row(
 			d, NULL,
-			(const char *const[]){o->account, o->kpi, cb_view_fixed2(o->target).s,
+			(const char *const[]){o->account, o->kpi_name, cb_view_fixed2(o->target).s,
 					      cb_view_fixed2(o->minimum).s, period, value,
 					      o->period_attainment, before, after});
 	}

@@ -95,4 +95,20 @@ for (const k of kpis) {
   const mdRow = `| ${c.map((x) => unhtml(x).replace(/[\\`*_[\]<>#|]/g, '\\$&')).join(' | ')} |`;
   check(md.includes(mdRow), `the Markdown report lacks the row ${mdRow}`);
 }
+// The case studies: a row each in the case-study table, slug first and
+// the evidence (with the reason of an approval against it) last.
+check(data.case_studies.length === 2, `2 case studies expected in the data, ${data.case_studies.length} found`);
+const casesSection = dom.slice(dom.indexOf('<h2 id="cases">'), dom.indexOf('<h2 id="method">'));
+for (const cs of data.case_studies) {
+  const row = casesSection.match(new RegExp(`<tr><td class="w">${cs.slug}</td>[\\s\\S]*?</tr>`));
+  check(row, `no case-study row for ${cs.slug}`);
+  if (!row) continue;
+  const c = cells(row[0]);
+  const evidence = cs.despite_evidence
+    ? `${cs.evidence}; approved despite the evidence by ${cs.despite_evidence.reviewer}: ${cs.despite_evidence.reason}`
+    : cs.evidence;
+  check(c.length === 6 && c[2] === cs.account && c[4] === cs.status &&
+    c[5].replace(/&#39;|&#x27;/g, "'") === evidence,
+  `${cs.slug}: the row ${c.join(' | ')} is not ${cs.account}, ${cs.status}, ${evidence}`);
+}
 console.log(`report_chromium.js: ${checks} checks passed (${total} charts, ${kpis.length} KPIs with data)`);

@@ -5,7 +5,9 @@
 # console message (no script runs, nothing is fetched: the page's CSP would
 # log any attempt), hold every chart it should (counted in the DOM Chromium
 # built), and show the numbers of a fresh `impact --json`
-# (tests/e2e/report_chromium.js compares them). Keeps a screenshot and a PDF
+# (tests/e2e/report_chromium.js compares them), and fit its case-study
+# table into a 1280-px window and an A4 page (report_firstscreen.js
+# measures them). Keeps a screenshot and a PDF
 # print under the build folder and prints their paths. Fails (never skips)
 # without chromium or node: scripts/install-deps installs both.
 set -euo pipefail
@@ -48,7 +50,7 @@ chrome --dump-dom "file://$tmp/bad.html" >/dev/null 2>"$tmp/bad.log" || fail "ch
   fail "the console check missed a page with errors; chromium's log format changed?"
 
 # The workspace: 30 accounts; e1..e8 trained in person, e9..e15 virtually,
-# e16..e30 not at all. Weekly scores rise by 8 after training (controls by
+# e16..e30 not at all; two case studies. Weekly scores rise by 8 after training (controls by
 # 1), first-time fixes from 70% to 80% (controls unchanged).
 ws=$tmp/ws
 c() { "$cb" -C "$ws" "$@"; }
@@ -111,6 +113,75 @@ c data import "$tmp/obs.csv" >/dev/null
 c kpi value e_mean --per-unit 300 --currency EUR >/dev/null
 c outcome set e1 e_mean --target 60 --minimum 55 --from 2025-01-01 --to 2025-09-30 >/dev/null
 
+# Two case studies, so that the report has its case-study table: Jo (who
+# attended the in-person session, which reached e1) claims e1's first-time
+# fixes went from 70% to 80%, as planted, and is approved by the trainer; Lee (covering e9, reached by the virtual session) claims more
+# than the data show and is approved despite the evidence, with a long
+# reason: the longest cell the table can get.
+c person add lee --name "Lee Okafor" --role technician >/dev/null
+c cover lee e9 --from 2024-01-01 >/dev/null
+cat >"$tmp/case-e1.md" <<'MD'
+---
+title: "Listening first turned a sceptical maintenance manager at Account 1 into our advocate"
+technician: jo
+account: e1
+sessions:
+  - tco-2025-03-03
+claims:
+  - kpi: e_fix_rate
+    before: 70
+    after: 80
+    period: 2025-03-19..2025-06-16
+---
+
+## Situation
+
+The customer's maintenance manager doubted every visit report.
+
+## Actions
+
+Jo asked about the plant's production goals before opening the cabinet, and wrote them into each report.
+
+## Outcome
+
+Four visits in five fixed the fault the first time, up from seven in ten.
+MD
+cat >"$tmp/case-e9.md" <<'MD'
+---
+title: "A virtual session, a weekly call, and an account that renewed without a tender"
+technician: lee
+account: e9
+sessions:
+  - tco-2025-04-07
+claims:
+  - kpi: e_mean
+    before: 40
+    after: 95
+    period: 2025-04-23..2025-07-21
+  - kpi: e_fix_rate
+    before: 50
+    after: 99
+    period: 2025-04-23..2025-07-21
+---
+
+## Situation
+
+Account 9 was about to put its service contract out to tender.
+
+## Actions
+
+Lee set up a weekly call with the site's engineers and followed up every open work order in writing.
+
+## Outcome
+
+The account renewed for three years without a tender.
+MD
+c case submit "$tmp/case-e1.md" --slug listening-first-at-account-1 >/dev/null
+c case review listening-first-at-account-1 --reviewer ana --decision approve >/dev/null
+c case submit "$tmp/case-e9.md" --slug weekly-call-renewal-at-account-9 >/dev/null
+c case review weekly-call-renewal-at-account-9 --reviewer ana --decision approve \
+  --despite-evidence "The customer's own survey tool was replaced in April 2025 and its scale changed from 0-100 to a five-point scale converted by hand; the contract renewal is the outcome that matters here" >/dev/null
+
 # The report, and what impact says about the same question.
 c report --program tco --out "$art/report.html" >/dev/null
 c report --program tco --out "$art/report.md" >/dev/null
@@ -137,7 +208,8 @@ head -c 5 "$art/report.pdf" | grep -q '%PDF-' || fail "the printed report is not
 
 # The first screen in a 1280 x 800 window (puppeteer-core): no horizontal
 # scroll, its numbers the JSON's, a screenshot of it and an A4 print,
-# whose first page pdftoppm turns into an image for the artefacts.
+# whose first page pdftoppm turns into an image for the artefacts; the
+# case-study table measured at 1280 px and in print on A4.
 command -v pdftoppm >/dev/null 2>&1 || fail "pdftoppm is not installed: run scripts/install-deps"
 NODE_DIR=$src/build-node node "$src/tests/e2e/report_firstscreen.js" "$art/report.html" "$art" ||
   fail "the first screen (above)"

@@ -2,8 +2,9 @@
 // through puppeteer-core driving Debian's Chromium (offline, no browser
 // download): it keeps a screenshot of that screen, measures that the page
 // needs no horizontal scroll at 1280 px (and says which elements stick
-// out), prints the page to PDF, and checks that every number the first
-// screen shows is one the embedded impact JSON gives.
+// out), prints the page to PDF, checks that every number the first
+// screen shows is one the embedded impact JSON gives, and that the
+// case-study table fits the window and an A4 page.
 //   node report_firstscreen.js REPORT.html OUT_DIR
 'use strict';
 const path = require('path');
@@ -89,11 +90,55 @@ const check = (ok, what) => {
   }
   check(numbers >= 5, `only ${numbers} numbers on the first screen`);
 
+  // The case-study table fits: at 1280 px its scrolling container needs
+  // no scroll and no cell reaches past the window; printed on A4 (the
+  // page box 210 mm less the report's 14 mm margins, at 96 px an inch)
+  // the table and every cell lie within the page box.
+  const casesTable = (box) => {
+    const h = document.getElementById('cases');
+    let e = h && h.nextElementSibling;
+    while (e && !e.classList.contains('scroll')) {
+      if (e.tagName === 'H2') return null;
+      e = e.nextElementSibling;
+    }
+    const t = e && e.querySelector('table');
+    if (!t) return null;
+    const limit = box || document.documentElement.clientWidth;
+    const cells = [...t.querySelectorAll('th, td')];
+    const past = cells.filter((c) => c.getBoundingClientRect().right > limit + 0.5)
+      .map((c) => `"${c.textContent.slice(0, 30)}" to ${Math.round(c.getBoundingClientRect().right)} px`);
+    return {rows: t.tBodies[0].rows.length, scroll: e.scrollWidth, client: e.clientWidth,
+      width: t.getBoundingClientRect().width, tableScroll: t.scrollWidth, limit, cells: cells.length, past};
+  };
+  const fits = (m, where) => {
+    check(m !== null, `${where}: no case-study table`);
+    if (!m) return false;
+    check(m.rows === 2 && m.cells === 18, `${where}: the case-study table has ${m.rows} rows, ${m.cells} cells (want 2, 18)`);
+    const ok = m.scroll <= m.client && m.width <= m.limit + 0.5 && m.past.length === 0;
+    return {ok, what: `${where}: the case-study table is ${Math.round(m.width)} px wide (container ${m.client} px, ` +
+      `scrolls to ${m.scroll} px; room ${Math.round(m.limit)} px)${m.past.length ? '; cells past it: ' + m.past.join(', ') : ''}`};
+  };
+  const screen = fits(await page.evaluate(casesTable, 0), 'at 1280 px');
+  if (screen) check(screen.ok, screen.what);
+  const a4 = (210 - 2 * 14) / 25.4 * 96;
+  await page.emulateMediaType('print');
+  await page.setViewport({width: Math.floor(a4), height: 1123});
+  const printed = fits(await page.evaluate(casesTable, a4), 'printed on A4');
+  if (printed) check(printed.ok, printed.what);
+  // The measure must be able to fail: cells kept on one line do not fit.
+  await page.addStyleTag({content: '#cases ~ .scroll td{white-space:nowrap !important}'});
+  const unwrapped = fits(await page.evaluate(casesTable, a4), 'unwrapped');
+  check(unwrapped && !unwrapped.ok, 'the measure missed a case-study table kept on one line per cell');
+  await page.reload({waitUntil: 'load'});
+  await page.emulateMediaType(null);
+  await page.setViewport({width: 1280, height: 800});
+
   // The printed page.
   await page.pdf({path: path.join(out, 'report-print.pdf'), format: 'A4', printBackground: true});
   await browser.close();
   if (failed) process.exit(1);
-  console.log(`report_firstscreen.js: ok (${numbers} numbers on the first screen, page ${width.scroll} px wide)`);
+  console.log(`report_firstscreen.js: ok (${numbers} numbers on the first screen, page ${width.scroll} px wide; ` +
+    `${screen.what}; ${printed.what})`);
 })().catch((e) => {
   console.error(`report_firstscreen.js: ${e.stack || e}`);
   process.exit(1);
