@@ -29,10 +29,14 @@ cb_view_num cb_view_signed2(double v)
 {
 	cb_view_num n;
 
-	if (isfinite(v))
-		snprintf(n.s, sizeof(n.s), "%+.2f", v);
-	else
+	if (!isfinite(v)) {
 		snprintf(n.s, sizeof(n.s), "–");
+		return n;
+	}
+	/* What rounds to nothing has no sign: "0.00", not "-0.00". */
+	snprintf(n.s, sizeof(n.s), "%.2f", fabs(v));
+	if (strcmp(n.s, "0.00") != 0)
+		snprintf(n.s, sizeof(n.s), "%+.2f", v);
 	return n;
 }
 

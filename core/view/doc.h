@@ -26,7 +26,7 @@ typedef struct cb_view_num {
 
 /* v with 2 decimals (printf's %.2f), "–" when not finite. */
 cb_view_num cb_view_fixed2(double v);
-/* The same, signed: "+1.25", "-0.50". */
+/* The same, signed: "+1.25", "-0.50"; "0.00" when it rounds to 0 (no "-0.00"). */
 cb_view_num cb_view_signed2(double v);
 /* An interval "[low, high]" with 2 decimals, "–" unless `ok` and both ends
  * are finite. */

@@ -17,6 +17,7 @@
 
 #include "app/impact.h"
 #include "base/date.h"
+#include "view/doc.h"
 
 /* Accounts below which an interval is wide and one account weighs much. */
 #define FEW_ACCOUNTS 10
@@ -42,7 +43,7 @@ static void level(char *buf, size_t size, const cb_kpi_def *k, double v)
 /* A change or an effect, signed, in the KPI's unit: "+9.04 pp", "-0.55 hours". */
 static void change(char *buf, size_t size, const cb_kpi_def *k, double v)
 {
-	snprintf(buf, size, "%+.2f %s", v + 0.0, is_percent(k) ? "pp" : k->unit);
+	snprintf(buf, size, "%s %s", cb_view_signed2(v).s, is_percent(k) ? "pp" : k->unit);
 }
 
 /* A confidence level in percent: "95", "99.9". */
@@ -65,7 +66,7 @@ static void chance(char *buf, size_t size, double p, int of)
 static void interval_words(char *buf, size_t size, const cb_kpi_def *k,
 			   const cb_analysis_interval *ci)
 {
-	snprintf(buf, size, "%+.2f to %+.2f %s", ci->low + 0.0, ci->high + 0.0,
+	snprintf(buf, size, "%s to %s %s", cb_view_signed2(ci->low).s, cb_view_signed2(ci->high).s,
 		 is_percent(k) ? "pp" : k->unit);
 }
 

@@ -42,7 +42,7 @@ static void level_card(cb_view_doc *d, const char *level, const char *value, con
 /* A KPI effect for a reader: "+7.37 pp", "-0.55 hours" (2 decimals). */
 static void effect_words(char *buf, size_t size, const cb_kpi_def *k, double v)
 {
-	snprintf(buf, size, "%+.2f %s", v + 0.0, strcmp(k->unit, "%") == 0 ? "pp" : k->unit);
+	snprintf(buf, size, "%s %s", cb_view_signed2(v).s, strcmp(k->unit, "%") == 0 ? "pp" : k->unit);
 }
 
 /* The KPIs that moved most clearly (improved or worsened, the largest

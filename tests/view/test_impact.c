@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "testlib.h"
+#include "view/doc.h"
 #include "view/impact.h"
 
 /* Money as a reader reads it: thousands separators, whole units. */
@@ -43,6 +44,20 @@ START_TEST(json_numbers_are_null_when_not_finite)
 }
 END_TEST
 
+/* A signed change as the words and the report print it: what rounds to
+ * nothing has no sign. */
+START_TEST(signed_numbers_round_to_an_unsigned_zero)
+{
+	ck_assert_str_eq(cb_view_signed2(0.5).s, "+0.50");
+	ck_assert_str_eq(cb_view_signed2(-0.55).s, "-0.55");
+	ck_assert_str_eq(cb_view_signed2(-0.001).s, "0.00");
+	ck_assert_str_eq(cb_view_signed2(0.004).s, "0.00");
+	ck_assert_str_eq(cb_view_signed2(-0.0).s, "0.00");
+	ck_assert_str_eq(cb_view_signed2(-0.006).s, "-0.01");
+	ck_assert_str_eq(cb_view_signed2(NAN).s, "–");
+}
+END_TEST
+
 START_TEST(names_of_kinds_and_control_modes)
 {
 	ck_assert_str_eq(cb_view_exposure_kind_name(CB_EXPOSURE_SESSION), "session");
@@ -60,6 +75,7 @@ int main(void)
 	tcase_add_test(tc, money_has_thousands_separators);
 	tcase_add_test(tc, json_numbers_are_null_when_not_finite);
 	tcase_add_test(tc, names_of_kinds_and_control_modes);
+	tcase_add_test(tc, signed_numbers_round_to_an_unsigned_zero);
 	suite_add_tcase(s, tc);
 	return cbt_main(s);
 }
