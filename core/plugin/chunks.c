@@ -1,6 +1,6 @@
 /*
  * Compiled plugin chunks kept between runs. Compiling the built-in plugins
- * was half of what `casebook kpi list` spent; a chunk compiled once is kept
+ * was a fifth of what `casebook kpi list` spent; a chunk compiled once is kept
  * as Lua bytecode in the user's cache folder, one file per plugin path, and
  * is used again only when it was compiled from the very same text (SHA-256
  * of the Lua release, the chunk name and the text), when it was written by
@@ -10,10 +10,14 @@
  *
  * The bytecode is never stripped, so that a plugin's errors name the same
  * lines whichever way it was loaded. Plugins themselves still cannot load
- * bytecode (sandbox.c); only the host reads these files.
+ * bytecode (sandbox.c); only the host reads these files. Entries neither
+ * read nor written for ENTRY_KEEP_DAYS (those of plugins since moved or
+ * deleted) are removed whenever an entry is written, and so are files a
+ * writer killed half-way left a day ago.
  */
 #include "plugin/internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <nettle/sha2.h>
@@ -21,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -31,6 +36,7 @@
 #define ENTRY_MAGIC_LEN (sizeof(ENTRY_MAGIC) - 1)
 #define ENTRY_HEADER (ENTRY_MAGIC_LEN + 2 * SHA256_DIGEST_SIZE)
 #define ENTRY_MAX (8 << 20) /* bytes; plugin files are at most 1 MiB */
+#define ENTRY_KEEP_DAYS 30
 
 typedef uint8_t digest[SHA256_DIGEST_SIZE];
 
@@ -130,6 +136,35 @@ static int make_dirs(const char *dir)
 	return mkdir(tmp, 0700) != 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* Removes the entries of `dir` unused for ENTRY_KEEP_DAYS, and what a
+ * killed writer left. The access time says when an entry was last read
+ * (with relatime, the default, to within a day); where the file system
+ * keeps none, a chunk in use is only compiled again once a month. */
+static void prune(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	time_t old = time(NULL) - (time_t)ENTRY_KEEP_DAYS * 24 * 3600;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		int entry = len > 5 && strcmp(e->d_name + len - 5, ".luac") == 0;
+		int left = strncmp(e->d_name, ".new-", 5) == 0; /* entry_write's */
+		struct stat st;
+
+		if ((!entry && !left) ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if ((entry && st.st_atime < old && st.st_mtime < old) ||
+		    (left && st.st_mtime < time(NULL) - 24 * 3600))
+			unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+}
+
 /* Writes the entry whole or not at all: another casebook may be reading
  * it, or writing it too. */
 static void entry_write(const char *dir, const char *path, const digest key, const cb_buf *code)
@@ -162,6 +197,7 @@ static void entry_write(const char *dir, const char *path, const digest key, con
 	if (close(fd) != 0 || done < b.len || rename(tmp, path) != 0)
 		unlink(tmp);
 	cb_buf_free(&b);
+	prune(dir);
 }
 
 static int dump_writer(lua_State *L, const void *p, size_t size, void *ud)

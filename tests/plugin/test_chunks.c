@@ -1,14 +1,16 @@
 /* The compiled chunks the plugin host keeps between runs (plugin/chunks.c),
  * on real files and real Lua: a chunk is used again only for the very text
  * it was compiled from, only when it is whole, and only when nobody but
- * its owner may write it; without a usable cache folder plugins load as
- * before; and `casebook kpi list` answers the same from the cache. */
+ * its owner may write it; entries unused for a month go; without a usable
+ * cache folder plugins load as before; and `casebook kpi list` answers the
+ * same from the cache. */
 #include <fcntl.h>
 #include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/error.h"
@@ -268,6 +270,51 @@ START_TEST(without_a_usable_folder_plugins_load_as_before)
 }
 END_TEST
 
+/* Sets the access and modification times of `path`, in days ago. */
+static void age(const char *path, int atime_days, int mtime_days)
+{
+	struct timespec t[2];
+
+	clock_gettime(CLOCK_REALTIME, &t[0]);
+	t[1] = t[0];
+	t[0].tv_sec -= (time_t)atime_days * 24 * 3600;
+	t[1].tv_sec -= (time_t)mtime_days * 24 * 3600;
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, t, 0), 0);
+}
+
+START_TEST(entries_unused_for_a_month_are_removed)
+{
+	char *path, *gone, *left, *other;
+	cb_plugin_host *h;
+
+	free(cbt_write(plugins, "a.lua", first_text));
+	free(kpi_name(cache));
+	path = entry();
+	age(path, 0, 40); /* written long ago, read today: kept */
+	gone = cbt_write(cache, "0123.luac", "an entry nobody read for 40 days\n");
+	age(gone, 40, 40);
+	left = cbt_write(cache, ".new-AbCdEf", "what a killed writer left\n");
+	age(left, 2, 2);
+
+	/* Another plugin's entry is written: the folder is pruned. */
+	other = join(dir, "other");
+	ck_assert_int_eq(mkdir(other, 0700), 0);
+	free(cbt_write(other, "b.lua", other_text));
+	ck_assert_int_eq(cb_plugin_host_new(NULL, &h), 0);
+	ck_assert_int_eq(cb_plugin_host_set_chunk_cache(h, cache), 0);
+	ck_assert_int_eq(cb_plugin_host_load_dir(h, other, 0), 0);
+	ck_assert_ptr_nonnull(cb_plugin_kpi_find(h, "k"));
+	cb_plugin_host_free(h);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	ck_assert_int_ne(access(gone, F_OK), 0);
+	ck_assert_int_ne(access(left, F_OK), 0);
+	free(other);
+	free(path);
+	free(gone);
+	free(left);
+}
+END_TEST
+
 START_TEST(the_folder_follows_xdg_then_home)
 {
 	char out[4096];
@@ -323,6 +370,7 @@ int main(void)
 	tcase_add_test(tc, a_damaged_or_writable_entry_is_not_used);
 	tcase_add_test(tc, errors_name_the_same_line_from_the_cache);
 	tcase_add_test(tc, without_a_usable_folder_plugins_load_as_before);
+	tcase_add_test(tc, entries_unused_for_a_month_are_removed);
 	tcase_add_test(tc, the_folder_follows_xdg_then_home);
 	tcase_add_test(tc, kpi_list_answers_the_same_from_the_cache);
 	suite_add_tcase(s, tc);
