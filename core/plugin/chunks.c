@@ -66,12 +66,16 @@ static void source_key(const char *chunkname, const char *text, size_t len, dige
  * replaces its old entry instead of adding one. */
 static int entry_path(const char *dir, const char *chunkname, char *out, size_t outlen)
 {
+	static const char digits[] = "0123456789abcdef";
 	digest d;
 	char hex[2 * SHA256_DIGEST_SIZE + 1];
 
 	sha256_of(chunkname, strlen(chunkname), d);
-	for (size_t i = 0; i < SHA256_DIGEST_SIZE; i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	for (size_t i = 0; i < SHA256_DIGEST_SIZE; i++) {
+		hex[2 * i] = digits[d[i] >> 4];
+		hex[2 * i + 1] = digits[d[i] & 15];
+	}
+	hex[2 * SHA256_DIGEST_SIZE] = '\0';
 	return snprintf(out, outlen, "%s/%s.luac", dir, hex) < (int)outlen ? 0 : -1;
 }
 
