@@ -54,7 +54,7 @@ static int same_dir(const char *a, const char *b)
 int cb_app_plugins_open(const cb_plugin_options *o, cb_plugin_host **out)
 {
 	cb_plugin_host *h;
-	char builtin[4096];
+	char builtin[4096], cache[4096];
 	int rc;
 
 	*out = NULL;
@@ -62,6 +62,11 @@ int cb_app_plugins_open(const cb_plugin_options *o, cb_plugin_host **out)
 		return rc;
 	if (o->log)
 		cb_plugin_host_set_log(h, o->log, o->log_ctx);
+	/* Compiled plugins are kept for the next command (plugin/chunks.c);
+	 * without a cache folder they are compiled every time. */
+	if (cb_plugin_chunk_cache_dir(cache, sizeof(cache)) == 0 &&
+	    (rc = cb_plugin_host_set_chunk_cache(h, cache)) < 0)
+		goto fail;
 	if (cb_plugin_builtin_dir(builtin, sizeof(builtin)) == 0 &&
 	    (rc = cb_plugin_host_load_dir(h, builtin, 1)) < 0)
 		goto fail;

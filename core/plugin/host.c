@@ -348,7 +348,19 @@ void cb_plugin_host_free(cb_plugin_host *h)
 	cb_ptrs_free(&h->stage_measures);
 	cb_ptrs_free(&h->stage_kpis);
 	cb_ptrs_free(&h->stage_hooks);
+	free(h->chunk_dir);
 	free(h);
+}
+
+int cb_plugin_host_set_chunk_cache(cb_plugin_host *h, const char *dir)
+{
+	char *copy = NULL;
+
+	if (dir && !(copy = strdup(dir)))
+		return cb_error_set(CB_ENOMEM, "out of memory");
+	free(h->chunk_dir);
+	h->chunk_dir = copy;
+	return 0;
 }
 
 void cb_plugin_host_set_log(cb_plugin_host *h, cb_plugin_log_fn fn, void *ctx)
@@ -372,7 +384,8 @@ static int load_job_run(lua_State *L)
 	int status;
 
 	snprintf(chunkname, sizeof(chunkname), "@%s", job->plugin->path);
-	status = luaL_loadbufferx(L, job->text, job->len, chunkname, "t");
+	status = cb_plugin_chunk_load(L, cb_plugin_host_of(L)->chunk_dir, job->text, job->len,
+				      chunkname);
 	if (status != LUA_OK)
 		return lua_error(L);
 	cb_plugin_sandbox_push_env(L, job->plugin);

@@ -105,6 +105,12 @@ void cb_plugin_host_free(cb_plugin_host *h);
 typedef void (*cb_plugin_log_fn)(const char *plugin, const char *line, void *ctx);
 void cb_plugin_host_set_log(cb_plugin_host *h, cb_plugin_log_fn fn, void *ctx);
 
+/* Keeps the compiled chunk of each plugin in `dir` (made, private to the
+ * user, when first written) and loads it from there again while the
+ * plugin's text is the same, instead of compiling it; NULL, the default,
+ * compiles every time. Returns 0 or CB_ENOMEM. */
+int cb_plugin_host_set_chunk_cache(cb_plugin_host *h, const char *dir);
+
 /* Loads every *.lua file of `dir` (but *.d.lua, editor annotations), in
  * byte order of their names. A missing
  * folder is not an error when `optional`. A plugin that fails is recorded

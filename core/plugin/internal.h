@@ -44,6 +44,7 @@ struct cb_plugin_host {
 	struct cb_plugin_memo *memo;
 	uint64_t memo_gen;
 	int memo_on;
+	char *chunk_dir; /* compiled chunks kept here (chunks.c); NULL: none */
 };
 
 int cb_ptrs_push(cb_ptrs *a, void *p);
@@ -67,6 +68,12 @@ cb_series_ud *cb_plugin_series_push(lua_State *L, const cb_series *s);
  * error instead of reading freed memory. */
 void cb_plugin_series_expire(cb_series_ud *ud);
 void cb_plugin_series_register(lua_State *L);
+
+/* luaL_loadbufferx of a plugin's text, through the compiled chunks kept in
+ * `dir` (NULL: none): the same function, status and message, without
+ * compiling a text compiled before. Runs inside a protected call. */
+int cb_plugin_chunk_load(lua_State *L, const char *dir, const char *text, size_t len,
+			 const char *chunkname);
 
 /* Pushes a Lua copy of a JSON value (objects and arrays as tables, null as
  * nil). Runs inside a protected call. */

@@ -17,6 +17,21 @@ static int is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+int cb_plugin_chunk_cache_dir(char *out, size_t outlen)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	int n;
+
+	/* The XDG base directory rules: a relative path is to be ignored. */
+	if (xdg && xdg[0] == '/')
+		n = snprintf(out, outlen, "%s/casebook/chunks", xdg);
+	else if (home && home[0] == '/')
+		n = snprintf(out, outlen, "%s/.cache/casebook/chunks", home);
+	else
+		return cb_error_set(CB_ENOTFOUND, "neither XDG_CACHE_HOME nor HOME is set");
+	return n < (int)outlen ? 0 : cb_error_set(CB_EINVALID, "cache folder path too long");
+}
+
 int cb_plugin_builtin_dir(char *out, size_t outlen)
 {
 	const char *env = getenv("CASEBOOK_BUILTIN_PLUGINS");

@@ -15,4 +15,10 @@
  * when none of them exists (out then holds the source-tree path). */
 int cb_plugin_builtin_dir(char *out, size_t outlen);
 
+/* Writes the folder for compiled plugins into out: casebook/chunks under
+ * $XDG_CACHE_HOME, or under $HOME/.cache when that is not set (either
+ * must be an absolute path). Returns 0, or CB_ENOTFOUND when neither is
+ * set. */
+int cb_plugin_chunk_cache_dir(char *out, size_t outlen);
+
 #endif
