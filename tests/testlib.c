@@ -181,6 +181,23 @@ char *cbt_db_dump(const char *ws)
 	return dump;
 }
 
+char *cbt_slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *s;
+	long n;
+
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	s = malloc((size_t)n + 1);
+	ck_assert_uint_eq(fread(s, 1, (size_t)n, f), (size_t)n);
+	s[n] = '\0';
+	fclose(f);
+	return s;
+}
+
 char *cbt_write(const char *dir, const char *name, const char *text)
 {
 	char *path = malloc(4096);

@@ -38,6 +38,10 @@ char *cbt_sh(int *status, const char *fmt, ...)
  * dumps to prove that a failed command changed nothing. Caller frees. */
 char *cbt_db_dump(const char *ws);
 
+/* The whole file at `path`, NUL-terminated (caller frees); fails the test
+ * when it cannot be read. */
+char *cbt_slurp(const char *path);
+
 /* Writes `text` to dir/name; returns the full path (caller frees). */
 char *cbt_write(const char *dir, const char *name, const char *text);
 

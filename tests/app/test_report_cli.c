@@ -114,23 +114,6 @@ static void teardown(void)
 	free(ws);
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *s;
-	long n;
-
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	s = malloc((size_t)n + 1);
-	ck_assert_uint_eq(fread(s, 1, (size_t)n, f), (size_t)n);
-	s[n] = '\0';
-	fclose(f);
-	return s;
-}
-
 static int exists(const char *path)
 {
 	struct stat st;
@@ -178,7 +161,7 @@ static char *report(const char *name, const char *const *args)
 	ck_assert_msg(r.status == 0, "report: %s", r.err);
 	ck_assert_msg(cbt_has(r.out, "wrote "), "%s", r.out);
 	cbt_run_free(&r);
-	return slurp(path);
+	return cbt_slurp(path);
 }
 
 #define REPORT(name, ...) report(name, (const char *const[7]){__VA_ARGS__})
@@ -594,7 +577,7 @@ START_TEST(replaces_the_file_whole)
 		ck_assert_msg(r.status == 0, "%s", r.err);
 		cbt_run_free(&r);
 	}
-	html = slurp(path);
+	html = cbt_slurp(path);
 	ck_assert(strncmp(html, "<!DOCTYPE html>", 15) == 0);
 	free(html);
 	/* No temporary file is left beside it. */

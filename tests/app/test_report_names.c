@@ -139,23 +139,6 @@ static void teardown(void)
 	free(ws);
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *s;
-	long n;
-
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	s = malloc((size_t)n + 1);
-	ck_assert_uint_eq(fread(s, 1, (size_t)n, f), (size_t)n);
-	s[n] = '\0';
-	fclose(f);
-	return s;
-}
-
 /* `casebook impact ARGS --json`, parsed. */
 static json_t *impact_json(const char *const *args)
 {
@@ -208,7 +191,7 @@ static char *report(const char *name, const char *kind, const char *key)
 	cbt_casebook(&r, ws, NULL, "report", kind, key, "--out", path, NULL);
 	ck_assert_msg(r.status == 0, "report: %s", r.err);
 	cbt_run_free(&r);
-	return slurp(path);
+	return cbt_slurp(path);
 }
 
 static json_t *kpi_of(json_t *impact, const char *key)
@@ -513,7 +496,7 @@ START_TEST(caveats_match_their_golden_files)
 			json_decref(impact);
 			continue;
 		}
-		want = slurp(path);
+		want = cbt_slurp(path);
 		want[strcspn(want, "\n")] = '\0';
 		ck_assert_msg(strcmp(got, want) == 0, "%s differs:\n got: %s\nwant: %s", cases[i].file,
 			      got, want);

@@ -86,23 +86,6 @@ static void teardown(void)
 	free(ws);
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *s;
-	long n;
-
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	s = malloc((size_t)n + 1);
-	ck_assert_uint_eq(fread(s, 1, (size_t)n, f), (size_t)n);
-	s[n] = '\0';
-	fclose(f);
-	return s;
-}
-
 /* What `casebook report --KIND KEY` writes, and what the view renders from
  * cb_app_report in this process, compared byte for byte. */
 static void same_report(cb_report_kind kind, const char *key, int markdown)
@@ -122,7 +105,7 @@ static void same_report(cb_report_kind kind, const char *key, int markdown)
 	cbt_casebook(&r, ws, NULL, "report", options[kind], key, "--out", path, NULL);
 	ck_assert_msg(r.status == 0, "report: %s", r.err);
 	cbt_run_free(&r);
-	file = slurp(path);
+	file = cbt_slurp(path);
 
 	req.kind = kind;
 	req.key = key;
@@ -243,7 +226,7 @@ START_TEST(view_sources_read_nothing)
 		    (strcmp(e->d_name + len - 2, ".c") && strcmp(e->d_name + len - 2, ".h")))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		text = slurp(path);
+		text = cbt_slurp(path);
 		for (size_t i = 0; i < sizeof(banned) / sizeof(banned[0]); i++) {
 			/* A name, not the end of a longer one (cb_view_doc_open);
 			 * comments may name what the code must not do. */
