@@ -381,6 +381,7 @@ static size_t lower_bound(const int64_t *t, size_t n, int64_t x)
  * same as the plugins see them (YYYY-MM-DD, `to` exclusive). */
 typedef struct window_def {
 	cb_analysis_span span;
+	int64_t from_at, to_at; /* the span in seconds */
 	int measured; /* window_measured */
 	char from[CB_DATE_LEN], to[CB_DATE_LEN];
 } window_def;
@@ -395,7 +396,8 @@ static double window_value(cb_plugin_host *host, cb_impact_kpi *ik, const size_t
 	double v = NAN;
 	int rc;
 
-	cb_analysis_span_seconds(&wd->span, &from_at, &to_at);
+	from_at = wd->from_at;
+	to_at = wd->to_at;
 	*obs = 0;
 	for (size_t i = 0; i < k->ninputs; i++) {
 		size_t m = slots[i], a, b;
@@ -408,12 +410,14 @@ static double window_value(cb_plugin_host *host, cb_impact_kpi *ik, const size_t
 	{
 		cb_window w = {account, wd->from, wd->to, views};
 
-		rc = cb_plugin_kpi_compute(host, k, &w, &v, &reason);
+		/* The reason of a nil is kept once, from a baseline or follow-up. */
+		rc = cb_plugin_kpi_compute(host, k, &w, &v,
+					   main && !ik->nil_reason[0] ? &reason : NULL);
 	}
 	if (rc == 1) {
 		ik->nil_windows += main != 0;
 		if (main && !ik->nil_reason[0])
-			snprintf(ik->nil_reason, sizeof(ik->nil_reason), "%s", reason);
+			snprintf(ik->nil_reason, sizeof(ik->nil_reason), "%s", reason ? reason : "");
 		v = NAN;
 	} else if (rc < 0) {
 		char last[CB_DATE_LEN];
@@ -802,6 +806,7 @@ static window_def *window_defs(const cb_impact_report *r, const int *windows, si
 			window_def *d = &defs[g * nwindows + w];
 
 			d->measured = window_measured(r, &r->cohorts[g], windows[w], &d->span);
+			cb_analysis_span_seconds(&d->span, &d->from_at, &d->to_at);
 			cb_date_format(d->span.from, d->from);
 			cb_date_format(d->span.to, d->to);
 		}
@@ -849,6 +854,7 @@ typedef struct run {
 	size_t npending, written; /* rows in pending, rows written before them */
 	size_t nexposed;    /* exposed rows (they come first in the detail) */
 	uint32_t *pick;     /* the rows of one window's comparison */
+	uint16_t *measured; /* per row, a bit per window it is measured in */
 } run;
 
 /* Rows of spilled values buffered per column before a write. */
@@ -857,7 +863,7 @@ typedef struct run {
 /* Row i's window w, when it is measured: the cohort's window, for a
  * control only through a window it is a control for (with not-yet
  * controls, for w > 0, still untrained when the window ends). */
-static const window_def *row_window(const run *u, size_t i, size_t w)
+static const window_def *window_of(const run *u, size_t i, size_t w)
 {
 	const row *rw = &u->rows[i];
 	const window_def *d = &u->defs[rw->cohort * u->nwindows + w];
@@ -868,6 +874,15 @@ static const window_def *row_window(const run *u, size_t i, size_t w)
 	    control_for(&u->r->request, &u->accounts->items[rw->account], d->span.to))
 		return d;
 	return NULL;
+}
+
+_Static_assert(CB_IMPACT_PLACEBO_WINDOWS + 1 + CB_IMPACT_FOLLOW_UP_WINDOWS <= 16,
+	       "a row's windows are bits of a uint16_t");
+
+/* The same, as worked out once per row (u->measured: a bit per window). */
+static const window_def *row_window(const run *u, size_t i, size_t w)
+{
+	return u->measured[i] >> w & 1u ? &u->defs[u->rows[i].cohort * u->nwindows + w] : NULL;
 }
 
 /* Reads entry a's series of the measures the KPIs [k0, k1) need, over all
@@ -884,7 +899,8 @@ static int read_entry(run *u, size_t a, size_t r0, size_t r1, size_t k0, size_t 
 
 			if (!d)
 				continue;
-			cb_analysis_span_seconds(&d->span, &f, &t);
+			f = d->from_at;
+			t = d->to_at;
 			if (f < from_at)
 				from_at = f;
 			if (t > to_at)
@@ -1461,8 +1477,16 @@ int cb_app_impact(cb_workspace *ws, const cb_impact_request *req, cb_impact_repo
 	for (size_t i = 0; i < r->nkpis; i++)
 		if (r->kpis[i].kpi->ninputs > maxin)
 			maxin = r->kpis[i].kpi->ninputs;
-	for (size_t i = 0; i < u.nrows; i++)
+	if (!(u.measured = malloc((u.nrows + 1) * sizeof(*u.measured)))) {
+		rc = cb_error_set(CB_ENOMEM, "out of memory for %zu accounts", accounts.n);
+		goto done;
+	}
+	for (size_t i = 0; i < u.nrows; i++) {
 		u.nexposed += u.rows[i].exposed != 0;
+		u.measured[i] = 0;
+		for (size_t w = 0; w < u.nwindows; w++)
+			u.measured[i] |= (uint16_t)((window_of(&u, i, w) != NULL) << w);
+	}
 	u.spill = -1;
 	chunk = values_budget() / sizeof(double) / (u.nrows * u.nwindows + 1);
 	if (chunk < 1) {
@@ -1515,6 +1539,7 @@ done:
 	free(u.values);
 	free(u.pending);
 	free(u.pick);
+	free(u.measured);
 	if (u.spill >= 0)
 		close(u.spill);
 	free(u.rows);

@@ -868,13 +868,16 @@ static struct cb_plugin_memo *memo_find(cb_plugin_host *h, const cb_kpi_def *kpi
 	return NULL;
 }
 
-/* The kept answer as compute's own: *value, or a copy of the reason. */
+/* The kept answer as compute's own: *value, or a copy of the reason (when
+ * the caller wants one). */
 static int answer_give(const cb_kpi_answer *a, double *value, char **reason)
 {
 	if (a->rc == 0) {
 		*value = a->value;
 		return 0;
 	}
+	if (!reason)
+		return 1;
 	*reason = strdup(a->reason);
 	return *reason ? 1 : cb_error_set(CB_ENOMEM, "out of memory");
 }
@@ -892,8 +895,26 @@ static int answer_keep(cb_kpi_answer *a, int rc, double value, const char *reaso
 	return 0;
 }
 
+static int kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi, const cb_window *w,
+		       double *value, char **reason, char **mine);
+
 int cb_plugin_kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi, const cb_window *w,
 			  double *value, char **reason)
+{
+	char *mine = NULL;
+	int rc;
+
+	if (reason)
+		*reason = NULL;
+	rc = kpi_compute(h, kpi, w, value, reason, &mine);
+	free(mine);
+	return rc;
+}
+
+/* The work of cb_plugin_kpi_compute; a reason the caller did not want but
+ * the memo keeps a copy of goes through *mine. */
+static int kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi, const cb_window *w,
+		       double *value, char **reason, char **mine)
 {
 	struct cb_plugin_memo *memo = NULL, *slot = NULL;
 	/* The host owns its KPI definitions; the memo below is its own. */
@@ -902,7 +923,6 @@ int cb_plugin_kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi, const cb_win
 	int rc, read_context = 0;
 	double got;
 
-	*reason = NULL;
 	if (kpi->disabled)
 		return cb_error_set(CB_EINVALID, "%s", kpi->disabled_reason);
 	for (size_t i = 0; i < kpi->ninputs; i++)
@@ -921,6 +941,8 @@ int cb_plugin_kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi, const cb_win
 	if (h->memo_on && seen && kpi->ninputs <= MEMO_INPUTS &&
 	    (memo = memo_find(h, kpi, w, &slot)) != NULL)
 		return answer_give(&memo->answer, value, reason);
+	if (!reason)
+		reason = mine;
 	rc = compute_call(h, kpi, w, value, reason, &read_context);
 	if (read_context || (rc != 0 && rc != 1))
 		return rc;

@@ -154,7 +154,8 @@ int cb_plugin_measure_check(const cb_measure_def *m, double value);
  * without observations once such a window's answer is known (from a call
  * that read neither w.account, w.from nor w.to). Returns 0 with *value set;
  * or 1 when the plugin returned nil, with *reason (caller frees) saying why
- * ("fewer than 10 answers"); or CB_EINVALID when the call failed (error,
+ * ("fewer than 10 answers"; `reason` may be NULL when the caller does not
+ * need it, which spares a copy per window); or CB_EINVALID when the call failed (error,
  * budget or memory exceeded, a non-number result), the message naming the
  * plugin's file and line and the KPI. The host keeps working either way. */
 int cb_plugin_kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi,
