@@ -422,59 +422,110 @@ static void heap_down(run_head **heap, size_t n, size_t i)
 	}
 }
 
-/* Merges runs[0..n) in row order into `to` (a run) or, when `to` is NULL,
- * into the store; closes them. */
-static int merge_runs(import *im, FILE **runs, size_t n, FILE *to)
+/* A merge of sorted runs, handing out their rows in row order. */
+typedef struct merger {
+	FILE **runs; /* borrowed; closed by merge_close */
+	size_t n, live;
+	run_head *heads;
+	run_head **heap;
+	int started; /* heap[0] was handed out and is still to be read past */
+} merger;
+
+static int merge_open(merger *m, FILE **runs, size_t n)
 {
-	run_head *heads = calloc(n, sizeof(*heads));
-	run_head **heap = calloc(n, sizeof(*heap));
-	size_t live = 0;
-	int rc = 0;
+	int rc;
 
-	if (!heads || !heap) {
-		rc = cb_error_set(CB_ENOMEM, "out of memory");
-		goto done;
-	}
+	*m = (merger){runs, n, 0, calloc(n, sizeof(run_head)), calloc(n, sizeof(run_head *)), 0};
+	if (!m->heads || !m->heap)
+		return cb_error_set(CB_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++) {
-		heads[i].f = runs[i];
-		if (fseek(runs[i], 0, SEEK_SET) != 0) {
-			rc = cb_error_set(CB_EIO, "cannot read the import's temporary file: %s",
-					  strerror(errno));
-			goto done;
-		}
-		if ((rc = run_next(&heads[i])) < 0)
-			goto done;
+		m->heads[i].f = runs[i];
+		if (fseek(runs[i], 0, SEEK_SET) != 0)
+			return cb_error_set(CB_EIO, "cannot read the import's temporary file: %s",
+					    strerror(errno));
+		if ((rc = run_next(&m->heads[i])) < 0)
+			return rc;
 		if (rc == 1)
-			heap[live++] = &heads[i];
+			m->heap[m->live++] = &m->heads[i];
 	}
-	for (size_t i = live / 2; i-- > 0;)
-		heap_down(heap, live, i);
-	rc = 0;
-	while (live) {
-		run_head *h = heap[0];
+	for (size_t i = m->live / 2; i-- > 0;)
+		heap_down(m->heap, m->live, i);
+	return 0;
+}
 
-		if (to) {
-			rc = run_put(to, &h->r, h->source, h->note);
-		} else {
-			cb_observation o = {h->r.measure_id, h->r.account_id, h->r.at, im->batch_id,
-					    h->r.line, h->r.value,
-					    h->r.source_len ? h->source : NULL,
-					    h->r.note_len ? h->note : NULL};
+/* The next row of the merge: 1 with *out, 0 at the end, or an error. The
+ * row and its texts stay valid until the next call. */
+static int merge_next(merger *m, const run_head **out)
+{
+	int rc;
 
-			rc = cb_store_observation_write(im->writer, &o);
-		}
-		if (rc < 0 || (rc = run_next(h)) < 0)
-			goto done;
+	if (m->started && m->live) {
+		if ((rc = run_next(m->heap[0])) < 0)
+			return rc;
 		if (rc == 0)
-			heap[0] = heap[--live];
-		heap_down(heap, live, 0);
-		rc = 0;
+			m->heap[0] = m->heap[--m->live];
+		heap_down(m->heap, m->live, 0);
 	}
-done:
-	for (size_t i = 0; i < n; i++)
-		fclose(runs[i]);
-	free(heads);
-	free(heap);
+	m->started = 1;
+	if (!m->live)
+		return 0;
+	*out = m->heap[0];
+	return 1;
+}
+
+/* Closes the runs. */
+static void merge_close(merger *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		fclose(m->runs[i]);
+	free(m->heads);
+	free(m->heap);
+}
+
+/* Merges runs[0..n) into `to`, a new run; closes them. */
+static int merge_into_run(FILE **runs, size_t n, FILE *to)
+{
+	merger m;
+	const run_head *h;
+	int rc;
+
+	if ((rc = merge_open(&m, runs, n)) == 0)
+		while ((rc = merge_next(&m, &h)) == 1)
+			if ((rc = run_put(to, &h->r, h->source, h->note)) < 0)
+				break;
+	merge_close(&m);
+	return rc;
+}
+
+/* The rows the store takes from a merge (cb_observation_next_fn). */
+typedef struct merge_feed {
+	merger m;
+	int64_t batch_id;
+} merge_feed;
+
+static int feed_merge(void *ctx, cb_observation *o)
+{
+	merge_feed *f = ctx;
+	const run_head *h;
+	int rc = merge_next(&f->m, &h);
+
+	if (rc != 1)
+		return rc;
+	*o = (cb_observation){h->r.measure_id, h->r.account_id, h->r.at, f->batch_id, h->r.line,
+			      h->r.value, h->r.source_len ? h->source : NULL,
+			      h->r.note_len ? h->note : NULL};
+	return 1;
+}
+
+/* Merges runs[0..n) into the store; closes them. */
+static int merge_into_store(import *im, FILE **runs, size_t n)
+{
+	merge_feed f = {.batch_id = im->batch_id};
+	int rc;
+
+	if ((rc = merge_open(&f.m, runs, n)) == 0)
+		rc = cb_store_observation_write_all(im->writer, feed_merge, &f);
+	merge_close(&f.m);
 	return rc;
 }
 
@@ -488,7 +539,7 @@ static int spill(import *im)
 		/* Bounded open files: the runs so far become one. */
 		if (!(f = run_open(im)))
 			return CB_EIO;
-		rc = merge_runs(im, im->runs, im->nruns, f);
+		rc = merge_into_run(im->runs, im->nruns, f);
 		im->nruns = 0;
 		if (rc < 0) {
 			fclose(f);
@@ -513,20 +564,34 @@ static int spill(import *im)
 	return 0;
 }
 
+/* The chunk's rows the store takes (cb_observation_next_fn): sorted,
+ * duplicates left out. */
+typedef struct chunk_feed {
+	const import *im;
+	size_t i;
+} chunk_feed;
+
+static int feed_chunk(void *ctx, cb_observation *o)
+{
+	chunk_feed *f = ctx;
+	const import *im = f->im;
+
+	while (f->i < im->nrows && im->rows[f->i].dup)
+		f->i++;
+	if (f->i == im->nrows)
+		return 0;
+	const row *r = &im->rows[f->i++];
+	*o = (cb_observation){r->measure_id, r->account_id, r->at, im->batch_id, r->line,
+			      r->value, chunk_text(im, r->source), chunk_text(im, r->note)};
+	return 1;
+}
+
 /* Writes the chunk's rows (sorted, duplicates left out) into the store. */
 static int write_chunk(import *im)
 {
-	int rc;
+	chunk_feed f = {im, 0};
 
-	for (size_t i = 0; i < im->nrows; i++) {
-		const row *r = &im->rows[i];
-		cb_observation o = {r->measure_id, r->account_id, r->at, im->batch_id, r->line,
-				    r->value, chunk_text(im, r->source), chunk_text(im, r->note)};
-
-		if (!r->dup && (rc = cb_store_observation_write(im->writer, &o)) < 0)
-			return rc;
-	}
-	return 0;
+	return cb_store_observation_write_all(im->writer, feed_chunk, &f);
 }
 
 /* Sorts the chunk and marks its duplicates (a dry run counts them and
@@ -545,7 +610,7 @@ static int flush(import *im, int last)
 	im->nrows = 0;
 	cb_buf_clear(&im->text);
 	if (rc == 0 && last && im->nruns && !im->nerrors) {
-		rc = merge_runs(im, im->runs, im->nruns, NULL);
+		rc = merge_into_store(im, im->runs, im->nruns);
 		im->nruns = 0;
 	}
 	return rc;
