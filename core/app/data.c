@@ -200,6 +200,8 @@ typedef struct import {
 	size_t nrows, chunk_rows, max_runs;
 	cb_sort_item *order, *scratch; /* the chunk's rows in row order (sort_chunk) */
 	cb_buf text; /* source and note strings of the chunk */
+	/* the file's columns (cb_csv_column), looked up once */
+	int col_account, col_measure, col_at, col_value, col_source, col_note;
 	FILE **runs; /* sorted runs waiting for the merge (max_runs) */
 	size_t nruns;
 	int64_t total, first_at, last_at, created;
@@ -784,14 +786,14 @@ static int account_of(import *im, const char *key, int64_t *id)
 /* Checks one record and adds it to the chunk. Returns 0, 1 to stop
  * reading (too many errors), or a negative code for a failure that is not
  * the row's fault (the store, memory). */
-static int take_row(import *im, const cb_csv_record *rec, const cb_csv_columns *cols)
+static int take_row(import *im, const cb_csv_record *rec)
 {
-	const char *account = cb_csv_field(rec, cols, "account");
-	const char *measure = cb_csv_field(rec, cols, "measure");
-	const char *at_text = cb_csv_field(rec, cols, "at");
-	const char *value_text = cb_csv_field(rec, cols, "value");
-	const char *src = cb_csv_field(rec, cols, "source");
-	const char *note = cb_csv_field(rec, cols, "note");
+	const char *account = cb_csv_field_at(rec, im->col_account);
+	const char *measure = cb_csv_field_at(rec, im->col_measure);
+	const char *at_text = cb_csv_field_at(rec, im->col_at);
+	const char *value_text = cb_csv_field_at(rec, im->col_value);
+	const char *src = cb_csv_field_at(rec, im->col_source);
+	const char *note = cb_csv_field_at(rec, im->col_note);
 	const cb_measure_def *def;
 	row r = {0};
 	int rc;
@@ -944,6 +946,12 @@ int cb_app_data_import(cb_workspace *ws, const char *path, const cb_data_import_
 	if ((rc = cb_csv_open(f, im.name, &reader)) < 0 ||
 	    (rc = cb_csv_header(reader, required, optional, &cols)) < 0)
 		goto done;
+	im.col_account = cb_csv_column(&cols, "account");
+	im.col_measure = cb_csv_column(&cols, "measure");
+	im.col_at = cb_csv_column(&cols, "at");
+	im.col_value = cb_csv_column(&cols, "value");
+	im.col_source = cb_csv_column(&cols, "source");
+	im.col_note = cb_csv_column(&cols, "note");
 	if (!o->dry_run) {
 		cb_store_set_busy_timeout(ws->store, IMPORT_BUSY_MS);
 		if ((rc = cb_store_begin(ws->store)) < 0)
@@ -972,7 +980,7 @@ int cb_app_data_import(cb_workspace *ws, const char *path, const cb_data_import_
 			goto done;
 	}
 	while ((rc = cb_csv_next(reader, &rec)) == 1) {
-		if ((rc = take_row(&im, rec, &cols)) < 0)
+		if ((rc = take_row(&im, rec)) < 0)
 			goto done;
 		if (rc == 1) {
 			stopped = 1;

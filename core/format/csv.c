@@ -503,12 +503,20 @@ int cb_csv_header(cb_csv_reader *r, const char *const *required, const char *con
 	return 0;
 }
 
-const char *cb_csv_field(const cb_csv_record *rec, const cb_csv_columns *cols, const char *name)
+int cb_csv_column(const cb_csv_columns *cols, const char *name)
 {
 	for (size_t k = 0; k < cols->n; k++)
 		if (strcmp(cols->names[k], name) == 0)
-			return cols->index[k] >= 0 && (size_t)cols->index[k] < rec->n
-				       ? rec->fields[cols->index[k]]
-				       : "";
-	return "";
+			return cols->index[k];
+	return -1;
+}
+
+const char *cb_csv_field_at(const cb_csv_record *rec, int column)
+{
+	return column >= 0 && (size_t)column < rec->n ? rec->fields[column] : "";
+}
+
+const char *cb_csv_field(const cb_csv_record *rec, const cb_csv_columns *cols, const char *name)
+{
+	return cb_csv_field_at(rec, cb_csv_column(cols, name));
 }

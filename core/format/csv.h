@@ -69,4 +69,11 @@ int cb_csv_header(cb_csv_reader *r, const char *const *required, const char *con
  * Borrowed from `rec`. */
 const char *cb_csv_field(const cb_csv_record *rec, const cb_csv_columns *cols, const char *name);
 
+/* The column of the field named `name`, or -1 when it is absent: looked up
+ * once, for a loop over many records to read with cb_csv_field_at. */
+int cb_csv_column(const cb_csv_columns *cols, const char *name);
+
+/* The field in `column` of `rec` ("" for -1). Borrowed from `rec`. */
+const char *cb_csv_field_at(const cb_csv_record *rec, int column);
+
 #endif

@@ -453,6 +453,14 @@ START_TEST(header_columns)
 	ck_assert_str_eq(cb_csv_field(rec, &cols, "name"), "Acme");
 	ck_assert_str_eq(cb_csv_field(rec, &cols, "region"), "DACH");
 	ck_assert_str_eq(cb_csv_field(rec, &cols, "industry"), ""); /* absent */
+	/* the same by columns looked up once */
+	ck_assert_int_eq(cb_csv_column(&cols, "key"), 1);
+	ck_assert_int_eq(cb_csv_column(&cols, "region"), 2);
+	ck_assert_int_eq(cb_csv_column(&cols, "industry"), -1);
+	ck_assert_int_eq(cb_csv_column(&cols, "unheard of"), -1);
+	ck_assert_str_eq(cb_csv_field_at(rec, cb_csv_column(&cols, "name")), "Acme");
+	ck_assert_str_eq(cb_csv_field_at(rec, -1), "");
+	ck_assert_str_eq(cb_csv_field_at(rec, 3), ""); /* past the record */
 	expect_end(&rd);
 	close_reading(&rd);
 }
