@@ -2,8 +2,9 @@
  * Importing observations. The file streams through the CSV reader once;
  * rows are checked, resolved to ids and gathered in chunks sorted by
  * (measure, account, time). A file of one chunk is written as it is. A
- * larger one keeps each sorted chunk as a run in an unnamed temporary file
- * beside the database and, once the whole file is read and checked, merges
+ * larger one keeps each sorted chunk as a packed run (app/data_run.h) in an
+ * unnamed temporary file beside the database and, once the whole file is
+ * read and checked, merges
  * the runs, so that the clustered table takes every row in its own order,
  * appended, instead of one pass over most of its leaf pages per chunk (the
  * system time of a 10M-row import grew 28-fold with chunks written one by
@@ -13,21 +14,19 @@
  * failed import, or one killed half-way, leaves nothing (the temporary
  * files have no name and go with the process).
  */
-#define _GNU_SOURCE /* fopencookie */
+#define _GNU_SOURCE /* fopencookie, qsort_r */
 #include "app/data.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <math.h>
 #include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "app/account.h"
+#include "app/data_run.h"
 #include "base/buf.h"
 #include "base/date.h"
 #include "base/error.h"
@@ -38,7 +37,9 @@
 
 #define CHUNK_ROWS 131072 /* rows sorted at a time */
 #define MAX_RUNS 256	  /* sorted runs merged at once */
-#define RUN_BUFFER (32 << 10) /* read buffer of one run */
+/* bytes of sources and notes a chunk keeps: a chunk ends at this much
+ * text, so that long notes on every row cannot grow memory */
+#define TEXT_MAX (16 << 20)
 #define IMPORT_BUSY_MS (30 * 60 * 1000) /* wait for another import this long */
 #define DUPS_SHOWN 5 /* duplicate rows a refusal names */
 
@@ -171,8 +172,9 @@ static int collect_account(const cb_account *a, void *ctx)
 typedef struct row {
 	int64_t measure_id, account_id, at, line;
 	double value;
-	size_t source, note; /* offsets into the chunk's text + 1; 0: none */
-	int dup; /* repeats an observation another batch stored */
+	uint32_t source, note; /* offsets into the chunk's text + 1; 0: none */
+	uint16_t source_len, note_len; /* at most CB_NOTE_MAX */
+	uint8_t dup; /* repeats an observation another batch stored */
 } row;
 
 static int row_order(const void *pa, const void *pb)
@@ -188,6 +190,12 @@ static int row_order(const void *pa, const void *pb)
 	return (a->line > b->line) - (a->line < b->line);
 }
 
+/* A text kept in the chunk's text: its offset + 1 (0: none) and length. */
+typedef struct kept_text {
+	uint32_t at;
+	uint16_t len;
+} kept_text;
+
 typedef struct import {
 	cb_workspace *ws;
 	const cb_data_import_options *o;
@@ -199,10 +207,11 @@ typedef struct import {
 	row *rows;
 	size_t nrows, chunk_rows, max_runs;
 	cb_sort_item *order, *scratch; /* the chunk's rows in row order (sort_chunk) */
-	cb_buf text; /* source and note strings of the chunk */
+	cb_buf text; /* source and note strings of the chunk (at most TEXT_MAX) */
+	kept_text last_source, last_note; /* the last kept in the text (add_text) */
 	/* the file's columns (cb_csv_column), looked up once */
 	int col_account, col_measure, col_at, col_value, col_source, col_note;
-	FILE **runs; /* sorted runs waiting for the merge (max_runs) */
+	cb_run **runs; /* sorted runs waiting for the merge (max_runs) */
 	size_t nruns;
 	int64_t total, first_at, last_at, created;
 	cb_buf errors;
@@ -383,258 +392,89 @@ static int mark_duplicates(import *im)
 /* --- sorted runs ------------------------------------------------------------ */
 
 /* A source or note of the chunk (an offset + 1 into its text; 0: none). */
-static const char *chunk_text(const import *im, size_t at)
+static const char *chunk_text(const import *im, uint32_t at)
 {
 	return at ? im->text.ptr + at - 1 : NULL;
 }
 
-/* A row as a run keeps it, followed by its source and note bytes. */
-typedef struct run_row {
-	int64_t measure_id, account_id, at, line;
-	double value;
-	uint32_t source_len, note_len;
-} run_row;
-
-/* An unnamed file beside the database (the disk the workspace has room
- * on, not a /tmp that may be memory): gone when closed or killed. */
-static FILE *run_open(import *im)
-{
-	const char *dir = im->ws->dir;
-	FILE *f;
-	int fd;
-
-#ifdef O_TMPFILE
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd < 0)
-#endif
-	{
-		char path[PATH_MAX];
-
-		snprintf(path, sizeof(path), "%s/.casebook-import-XXXXXX", dir);
-		fd = mkstemp(path);
-		if (fd >= 0)
-			unlink(path);
-	}
-	if (fd < 0) {
-		cb_error_set(CB_EIO, "cannot make a temporary file in %s for the import: %s", dir,
-			     strerror(errno));
-		return NULL;
-	}
-	if (!(f = fdopen(fd, "w+b"))) {
-		close(fd);
-		cb_error_set(CB_ENOMEM, "out of memory");
-		return NULL;
-	}
-	setvbuf(f, NULL, _IOFBF, RUN_BUFFER);
-	return f;
-}
-
-static int run_put(FILE *f, const run_row *r, const char *src, const char *note)
-{
-	if (fwrite(r, sizeof(*r), 1, f) != 1 ||
-	    (r->source_len && fwrite(src, r->source_len, 1, f) != 1) ||
-	    (r->note_len && fwrite(note, r->note_len, 1, f) != 1))
-		return cb_error_set(CB_EIO, "cannot write the import's temporary file: %s",
-				    strerror(errno));
-	return 0;
-}
-
-/* One run being merged: its current row and that row's texts. */
-typedef struct run_head {
-	FILE *f;
-	run_row r;
-	char source[CB_NOTE_MAX + 1], note[CB_NOTE_MAX + 1];
-} run_head;
-
-/* Reads the run's next row: 1, or 0 at its end. */
-static int run_next(run_head *h)
-{
-	if (fread(&h->r, sizeof(h->r), 1, h->f) != 1) {
-		if (ferror(h->f))
-			return cb_error_set(CB_EIO, "cannot read the import's temporary file: %s",
-					    strerror(errno));
-		return 0;
-	}
-	if (h->r.source_len > CB_NOTE_MAX || h->r.note_len > CB_NOTE_MAX ||
-	    (h->r.source_len && fread(h->source, h->r.source_len, 1, h->f) != 1) ||
-	    (h->r.note_len && fread(h->note, h->r.note_len, 1, h->f) != 1))
-		return cb_error_set(CB_EIO, "the import's temporary file is cut short");
-	h->source[h->r.source_len] = '\0';
-	h->note[h->r.note_len] = '\0';
-	return 1;
-}
-
-static int head_before(const run_head *a, const run_head *b)
-{
-	const run_row *x = &a->r, *y = &b->r;
-
-	if (x->measure_id != y->measure_id)
-		return x->measure_id < y->measure_id;
-	if (x->account_id != y->account_id)
-		return x->account_id < y->account_id;
-	if (x->at != y->at)
-		return x->at < y->at;
-	return x->line < y->line;
-}
-
-static void heap_down(run_head **heap, size_t n, size_t i)
-{
-	for (;;) {
-		size_t l = 2 * i + 1, m = i;
-
-		if (l < n && head_before(heap[l], heap[m]))
-			m = l;
-		if (l + 1 < n && head_before(heap[l + 1], heap[m]))
-			m = l + 1;
-		if (m == i)
-			return;
-		run_head *t = heap[i];
-		heap[i] = heap[m];
-		heap[m] = t;
-		i = m;
-	}
-}
-
-/* A merge of sorted runs, handing out their rows in row order. */
-typedef struct merger {
-	FILE **runs; /* borrowed; closed by merge_close */
-	size_t n, live;
-	run_head *heads;
-	run_head **heap;
-	int started; /* heap[0] was handed out and is still to be read past */
-} merger;
-
-static int merge_open(merger *m, FILE **runs, size_t n)
-{
-	int rc;
-
-	*m = (merger){runs, n, 0, calloc(n, sizeof(run_head)), calloc(n, sizeof(run_head *)), 0};
-	if (!m->heads || !m->heap)
-		return cb_error_set(CB_ENOMEM, "out of memory");
-	for (size_t i = 0; i < n; i++) {
-		m->heads[i].f = runs[i];
-		if (fseek(runs[i], 0, SEEK_SET) != 0)
-			return cb_error_set(CB_EIO, "cannot read the import's temporary file: %s",
-					    strerror(errno));
-		if ((rc = run_next(&m->heads[i])) < 0)
-			return rc;
-		if (rc == 1)
-			m->heap[m->live++] = &m->heads[i];
-	}
-	for (size_t i = m->live / 2; i-- > 0;)
-		heap_down(m->heap, m->live, i);
-	return 0;
-}
-
-/* The next row of the merge: 1 with *out, 0 at the end, or an error. The
- * row and its texts stay valid until the next call. */
-static int merge_next(merger *m, const run_head **out)
-{
-	int rc;
-
-	if (m->started && m->live) {
-		if ((rc = run_next(m->heap[0])) < 0)
-			return rc;
-		if (rc == 0)
-			m->heap[0] = m->heap[--m->live];
-		heap_down(m->heap, m->live, 0);
-	}
-	m->started = 1;
-	if (!m->live)
-		return 0;
-	*out = m->heap[0];
-	return 1;
-}
-
-/* Closes the runs. */
-static void merge_close(merger *m)
-{
-	for (size_t i = 0; i < m->n; i++)
-		fclose(m->runs[i]);
-	free(m->heads);
-	free(m->heap);
-}
-
-/* Merges runs[0..n) into `to`, a new run; closes them. */
-static int merge_into_run(FILE **runs, size_t n, FILE *to)
-{
-	merger m;
-	const run_head *h;
-	int rc;
-
-	if ((rc = merge_open(&m, runs, n)) == 0)
-		while ((rc = merge_next(&m, &h)) == 1)
-			if ((rc = run_put(to, &h->r, h->source, h->note)) < 0)
-				break;
-	merge_close(&m);
-	return rc;
-}
-
 /* The rows the store takes from a merge (cb_observation_next_fn). */
 typedef struct merge_feed {
-	merger m;
+	cb_run_merge *m;
 	int64_t batch_id;
 } merge_feed;
 
 static int feed_merge(void *ctx, cb_observation *o)
 {
 	merge_feed *f = ctx;
-	const run_head *h;
-	int rc = merge_next(&f->m, &h);
+	const cb_run_row *r;
+	int rc = cb_run_merge_next(f->m, &r);
 
 	if (rc != 1)
 		return rc;
-	*o = (cb_observation){h->r.measure_id, h->r.account_id, h->r.at, f->batch_id, h->r.line,
-			      h->r.value, h->r.source_len ? h->source : NULL,
-			      h->r.note_len ? h->note : NULL};
+	*o = (cb_observation){r->measure_id, r->account_id, r->at, f->batch_id, r->line,
+			      r->value, r->source, r->note};
 	return 1;
 }
 
-/* Merges runs[0..n) into the store; closes them. */
-static int merge_into_store(import *im, FILE **runs, size_t n)
+/* Frees the runs kept so far. */
+static void runs_free(import *im)
 {
-	merge_feed f = {.batch_id = im->batch_id};
+	for (size_t i = 0; i < im->nruns; i++)
+		cb_run_free(im->runs[i]);
+	im->nruns = 0;
+}
+
+/* Merges the runs kept so far into the store, or into one new run `to`;
+ * frees them. */
+static int merge_runs(import *im, cb_run *to)
+{
+	merge_feed f = {NULL, im->batch_id};
+	const cb_run_row *r;
 	int rc;
 
-	if ((rc = merge_open(&f.m, runs, n)) == 0)
-		rc = cb_store_observation_write_all(im->writer, feed_merge, &f);
-	merge_close(&f.m);
-	return rc;
+	if ((rc = cb_run_merge_new(im->runs, im->nruns, &f.m)) == 0) {
+		if (!to)
+			rc = cb_store_observation_write_all(im->writer, feed_merge, &f);
+		else
+			while ((rc = cb_run_merge_next(f.m, &r)) == 1)
+				if ((rc = cb_run_put(to, r)) < 0)
+					break;
+	}
+	cb_run_merge_free(f.m);
+	runs_free(im);
+	return rc < 0 ? rc : 0;
 }
 
 /* Keeps the chunk's rows (sorted, duplicates left out) as a new run. */
 static int spill(import *im)
 {
-	FILE *f;
+	cb_run *run;
 	int rc;
 
 	if (im->nruns == im->max_runs) {
 		/* Bounded open files: the runs so far become one. */
-		if (!(f = run_open(im)))
-			return CB_EIO;
-		rc = merge_into_run(im->runs, im->nruns, f);
-		im->nruns = 0;
-		if (rc < 0) {
-			fclose(f);
+		if ((rc = cb_run_new(im->ws->dir, &run)) < 0)
+			return rc;
+		if ((rc = merge_runs(im, run)) < 0 || (rc = cb_run_rewind(run)) < 0) {
+			cb_run_free(run);
 			return rc;
 		}
-		im->runs[im->nruns++] = f;
+		im->runs[im->nruns++] = run;
 	}
-	if (!(f = run_open(im)))
-		return CB_EIO;
-	im->runs[im->nruns++] = f;
+	if ((rc = cb_run_new(im->ws->dir, &run)) < 0)
+		return rc;
+	im->runs[im->nruns++] = run;
 	for (size_t i = 0; i < im->nrows; i++) {
 		const row *r = sorted(im, i);
-		const char *src = chunk_text(im, r->source), *note = chunk_text(im, r->note);
-		run_row w = {r->measure_id, r->account_id, r->at, r->line, r->value,
-			     src ? (uint32_t)strlen(src) : 0, note ? (uint32_t)strlen(note) : 0};
+		cb_run_row w = {r->measure_id,		  r->account_id, r->at,		r->line,
+				r->value,		  chunk_text(im, r->source),
+				chunk_text(im, r->note), r->source_len,  r->note_len};
 
-		if (r->dup)
-			continue;
-		if ((rc = run_put(f, &w, src, note)) < 0)
+		if (!r->dup && (rc = cb_run_put(run, &w)) < 0)
 			return rc;
 	}
-	return 0;
+	/* written out, its write buffer freed while it waits */
+	return cb_run_rewind(run);
 }
 
 /* The chunk's rows the store takes (cb_observation_next_fn): sorted,
@@ -682,10 +522,9 @@ static int flush(import *im, int last)
 	}
 	im->nrows = 0;
 	cb_buf_clear(&im->text);
-	if (rc == 0 && last && im->nruns && !im->nerrors) {
-		rc = merge_into_store(im, im->runs, im->nruns);
-		im->nruns = 0;
-	}
+	im->last_source = im->last_note = (kept_text){0, 0};
+	if (rc == 0 && last && im->nruns && !im->nerrors)
+		rc = merge_runs(im, NULL);
 	return rc;
 }
 
@@ -697,17 +536,30 @@ static int row_error(import *im, long line, const char *msg)
 	return ++im->nerrors >= CB_IMPORT_MAX_ERRORS;
 }
 
-static int add_text(import *im, const char *what, const char *s, size_t *at)
+/* Keeps a source or note `s` (len bytes) in the chunk's text: *at gets its
+ * offset + 1 (0 when empty) and *out_len its length. A text the same as
+ * the last one kept in its column (`last`), as a file's source mostly is,
+ * is checked and kept once for all its rows. */
+static int add_text(import *im, const char *what, const char *s, size_t len, uint32_t *at,
+		    uint16_t *out_len, kept_text *last)
 {
 	int rc;
 
 	*at = 0;
-	if (!s || !*s)
+	*out_len = 0;
+	if (!len)
 		return 0;
+	if (last->at && last->len == len && memcmp(chunk_text(im, last->at), s, len) == 0) {
+		*at = last->at;
+		*out_len = last->len;
+		return 0;
+	}
 	if ((rc = cb_text_check(what, s, CB_NOTE_MAX, 0, 1)) < 0)
 		return rc;
-	*at = im->text.len + 1;
-	return cb_buf_append(&im->text, s, strlen(s) + 1);
+	*at = (uint32_t)im->text.len + 1;
+	*out_len = (uint16_t)len;
+	*last = (kept_text){*at, *out_len};
+	return cb_buf_append(&im->text, s, len + 1);
 }
 
 /* Resolves a measure key to its declaration and id. */
@@ -783,6 +635,12 @@ static int account_of(import *im, const char *key, int64_t *id)
 	return map_put(&im->accounts, key, *id, NULL);
 }
 
+/* The length of the field in `column` of `rec` (0 for -1). */
+static size_t field_len(const cb_csv_record *rec, int column)
+{
+	return column >= 0 && (size_t)column < rec->n ? rec->lens[column] : 0;
+}
+
 /* Checks one record and adds it to the chunk. Returns 0, 1 to stop
  * reading (too many errors), or a negative code for a failure that is not
  * the row's fault (the store, memory). */
@@ -826,8 +684,10 @@ static int take_row(import *im, const cb_csv_record *rec)
 	}
 	if (cb_plugin_measure_check(def, r.value) < 0)
 		return row_error(im, rec->line, cb_error_last());
-	if ((rc = add_text(im, "source", src, &r.source)) < 0 ||
-	    (rc = add_text(im, "note", note, &r.note)) < 0) {
+	if ((rc = add_text(im, "source", src, field_len(rec, im->col_source), &r.source,
+			   &r.source_len, &im->last_source)) < 0 ||
+	    (rc = add_text(im, "note", note, field_len(rec, im->col_note), &r.note, &r.note_len,
+			   &im->last_note)) < 0) {
 		if (rc != CB_EINVALID)
 			return rc;
 		return row_error(im, rec->line, cb_error_last());
@@ -840,7 +700,7 @@ static int take_row(import *im, const cb_csv_record *rec)
 		im->last_at = r.at;
 	im->total++;
 	im->rows[im->nrows++] = r;
-	if (im->nrows == im->chunk_rows)
+	if (im->nrows == im->chunk_rows || im->text.len >= TEXT_MAX)
 		return flush(im, 0);
 	return 0;
 }
@@ -880,8 +740,7 @@ static void import_free(import *im)
 	free(im->rows);
 	free(im->order);
 	free(im->scratch);
-	for (size_t i = 0; i < im->nruns; i++)
-		fclose(im->runs[i]);
+	runs_free(im);
 	free(im->runs);
 	cb_buf_free(&im->text);
 	cb_buf_free(&im->errors);
