@@ -7,6 +7,7 @@
  * file is written and read through a buffer of our own with write(2) and
  * read(2): a run is written once and read once, front to back.
  */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include "app/data_run.h"
 
 #include <errno.h>

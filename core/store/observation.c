@@ -270,7 +270,10 @@ int cb_store_observation_span(cb_store *s, int64_t *first_at, int64_t *last_at, 
  * per row would open a cursor per row, search the B-tree from its root twice
  * (the primary key's uniqueness check, then the insert) and end a statement
  * each time; a cursor kept open finds a row that follows the last one on
- * the page it is on already. */
+ * the page it is on already. OR FAIL: a failure leaves the rows before it
+ * to the transaction's rollback, so that SQLite keeps no statement journal
+ * (a copy of every page of the table the statement changes, in a
+ * temporary file: the whole table, for an import into a full store). */
 struct cb_observation_writer {
 	cb_store *s;
 	sqlite3_stmt *insert;
@@ -458,7 +461,7 @@ int cb_store_observation_writer_new(cb_store *s, cb_observation_writer **out)
 		}
 		s->feed_module = 1;
 	}
-	if ((rc = cb_store_prepare(s, "INSERT INTO observation (measure_id, account_id, at, "
+	if ((rc = cb_store_prepare(s, "INSERT OR FAIL INTO observation (measure_id, account_id, at, "
 				      "batch_id, line, value, source, note) "
 				      "SELECT measure_id, account_id, at, batch_id, line, value, "
 				      "source, note FROM casebook_observation_feed(?1)",

@@ -75,7 +75,10 @@ typedef int (*cb_observation_next_fn)(void *ctx, cb_observation *o);
  * open between rows: rows given in the table's key order (measure,
  * account, time) each land beside the one before. Returns 0, next's
  * negative code (its message kept), or the store's error (CB_EEXISTS for a
- * row already stored under the same key). */
+ * row already stored under the same key). After a failure the rows
+ * written before it are still in the transaction, for the caller to roll
+ * back: undoing the statement alone would need a journal of every page
+ * of the table it touched. */
 int cb_store_observation_write_all(cb_observation_writer *w, cb_observation_next_fn next,
 				   void *ctx);
 void cb_store_observation_writer_free(cb_observation_writer *w);

@@ -1,9 +1,11 @@
 /* The observation writer (store/observation.h): rows given one at a time
  * through its feed go in through one statement, on real SQLite files; a
- * feed that fails, or a row already stored, leaves the table as it was. */
+ * feed that fails, or a row already stored, stops it with its error, and
+ * the transaction's rollback leaves the table as it was. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/error.h"
 #include "store/observation.h"
@@ -126,15 +128,53 @@ START_TEST(a_failing_feed_leaves_the_table_as_it_was)
 	ck_assert_int_eq(cb_store_observation_writer_new(s, &w), 0);
 	ck_assert_int_eq(cb_store_observation_write_all(w, next_row, &f), CB_EIO);
 	ck_assert_str_eq(cb_error_last(), "feed failed at row 321");
-	/* the transaction goes on: the rows before the failure are undone
-	 * with the statement, and a feed after it goes in */
-	f = (feed){f.measure_id, f.account_id, f.batch_id, 5, 0, 0, 0, "", ""};
+	/* the 320 rows before the failure wait for the rollback */
+	f = (feed){f.measure_id, f.account_id, f.batch_id, 330, 320, 0, 0, "", ""};
 	ck_assert_int_eq(cb_store_observation_write_all(w, next_row, &f), 0);
+	cb_store_observation_writer_free(w);
+	ck_assert_int_eq(cb_store_rollback(s), 0);
+	cb_store_close(s);
+	out = cbt_sh(NULL, "sqlite3 '%s' 'SELECT count(*) FROM observation'", path);
+	ck_assert_str_eq(out, "0\n");
+	free(out);
+}
+END_TEST
+
+/* Rows into a table that holds rows already, among them: SQLite keeps no
+ * statement journal of the pages they change (its temporary file,
+ * etilqs_*, is never opened), and the rows are all there after the
+ * commit. */
+START_TEST(rows_among_stored_rows_need_no_statement_journal)
+{
+	feed f = {.n = 20000};
+	cb_observation_writer *w;
+	cb_store *s = store_with_batch(&f);
+	char *out;
+
+	ck_assert_int_eq(cb_store_begin(s), 0);
+	ck_assert_int_eq(cb_store_observation_writer_new(s, &w), 0);
+	ck_assert_int_eq(cb_store_observation_write_all(w, next_row, &f), 0);
+	cb_store_observation_writer_free(w);
+	ck_assert_int_eq(cb_store_batch_finish(s, f.batch_id, "first", 20000, 0, 10, 200000), 0);
+	ck_assert_int_eq(cb_store_commit(s), 0);
+	/* the same times again under a second batch: every page changes */
+	ck_assert_int_eq(cb_store_begin(s), 0);
+	ck_assert_int_eq(cb_store_batch_begin(s, "again.csv", &f.batch_id), 0);
+	f.given = 0;
+	ck_assert_int_eq(cb_store_observation_writer_new(s, &w), 0);
+	out = cbt_sh(NULL, "ls -l /proc/%ld/fd | grep -c etilqs", (long)getpid());
+	ck_assert_str_eq(out, "0\n");
+	free(out);
+	ck_assert_int_eq(cb_store_observation_write_all(w, next_row, &f), 0);
+	out = cbt_sh(NULL, "ls -l /proc/%ld/fd | grep -c etilqs", (long)getpid());
+	ck_assert_str_eq(out, "0\n");
+	free(out);
 	cb_store_observation_writer_free(w);
 	ck_assert_int_eq(cb_store_commit(s), 0);
 	cb_store_close(s);
-	out = cbt_sh(NULL, "sqlite3 '%s' 'SELECT count(*), max(line) FROM observation'", path);
-	ck_assert_str_eq(out, "5|5\n");
+	out = cbt_sh(NULL, "sqlite3 '%s' 'SELECT count(*), count(DISTINCT batch_id) FROM observation'",
+		     path);
+	ck_assert_str_eq(out, "40000|2\n");
 	free(out);
 }
 END_TEST
@@ -149,8 +189,10 @@ START_TEST(a_row_stored_twice_is_refused_whole)
 	ck_assert_int_eq(cb_store_begin(s), 0);
 	ck_assert_int_eq(cb_store_observation_writer_new(s, &w), 0);
 	ck_assert_int_eq(cb_store_observation_write_all(w, next_row, &f), CB_EEXISTS);
+	/* the feed stopped at the repeated row */
+	ck_assert_int_eq(f.given, 200);
 	cb_store_observation_writer_free(w);
-	ck_assert_int_eq(cb_store_commit(s), 0);
+	ck_assert_int_eq(cb_store_rollback(s), 0);
 	cb_store_close(s);
 	out = cbt_sh(NULL, "sqlite3 '%s' 'SELECT count(*) FROM observation'", path);
 	ck_assert_str_eq(out, "0\n");
@@ -167,6 +209,7 @@ int main(void)
 	tcase_add_test(tc, rows_of_a_feed_go_in_with_their_texts);
 	tcase_add_test(tc, a_failing_feed_leaves_the_table_as_it_was);
 	tcase_add_test(tc, a_row_stored_twice_is_refused_whole);
+	tcase_add_test(tc, rows_among_stored_rows_need_no_statement_journal);
 	suite_add_tcase(s, tc);
 	return cbt_main(s);
 }
