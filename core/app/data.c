@@ -35,8 +35,14 @@
 #include "format/csv.h"
 #include "store/account.h"
 
-#define CHUNK_ROWS 131072 /* rows sorted at a time */
-#define MAX_RUNS 256	  /* sorted runs merged at once */
+/* Rows sorted at a time, and sorted runs merged at once: one merge takes
+ * 134M rows, so that a row of a 100M-row file is written to a run and
+ * read back once, as in a smaller one (past MAX_RUNS runs they are merged
+ * into one first, and the rows of those pass twice). Memory is some 22
+ * MiB of chunk and a 16 KiB read buffer per run, and open files stay
+ * below the usual limit of 1,024. */
+#define CHUNK_ROWS 262144
+#define MAX_RUNS 512
 /* bytes of sources and notes a chunk keeps: a chunk ends at this much
  * text, so that long notes on every row cannot grow memory */
 #define TEXT_MAX (16 << 20)

@@ -23,7 +23,7 @@
 #include "base/text.h"
 
 #define WRITE_BUFFER (256 << 10)
-#define READ_BUFFER (32 << 10) /* each run of a merge has one */
+#define READ_BUFFER (16 << 10) /* each run of a merge has one: at least two rows */
 /* The longest row: flags, four varints, a value, two texts and their
  * lengths. A buffer always holds a whole row before it is decoded. */
 #define ROW_MAX (1 + 4 * 10 + 10 + 2 * (10 + CB_NOTE_MAX))
