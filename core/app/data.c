@@ -4,9 +4,10 @@
  * (measure, account, time). A file of one chunk is written as it is. A
  * larger one keeps each sorted chunk as a packed run (app/data_run.h) in an
  * unnamed temporary file beside the database and, once the whole file is
- * read and checked, merges
- * the runs, so that the clustered table takes every row in its own order,
- * appended, instead of one pass over most of its leaf pages per chunk (the
+ * read and checked, merges the runs, so that the clustered table takes
+ * every row in its own order, through one statement (the store's
+ * cb_store_observation_write_all), appended, instead of one pass over most
+ * of its leaf pages per chunk (the
  * system time of a 10M-row import grew 28-fold with chunks written one by
  * one). Memory is one chunk and a read buffer per run, whatever the file's
  * size; past MAX_RUNS runs the runs are merged into one first, so that the
@@ -698,8 +699,14 @@ static int take_row(import *im, const cb_csv_record *rec)
 			return rc;
 		return row_error(im, rec->line, cb_error_last());
 	}
-	if (im->nerrors)
-		return 0; /* nothing will be written: only look for more errors */
+	if (im->nerrors) {
+		/* Nothing will be written: only look for more errors, keeping
+		 * no rows and no texts, or they would grow to the file's end. */
+		im->nrows = 0;
+		cb_buf_clear(&im->text);
+		im->last_source = im->last_note = (kept_text){0, 0};
+		return 0;
+	}
 	if (im->total == 0 || r.at < im->first_at)
 		im->first_at = r.at;
 	if (im->total == 0 || r.at > im->last_at)
