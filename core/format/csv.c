@@ -17,6 +17,7 @@
 #include <csv.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -333,6 +334,22 @@ static int feed(cb_csv_reader *r, size_t n, int ends_line)
 	return 0;
 }
 
+/* Whether s[0..n) is all ASCII, eight bytes at a time: then its fields
+ * need no UTF-8 check. */
+static int all_ascii(const char *s, size_t n)
+{
+	uint64_t any = 0, w;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		any |= w;
+	}
+	for (; i < n; i++)
+		any |= (unsigned char)s[i];
+	return !(any & 0x8080808080808080u);
+}
+
 /* Splits buf[pos..pos+n), a whole line with its line break that starts a
  * record, when it holds no quote: 1 with the record handed out, 0 to
  * leave the line to libcsv (a quote, a NUL, over the limit), or an error
@@ -341,9 +358,11 @@ static int split_plain(cb_csv_reader *r, size_t n, const cb_csv_record **rec)
 {
 	char *p = r->buf + r->pos, *end = p + n, *field = p;
 	size_t nf = 0;
+	int ascii;
 
 	if (n > r->limit || memchr(p, '"', n) || memchr(p, '\0', n))
 		return 0;
+	ascii = all_ascii(p, n);
 	while (end > p && (end[-1] == '\n' || end[-1] == '\r'))
 		end--;
 	for (;;) {
@@ -355,7 +374,7 @@ static int split_plain(cb_csv_reader *r, size_t n, const cb_csv_record **rec)
 			a++;
 		while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
 			b--;
-		if ((bad = cb_utf8_invalid_at(a, (size_t)(b - a))) != (size_t)-1)
+		if (!ascii && (bad = cb_utf8_invalid_at(a, (size_t)(b - a))) != (size_t)-1)
 			return fail(r, CB_EINVALID, r->line,
 				    "not valid UTF-8 (byte 0x%02X in field %zu); save the file as UTF-8",
 				    (unsigned char)a[bad], nf + 1);
