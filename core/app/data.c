@@ -206,6 +206,7 @@ typedef struct kept_text {
 typedef struct import {
 	cb_workspace *ws;
 	const cb_data_import_options *o;
+	const source *src; /* the file, for progress while the runs merge */
 	const char *name; /* for messages */
 	cb_plugin_host *host;
 	key_map accounts, measures;
@@ -404,10 +405,13 @@ static const char *chunk_text(const import *im, uint32_t at)
 	return at ? im->text.ptr + at - 1 : NULL;
 }
 
+#define PROGRESS_ROWS 65536 /* rows merged between reports of progress */
+
 /* The rows the store takes from a merge (cb_observation_next_fn). */
 typedef struct merge_feed {
 	cb_run_merge *m;
-	int64_t batch_id;
+	const import *im;
+	uint64_t given;
 } merge_feed;
 
 static int feed_merge(void *ctx, cb_observation *o)
@@ -418,8 +422,12 @@ static int feed_merge(void *ctx, cb_observation *o)
 
 	if (rc != 1)
 		return rc;
-	*o = (cb_observation){r->measure_id, r->account_id, r->at, f->batch_id, r->line,
+	*o = (cb_observation){r->measure_id, r->account_id, r->at, f->im->batch_id, r->line,
 			      r->value, r->source, r->note};
+	/* The file is read: the bar says so while the table takes the rows
+	 * (and appears if the reading alone was too quick for it). */
+	if (++f->given % PROGRESS_ROWS == 0 && f->im->o->progress)
+		f->im->o->progress(f->im->src->bytes, f->im->src->total, f->im->o->progress_ctx);
 	return 1;
 }
 
@@ -435,7 +443,7 @@ static void runs_free(import *im)
  * frees them. */
 static int merge_runs(import *im, cb_run *to)
 {
-	merge_feed f = {NULL, im->batch_id};
+	merge_feed f = {NULL, im, 0};
 	const cb_run_row *r;
 	int rc;
 
@@ -781,6 +789,7 @@ int cb_app_data_import(cb_workspace *ws, const char *path, const cb_data_import_
 	im.o = o;
 	im.name = o && o->name ? o->name : is_stdin ? "<stdin>" : path;
 	src.o = o;
+	im.src = &src;
 	sha256_init(&src.sha);
 	src.raw = is_stdin ? stdin : fopen(path, "rb");
 	if (!src.raw)
