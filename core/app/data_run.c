@@ -10,6 +10,7 @@
 #define _GNU_SOURCE /* O_TMPFILE */
 #include "app/data_run.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -158,6 +159,7 @@ int cb_run_put(cb_run *run, const cb_run_row *r)
 	int same_source;
 	int rc;
 
+	assert(!run->reading && run->buf);
 	if (r->source_len > CB_NOTE_MAX || r->note_len > CB_NOTE_MAX)
 		return cb_error_set(CB_EINVALID, "a text of more than %d bytes for a run", CB_NOTE_MAX);
 	if (run->len > WRITE_BUFFER - ROW_MAX && (rc = write_out(run)) < 0)
@@ -291,10 +293,12 @@ int cb_run_next(cb_run *run, cb_run_row *r)
 	uint64_t v;
 	int rc, flags;
 
+	assert(run->reading);
 	if ((rc = fill(run)) < 0)
 		return rc;
 	if (run->pos == run->len)
 		return 0;
+	assert(run->eof || run->len - run->pos >= ROW_MAX);
 	p = run->buf + run->pos;
 	end = run->buf + run->len;
 	flags = *p++;
