@@ -387,8 +387,9 @@ static int mark_duplicates(import *im)
 	if (!im->dups)
 		return 0;
 	for (size_t k = 1; k <= im->nrows; k++) {
-		if (k < im->nrows && sorted(im, k)->measure_id == sorted(im, from)->measure_id &&
-		    sorted(im, k)->account_id == sorted(im, from)->account_id)
+		const row *group = sorted(im, from), *r = k < im->nrows ? sorted(im, k) : NULL;
+
+		if (r && r->measure_id == group->measure_id && r->account_id == group->account_id)
 			continue;
 		if ((rc = mark_group(im, from, k)) < 0)
 			return rc;
