@@ -2,10 +2,12 @@
  * Importing observations. The file streams through the CSV reader once;
  * rows are checked, resolved to ids and gathered in chunks sorted by
  * (measure, account, time). A file of one chunk is written as it is. A
- * larger one keeps each sorted chunk as a run in an unnamed temporary file
- * beside the database and, once the whole file is read and checked, merges
- * the runs, so that the clustered table takes every row in its own order,
- * appended, instead of one pass over most of its leaf pages per chunk (the
+ * larger one keeps each sorted chunk as a packed run (app/data_run.h) in an
+ * unnamed temporary file beside the database and, once the whole file is
+ * read and checked, merges the runs, so that the clustered table takes
+ * every row in its own order, through one statement (the store's
+ * cb_store_observation_write_all), appended, instead of one pass over most
+ * of its leaf pages per chunk (the
  * system time of a 10M-row import grew 28-fold with chunks written one by
  * one). Memory is one chunk and a read buffer per run, whatever the file's
  * size; past MAX_RUNS runs the runs are merged into one first, so that the
@@ -13,31 +15,38 @@
  * failed import, or one killed half-way, leaves nothing (the temporary
  * files have no name and go with the process).
  */
-#define _GNU_SOURCE /* fopencookie */
+#define _GNU_SOURCE /* fopencookie, qsort_r */
 #include "app/data.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <math.h>
 #include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "app/account.h"
+#include "app/data_run.h"
 #include "base/buf.h"
 #include "base/date.h"
 #include "base/error.h"
+#include "base/sort.h"
 #include "base/text.h"
 #include "format/csv.h"
 #include "store/account.h"
 
-#define CHUNK_ROWS 131072 /* rows sorted at a time */
-#define MAX_RUNS 256	  /* sorted runs merged at once */
-#define RUN_BUFFER (32 << 10) /* read buffer of one run */
+/* Rows sorted at a time, and sorted runs merged at once: one merge takes
+ * 134M rows, so that a row of a 100M-row file is written to a run and
+ * read back once, as in a smaller one (past MAX_RUNS runs they are merged
+ * into one first, and the rows of those pass twice). Memory is some 22
+ * MiB of chunk and a 16 KiB read buffer per run, and open files stay
+ * below the usual limit of 1,024. */
+#define CHUNK_ROWS 262144
+#define MAX_RUNS 512
+/* bytes of sources and notes a chunk keeps: a chunk ends at this much
+ * text, so that long notes on every row cannot grow memory */
+#define TEXT_MAX (16 << 20)
 #define IMPORT_BUSY_MS (30 * 60 * 1000) /* wait for another import this long */
 #define DUPS_SHOWN 5 /* duplicate rows a refusal names */
 
@@ -170,8 +179,9 @@ static int collect_account(const cb_account *a, void *ctx)
 typedef struct row {
 	int64_t measure_id, account_id, at, line;
 	double value;
-	size_t source, note; /* offsets into the chunk's text + 1; 0: none */
-	int dup; /* repeats an observation another batch stored */
+	uint32_t source, note; /* offsets into the chunk's text + 1; 0: none */
+	uint16_t source_len, note_len; /* at most CB_NOTE_MAX */
+	uint8_t dup; /* repeats an observation another batch stored */
 } row;
 
 static int row_order(const void *pa, const void *pb)
@@ -187,9 +197,16 @@ static int row_order(const void *pa, const void *pb)
 	return (a->line > b->line) - (a->line < b->line);
 }
 
+/* A text kept in the chunk's text: its offset + 1 (0: none) and length. */
+typedef struct kept_text {
+	uint32_t at;
+	uint16_t len;
+} kept_text;
+
 typedef struct import {
 	cb_workspace *ws;
 	const cb_data_import_options *o;
+	const source *src; /* the file, for progress while the runs merge */
 	const char *name; /* for messages */
 	cb_plugin_host *host;
 	key_map accounts, measures;
@@ -197,8 +214,12 @@ typedef struct import {
 	int64_t batch_id;
 	row *rows;
 	size_t nrows, chunk_rows, max_runs;
-	cb_buf text; /* source and note strings of the chunk */
-	FILE **runs; /* sorted runs waiting for the merge (max_runs) */
+	cb_sort_item *order, *scratch; /* the chunk's rows in row order (sort_chunk) */
+	cb_buf text; /* source and note strings of the chunk (at most TEXT_MAX) */
+	kept_text last_source, last_note; /* the last kept in the text (add_text) */
+	/* the file's columns (cb_csv_column), looked up once */
+	int col_account, col_measure, col_at, col_value, col_source, col_note;
+	cb_run **runs; /* sorted runs waiting for the merge (max_runs) */
 	size_t nruns;
 	int64_t total, first_at, last_at, created;
 	cb_buf errors;
@@ -231,6 +252,75 @@ static void dup_note(import *im, int64_t line, int64_t batch_id, int64_t batch_l
 	im->first_dups[i] = (struct dup_seen){line, batch_id, batch_line};
 }
 
+#define PREFETCH_AHEAD 16 /* rows: a row's load takes longer than its use */
+
+/* The chunk's k-th row in row order, once sorted. The rows are read in
+ * that order, each from anywhere in the chunk: the one a few places on is
+ * asked for already. */
+static row *sorted(const import *im, size_t k)
+{
+	if (k + PREFETCH_AHEAD < im->nrows)
+		__builtin_prefetch(&im->rows[im->order[k + PREFETCH_AHEAD].index]);
+	return &im->rows[im->order[k].index];
+}
+
+static int item_order(const void *pa, const void *pb, void *ctx)
+{
+	const row *rows = ctx;
+
+	return row_order(&rows[((const cb_sort_item *)pa)->index],
+			 &rows[((const cb_sort_item *)pb)->index]);
+}
+
+/* Bits needed for the values 0..span. */
+static int span_bits(uint64_t span)
+{
+	return span ? 64 - __builtin_clzll(span) : 0;
+}
+
+/* Puts the chunk's rows in row order (sorted). The rows are in line order,
+ * so a stable sort by (measure, account, time) is the row order; when the
+ * three, less their smallest values in the chunk, pack into 64 bits (some
+ * 30 bits for 10 measures, 200 accounts and a day of times) the order is a
+ * radix sort of those keys, a few linear passes, else a comparison sort. */
+static void sort_chunk(import *im)
+{
+	int64_t lo[3], hi[3];
+	int bits[3];
+
+	for (int p = 0; p < 3; p++)
+		lo[p] = INT64_MAX, hi[p] = INT64_MIN;
+	for (size_t i = 0; i < im->nrows; i++) {
+		const row *r = &im->rows[i];
+		int64_t v[3] = {r->measure_id, r->account_id, r->at};
+
+		for (int p = 0; p < 3; p++) {
+			lo[p] = v[p] < lo[p] ? v[p] : lo[p];
+			hi[p] = v[p] > hi[p] ? v[p] : hi[p];
+		}
+	}
+	for (int p = 0; p < 3; p++)
+		bits[p] = span_bits((uint64_t)hi[p] - (uint64_t)lo[p]);
+	if (bits[0] + bits[1] + bits[2] > 64) {
+		for (size_t i = 0; i < im->nrows; i++)
+			im->order[i] = (cb_sort_item){0, (uint32_t)i};
+		qsort_r(im->order, im->nrows, sizeof(*im->order), item_order, im->rows);
+		return;
+	}
+	for (size_t i = 0; i < im->nrows; i++) {
+		const row *r = &im->rows[i];
+		uint64_t m = (uint64_t)r->measure_id - (uint64_t)lo[0];
+		uint64_t a = (uint64_t)r->account_id - (uint64_t)lo[1];
+		uint64_t t = (uint64_t)r->at - (uint64_t)lo[2];
+
+		/* shifts of 64 are undefined: a part of 0 bits is 0 */
+		m = bits[0] ? m << (bits[1] + bits[2]) : 0;
+		a = bits[1] ? a << bits[2] : 0;
+		im->order[i] = (cb_sort_item){m | a | t, (uint32_t)i};
+	}
+	cb_sort_radix(im->order, im->scratch, im->nrows);
+}
+
 typedef struct stored {
 	double value;
 	int64_t batch_id, line;
@@ -241,7 +331,7 @@ typedef struct stored {
  * stored rows of their span, keeping those of one instant at a time. */
 static int mark_group(import *im, size_t from, size_t to)
 {
-	const row *first = &im->rows[from];
+	const row *first = sorted(im, from);
 	int64_t at = 0, batch_id = 0, line = 0, here = 0;
 	double value = 0;
 	size_t n = 0;
@@ -250,12 +340,12 @@ static int mark_group(import *im, size_t from, size_t to)
 	if (!first->measure_id || !first->account_id)
 		return 0; /* unknown to the store (a dry run): nothing stored */
 	if ((rc = cb_store_duplicate_range(im->dups, first->measure_id, first->account_id,
-					   first->at, im->rows[to - 1].at, im->batch_id)) < 0)
+					   first->at, sorted(im, to - 1)->at, im->batch_id)) < 0)
 		return rc;
 	if ((have = cb_store_duplicate_next(im->dups, &at, &value, &batch_id, &line)) < 0)
 		return have;
 	for (size_t k = from; k < to; k++) {
-		row *r = &im->rows[k];
+		row *r = sorted(im, k);
 
 		if (!ready || r->at != here) {
 			here = r->at, ready = 1, n = 0;
@@ -297,8 +387,9 @@ static int mark_duplicates(import *im)
 	if (!im->dups)
 		return 0;
 	for (size_t k = 1; k <= im->nrows; k++) {
-		if (k < im->nrows && im->rows[k].measure_id == im->rows[from].measure_id &&
-		    im->rows[k].account_id == im->rows[from].account_id)
+		const row *group = sorted(im, from), *r = k < im->nrows ? sorted(im, k) : NULL;
+
+		if (r && r->measure_id == group->measure_id && r->account_id == group->account_id)
 			continue;
 		if ((rc = mark_group(im, from, k)) < 0)
 			return rc;
@@ -310,223 +401,126 @@ static int mark_duplicates(import *im)
 /* --- sorted runs ------------------------------------------------------------ */
 
 /* A source or note of the chunk (an offset + 1 into its text; 0: none). */
-static const char *chunk_text(const import *im, size_t at)
+static const char *chunk_text(const import *im, uint32_t at)
 {
 	return at ? im->text.ptr + at - 1 : NULL;
 }
 
-/* A row as a run keeps it, followed by its source and note bytes. */
-typedef struct run_row {
-	int64_t measure_id, account_id, at, line;
-	double value;
-	uint32_t source_len, note_len;
-} run_row;
+#define PROGRESS_ROWS 65536 /* rows merged between reports of progress */
 
-/* An unnamed file beside the database (the disk the workspace has room
- * on, not a /tmp that may be memory): gone when closed or killed. */
-static FILE *run_open(import *im)
+/* The rows the store takes from a merge (cb_observation_next_fn). */
+typedef struct merge_feed {
+	cb_run_merge *m;
+	const import *im;
+	uint64_t given;
+} merge_feed;
+
+static int feed_merge(void *ctx, cb_observation *o)
 {
-	const char *dir = im->ws->dir;
-	FILE *f;
-	int fd;
+	merge_feed *f = ctx;
+	const cb_run_row *r;
+	int rc = cb_run_merge_next(f->m, &r);
 
-#ifdef O_TMPFILE
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd < 0)
-#endif
-	{
-		char path[PATH_MAX];
-
-		snprintf(path, sizeof(path), "%s/.casebook-import-XXXXXX", dir);
-		fd = mkstemp(path);
-		if (fd >= 0)
-			unlink(path);
-	}
-	if (fd < 0) {
-		cb_error_set(CB_EIO, "cannot make a temporary file in %s for the import: %s", dir,
-			     strerror(errno));
-		return NULL;
-	}
-	if (!(f = fdopen(fd, "w+b"))) {
-		close(fd);
-		cb_error_set(CB_ENOMEM, "out of memory");
-		return NULL;
-	}
-	setvbuf(f, NULL, _IOFBF, RUN_BUFFER);
-	return f;
-}
-
-static int run_put(FILE *f, const run_row *r, const char *src, const char *note)
-{
-	if (fwrite(r, sizeof(*r), 1, f) != 1 ||
-	    (r->source_len && fwrite(src, r->source_len, 1, f) != 1) ||
-	    (r->note_len && fwrite(note, r->note_len, 1, f) != 1))
-		return cb_error_set(CB_EIO, "cannot write the import's temporary file: %s",
-				    strerror(errno));
-	return 0;
-}
-
-/* One run being merged: its current row and that row's texts. */
-typedef struct run_head {
-	FILE *f;
-	run_row r;
-	char source[CB_NOTE_MAX + 1], note[CB_NOTE_MAX + 1];
-} run_head;
-
-/* Reads the run's next row: 1, or 0 at its end. */
-static int run_next(run_head *h)
-{
-	if (fread(&h->r, sizeof(h->r), 1, h->f) != 1) {
-		if (ferror(h->f))
-			return cb_error_set(CB_EIO, "cannot read the import's temporary file: %s",
-					    strerror(errno));
-		return 0;
-	}
-	if (h->r.source_len > CB_NOTE_MAX || h->r.note_len > CB_NOTE_MAX ||
-	    (h->r.source_len && fread(h->source, h->r.source_len, 1, h->f) != 1) ||
-	    (h->r.note_len && fread(h->note, h->r.note_len, 1, h->f) != 1))
-		return cb_error_set(CB_EIO, "the import's temporary file is cut short");
-	h->source[h->r.source_len] = '\0';
-	h->note[h->r.note_len] = '\0';
+	if (rc != 1)
+		return rc;
+	*o = (cb_observation){r->measure_id, r->account_id, r->at, f->im->batch_id, r->line,
+			      r->value, r->source, r->note};
+	/* The file is read: the bar says so while the table takes the rows
+	 * (and appears if the reading alone was too quick for it). */
+	if (++f->given % PROGRESS_ROWS == 0 && f->im->o->progress)
+		f->im->o->progress(f->im->src->bytes, f->im->src->total, f->im->o->progress_ctx);
 	return 1;
 }
 
-static int head_before(const run_head *a, const run_head *b)
+/* Frees the runs kept so far. */
+static void runs_free(import *im)
 {
-	const run_row *x = &a->r, *y = &b->r;
-
-	if (x->measure_id != y->measure_id)
-		return x->measure_id < y->measure_id;
-	if (x->account_id != y->account_id)
-		return x->account_id < y->account_id;
-	if (x->at != y->at)
-		return x->at < y->at;
-	return x->line < y->line;
+	for (size_t i = 0; i < im->nruns; i++)
+		cb_run_free(im->runs[i]);
+	im->nruns = 0;
 }
 
-static void heap_down(run_head **heap, size_t n, size_t i)
+/* Merges the runs kept so far into the store, or into one new run `to`;
+ * frees them. */
+static int merge_runs(import *im, cb_run *to)
 {
-	for (;;) {
-		size_t l = 2 * i + 1, m = i;
+	merge_feed f = {NULL, im, 0};
+	const cb_run_row *r;
+	int rc;
 
-		if (l < n && head_before(heap[l], heap[m]))
-			m = l;
-		if (l + 1 < n && head_before(heap[l + 1], heap[m]))
-			m = l + 1;
-		if (m == i)
-			return;
-		run_head *t = heap[i];
-		heap[i] = heap[m];
-		heap[m] = t;
-		i = m;
+	if ((rc = cb_run_merge_new(im->runs, im->nruns, &f.m)) == 0) {
+		if (!to)
+			rc = cb_store_observation_write_all(im->writer, feed_merge, &f);
+		else
+			while ((rc = cb_run_merge_next(f.m, &r)) == 1)
+				if ((rc = cb_run_put(to, r)) < 0)
+					break;
 	}
-}
-
-/* Merges runs[0..n) in row order into `to` (a run) or, when `to` is NULL,
- * into the store; closes them. */
-static int merge_runs(import *im, FILE **runs, size_t n, FILE *to)
-{
-	run_head *heads = calloc(n, sizeof(*heads));
-	run_head **heap = calloc(n, sizeof(*heap));
-	size_t live = 0;
-	int rc = 0;
-
-	if (!heads || !heap) {
-		rc = cb_error_set(CB_ENOMEM, "out of memory");
-		goto done;
-	}
-	for (size_t i = 0; i < n; i++) {
-		heads[i].f = runs[i];
-		if (fseek(runs[i], 0, SEEK_SET) != 0) {
-			rc = cb_error_set(CB_EIO, "cannot read the import's temporary file: %s",
-					  strerror(errno));
-			goto done;
-		}
-		if ((rc = run_next(&heads[i])) < 0)
-			goto done;
-		if (rc == 1)
-			heap[live++] = &heads[i];
-	}
-	for (size_t i = live / 2; i-- > 0;)
-		heap_down(heap, live, i);
-	rc = 0;
-	while (live) {
-		run_head *h = heap[0];
-
-		if (to) {
-			rc = run_put(to, &h->r, h->source, h->note);
-		} else {
-			cb_observation o = {h->r.measure_id, h->r.account_id, h->r.at, im->batch_id,
-					    h->r.line, h->r.value,
-					    h->r.source_len ? h->source : NULL,
-					    h->r.note_len ? h->note : NULL};
-
-			rc = cb_store_observation_write(im->writer, &o);
-		}
-		if (rc < 0 || (rc = run_next(h)) < 0)
-			goto done;
-		if (rc == 0)
-			heap[0] = heap[--live];
-		heap_down(heap, live, 0);
-		rc = 0;
-	}
-done:
-	for (size_t i = 0; i < n; i++)
-		fclose(runs[i]);
-	free(heads);
-	free(heap);
-	return rc;
+	cb_run_merge_free(f.m);
+	runs_free(im);
+	return rc < 0 ? rc : 0;
 }
 
 /* Keeps the chunk's rows (sorted, duplicates left out) as a new run. */
 static int spill(import *im)
 {
-	FILE *f;
+	cb_run *run;
 	int rc;
 
 	if (im->nruns == im->max_runs) {
 		/* Bounded open files: the runs so far become one. */
-		if (!(f = run_open(im)))
-			return CB_EIO;
-		rc = merge_runs(im, im->runs, im->nruns, f);
-		im->nruns = 0;
-		if (rc < 0) {
-			fclose(f);
+		if ((rc = cb_run_new(im->ws->dir, &run)) < 0)
+			return rc;
+		if ((rc = merge_runs(im, run)) < 0 || (rc = cb_run_rewind(run)) < 0) {
+			cb_run_free(run);
 			return rc;
 		}
-		im->runs[im->nruns++] = f;
+		im->runs[im->nruns++] = run;
 	}
-	if (!(f = run_open(im)))
-		return CB_EIO;
-	im->runs[im->nruns++] = f;
+	if ((rc = cb_run_new(im->ws->dir, &run)) < 0)
+		return rc;
+	im->runs[im->nruns++] = run;
 	for (size_t i = 0; i < im->nrows; i++) {
-		const row *r = &im->rows[i];
-		const char *src = chunk_text(im, r->source), *note = chunk_text(im, r->note);
-		run_row w = {r->measure_id, r->account_id, r->at, r->line, r->value,
-			     src ? (uint32_t)strlen(src) : 0, note ? (uint32_t)strlen(note) : 0};
+		const row *r = sorted(im, i);
+		cb_run_row w = {r->measure_id,		  r->account_id, r->at,		r->line,
+				r->value,		  chunk_text(im, r->source),
+				chunk_text(im, r->note), r->source_len,  r->note_len};
 
-		if (r->dup)
-			continue;
-		if ((rc = run_put(f, &w, src, note)) < 0)
+		if (!r->dup && (rc = cb_run_put(run, &w)) < 0)
 			return rc;
 	}
-	return 0;
+	/* written out, its write buffer freed while it waits */
+	return cb_run_rewind(run);
+}
+
+/* The chunk's rows the store takes (cb_observation_next_fn): sorted,
+ * duplicates left out. */
+typedef struct chunk_feed {
+	const import *im;
+	size_t i;
+} chunk_feed;
+
+static int feed_chunk(void *ctx, cb_observation *o)
+{
+	chunk_feed *f = ctx;
+	const import *im = f->im;
+
+	while (f->i < im->nrows && sorted(im, f->i)->dup)
+		f->i++;
+	if (f->i == im->nrows)
+		return 0;
+	const row *r = sorted(im, f->i++);
+	*o = (cb_observation){r->measure_id, r->account_id, r->at, im->batch_id, r->line,
+			      r->value, chunk_text(im, r->source), chunk_text(im, r->note)};
+	return 1;
 }
 
 /* Writes the chunk's rows (sorted, duplicates left out) into the store. */
 static int write_chunk(import *im)
 {
-	int rc;
+	chunk_feed f = {im, 0};
 
-	for (size_t i = 0; i < im->nrows; i++) {
-		const row *r = &im->rows[i];
-		cb_observation o = {r->measure_id, r->account_id, r->at, im->batch_id, r->line,
-				    r->value, chunk_text(im, r->source), chunk_text(im, r->note)};
-
-		if (!r->dup && (rc = cb_store_observation_write(im->writer, &o)) < 0)
-			return rc;
-	}
-	return 0;
+	return cb_store_observation_write_all(im->writer, feed_chunk, &f);
 }
 
 /* Sorts the chunk and marks its duplicates (a dry run counts them and
@@ -538,16 +532,15 @@ static int flush(import *im, int last)
 	int rc = 0;
 
 	if (im->nrows && !im->nerrors && (im->dups || !im->o->dry_run)) {
-		qsort(im->rows, im->nrows, sizeof(row), row_order);
+		sort_chunk(im);
 		if ((rc = mark_duplicates(im)) == 0 && !im->o->dry_run)
 			rc = last && !im->nruns ? write_chunk(im) : spill(im);
 	}
 	im->nrows = 0;
 	cb_buf_clear(&im->text);
-	if (rc == 0 && last && im->nruns && !im->nerrors) {
-		rc = merge_runs(im, im->runs, im->nruns, NULL);
-		im->nruns = 0;
-	}
+	im->last_source = im->last_note = (kept_text){0, 0};
+	if (rc == 0 && last && im->nruns && !im->nerrors)
+		rc = merge_runs(im, NULL);
 	return rc;
 }
 
@@ -559,17 +552,30 @@ static int row_error(import *im, long line, const char *msg)
 	return ++im->nerrors >= CB_IMPORT_MAX_ERRORS;
 }
 
-static int add_text(import *im, const char *what, const char *s, size_t *at)
+/* Keeps a source or note `s` (len bytes) in the chunk's text: *at gets its
+ * offset + 1 (0 when empty) and *out_len its length. A text the same as
+ * the last one kept in its column (`last`), as a file's source mostly is,
+ * is checked and kept once for all its rows. */
+static int add_text(import *im, const char *what, const char *s, size_t len, uint32_t *at,
+		    uint16_t *out_len, kept_text *last)
 {
 	int rc;
 
 	*at = 0;
-	if (!s || !*s)
+	*out_len = 0;
+	if (!len)
 		return 0;
+	if (last->at && last->len == len && memcmp(chunk_text(im, last->at), s, len) == 0) {
+		*at = last->at;
+		*out_len = last->len;
+		return 0;
+	}
 	if ((rc = cb_text_check(what, s, CB_NOTE_MAX, 0, 1)) < 0)
 		return rc;
-	*at = im->text.len + 1;
-	return cb_buf_append(&im->text, s, strlen(s) + 1);
+	*at = (uint32_t)im->text.len + 1;
+	*out_len = (uint16_t)len;
+	*last = (kept_text){*at, *out_len};
+	return cb_buf_append(&im->text, s, len + 1);
 }
 
 /* Resolves a measure key to its declaration and id. */
@@ -645,17 +651,23 @@ static int account_of(import *im, const char *key, int64_t *id)
 	return map_put(&im->accounts, key, *id, NULL);
 }
 
+/* The length of the field in `column` of `rec` (0 for -1). */
+static size_t field_len(const cb_csv_record *rec, int column)
+{
+	return column >= 0 && (size_t)column < rec->n ? rec->lens[column] : 0;
+}
+
 /* Checks one record and adds it to the chunk. Returns 0, 1 to stop
  * reading (too many errors), or a negative code for a failure that is not
  * the row's fault (the store, memory). */
-static int take_row(import *im, const cb_csv_record *rec, const cb_csv_columns *cols)
+static int take_row(import *im, const cb_csv_record *rec)
 {
-	const char *account = cb_csv_field(rec, cols, "account");
-	const char *measure = cb_csv_field(rec, cols, "measure");
-	const char *at_text = cb_csv_field(rec, cols, "at");
-	const char *value_text = cb_csv_field(rec, cols, "value");
-	const char *src = cb_csv_field(rec, cols, "source");
-	const char *note = cb_csv_field(rec, cols, "note");
+	const char *account = cb_csv_field_at(rec, im->col_account);
+	const char *measure = cb_csv_field_at(rec, im->col_measure);
+	const char *at_text = cb_csv_field_at(rec, im->col_at);
+	const char *value_text = cb_csv_field_at(rec, im->col_value);
+	const char *src = cb_csv_field_at(rec, im->col_source);
+	const char *note = cb_csv_field_at(rec, im->col_note);
 	const cb_measure_def *def;
 	row r = {0};
 	int rc;
@@ -688,21 +700,29 @@ static int take_row(import *im, const cb_csv_record *rec, const cb_csv_columns *
 	}
 	if (cb_plugin_measure_check(def, r.value) < 0)
 		return row_error(im, rec->line, cb_error_last());
-	if ((rc = add_text(im, "source", src, &r.source)) < 0 ||
-	    (rc = add_text(im, "note", note, &r.note)) < 0) {
+	if ((rc = add_text(im, "source", src, field_len(rec, im->col_source), &r.source,
+			   &r.source_len, &im->last_source)) < 0 ||
+	    (rc = add_text(im, "note", note, field_len(rec, im->col_note), &r.note, &r.note_len,
+			   &im->last_note)) < 0) {
 		if (rc != CB_EINVALID)
 			return rc;
 		return row_error(im, rec->line, cb_error_last());
 	}
-	if (im->nerrors)
-		return 0; /* nothing will be written: only look for more errors */
+	if (im->nerrors) {
+		/* Nothing will be written: only look for more errors, keeping
+		 * no rows and no texts, or they would grow to the file's end. */
+		im->nrows = 0;
+		cb_buf_clear(&im->text);
+		im->last_source = im->last_note = (kept_text){0, 0};
+		return 0;
+	}
 	if (im->total == 0 || r.at < im->first_at)
 		im->first_at = r.at;
 	if (im->total == 0 || r.at > im->last_at)
 		im->last_at = r.at;
 	im->total++;
 	im->rows[im->nrows++] = r;
-	if (im->nrows == im->chunk_rows)
+	if (im->nrows == im->chunk_rows || im->text.len >= TEXT_MAX)
 		return flush(im, 0);
 	return 0;
 }
@@ -740,8 +760,9 @@ static void import_free(import *im)
 	cb_store_duplicate_finder_free(im->dups);
 	free(im->same);
 	free(im->rows);
-	for (size_t i = 0; i < im->nruns; i++)
-		fclose(im->runs[i]);
+	free(im->order);
+	free(im->scratch);
+	runs_free(im);
 	free(im->runs);
 	cb_buf_free(&im->text);
 	cb_buf_free(&im->errors);
@@ -769,6 +790,7 @@ int cb_app_data_import(cb_workspace *ws, const char *path, const cb_data_import_
 	im.o = o;
 	im.name = o && o->name ? o->name : is_stdin ? "<stdin>" : path;
 	src.o = o;
+	im.src = &src;
 	sha256_init(&src.sha);
 	src.raw = is_stdin ? stdin : fopen(path, "rb");
 	if (!src.raw)
@@ -793,15 +815,25 @@ int cb_app_data_import(cb_workspace *ws, const char *path, const cb_data_import_
 		goto done;
 	im.chunk_rows = o->chunk_rows ? o->chunk_rows : CHUNK_ROWS;
 	im.max_runs = o->max_runs >= 2 ? o->max_runs : MAX_RUNS;
+	if (im.chunk_rows > UINT32_MAX)
+		im.chunk_rows = UINT32_MAX; /* the sort's indexes */
 	im.rows = malloc(im.chunk_rows * sizeof(row));
+	im.order = malloc(im.chunk_rows * sizeof(*im.order));
+	im.scratch = malloc(im.chunk_rows * sizeof(*im.scratch));
 	im.runs = calloc(im.max_runs, sizeof(*im.runs));
-	if (!im.rows || !im.runs) {
+	if (!im.rows || !im.order || !im.scratch || !im.runs) {
 		rc = cb_error_set(CB_ENOMEM, "out of memory");
 		goto done;
 	}
 	if ((rc = cb_csv_open(f, im.name, &reader)) < 0 ||
 	    (rc = cb_csv_header(reader, required, optional, &cols)) < 0)
 		goto done;
+	im.col_account = cb_csv_column(&cols, "account");
+	im.col_measure = cb_csv_column(&cols, "measure");
+	im.col_at = cb_csv_column(&cols, "at");
+	im.col_value = cb_csv_column(&cols, "value");
+	im.col_source = cb_csv_column(&cols, "source");
+	im.col_note = cb_csv_column(&cols, "note");
 	if (!o->dry_run) {
 		cb_store_set_busy_timeout(ws->store, IMPORT_BUSY_MS);
 		if ((rc = cb_store_begin(ws->store)) < 0)
@@ -830,7 +862,7 @@ int cb_app_data_import(cb_workspace *ws, const char *path, const cb_data_import_
 			goto done;
 	}
 	while ((rc = cb_csv_next(reader, &rec)) == 1) {
-		if ((rc = take_row(&im, rec, &cols)) < 0)
+		if ((rc = take_row(&im, rec)) < 0)
 			goto done;
 		if (rc == 1) {
 			stopped = 1;

@@ -29,7 +29,7 @@ typedef struct cb_data_import_options {
 	 * where `path` is a temporary copy); NULL: `path`. */
 	const char *name;
 	/* Rows sorted at a time and sorted runs merged at once; 0: the
-	 * defaults (131,072 and 256). Tests make them small to see a large
+	 * defaults (262,144 and 512). Tests make them small to see a large
 	 * file's way through small data. */
 	size_t chunk_rows, max_runs;
 } cb_data_import_options;

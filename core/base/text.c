@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,20 +178,35 @@ void cb_text_lower(char *out, size_t outlen, const char *s)
 
 int cb_decimal_parse(const char *s, double *out)
 {
+	/* The powers of ten a double holds exactly. */
+	static const double exact_tens[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+					    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+					    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 	const char *p = s;
 	char *end;
-	size_t digits = 0;
+	size_t digits = 0, decimals = 0;
+	uint64_t whole = 0; /* the digits as one number, while there are at most 19 */
 	double v;
 
 	if (*p == '+' || *p == '-')
 		p++;
-	while (*p >= '0' && *p <= '9')
-		p++, digits++;
+	for (; *p >= '0' && *p <= '9'; p++, digits++)
+		whole = whole * 10 + (uint64_t)(*p - '0');
 	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			digits++;
+		for (p++; *p >= '0' && *p <= '9'; p++, digits++, decimals++)
+			whole = whole * 10 + (uint64_t)(*p - '0');
 	if (!digits)
 		return -1;
+	if (!*p && digits <= 15) {
+		/* The digits, below 2^53, and 10^decimals are exact doubles, and
+		 * a division is rounded correctly: the same double strtod
+		 * gives, without its general case. */
+		v = (double)whole / exact_tens[decimals];
+		if (*s == '-')
+			v = -v;
+		*out = v == 0 ? 0 : v; /* no -0 */
+		return 0;
+	}
 	if (*p == 'e' || *p == 'E') {
 		size_t exp_digits = 0;
 

@@ -5,7 +5,11 @@
  * on, at most one record completes per feed, and an over-long record is
  * refused before more of it is read. Blank lines never reach libcsv.
  * Unquoted fields are trimmed of surrounding spaces and tabs (libcsv's
- * default).
+ * default). A whole line that starts a record and holds no quote (most
+ * lines of most files) is split here instead, the way libcsv splits it:
+ * its fields are the text between commas, trimmed, each ended by a NUL
+ * written over the comma, space or line break after it in the read
+ * buffer, where the record's fields stay until the next record.
  */
 #include "format/csv.h"
 
@@ -13,6 +17,7 @@
 #include <csv.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +51,7 @@ struct cb_csv_reader {
 	size_t *offs, *lens, nf, capf;
 	char **ptrs;
 	int ready; /* libcsv has completed a record */
+	int plain; /* split lines without quotes here (cb_csv_set_plain) */
 	cb_csv_record out;
 };
 
@@ -158,6 +164,7 @@ int cb_csv_open(FILE *f, const char *name, cb_csv_reader **out)
 	r->name = name;
 	r->line = 1;
 	r->limit = CB_CSV_RECORD_MAX;
+	r->plain = 1;
 	*out = r;
 	return 0;
 }
@@ -177,6 +184,11 @@ void cb_csv_close(cb_csv_reader *r)
 void cb_csv_set_limit(cb_csv_reader *r, size_t max_record)
 {
 	r->limit = max_record;
+}
+
+void cb_csv_set_plain(cb_csv_reader *r, int on)
+{
+	r->plain = on;
 }
 
 /* Moves the unread bytes to the front of the buffer and reads more after
@@ -322,6 +334,73 @@ static int feed(cb_csv_reader *r, size_t n, int ends_line)
 	return 0;
 }
 
+/* Whether s[0..n) is all ASCII, eight bytes at a time: then its fields
+ * need no UTF-8 check. */
+static int all_ascii(const char *s, size_t n)
+{
+	uint64_t any = 0, w;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		any |= w;
+	}
+	for (; i < n; i++)
+		any |= (unsigned char)s[i];
+	return !(any & 0x8080808080808080u);
+}
+
+/* Splits buf[pos..pos+n), a whole line with its line break that starts a
+ * record, when it holds no quote: 1 with the record handed out, 0 to
+ * leave the line to libcsv (a quote, a NUL, over the limit), or an error
+ * (invalid UTF-8, as on_field words it). */
+static int split_plain(cb_csv_reader *r, size_t n, const cb_csv_record **rec)
+{
+	char *p = r->buf + r->pos, *end = p + n, *field = p;
+	size_t nf = 0;
+	int ascii;
+
+	if (n > r->limit || memchr(p, '"', n) || memchr(p, '\0', n))
+		return 0;
+	ascii = all_ascii(p, n);
+	while (end > p && (end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	for (;;) {
+		char *comma = memchr(field, ',', (size_t)(end - field));
+		char *a = field, *b = comma ? comma : end;
+		size_t bad;
+
+		while (a < b && (*a == ' ' || *a == '\t'))
+			a++;
+		while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+			b--;
+		if (!ascii && (bad = cb_utf8_invalid_at(a, (size_t)(b - a))) != (size_t)-1)
+			return fail(r, CB_EINVALID, r->line,
+				    "not valid UTF-8 (byte 0x%02X in field %zu); save the file as UTF-8",
+				    (unsigned char)a[bad], nf + 1);
+		if (nf == r->capf && grow_fields(r) < 0)
+			return fail(r, CB_ENOMEM, r->line, "out of memory");
+		*b = '\0'; /* over a space, the comma or the line break: all read */
+		r->ptrs[nf] = a;
+		r->lens[nf++] = (size_t)(b - a);
+		if (!comma)
+			break;
+		field = comma + 1;
+	}
+	r->nf = nf;
+	r->out.n = nf;
+	r->out.fields = r->ptrs;
+	r->out.lens = r->lens;
+	r->out.line = r->line;
+	r->records++;
+	advance(r, n, 1);
+	if (r->expect && nf != r->expect)
+		return fail(r, CB_EINVALID, r->out.line, "%zu fields, the header has %zu", nf,
+			    r->expect);
+	*rec = &r->out;
+	return 1;
+}
+
 /* Hands out the record libcsv just completed. */
 static int emit(cb_csv_reader *r, const cb_csv_record **rec)
 {
@@ -389,6 +468,9 @@ int cb_csv_next(cb_csv_reader *r, const cb_csv_record **rec)
 			return rc;
 		if (rc == 0)
 			return finish(r, rec);
+		if (r->plain && ends_line && !r->rec_start && !is_blank(r->buf + r->pos, n) &&
+		    (rc = split_plain(r, n, rec)) != 0)
+			return rc;
 		if ((rc = feed(r, n, ends_line)) < 0)
 			return rc;
 		if (r->ready)
@@ -503,12 +585,20 @@ int cb_csv_header(cb_csv_reader *r, const char *const *required, const char *con
 	return 0;
 }
 
-const char *cb_csv_field(const cb_csv_record *rec, const cb_csv_columns *cols, const char *name)
+int cb_csv_column(const cb_csv_columns *cols, const char *name)
 {
 	for (size_t k = 0; k < cols->n; k++)
 		if (strcmp(cols->names[k], name) == 0)
-			return cols->index[k] >= 0 && (size_t)cols->index[k] < rec->n
-				       ? rec->fields[cols->index[k]]
-				       : "";
-	return "";
+			return cols->index[k];
+	return -1;
+}
+
+const char *cb_csv_field_at(const cb_csv_record *rec, int column)
+{
+	return column >= 0 && (size_t)column < rec->n ? rec->fields[column] : "";
+}
+
+const char *cb_csv_field(const cb_csv_record *rec, const cb_csv_columns *cols, const char *name)
+{
+	return cb_csv_field_at(rec, cb_csv_column(cols, name));
 }

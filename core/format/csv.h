@@ -32,6 +32,11 @@ void cb_csv_close(cb_csv_reader *r);
 /* Changes the record size limit (bytes; default CB_CSV_RECORD_MAX). */
 void cb_csv_set_limit(cb_csv_reader *r, size_t max_record);
 
+/* Whether lines without a quote are split by the reader itself, as libcsv
+ * would split them (on by default, and faster); off hands every line to
+ * libcsv, for the tests that hold the two to the same records. */
+void cb_csv_set_plain(cb_csv_reader *r, int on);
+
 /* The next record: returns 1 with *rec set, 0 at the end, CB_EIO when the
  * file cannot be read, or CB_EINVALID ("NAME:LINE: what") for a quoted
  * field never closed, malformed quotes (a quote inside an unquoted field,
@@ -68,5 +73,12 @@ int cb_csv_header(cb_csv_reader *r, const char *const *required, const char *con
 /* The field named `name` in `rec` ("" when the column is absent).
  * Borrowed from `rec`. */
 const char *cb_csv_field(const cb_csv_record *rec, const cb_csv_columns *cols, const char *name);
+
+/* The column of the field named `name`, or -1 when it is absent: looked up
+ * once, for a loop over many records to read with cb_csv_field_at. */
+int cb_csv_column(const cb_csv_columns *cols, const char *name);
+
+/* The field in `column` of `rec` ("" for -1). Borrowed from `rec`. */
+const char *cb_csv_field_at(const cb_csv_record *rec, int column);
 
 #endif

@@ -21,6 +21,7 @@ struct cb_store {
 	int queued;      /* takes its turn in the process's writer queue */
 	int in_queue;    /* holds that turn: the outermost transaction is open */
 	int no_wait;     /* the busy handler gives up at once (cb_store_begin_if_free) */
+	int feed_module; /* casebook_observation_feed is registered (observation.c) */
 };
 
 /* Records the database's last error as a CB_E* code, `what` saying what was

@@ -263,9 +263,185 @@ int cb_store_observation_span(cb_store *s, int64_t *first_at, int64_t *last_at, 
 	return rc;
 }
 
+/* The bulk writer. The rows come from the caller through an eponymous
+ * virtual table, casebook_observation_feed(W), whose hidden argument is the
+ * writer itself (bound as a pointer), and go in through one INSERT ...
+ * SELECT: one statement and one cursor for the whole import. A statement
+ * per row would open a cursor per row, search the B-tree from its root twice
+ * (the primary key's uniqueness check, then the insert) and end a statement
+ * each time; a cursor kept open finds a row that follows the last one on
+ * the page it is on already. OR FAIL: a failure leaves the rows before it
+ * to the transaction's rollback, so that SQLite keeps no statement journal
+ * (a copy of every page of the table the statement changes, in a
+ * temporary file: the whole table, for an import into a full store). */
 struct cb_observation_writer {
 	cb_store *s;
 	sqlite3_stmt *insert;
+	cb_observation_next_fn next;
+	void *ctx;
+	cb_observation row; /* the feed's current row */
+	int failed;         /* next's negative code, once it failed */
+};
+
+#define FEED_POINTER_TYPE "cb_observation_writer"
+
+typedef struct feed_cursor {
+	sqlite3_vtab_cursor base;
+	cb_observation_writer *w;
+	sqlite3_int64 rowid;
+	int eof;
+} feed_cursor;
+
+enum { FEED_MEASURE, FEED_ACCOUNT, FEED_AT, FEED_BATCH, FEED_LINE, FEED_VALUE, FEED_SOURCE,
+       FEED_NOTE, FEED_WRITER };
+
+static int feed_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
+			sqlite3_vtab **out, char **err)
+{
+	sqlite3_vtab *t;
+	int rc;
+
+	(void)aux, (void)argc, (void)argv, (void)err;
+	rc = sqlite3_declare_vtab(db, "CREATE TABLE x(measure_id, account_id, at, batch_id, line, "
+				      "value, source, note, writer HIDDEN)");
+	if (rc != SQLITE_OK)
+		return rc;
+	if (!(t = sqlite3_malloc(sizeof(*t))))
+		return SQLITE_NOMEM;
+	memset(t, 0, sizeof(*t));
+	*out = t;
+	return SQLITE_OK;
+}
+
+static int feed_disconnect(sqlite3_vtab *t)
+{
+	sqlite3_free(t);
+	return SQLITE_OK;
+}
+
+/* The feed is read whole, once, and only with its writer given. */
+static int feed_best_index(sqlite3_vtab *t, sqlite3_index_info *info)
+{
+	(void)t;
+	for (int i = 0; i < info->nConstraint; i++) {
+		const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+
+		if (c->iColumn == FEED_WRITER && c->op == SQLITE_INDEX_CONSTRAINT_EQ && c->usable) {
+			info->aConstraintUsage[i].argvIndex = 1;
+			info->aConstraintUsage[i].omit = 1;
+			info->estimatedCost = 1;
+			info->idxNum = 1;
+			return SQLITE_OK;
+		}
+	}
+	info->estimatedCost = 1e300; /* no plan without its writer */
+	return SQLITE_OK;
+}
+
+static int feed_open(sqlite3_vtab *t, sqlite3_vtab_cursor **out)
+{
+	feed_cursor *c = sqlite3_malloc(sizeof(*c));
+
+	(void)t;
+	if (!c)
+		return SQLITE_NOMEM;
+	memset(c, 0, sizeof(*c));
+	*out = &c->base;
+	return SQLITE_OK;
+}
+
+static int feed_close(sqlite3_vtab_cursor *cur)
+{
+	sqlite3_free(cur);
+	return SQLITE_OK;
+}
+
+/* Asks the caller for the next row. */
+static int feed_step(feed_cursor *c)
+{
+	cb_observation_writer *w = c->w;
+	int rc = w->next(w->ctx, &w->row);
+
+	if (rc < 0) {
+		w->failed = rc;
+		c->eof = 1;
+		return SQLITE_ERROR;
+	}
+	c->eof = rc == 0;
+	c->rowid++;
+	return SQLITE_OK;
+}
+
+static int feed_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_text, int argc,
+		       sqlite3_value **argv)
+{
+	feed_cursor *c = (feed_cursor *)cur;
+
+	(void)idx_text;
+	c->w = idx == 1 && argc == 1 ? sqlite3_value_pointer(argv[0], FEED_POINTER_TYPE) : NULL;
+	c->eof = 1;
+	if (!c->w)
+		return SQLITE_OK; /* read without its writer: empty */
+	return feed_step(c);
+}
+
+static int feed_next(sqlite3_vtab_cursor *cur)
+{
+	return feed_step((feed_cursor *)cur);
+}
+
+static int feed_eof(sqlite3_vtab_cursor *cur)
+{
+	return ((feed_cursor *)cur)->eof;
+}
+
+static void result_text(sqlite3_context *ctx, const char *text)
+{
+	/* Valid until the next row is asked for, which is after this row is
+	 * in the table (cb_observation_next_fn). */
+	if (text)
+		sqlite3_result_text(ctx, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_result_null(ctx);
+}
+
+static int feed_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i)
+{
+	const cb_observation *o = &((feed_cursor *)cur)->w->row;
+
+	switch (i) {
+	case FEED_MEASURE: sqlite3_result_int64(ctx, o->measure_id); break;
+	case FEED_ACCOUNT: sqlite3_result_int64(ctx, o->account_id); break;
+	case FEED_AT: sqlite3_result_int64(ctx, o->at); break;
+	case FEED_BATCH: sqlite3_result_int64(ctx, o->batch_id); break;
+	case FEED_LINE: sqlite3_result_int64(ctx, o->line); break;
+	case FEED_VALUE: sqlite3_result_double(ctx, o->value); break;
+	case FEED_SOURCE: result_text(ctx, o->source); break;
+	case FEED_NOTE: result_text(ctx, o->note); break;
+	default: sqlite3_result_null(ctx); break;
+	}
+	return SQLITE_OK;
+}
+
+static int feed_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
+{
+	*rowid = ((feed_cursor *)cur)->rowid;
+	return SQLITE_OK;
+}
+
+static const sqlite3_module feed_module = {
+	.iVersion = 0,
+	.xCreate = NULL, /* eponymous only: no CREATE VIRTUAL TABLE */
+	.xConnect = feed_connect,
+	.xBestIndex = feed_best_index,
+	.xDisconnect = feed_disconnect,
+	.xOpen = feed_open,
+	.xClose = feed_close,
+	.xFilter = feed_filter,
+	.xNext = feed_next,
+	.xEof = feed_eof,
+	.xColumn = feed_column,
+	.xRowid = feed_rowid,
 };
 
 int cb_store_observation_writer_new(cb_store *s, cb_observation_writer **out)
@@ -277,9 +453,18 @@ int cb_store_observation_writer_new(cb_store *s, cb_observation_writer **out)
 	if (!w)
 		return cb_error_set(CB_ENOMEM, "out of memory");
 	w->s = s;
-	if ((rc = cb_store_prepare(s, "INSERT INTO observation (measure_id, account_id, at, "
+	if (!s->feed_module) {
+		if (sqlite3_create_module_v2(s->db, "casebook_observation_feed", &feed_module, NULL,
+					     NULL) != SQLITE_OK) {
+			free(w);
+			return cb_store_fail(s, "preparing the import");
+		}
+		s->feed_module = 1;
+	}
+	if ((rc = cb_store_prepare(s, "INSERT OR FAIL INTO observation (measure_id, account_id, at, "
 				      "batch_id, line, value, source, note) "
-				      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+				      "SELECT measure_id, account_id, at, batch_id, line, value, "
+				      "source, note FROM casebook_observation_feed(?1)",
 				   &w->insert)) < 0) {
 		free(w);
 		return rc;
@@ -288,28 +473,22 @@ int cb_store_observation_writer_new(cb_store *s, cb_observation_writer **out)
 	return 0;
 }
 
-int cb_store_observation_write(cb_observation_writer *w, const cb_observation *o)
+int cb_store_observation_write_all(cb_observation_writer *w, cb_observation_next_fn next,
+				   void *ctx)
 {
 	sqlite3_stmt *st = w->insert;
 	int rc = 0;
 
-	sqlite3_bind_int64(st, 1, o->measure_id);
-	sqlite3_bind_int64(st, 2, o->account_id);
-	sqlite3_bind_int64(st, 3, o->at);
-	sqlite3_bind_int64(st, 4, o->batch_id);
-	sqlite3_bind_int64(st, 5, o->line);
-	sqlite3_bind_double(st, 6, o->value);
-	if (o->source)
-		sqlite3_bind_text(st, 7, o->source, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 7);
-	if (o->note)
-		sqlite3_bind_text(st, 8, o->note, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, 8);
+	w->next = next;
+	w->ctx = ctx;
+	w->failed = 0;
+	sqlite3_bind_pointer(st, 1, w, FEED_POINTER_TYPE, NULL);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		rc = cb_store_fail(w->s, "writing an observation");
+		rc = w->failed ? w->failed : cb_store_fail(w->s, "writing observations");
 	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	w->next = NULL;
+	w->ctx = NULL;
 	return rc;
 }
 

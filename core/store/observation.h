@@ -65,7 +65,22 @@ typedef struct cb_observation {
  * frees with cb_store_observation_writer_free. */
 typedef struct cb_observation_writer cb_observation_writer;
 int cb_store_observation_writer_new(cb_store *s, cb_observation_writer **w);
-int cb_store_observation_write(cb_observation_writer *w, const cb_observation *o);
+
+/* The rows of a bulk write, asked for one at a time: returns 1 with *o
+ * filled, 0 when there are no more, or a negative code with its message
+ * set. The row's source and note stay valid until the next call. */
+typedef int (*cb_observation_next_fn)(void *ctx, cb_observation *o);
+
+/* Writes every row `next` gives through one statement, whose cursor stays
+ * open between rows: rows given in the table's key order (measure,
+ * account, time) each land beside the one before. Returns 0, next's
+ * negative code (its message kept), or the store's error (CB_EEXISTS for a
+ * row already stored under the same key). After a failure the rows
+ * written before it are still in the transaction, for the caller to roll
+ * back: undoing the statement alone would need a journal of every page
+ * of the table it touched. */
+int cb_store_observation_write_all(cb_observation_writer *w, cb_observation_next_fn next,
+				   void *ctx);
 void cb_store_observation_writer_free(cb_observation_writer *w);
 
 /* Reading the observations already stored for one measure and account

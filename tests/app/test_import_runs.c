@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "app/data.h"
 #include "app/workspace.h"
@@ -233,6 +234,101 @@ START_TEST(a_bad_row_after_many_runs_stores_nothing)
 }
 END_TEST
 
+/* Rows whose (measure, account, time) do not pack into 64 bits: an account
+ * whose id is 2^40 beside ids 1..5, times from 1905 to 2095. Each chunk is
+ * then sorted by comparisons instead of the radix sort, and the duplicates
+ * of an overlapping file are found the same. */
+static char *wide_rows(const char *dir, const char *name, int from, int to)
+{
+	static const char *const accounts[] = {"acme", "far", "globex"};
+	cb_buf b = CB_BUF_INIT;
+	char *path;
+
+	cb_buf_puts(&b, "account,measure,at,value\n");
+	for (int i = from; i < to; i++)
+		cb_buf_printf(&b, "%s,repair.hours,%04d-%02d-%02dT00:00:%02dZ,%d.5\n",
+			      accounts[i % 3], 1905 + (i * 37) % 190, 1 + i % 12, 1 + i % 28,
+			      i % 60, i % 40);
+	path = cbt_write(dir, name, cb_buf_cstr(&b));
+	cb_buf_free(&b);
+	return path;
+}
+
+START_TEST(keys_wider_than_64_bits_sort_and_find_duplicates)
+{
+	char *first = wide_rows(many, "first.csv", 0, 600);
+	char *second = wide_rows(many, "second.csv", 500, 900);
+	char *copy = wide_rows(one, "first.csv", 0, 600);
+	char *out, *want, *got;
+	cb_data_import_result r;
+	int status;
+
+	out = cbt_sh(&status, "sqlite3 '%s/casebook.db' \"INSERT INTO account (id, key, name) "
+			      "VALUES (1099511627776, 'far', 'Far')\"",
+		     many);
+	ck_assert_int_eq(status, 0);
+	free(out);
+	out = cbt_sh(&status, "sqlite3 '%s/casebook.db' \"INSERT INTO account (key, name) "
+			      "VALUES ('far', 'Far')\"",
+		     one);
+	ck_assert_int_eq(status, 0);
+	free(out);
+	ck_assert_int_eq(import(many, first, 64, 4, 0, &r), 0);
+	ck_assert_int_eq(r.rows, 600);
+	ck_assert_int_eq(import(one, copy, 0, 0, 0, &r), 0);
+	want = stored(one);
+	got = stored(many);
+	ck_assert_str_eq(got, want);
+	free(got);
+	ck_assert_int_eq(import(many, second, 64, 4, 0, &r), CB_EINVALID);
+	/* rows 500..599 repeat: lines 2..101 of second.csv, the first five
+	 * named */
+	ck_assert_msg(cbt_has(cb_error_last(), "second.csv: 100 rows have the same account"), "%s",
+		      cb_error_last());
+	for (int line = 2; line <= 6; line++) {
+		char where[64];
+
+		snprintf(where, sizeof(where), "second.csv:%d: already stored by batch", line);
+		ck_assert_msg(cbt_has(cb_error_last(), where), "%s", cb_error_last());
+	}
+	ck_assert_int_eq(import(many, second, 64, 4, 1, &r), 0);
+	ck_assert_int_eq(r.rows, 300);
+	ck_assert_int_eq(r.skipped, 100);
+	free(want);
+	free(first);
+	free(second);
+	free(copy);
+}
+END_TEST
+
+/* A file refused on its first row is still read to its end for more
+ * errors, but keeps none of the rows after it: memory stays flat (it grew
+ * with every row's note, 48 MB here, to the file's end). */
+START_TEST(rows_after_an_error_are_not_kept)
+{
+	char path[4096];
+	struct rusage before, after;
+	cb_data_import_result r;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/notes.csv", many);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "account,measure,at,value,note\nacme,repair.hours,2024-01-01,-7,bad\n");
+	for (int i = 0; i < 400000; i++)
+		fprintf(f, "globex,repair.hours,2024-01-01T00:00:%02dZ,5,note %07d: %0100d\n", i % 60,
+			i, i);
+	ck_assert_int_eq(fclose(f), 0);
+	getrusage(RUSAGE_SELF, &before);
+	ck_assert_int_eq(import(many, path, 0, 0, 0, &r), CB_EINVALID);
+	getrusage(RUSAGE_SELF, &after);
+	ck_assert_msg(cbt_has(cb_error_last(), "notes.csv:2: value -7 out of range"), "%s",
+		      cb_error_last());
+	ck_assert_msg(after.ru_maxrss - before.ru_maxrss < 16 * 1024, "grew by %ld KiB",
+		      after.ru_maxrss - before.ru_maxrss);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("app/import_runs");
@@ -243,6 +339,8 @@ int main(void)
 	tcase_add_test(tc, runs_merge_to_what_one_chunk_stores);
 	tcase_add_test(tc, duplicates_are_found_across_runs);
 	tcase_add_test(tc, a_bad_row_after_many_runs_stores_nothing);
+	tcase_add_test(tc, keys_wider_than_64_bits_sort_and_find_duplicates);
+	tcase_add_test(tc, rows_after_an_error_are_not_kept);
 	suite_add_tcase(s, tc);
 	return cbt_main(s);
 }

@@ -1,6 +1,8 @@
 /* Text checks: UTF-8, control characters, limits, keys, suggestions; and the
  * growable buffer they are built on. */
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +22,59 @@ START_TEST(utf8_validity)
 	ck_assert_uint_eq(cb_utf8_invalid_at("x\xED\xA0\x80", 4), 1);  /* surrogate */
 	ck_assert_uint_eq(cb_utf8_invalid_at("\xF4\x90\x80\x80", 4), 0); /* > U+10FFFF */
 	ck_assert_uint_eq(cb_utf8_invalid_at("a\xE2\x28\xA1", 4), 1);  /* bad continuation */
+}
+END_TEST
+
+/* Decimals of at most 15 digits take a short way (digits / 10^decimals):
+ * every one of them must be the double strtod reads, to the bit. */
+START_TEST(decimals_are_read_as_strtod_reads_them)
+{
+	static const char *const fixed[] = {
+		"0", "7", "-7", "+7", "12.", ".5", "-.5", "0.1", "0.3", "2.675", "1.005",
+		"999999999999999", "-999999999999999", "99999999999999.9", "0.000000000000001",
+		"1234567890.12345", "900719925474099.3", "0.1234567890123456", "123.4567890123456",
+		"1e3", "2.5E-3", "000000000000000000001.5", "1000000000000000"};
+	uint64_t x = 0x2545F4914F6CDD1Du;
+	char text[40];
+	double got, want;
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(*fixed); i++) {
+		ck_assert_msg(cb_decimal_parse(fixed[i], &got) == 0, "%s", fixed[i]);
+		want = strtod(fixed[i], NULL);
+		ck_assert_msg(memcmp(&got, &want, sizeof(got)) == 0, "%s: %.17g, not %.17g", fixed[i],
+			      got, want);
+	}
+	for (int i = 0; i < 200000; i++) {
+		int digits, point, n = 0;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		digits = 1 + (int)(x % 17);          /* 1..17: both ways */
+		point = (int)((x >> 8) % (unsigned)(digits + 2)) - 1; /* -1: none */
+		if ((x >> 16) & 1)
+			text[n++] = '-';
+		for (int d = 0; d < digits; d++) {
+			if (d == point)
+				text[n++] = '.';
+			text[n++] = (char)('0' + (x >> (20 + 2 * (d % 20))) % 10);
+		}
+		text[n] = '\0';
+		if (cb_decimal_parse(text, &got) == -2)
+			continue; /* beyond CB_NUMBER_MAX */
+		want = strtod(text, NULL);
+		if (want == 0)
+			want = 0; /* no -0 */
+		ck_assert_msg(memcmp(&got, &want, sizeof(got)) == 0, "%s: %.17g, not %.17g", text,
+			      got, want);
+	}
+	/* no -0, either way */
+	ck_assert_int_eq(cb_decimal_parse("-0.00", &got), 0);
+	ck_assert(!signbit(got));
+	ck_assert_int_eq(cb_decimal_parse("-0.0000000000000000", &got), 0);
+	ck_assert(!signbit(got));
+	ck_assert_int_eq(cb_decimal_parse("1.5x", &got), -1);
+	ck_assert_int_eq(cb_decimal_parse("-", &got), -1);
+	ck_assert_int_eq(cb_decimal_parse(".", &got), -1);
+	ck_assert_int_eq(cb_decimal_parse("1000000000000001", &got), -2);
 }
 END_TEST
 
@@ -178,6 +233,7 @@ int main(void)
 	TCase *tc = tcase_create("text");
 
 	tcase_add_test(tc, utf8_validity);
+	tcase_add_test(tc, decimals_are_read_as_strtod_reads_them);
 	tcase_add_test(tc, text_check_messages);
 	tcase_add_test(tc, controls_are_escaped_for_the_terminal);
 	tcase_add_test(tc, key_rules);

@@ -1,6 +1,7 @@
 /* The CSV reader on in-memory files: RFC 4180 cases, line numbers across
  * quoted line breaks, blank lines and read-chunk boundaries, the header,
  * and every refusal with its line. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +231,88 @@ static void check_every_line(int rows)
 	free(text);
 }
 
+/* Everything a reading hands out, as text: each record's line and fields
+ * (with their lengths), then how it ended and its message. */
+static char *read_all(const char *text, size_t len, int plain, int header)
+{
+	reading rd = open_text(text, len);
+	const cb_csv_record *rec;
+	size_t cap = 4 * len + 256, n = 0;
+	char *out = malloc(cap);
+	int rc;
+
+	ck_assert_ptr_nonnull(out);
+	cb_csv_set_plain(rd.r, plain);
+	if (header) {
+		cb_csv_columns cols;
+
+		rc = cb_csv_header(rd.r, (const char *const[]){"a", "b", "c", NULL}, NULL, &cols);
+		n += (size_t)snprintf(out + n, cap - n, "header %d %s\n", rc,
+				      rc < 0 ? cb_error_last() : "");
+		if (rc < 0)
+			goto done;
+	}
+	while ((rc = cb_csv_next(rd.r, &rec)) == 1) {
+		n += (size_t)snprintf(out + n, cap - n, "%ld:", rec->line);
+		for (size_t i = 0; i < rec->n; i++) {
+			ck_assert_uint_eq(strlen(rec->fields[i]), rec->lens[i]);
+			n += (size_t)snprintf(out + n, cap - n, "[%s]", rec->fields[i]);
+		}
+		n += (size_t)snprintf(out + n, cap - n, "\n");
+	}
+	n += (size_t)snprintf(out + n, cap - n, "end %d %s\n", rc, rc < 0 ? cb_error_last() : "");
+done:
+	close_reading(&rd);
+	return out;
+}
+
+/* Lines split by the reader (no quote in them) and lines libcsv splits
+ * come out the same: random files of spaces, tabs, commas, empty fields,
+ * UTF-8 and bytes that are not, every kind of line break, blank lines,
+ * quoted fields now and then (on one line or across lines) and stray
+ * quotes, with and without a header that fixes the field count. */
+START_TEST(plain_lines_split_as_libcsv_splits_them)
+{
+	static const char *const bits[] = {"a", "b", "xyz", " ", "\t", ",", ",", ",", "\xC3\xA9",
+					    "\xE2\x82\xAC", "1.5", "\n", "\r\n", "\r", "\n\n",
+					    " \t \n", "\"q\"", "\"x,\ny\"", "\"", "\xFF", "\xC3"};
+	uint64_t x = 0x9E3779B97F4A7C15u;
+	char text[2048];
+
+	for (int file = 0; file < 20000; file++) {
+		size_t len = 0;
+		int header = file % 2;
+		char *a, *b;
+
+		if (header)
+			len += (size_t)sprintf(text, "a,b,c\n");
+		for (int k = 0; k < 60; k++) {
+			size_t pick;
+			const char *bit;
+
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			pick = (size_t)(x % 1000);
+			/* mostly plain text; quotes, bad bytes and NULs rare */
+			if (pick < 940)
+				bit = bits[pick % 16];
+			else if (pick < 985)
+				bit = bits[16 + pick % 3];
+			else
+				bit = bits[19 + pick % 2];
+			len += (size_t)sprintf(text + len, "%s", bit);
+		}
+		if (file % 7 == 0)
+			text[len++] = '\0'; /* a NUL at the end */
+		a = read_all(text, len, 1, header);
+		b = read_all(text, len, 0, header);
+		ck_assert_msg(strcmp(a, b) == 0, "file %d:\n%.*s\nsplit here:\n%s\nby libcsv:\n%s",
+			      file, (int)len, text, a, b);
+		free(a);
+		free(b);
+	}
+}
+END_TEST
+
 START_TEST(every_line_number_across_read_chunks)
 {
 	cb_error_clear();
@@ -453,6 +536,14 @@ START_TEST(header_columns)
 	ck_assert_str_eq(cb_csv_field(rec, &cols, "name"), "Acme");
 	ck_assert_str_eq(cb_csv_field(rec, &cols, "region"), "DACH");
 	ck_assert_str_eq(cb_csv_field(rec, &cols, "industry"), ""); /* absent */
+	/* the same by columns looked up once */
+	ck_assert_int_eq(cb_csv_column(&cols, "key"), 1);
+	ck_assert_int_eq(cb_csv_column(&cols, "region"), 2);
+	ck_assert_int_eq(cb_csv_column(&cols, "industry"), -1);
+	ck_assert_int_eq(cb_csv_column(&cols, "unheard of"), -1);
+	ck_assert_str_eq(cb_csv_field_at(rec, cb_csv_column(&cols, "name")), "Acme");
+	ck_assert_str_eq(cb_csv_field_at(rec, -1), "");
+	ck_assert_str_eq(cb_csv_field_at(rec, 3), ""); /* past the record */
 	expect_end(&rd);
 	close_reading(&rd);
 }
@@ -492,6 +583,7 @@ int main(void)
 	tcase_add_test(tc, field_lengths_and_skip_rest);
 	tcase_add_test(tc, every_line_number_across_read_chunks);
 	tcase_add_test(tc, two_hundred_thousand_rows);
+	tcase_add_test(tc, plain_lines_split_as_libcsv_splits_them);
 	tcase_add_test(tc, line_longer_than_the_buffer_ending_in_crlf_on_its_edge);
 	tcase_add_test(tc, open_quote_at_end_of_file);
 	tcase_add_test(tc, stray_quotes);
