@@ -7,7 +7,6 @@
  * file is written and read through a buffer of our own with write(2) and
  * read(2): a run is written once and read once, front to back.
  */
-#define _GNU_SOURCE /* O_TMPFILE */
 #include "app/data_run.h"
 
 #include <assert.h>
@@ -21,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "base/tempfile.h"
 #include "base/text.h"
 
 #define WRITE_BUFFER (256 << 10)
@@ -69,21 +69,8 @@ int cb_run_new(const char *dir, cb_run **out)
 	int fd;
 
 	*out = NULL;
-#ifdef O_TMPFILE
-	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd < 0)
-#endif
-	{
-		char path[PATH_MAX];
-
-		snprintf(path, sizeof(path), "%s/.casebook-import-XXXXXX", dir);
-		fd = mkstemp(path);
-		if (fd >= 0)
-			unlink(path);
-	}
-	if (fd < 0)
-		return cb_error_set(CB_EIO, "cannot make a temporary file in %s for the import: %s",
-				    dir, strerror(errno));
+	if ((fd = cb_tempfile_open(dir, "the import")) < 0)
+		return CB_EIO;
 	run = calloc(1, sizeof(*run));
 	if (!run || !(run->buf = malloc(WRITE_BUFFER))) {
 		free(run);

@@ -148,7 +148,7 @@ static void no_leftovers(const char *ws)
 
 	ck_assert_ptr_nonnull(d);
 	while ((e = readdir(d)))
-		ck_assert_msg(strncmp(e->d_name, ".casebook-import-", 17) != 0, "left behind: %s",
+		ck_assert_msg(strncmp(e->d_name, ".casebook-tmp-", 14) != 0, "left behind: %s",
 			      e->d_name);
 	closedir(d);
 }
