@@ -181,6 +181,28 @@ char *cbt_db_dump(const char *ws)
 	return dump;
 }
 
+json_t *cbt_kpi_of(json_t *impact, const char *key)
+{
+	size_t i;
+	json_t *k;
+
+	json_array_foreach(json_object_get(impact, "kpis"), i, k)
+		if (strcmp(json_string_value(json_object_get(k, "kpi")), key) == 0)
+			return k;
+	ck_abort_msg("no KPI %s in the impact", key);
+	return NULL;
+}
+
+double cbt_num(json_t *o, const char *a, const char *b)
+{
+	json_t *v = json_object_get(o, a);
+
+	if (b)
+		v = json_object_get(v, b);
+	ck_assert_msg(json_is_number(v), "%s.%s is not a number", a, b ? b : "");
+	return json_number_value(v);
+}
+
 char *cbt_slurp(const char *path)
 {
 	FILE *f = fopen(path, "rb");

@@ -7,6 +7,7 @@
 #define CB_TESTLIB_H
 
 #include <check.h>
+#include <jansson.h>
 
 typedef struct cbt_run {
 	int status; /* exit code, or 128 + signal */
@@ -37,6 +38,13 @@ char *cbt_sh(int *status, const char *fmt, ...)
 /* The database of workspace `ws` as `sqlite3 .dump` prints it: compare two
  * dumps to prove that a failed command changed nothing. Caller frees. */
 char *cbt_db_dump(const char *ws);
+
+/* The KPI `key` of an impact's --json (its "kpis" list); fails the test
+ * when there is none. Borrowed. */
+json_t *cbt_kpi_of(json_t *impact, const char *key);
+
+/* The number at o.a (or o.a.b); fails the test when it is not one. */
+double cbt_num(json_t *o, const char *a, const char *b);
 
 /* The whole file at `path`, NUL-terminated (caller frees); fails the test
  * when it cannot be read. */

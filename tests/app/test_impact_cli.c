@@ -139,18 +139,6 @@ static json_t *impact_json(const char *const *extra)
 
 #define impact(...) impact_json((const char *const[7]){__VA_ARGS__})
 
-static json_t *kpi_of(json_t *report, const char *key)
-{
-	size_t i;
-	json_t *k;
-
-	json_array_foreach(json_object_get(report, "kpis"), i, k)
-		if (strcmp(json_string_value(json_object_get(k, "kpi")), key) == 0)
-			return k;
-	ck_abort_msg("no KPI %s in the report", key);
-	return NULL;
-}
-
 static double dget(json_t *o, const char *path)
 {
 	char buf[128], *save = NULL, *tok;
@@ -171,7 +159,7 @@ START_TEST(known_effect_is_found_and_intervals_cover_it)
 	rep = impact(NULL);
 	ck_assert_int_eq(json_integer_value(json_object_get(rep, "exposed_accounts")), 20);
 	ck_assert_int_eq(dget(rep, "control.accounts"), 20);
-	k = kpi_of(rep, "t_mean");
+	k = cbt_kpi_of(rep, "t_mean");
 	ck_assert(json_is_true(json_object_get(k, "difference_in_differences")));
 	ck_assert_msg(dget(k, "effect_ci.low") < 6 && dget(k, "effect_ci.high") > 6,
 		      "effect interval [%g, %g] misses 6", dget(k, "effect_ci.low"),
@@ -197,7 +185,7 @@ START_TEST(no_effect_interval_covers_zero)
 
 	build(2, 2);
 	rep = impact(NULL);
-	k = kpi_of(rep, "t_mean");
+	k = cbt_kpi_of(rep, "t_mean");
 	ck_assert_msg(dget(k, "effect_ci.low") < 0 && dget(k, "effect_ci.high") > 0,
 		      "no-effect interval [%g, %g] excludes 0", dget(k, "effect_ci.low"),
 		      dget(k, "effect_ci.high"));
@@ -253,7 +241,7 @@ START_TEST(verdicts_agree_across_outputs)
 		char pattern[256], *line;
 		const char *at;
 
-		ck_assert_str_eq(json_string_value(json_object_get(kpi_of(rep, key), "verdict")), want);
+		ck_assert_str_eq(json_string_value(json_object_get(cbt_kpi_of(rep, key), "verdict")), want);
 		/* The text table's row. */
 		snprintf(pattern, sizeof(pattern), "%s ", key);
 		line = line_of(text.out, pattern);
@@ -268,7 +256,7 @@ START_TEST(verdicts_agree_across_outputs)
 		free(line);
 		/* The report's summary table (the KPI by its name): the row's
 		 * last cell. */
-		name = json_string_value(json_object_get(kpi_of(rep, key), "name"));
+		name = json_string_value(json_object_get(cbt_kpi_of(rep, key), "name"));
 		snprintf(pattern, sizeof(pattern), "<tr class=\"%s\"><td class=\"w\">%s</td>",
 			 i == 0 ? "improved" : i == 1 ? "worsened" : i == 2 ? "ns" : "thin", name);
 		at = strstr(html, pattern);
@@ -312,7 +300,7 @@ START_TEST(words_match_their_golden_files)
 	ck_assert_int_eq(text.status, 0);
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		const char *got = json_string_value(
-			json_object_get(files[i][0] ? kpi_of(rep, files[i][0]) : rep, "summary"));
+			json_object_get(files[i][0] ? cbt_kpi_of(rep, files[i][0]) : rep, "summary"));
 		char path[4096], *want;
 		int st;
 
@@ -479,7 +467,7 @@ START_TEST(adjusting_for_several_kpis_can_undo_a_clear_interval)
 
 	build(2.135, 2);
 	rep = impact("--kpi", "t_mean", "--kpi", "t_flat", NULL);
-	k = kpi_of(rep, "t_mean");
+	k = cbt_kpi_of(rep, "t_mean");
 	ck_assert_msg(dget(k, "p_value") < 0.05, "p %g", dget(k, "p_value"));
 	ck_assert(dget(k, "effect_ci.low") > 0);
 	ck_assert(json_is_true(json_object_get(k, "excludes_zero")));
@@ -488,7 +476,7 @@ START_TEST(adjusting_for_several_kpis_can_undo_a_clear_interval)
 	ck_assert(json_is_false(json_object_get(k, "significant")));
 	ck_assert_str_eq(json_string_value(json_object_get(k, "verdict")), "no clear change");
 	ck_assert_str_eq(json_string_value(json_object_get(k, "direction")), "better");
-	ck_assert_double_eq_tol(dget(kpi_of(rep, "t_flat"), "p_adjusted"),
+	ck_assert_double_eq_tol(dget(cbt_kpi_of(rep, "t_flat"), "p_adjusted"),
 				bh_adjusted(rep, "t_flat"), 1e-12);
 	/* The words say no clear change, and give both chances. */
 	snprintf(want, sizeof(want),
@@ -576,19 +564,19 @@ START_TEST(lower_is_better_and_thin_data)
 
 	build(8, 2);
 	rep = impact(NULL);
-	k = kpi_of(rep, "t_mttr");
+	k = cbt_kpi_of(rep, "t_mttr");
 	ck_assert_double_eq_tol(dget(k, "effect"), -2, 0.2);
 	ck_assert(dget(k, "effect_ci.high") < 0);
 	ck_assert_str_eq(json_string_value(json_object_get(k, "verdict")), "improved");
 	ck_assert_str_eq(json_string_value(json_object_get(k, "direction")), "better");
 	ck_assert(json_is_true(json_object_get(k, "significant")));
 	/* The same scores read the other way: up is worse. */
-	k = kpi_of(rep, "t_low");
+	k = cbt_kpi_of(rep, "t_low");
 	ck_assert(dget(k, "effect_ci.low") > 0);
 	ck_assert_str_eq(json_string_value(json_object_get(k, "direction")), "worse");
 	ck_assert_str_eq(json_string_value(json_object_get(k, "verdict")), "worsened");
 	ck_assert(json_is_true(json_object_get(k, "significant")));
-	k = kpi_of(rep, "t_rare");
+	k = cbt_kpi_of(rep, "t_rare");
 	ck_assert(json_is_true(json_object_get(k, "thin")));
 	ck_assert_str_eq(json_string_value(json_object_get(k, "verdict")), "too little data");
 	ck_assert_str_eq(json_string_value(json_object_get(k, "direction")), "none");
@@ -614,7 +602,7 @@ START_TEST(window_values_equal_plain_sql)
 
 	build(8, 2);
 	rep = impact("--detail", "--kpi", "t_mean");
-	k = kpi_of(rep, "t_mean");
+	k = cbt_kpi_of(rep, "t_mean");
 	/* The same means, computed by SQL on the same file. */
 	sql = cbt_sh(&st,
 		     "sqlite3 -readonly -separator ' ' '%s/casebook.db' \""
@@ -658,7 +646,7 @@ START_TEST(controls_named_none_and_refused)
 
 	build(8, 2);
 	rep = impact("--control", "none", "--kpi", "t_mean");
-	k = kpi_of(rep, "t_mean");
+	k = cbt_kpi_of(rep, "t_mean");
 	ck_assert(json_is_false(json_object_get(k, "difference_in_differences")));
 	ck_assert_double_eq_tol(dget(k, "effect"), dget(k, "exposed.change"), 1e-12);
 	json_decref(rep);
@@ -685,7 +673,7 @@ START_TEST(roi_and_reproducible_results)
 	build(8, 2);
 	ok("kpi", "value", "t_mean", "--per-unit", "500", "--currency", "EUR");
 	rep = impact("--kpi", "t_mean");
-	k = kpi_of(rep, "t_mean");
+	k = cbt_kpi_of(rep, "t_mean");
 	effect = dget(k, "effect");
 	paired = dget(k, "exposed.paired");
 	/* Benefit = effect x value x accounts; ROI = (benefit - cost) / cost. */
@@ -695,8 +683,8 @@ START_TEST(roi_and_reproducible_results)
 	ck_assert_double_eq_tol(dget(k, "roi.low.benefit"), dget(k, "effect_ci.low") * 500 * paired, 1e-6);
 	/* Intervals by formula: the same bits every run. */
 	again = impact("--kpi", "t_mean");
-	ck_assert(dget(kpi_of(again, "t_mean"), "effect_ci.low") == dget(k, "effect_ci.low"));
-	ck_assert(dget(kpi_of(again, "t_mean"), "p_value") == dget(k, "p_value"));
+	ck_assert(dget(cbt_kpi_of(again, "t_mean"), "effect_ci.low") == dget(k, "effect_ci.low"));
+	ck_assert(dget(cbt_kpi_of(again, "t_mean"), "p_value") == dget(k, "p_value"));
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(rep, "intervals"), "method")),
 			 "cluster-robust t (CR2 variance, Bell-McCaffrey degrees of freedom), accounts as clusters");
 	json_decref(rep), json_decref(again);
@@ -741,7 +729,7 @@ START_TEST(lag_skips_whole_days)
 		size_t j;
 		int seen = 0;
 
-		json_array_foreach(json_object_get(kpi_of(rep, "t_rare"), "accounts"), j, row)
+		json_array_foreach(json_object_get(cbt_kpi_of(rep, "t_rare"), "accounts"), j, row)
 			if (strcmp(json_string_value(json_object_get(row, "account")), "a3") == 0) {
 				ck_assert_msg(dget(row, "follow_up_obs") == lags[i].obs,
 					      "--lag %s: %g observations", lags[i].lag,
@@ -780,7 +768,7 @@ START_TEST(a_technician_bears_the_share_of_the_accounts_reached)
 	/* 5 of the 20 accounts the session reached: a quarter of 20,000 */
 	ck_assert_double_eq_tol(dget(v, "cost.amount"), 5000, 1e-9);
 	ck_assert_double_eq_tol(dget(v, "cost.sessions_total"), 20000, 1e-9);
-	k = kpi_of(v, "t_mean");
+	k = cbt_kpi_of(v, "t_mean");
 	benefit = dget(k, "roi.estimate.benefit");
 	ck_assert_double_eq_tol(benefit, dget(k, "effect") * 500 * dget(k, "exposed.paired"), 1e-6);
 	ck_assert_double_eq_tol(dget(k, "roi.estimate.roi_percent"), (benefit - 5000) / 5000 * 100, 1e-6);
@@ -850,7 +838,7 @@ START_TEST(by_format_compares_the_formats)
 	cbt_run_free(&r);
 	groups = json_object_get(v, "groups");
 	for (size_t g = 0; g < 2; g++) {
-		json_t *k = kpi_of(json_object_get(json_array_get(groups, g), "impact"), "t_mean");
+		json_t *k = cbt_kpi_of(json_object_get(json_array_get(groups, g), "impact"), "t_mean");
 		const char *f = json_string_value(json_object_get(json_array_get(groups, g), "format"));
 
 		*(strcmp(f, "blended") == 0 ? &a : &b) = dget(k, "effect");

@@ -183,28 +183,6 @@ static json_t *embedded(const char *html)
 	return v;
 }
 
-static json_t *kpi_of(json_t *impact, const char *key)
-{
-	size_t i;
-	json_t *k;
-
-	json_array_foreach(json_object_get(impact, "kpis"), i, k)
-		if (strcmp(json_string_value(json_object_get(k, "kpi")), key) == 0)
-			return k;
-	ck_abort_msg("no KPI %s", key);
-	return NULL;
-}
-
-static double num_at(json_t *o, const char *a, const char *b)
-{
-	json_t *v = json_object_get(o, a);
-
-	if (b)
-		v = json_object_get(v, b);
-	ck_assert_msg(json_is_number(v), "%s.%s is not a number", a, b ? b : "");
-	return json_number_value(v);
-}
-
 /* Nothing in the page reaches out: no URL but the SVG namespace, no
  * external script, stylesheet, image or frame, and a CSP that forbids it. */
 static void assert_self_contained(const char *html)
@@ -253,11 +231,11 @@ START_TEST(html_is_self_contained_and_equals_impact)
 	impact = IMPACT("--session", "tco-2025-03-03", NULL);
 	ck_assert_msg(json_equal(json_object_get(data, "impact"), impact),
 		      "the embedded impact differs from impact --json");
-	k = kpi_of(json_object_get(data, "impact"), "t_mean");
-	ck_assert_double_eq(num_at(k, "effect", NULL), num_at(kpi_of(impact, "t_mean"), "effect", NULL));
-	ck_assert(num_at(k, "effect", NULL) > 5 && num_at(k, "effect", NULL) < 7);
-	snprintf(want, sizeof(want), "%+.2f [%.2f, %.2f]", num_at(k, "effect", NULL),
-		 num_at(k, "effect_ci", "low"), num_at(k, "effect_ci", "high"));
+	k = cbt_kpi_of(json_object_get(data, "impact"), "t_mean");
+	ck_assert_double_eq(cbt_num(k, "effect", NULL), cbt_num(cbt_kpi_of(impact, "t_mean"), "effect", NULL));
+	ck_assert(cbt_num(k, "effect", NULL) > 5 && cbt_num(k, "effect", NULL) < 7);
+	snprintf(want, sizeof(want), "%+.2f [%.2f, %.2f]", cbt_num(k, "effect", NULL),
+		 cbt_num(k, "effect_ci", "low"), cbt_num(k, "effect_ci", "high"));
 	ck_assert_msg(cbt_has(html, want), "the page does not show %s", want);
 	snprintf(want, sizeof(want), "%.2f [",
 		 json_number_value(json_object_get(json_object_get(json_object_get(k, "roi"), "estimate"),
@@ -309,11 +287,11 @@ START_TEST(markdown_has_the_same_numbers)
 		if (json_is_true(json_object_get(k, "thin")))
 			continue;
 		/* Markdown escapes brackets: \[low, high\]. */
-		snprintf(want, sizeof(want), "%+.2f | \\[%.2f, %.2f\\]", num_at(k, "effect", NULL),
-			 num_at(k, "effect_ci", "low"), num_at(k, "effect_ci", "high"));
+		snprintf(want, sizeof(want), "%+.2f | \\[%.2f, %.2f\\]", cbt_num(k, "effect", NULL),
+			 cbt_num(k, "effect_ci", "low"), cbt_num(k, "effect_ci", "high"));
 		ck_assert_msg(cbt_has(md, want), "Markdown lacks %s", want);
-		snprintf(want, sizeof(want), "| %.2f | %.2f |", num_at(k, "exposed", "baseline"),
-			 num_at(k, "exposed", "follow_up"));
+		snprintf(want, sizeof(want), "| %.2f | %.2f |", cbt_num(k, "exposed", "baseline"),
+			 cbt_num(k, "exposed", "follow_up"));
 		ck_assert_msg(cbt_has(md, want), "Markdown lacks %s", want);
 	}
 	/* The series as tables: a row per month, a column per account. */

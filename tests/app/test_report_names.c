@@ -194,28 +194,6 @@ static char *report(const char *name, const char *kind, const char *key)
 	return cbt_slurp(path);
 }
 
-static json_t *kpi_of(json_t *impact, const char *key)
-{
-	size_t i;
-	json_t *k;
-
-	json_array_foreach(json_object_get(impact, "kpis"), i, k)
-		if (strcmp(json_string_value(json_object_get(k, "kpi")), key) == 0)
-			return k;
-	ck_abort_msg("no KPI %s", key);
-	return NULL;
-}
-
-static double num(json_t *o, const char *a, const char *b)
-{
-	json_t *v = json_object_get(o, a);
-
-	if (b)
-		v = json_object_get(v, b);
-	ck_assert_msg(json_is_number(v), "%s.%s is not a number", a, b ? b : "");
-	return json_number_value(v);
-}
-
 /* The text a reader sees in an HTML page: what lies between tags, outside
  * <script> and <style> (SVG titles and labels included). Caller frees. */
 static char *visible_text(const char *html)
@@ -282,9 +260,9 @@ static void effect_cell(char *buf, size_t size, json_t *k, int md)
 {
 	const char *unit = json_string_value(json_object_get(k, "unit"));
 
-	snprintf(buf, size, "%+.2f %s %s%.2f, %.2f%s", num(k, "effect", NULL),
-		 strcmp(unit, "%") == 0 ? "pp" : unit, md ? "\\[" : "[", num(k, "effect_ci", "low"),
-		 num(k, "effect_ci", "high"), md ? "\\]" : "]");
+	snprintf(buf, size, "%+.2f %s %s%.2f, %.2f%s", cbt_num(k, "effect", NULL),
+		 strcmp(unit, "%") == 0 ? "pp" : unit, md ? "\\[" : "[", cbt_num(k, "effect_ci", "low"),
+		 cbt_num(k, "effect_ci", "high"), md ? "\\]" : "]");
 }
 
 /* Money as a reader sees it: whole units, thousands separated. */
@@ -314,7 +292,7 @@ START_TEST(by_format_table_names_kpis_and_labels_pp)
 	ck_assert_ptr_nonnull(formats);
 	ck_assert_uint_eq(json_array_size(json_object_get(by, "groups")), 2);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		json_t *k = kpi_of(all, keys[i]);
+		json_t *k = cbt_kpi_of(all, keys[i]);
 		const char *name = json_string_value(json_object_get(k, "name"));
 		char html_name[128];
 		json_t *g;
@@ -328,9 +306,9 @@ START_TEST(by_format_table_names_kpis_and_labels_pp)
 		snprintf(want, sizeof(want), "| %s |", md_escaped(name));
 		ck_assert_msg(cbt_has(strstr(md, "By delivery format"), want), "md: no row %s", want);
 		json_array_foreach(json_object_get(by, "groups"), gi, g) {
-			effect_cell(want, sizeof(want), kpi_of(json_object_get(g, "impact"), keys[i]), 0);
+			effect_cell(want, sizeof(want), cbt_kpi_of(json_object_get(g, "impact"), keys[i]), 0);
 			ck_assert_msg(cbt_has(formats, want), "by format: no cell %s", want);
-			effect_cell(want, sizeof(want), kpi_of(json_object_get(g, "impact"), keys[i]), 1);
+			effect_cell(want, sizeof(want), cbt_kpi_of(json_object_get(g, "impact"), keys[i]), 1);
 			ck_assert_msg(cbt_has(md, want), "md by format: no cell %s", want);
 		}
 		effect_cell(want, sizeof(want), k, 0);
@@ -397,7 +375,7 @@ END_TEST
  * and difference, in the report's words: led by the name, in pp. */
 static void pretrend_words(char *buf, size_t size, json_t *impact, int md)
 {
-	json_t *k = kpi_of(impact, "r_fix"), *pre = json_object_get(k, "pre_trend"), *e, *ev = NULL;
+	json_t *k = cbt_kpi_of(impact, "r_fix"), *pre = json_object_get(k, "pre_trend"), *e, *ev = NULL;
 	int window, W = (int)json_integer_value(json_object_get(json_object_get(impact, "windows"), "days"));
 	size_t i;
 
@@ -411,8 +389,8 @@ static void pretrend_words(char *buf, size_t size, json_t *impact, int md)
 		 "Warning: First-time fix rate: the trained accounts were already moving apart "
 		 "before training (window %d, %d to %d days before it: %+.2f pp %s%.2f, %.2f%s "
 		 "against the baseline): the effect may not be the training's.",
-		 window, -window * W, (-window - 1) * W, num(ev, "effect", NULL), md ? "\\[" : "[",
-		 num(ev, "effect_ci", "low"), num(ev, "effect_ci", "high"), md ? "\\]" : "]");
+		 window, -window * W, (-window - 1) * W, cbt_num(ev, "effect", NULL), md ? "\\[" : "[",
+		 cbt_num(ev, "effect_ci", "low"), cbt_num(ev, "effect_ci", "high"), md ? "\\]" : "]");
 }
 
 START_TEST(pretrend_warning_in_the_report)
@@ -420,7 +398,7 @@ START_TEST(pretrend_warning_in_the_report)
 	json_t *impact = IMPACT("--session", "tco-2025-03-03");
 	char *html = report("s.html", "--session", "tco-2025-03-03");
 	char *md = report("s.md", "--session", "tco-2025-03-03"), want[600];
-	json_t *k = kpi_of(impact, "r_fix"), *ev;
+	json_t *k = cbt_kpi_of(impact, "r_fix"), *ev;
 	size_t i, pre = 0;
 
 	/* Planted: +15 pp a window before training, against a flat control;
@@ -431,13 +409,13 @@ START_TEST(pretrend_warning_in_the_report)
 
 		if (w >= -1)
 			continue;
-		ck_assert_double_eq_tol(num(ev, "effect", NULL), 15.0 * (w + 1), 3.0);
+		ck_assert_double_eq_tol(cbt_num(ev, "effect", NULL), 15.0 * (w + 1), 3.0);
 		pre++;
 	}
 	ck_assert_uint_eq(pre, 2);
-	ck_assert(json_is_false(json_object_get(json_object_get(kpi_of(impact, "t_mean"), "pre_trend"),
+	ck_assert(json_is_false(json_object_get(json_object_get(cbt_kpi_of(impact, "t_mean"), "pre_trend"),
 						"warning")));
-	ck_assert_int_eq(num(impact, "counts", "pre_trend_warnings"), 1);
+	ck_assert_int_eq(cbt_num(impact, "counts", "pre_trend_warnings"), 1);
 	pretrend_words(want, sizeof(want), impact, 0);
 	ck_assert_msg(cbt_has(html, want), "HTML lacks: %s", want);
 	ck_assert(cbt_has(html, "<p class=\"warning\">Warning: First-time fix rate: the trained"));
@@ -480,7 +458,7 @@ START_TEST(caveats_match_their_golden_files)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		json_t *impact = IMPACT("--session", cases[i].session);
-		const char *got = json_string_value(json_object_get(kpi_of(impact, cases[i].kpi), "summary"));
+		const char *got = json_string_value(json_object_get(cbt_kpi_of(impact, cases[i].kpi), "summary"));
 		char path[4096], *want, *text, *md;
 
 		ck_assert_msg(cbt_has(got, cases[i].caveat), "%s lacks its caveat: %s", cases[i].file,
@@ -535,10 +513,10 @@ START_TEST(by_trainer_compares_the_trainers)
 		ck_assert_int_eq(json_integer_value(json_object_get(im, "exposed_accounts")),
 				 i == 0 ? 20 : 6);
 		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
-			ck_assert_double_eq_tol(num(kpi_of(im, keys[k]), "effect", NULL),
-						num(kpi_of(one, keys[k]), "effect", NULL), 1e-9);
-			ck_assert_str_eq(json_string_value(json_object_get(kpi_of(im, keys[k]), "verdict")),
-					 json_string_value(json_object_get(kpi_of(one, keys[k]), "verdict")));
+			ck_assert_double_eq_tol(cbt_num(cbt_kpi_of(im, keys[k]), "effect", NULL),
+						cbt_num(cbt_kpi_of(one, keys[k]), "effect", NULL), 1e-9);
+			ck_assert_str_eq(json_string_value(json_object_get(cbt_kpi_of(im, keys[k]), "verdict")),
+					 json_string_value(json_object_get(cbt_kpi_of(one, keys[k]), "verdict")));
 		}
 		json_decref(one);
 	}
@@ -583,7 +561,7 @@ START_TEST(cohort_windows_without_detail)
 	size_t i;
 
 	ck_assert_uint_eq(json_array_size(json_object_get(im, "cohorts")), 2);
-	ck_assert(!json_object_get(kpi_of(im, "t_mean"), "accounts")); /* not the detail */
+	ck_assert(!json_object_get(cbt_kpi_of(im, "t_mean"), "accounts")); /* not the detail */
 	json_array_foreach(json_object_get(im, "cohorts"), i, c) {
 		ck_assert_str_eq(json_string_value(json_object_get(c, "first_day")), days[i][0]);
 		ck_assert_str_eq(json_string_value(json_object_get(c, "last_day")), days[i][1]);
@@ -612,7 +590,7 @@ END_TEST
 START_TEST(program_roi_sums_valued_kpis_conservatively)
 {
 	json_t *impact = IMPACT("--session", "tco-2025-03-03"), *roi = json_object_get(impact, "roi");
-	double benefit = 0, low = 0, cost = num(impact, "cost", "amount");
+	double benefit = 0, low = 0, cost = cbt_num(impact, "cost", "amount");
 	char *text = IMPACT_TEXT("--session", "tco-2025-03-03");
 	char *html = report("s.html", "--session", "tco-2025-03-03");
 	char *md = report("s.md", "--session", "tco-2025-03-03");
@@ -621,11 +599,11 @@ START_TEST(program_roi_sums_valued_kpis_conservatively)
 
 	ck_assert_double_eq(cost, 20000);
 	for (size_t i = 0; i < 2; i++) {
-		json_t *k = kpi_of(impact, keys[i]), *v = json_object_get(k, "roi");
+		json_t *k = cbt_kpi_of(impact, keys[i]), *v = json_object_get(k, "roi");
 		int higher = strcmp(json_string_value(json_object_get(k, "better")), "higher") == 0;
-		double per = num(v, "per_unit", NULL), n = num(k, "exposed", "paired");
-		double e = num(k, "effect", NULL);
-		double worse = higher ? num(k, "effect_ci", "low") : num(k, "effect_ci", "high");
+		double per = cbt_num(v, "per_unit", NULL), n = cbt_num(k, "exposed", "paired");
+		double e = cbt_num(k, "effect", NULL);
+		double worse = higher ? cbt_num(k, "effect_ci", "low") : cbt_num(k, "effect_ci", "high");
 
 		ck_assert_str_eq(json_string_value(json_object_get(v, "kind")), "level");
 		ck_assert_double_eq(n, 20);
@@ -633,19 +611,19 @@ START_TEST(program_roi_sums_valued_kpis_conservatively)
 		low += (higher ? worse : -worse) * per * n;
 	}
 	/* The unvalued rate counts for nothing. */
-	ck_assert(json_is_null(json_object_get(kpi_of(impact, "r_fix"), "roi")));
+	ck_assert(json_is_null(json_object_get(cbt_kpi_of(impact, "r_fix"), "roi")));
 	ck_assert(low < benefit && low > 0);
 	ck_assert_int_eq(json_integer_value(json_object_get(roi, "kpis")), 2);
 	ck_assert_int_eq(json_integer_value(json_object_get(roi, "left_out")), 0);
 	ck_assert_str_eq(json_string_value(json_object_get(roi, "currency")), "EUR");
-	ck_assert_double_eq_tol(num(roi, "benefit", NULL), benefit, 1e-6);
-	ck_assert_double_eq_tol(num(roi, "benefit_conservative", NULL), low, 1e-6);
-	ck_assert_double_eq(num(roi, "cost", NULL), cost);
-	ck_assert_double_eq_tol(num(roi, "roi_percent", NULL), (benefit - cost) / cost * 100, 1e-9);
-	ck_assert_double_eq_tol(num(roi, "roi_percent_conservative", NULL), (low - cost) / cost * 100,
+	ck_assert_double_eq_tol(cbt_num(roi, "benefit", NULL), benefit, 1e-6);
+	ck_assert_double_eq_tol(cbt_num(roi, "benefit_conservative", NULL), low, 1e-6);
+	ck_assert_double_eq(cbt_num(roi, "cost", NULL), cost);
+	ck_assert_double_eq_tol(cbt_num(roi, "roi_percent", NULL), (benefit - cost) / cost * 100, 1e-9);
+	ck_assert_double_eq_tol(cbt_num(roi, "roi_percent_conservative", NULL), (low - cost) / cost * 100,
 				1e-9);
-	ck_assert_double_eq_tol(num(roi, "bcr", NULL), benefit / cost, 1e-12);
-	ck_assert_double_eq_tol(num(roi, "bcr_conservative", NULL), low / cost, 1e-12);
+	ck_assert_double_eq_tol(cbt_num(roi, "bcr", NULL), benefit / cost, 1e-12);
+	ck_assert_double_eq_tol(cbt_num(roi, "bcr_conservative", NULL), low / cost, 1e-12);
 
 	/* In words: the same sentence in --json, impact's text and the report. */
 	money(b, sizeof(b), benefit, "EUR");
