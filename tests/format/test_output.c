@@ -87,6 +87,10 @@ START_TEST(a_forged_placeholder_is_data)
 {
 	/* A string that starts as placeholders do, with another number. */
 	compare(2, 1, "\001cb-list-0000000000000001-0");
+	/* One without the stream's number: taken for a list if the number
+	 * were not part of the placeholder. */
+	compare(2, 1, "\001cb-list-0");
+	compare(2, 1, "\001cb-list-1");
 	compare(2, 1, "\001cb-list-");
 	compare(2, 1, "\001");
 }
