@@ -84,7 +84,7 @@ function Series:count_eq(x) end
 ---@field doc string one line: the formula
 ---@field min? number
 ---@field max? number
----@field compute fun(w: casebook.Window): number|nil, string|nil
+---@field compute (fun(w: casebook.Window): number|nil, string|nil)|"count"|"sum"|"mean"|"min"|"max" a function, or a built-in statistic of the one input
 
 ---@class casebook
 ---@field api_version integer the API version this Casebook provides

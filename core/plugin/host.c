@@ -898,6 +898,32 @@ static int answer_keep(cb_kpi_answer *a, int rc, double value, const char *reaso
 static int kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi, const cb_window *w,
 		       double *value, char **reason, char **mine);
 
+/* A built-in compute (`compute = "mean"`): no Lua call, the same checks of
+ * its answer as a function's. */
+static int builtin_call(const cb_kpi_def *kpi, const cb_window *w, double *value, char **reason)
+{
+	double v;
+
+	if (cb_plugin_builtin_compute(kpi->builtin, &w->inputs[0], &v) == 1) {
+		size_t len;
+
+		if (!reason)
+			return 1;
+		len = strlen(kpi->inputs[0]) + sizeof("no observations of ");
+		if (!(*reason = malloc(len)))
+			return cb_error_set(CB_ENOMEM, "out of memory");
+		snprintf(*reason, len, "no observations of %s", kpi->inputs[0]);
+		return 1;
+	}
+	if (v < kpi->min || v > kpi->max)
+		return cb_error_set(CB_EINVALID,
+				    "plugin %s, KPI %s: its %s %g is outside the KPI's range %g..%g",
+				    kpi->plugin->name, kpi->key, cb_kpi_builtin_name(kpi->builtin), v,
+				    kpi->min, kpi->max);
+	*value = v;
+	return 0;
+}
+
 int cb_plugin_kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi, const cb_window *w,
 			  double *value, char **reason)
 {
@@ -925,6 +951,8 @@ static int kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi, const cb_window
 
 	if (kpi->disabled)
 		return cb_error_set(CB_EINVALID, "%s", kpi->disabled_reason);
+	if (kpi->builtin != CB_KPI_LUA)
+		return builtin_call(kpi, w, value, reason);
 	for (size_t i = 0; i < kpi->ninputs; i++)
 		seen += w->inputs[i].n;
 	/* A window without one observation: the answer of the last such call

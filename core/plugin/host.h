@@ -63,6 +63,21 @@ typedef struct cb_kpi_answer {
 	char *reason;
 } cb_kpi_answer;
 
+/* A KPI's compute: a Lua function, or a statistic of its one input the
+ * host computes itself (`compute = "mean"`; plugins/README.md). A built-in
+ * gives what `w[input]:mean()` would, and nil on an empty window. */
+typedef enum cb_kpi_builtin {
+	CB_KPI_LUA = 0,
+	CB_KPI_COUNT,
+	CB_KPI_SUM,
+	CB_KPI_MEAN,
+	CB_KPI_MIN,
+	CB_KPI_MAX,
+} cb_kpi_builtin;
+
+/* The name plugins give it ("mean"), NULL for CB_KPI_LUA. */
+const char *cb_kpi_builtin_name(cb_kpi_builtin b);
+
 typedef struct cb_kpi_def {
 	char *key;  /* "nps" */
 	char *name; /* "Net Promoter Score" */
@@ -74,6 +89,7 @@ typedef struct cb_kpi_def {
 	double min, max; /* range of the KPI's value (-inf/inf when open) */
 	const cb_plugin *plugin;
 	int ref;      /* the compute function in the Lua registry */
+	cb_kpi_builtin builtin; /* CB_KPI_LUA: compute is the function at ref */
 	int disabled; /* an input measure is unknown; see disabled_reason */
 	char *disabled_reason;
 	cb_kpi_answer empty; /* the host's: the answer on a window without observations */

@@ -68,6 +68,8 @@ cb_series_ud *cb_plugin_series_push(lua_State *L, const cb_series *s);
  * error instead of reading freed memory. */
 void cb_plugin_series_expire(cb_series_ud *ud);
 void cb_plugin_series_register(lua_State *L);
+/* A built-in compute over one series: 0 and *value, or 1 (empty: nil). */
+int cb_plugin_builtin_compute(cb_kpi_builtin op, const cb_series *s, double *value);
 
 /* luaL_loadbufferx of a plugin's text, through the compiled chunks kept in
  * `dir` (NULL: none): the same function, status and message, without

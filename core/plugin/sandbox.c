@@ -347,6 +347,28 @@ static int api_measure(lua_State *L)
 	return 0;
 }
 
+static const char *const builtin_names[] = {
+	[CB_KPI_COUNT] = "count", [CB_KPI_SUM] = "sum", [CB_KPI_MEAN] = "mean",
+	[CB_KPI_MIN] = "min",	  [CB_KPI_MAX] = "max",
+};
+
+const char *cb_kpi_builtin_name(cb_kpi_builtin b)
+{
+	return b > CB_KPI_LUA && b <= CB_KPI_MAX ? builtin_names[b] : NULL;
+}
+
+/* The built-in compute called `name`, or an error naming the ones there are. */
+static cb_kpi_builtin builtin_of(lua_State *L, const char *what, const char *name)
+{
+	for (int b = CB_KPI_COUNT; b <= CB_KPI_MAX; b++)
+		if (strcmp(builtin_names[b], name) == 0)
+			return (cb_kpi_builtin)b;
+	luaL_error(L, "%s: no built-in compute called \"%s\" (there are \"count\", \"sum\", "
+		      "\"mean\", \"min\" and \"max\"; or give a function)",
+		   what, name);
+	return CB_KPI_LUA;
+}
+
 static int api_kpi(lua_State *L)
 {
 	static const char *const known[] = {"key", "name", "unit", "better", "inputs", "compute",
@@ -354,6 +376,7 @@ static int api_kpi(lua_State *L)
 	cb_plugin_host *h = api_declaring(L, "kpi");
 	cb_kpi_def *k;
 	const char *key, *name, *unit, *better, *doc;
+	cb_kpi_builtin builtin = CB_KPI_LUA;
 	char what[100];
 	lua_Integer n;
 
@@ -369,14 +392,20 @@ static int api_kpi(lua_State *L)
 	if (strcmp(better, "higher") != 0 && strcmp(better, "lower") != 0)
 		luaL_error(L, "%s: 'better' must be \"higher\" or \"lower\", not \"%s\"", what, better);
 	lua_getfield(L, 1, "compute");
-	if (lua_type(L, -1) != LUA_TFUNCTION)
-		luaL_error(L, "%s needs a 'compute' function", what);
+	if (lua_type(L, -1) == LUA_TSTRING)
+		builtin = builtin_of(L, what, lua_tostring(L, -1));
+	else if (lua_type(L, -1) != LUA_TFUNCTION)
+		luaL_error(L, "%s needs 'compute': a function, or the name of a built-in "
+			      "(\"count\", \"sum\", \"mean\", \"min\", \"max\")", what);
 	lua_pop(L, 1);
 	lua_getfield(L, 1, "inputs");
 	if (lua_type(L, -1) != LUA_TTABLE || (n = (lua_Integer)lua_rawlen(L, -1)) == 0)
 		luaL_error(L, "%s needs 'inputs': a list of measure keys", what);
 	if (n > 32)
 		luaL_error(L, "%s: at most 32 inputs", what);
+	if (builtin != CB_KPI_LUA && n != 1)
+		luaL_error(L, "%s: compute = \"%s\" is a statistic of one input, and the KPI lists %d",
+			   what, cb_kpi_builtin_name(builtin), (int)n);
 	lua_pop(L, 1);
 	check_unique(L, h, "kpi", key);
 
@@ -413,8 +442,11 @@ static int api_kpi(lua_State *L)
 	lua_pop(L, 1);
 	if (k->min > k->max)
 		luaL_error(L, "%s: min %g is greater than max %g", what, k->min, k->max);
-	lua_getfield(L, 1, "compute");
-	k->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	k->builtin = builtin;
+	if (builtin == CB_KPI_LUA) {
+		lua_getfield(L, 1, "compute");
+		k->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	}
 	return 0;
 }
 

@@ -94,57 +94,88 @@ static double sum_of(const double *v, size_t n)
 	return sum + c;
 }
 
+static double min_of(const double *v, size_t n)
+{
+	double m = v[0];
+
+	for (size_t i = 1; i < n; i++)
+		if (v[i] < m)
+			m = v[i];
+	return m;
+}
+
+static double max_of(const double *v, size_t n)
+{
+	double m = v[0];
+
+	for (size_t i = 1; i < n; i++)
+		if (v[i] > m)
+			m = v[i];
+	return m;
+}
+
+/* The statistic `op` of the n values at v (n > 0 but for count and sum),
+ * as the Lua methods of the same name compute it. */
+static double statistic(cb_kpi_builtin op, const double *v, size_t n)
+{
+	switch (op) {
+	case CB_KPI_COUNT:
+		return (double)n;
+	case CB_KPI_SUM:
+		return sum_of(v, n);
+	case CB_KPI_MEAN:
+		return sum_of(v, n) / (double)n;
+	case CB_KPI_MIN:
+		return min_of(v, n);
+	case CB_KPI_MAX:
+		return max_of(v, n);
+	case CB_KPI_LUA:
+		break;
+	}
+	return NAN;
+}
+
+int cb_plugin_builtin_compute(cb_kpi_builtin op, const cb_series *s, double *value)
+{
+	if (s->n == 0)
+		return 1;
+	*value = statistic(op, s->values, s->n);
+	return 0;
+}
+
 static int series_sum(lua_State *L)
 {
 	cb_series_ud *s = check_series(L, 1);
 
-	lua_pushnumber(L, sum_of(s->values, s->n));
+	lua_pushnumber(L, statistic(CB_KPI_SUM, s->values, s->n));
 	return 1;
 }
 
-static int series_mean(lua_State *L)
+/* A method that is nil on an empty series. */
+static int series_nonempty(lua_State *L, cb_kpi_builtin op)
 {
 	cb_series_ud *s = check_series(L, 1);
 
 	if (s->n == 0)
 		lua_pushnil(L);
 	else
-		lua_pushnumber(L, sum_of(s->values, s->n) / (double)s->n);
+		lua_pushnumber(L, statistic(op, s->values, s->n));
 	return 1;
+}
+
+static int series_mean(lua_State *L)
+{
+	return series_nonempty(L, CB_KPI_MEAN);
 }
 
 static int series_min(lua_State *L)
 {
-	cb_series_ud *s = check_series(L, 1);
-	double m;
-
-	if (s->n == 0) {
-		lua_pushnil(L);
-		return 1;
-	}
-	m = s->values[0];
-	for (size_t i = 1; i < s->n; i++)
-		if (s->values[i] < m)
-			m = s->values[i];
-	lua_pushnumber(L, m);
-	return 1;
+	return series_nonempty(L, CB_KPI_MIN);
 }
 
 static int series_max(lua_State *L)
 {
-	cb_series_ud *s = check_series(L, 1);
-	double m;
-
-	if (s->n == 0) {
-		lua_pushnil(L);
-		return 1;
-	}
-	m = s->values[0];
-	for (size_t i = 1; i < s->n; i++)
-		if (s->values[i] > m)
-			m = s->values[i];
-	lua_pushnumber(L, m);
-	return 1;
+	return series_nonempty(L, CB_KPI_MAX);
 }
 
 /* Sample standard deviation (n - 1), by Welford's update. */

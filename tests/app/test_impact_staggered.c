@@ -514,6 +514,34 @@ START_TEST(spilled_values_give_the_same_answer)
 }
 END_TEST
 
+/* The built-in mean is the Lua mean to the last digit, over every cohort's
+ * windows of every account (only its nil's reason is its own). */
+START_TEST(builtin_mean_gives_the_lua_answer)
+{
+	static const char builtin[] =
+		"casebook.api(1)\n"
+		"casebook.measure { key = 't.hours', unit = 'h', min = 0, doc = 'repair hours' }\n"
+		"casebook.kpi { key = 't_mttr', name = 'MTTR', unit = 'h', better = 'lower',\n"
+		"  inputs = { 't.hours' }, doc = 'mean repair time', compute = 'mean' }\n";
+	char *lua, *native, *p, *at;
+
+	build(-0.5, 0.4, 20, 1, 31);
+	lua = impact_text(NULL);
+	p = cbt_write(ws, "plugins/t.lua", builtin);
+	free(p);
+	native = impact_text(NULL);
+	/* Same length: "no repairs" in place of "no observations of t.hours". */
+	while ((at = strstr(native, "no observations of t.hours")) != NULL) {
+		memcpy(at, "no repairs", 10);
+		memmove(at + 10, at + 26, strlen(at + 26) + 1);
+	}
+	ck_assert_msg(strlen(lua) > 1000 && strstr(lua, "\"event_study\""), "%.300s", lua);
+	ck_assert_str_eq(native, lua);
+	free(lua);
+	free(native);
+}
+END_TEST
+
 START_TEST(named_controls_are_measured_per_cohort)
 {
 	json_t *rep, *k, *row;
@@ -552,6 +580,7 @@ int main(void)
 	tcase_add_test(tc, not_yet_trained_controls_serve_earlier_cohorts);
 	tcase_add_test(tc, named_controls_are_measured_per_cohort);
 	tcase_add_test(tc, spilled_values_give_the_same_answer);
+	tcase_add_test(tc, builtin_mean_gives_the_lua_answer);
 	suite_add_tcase(s, tc);
 	return cbt_main(s);
 }

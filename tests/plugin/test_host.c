@@ -1,6 +1,7 @@
 /* The plugin host on real Lua: loading, the registry, computes, hooks, and
  * every attack the sandbox must stop, each followed by a working host. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -601,6 +602,111 @@ START_TEST(same_observations_are_computed_once_per_memo)
 }
 END_TEST
 
+/* compute = "mean" and its kin: the host's own statistic of the one input,
+ * the same number as the Lua method to the last bit, nil on an empty
+ * window, and its answer checked like a function's. */
+START_TEST(builtin_computes_match_the_series_methods)
+{
+	static const char *const names[] = {"count", "sum", "mean", "min", "max"};
+	char src[4096];
+	size_t len;
+	double v[257];
+	uint64_t x = 88172645463325252u;
+
+	len = (size_t)snprintf(src, sizeof(src),
+			       "casebook.api(1)\ncasebook.measure{key='m', unit='u', doc='d'}\n");
+	for (size_t i = 0; i < 5; i++)
+		len += (size_t)snprintf(src + len, sizeof(src) - len,
+				"casebook.kpi{key='b_%s', name='B', unit='u', better='higher', doc='d',\n"
+				"  inputs={'m'}, compute='%s'}\n"
+				"casebook.kpi{key='l_%s', name='L', unit='u', better='higher', doc='d',\n"
+				"  inputs={'m'}, compute=function(w) return w.m:%s() end}\n",
+				names[i], names[i], names[i], names[i]);
+	ck_assert_int_eq(load("builtin", src), 0);
+	cb_plugin_host_finish(host);
+	for (size_t i = 0; i < 257; i++) { /* values whose sums round */
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		v[i] = (double)(x % 2000001) / 1000.0 - 1000.0 + 1e9 * (i % 7 == 0);
+	}
+	for (size_t n = 1; n <= 257; n += 32) {
+		cb_series s = {v + 257 - n, NULL, n};
+		cb_window w = {"acme", "2025-01-01", "2025-04-01", &s};
+
+		for (size_t i = 0; i < 5; i++) {
+			char bk[16], lk[16];
+			double b = 0, l = 1;
+
+			snprintf(bk, sizeof(bk), "b_%s", names[i]);
+			snprintf(lk, sizeof(lk), "l_%s", names[i]);
+			ck_assert_int_eq(cb_plugin_kpi_find(host, bk)->builtin, CB_KPI_COUNT + (int)i);
+			ck_assert_int_eq(cb_plugin_kpi_compute(host, cb_plugin_kpi_find(host, bk), &w, &b, NULL), 0);
+			ck_assert_int_eq(cb_plugin_kpi_compute(host, cb_plugin_kpi_find(host, lk), &w, &l, NULL), 0);
+			ck_assert_msg(memcmp(&b, &l, sizeof(b)) == 0, "%s of %zu: %.17g != %.17g", names[i], n, b, l);
+		}
+	}
+	/* No false zeros: even a count or a sum is nil on an empty window. */
+	for (size_t i = 0; i < 5; i++) {
+		cb_series none = {NULL, NULL, 0};
+		cb_window w = {"acme", "2025-01-01", "2025-04-01", &none};
+		char bk[16], *reason = NULL;
+		double b = 7;
+
+		snprintf(bk, sizeof(bk), "b_%s", names[i]);
+		ck_assert_int_eq(cb_plugin_kpi_compute(host, cb_plugin_kpi_find(host, bk), &w, &b, &reason), 1);
+		ck_assert_str_eq(reason, "no observations of m");
+		free(reason);
+	}
+	host_still_works();
+}
+END_TEST
+
+START_TEST(builtin_computes_are_checked)
+{
+	static const double v[] = {4, 60};
+	cb_series s = {v, NULL, 2};
+	cb_window w = {"acme", NULL, NULL, &s};
+	double out = 0;
+
+	ck_assert_int_eq(load("median", "casebook.api(1)\n"
+					"casebook.measure{key='m', unit='u', doc='d'}\n"
+					"casebook.kpi{key='k', name='K', unit='u', better='higher', doc='d',\n"
+					"  inputs={'m'}, compute='median'}\n"),
+			 CB_EINVALID);
+	ck_assert_msg(cbt_has(cb_error_last(), "median.lua:3: KPI 'k': no built-in compute called \"median\""),
+		      "%s", cb_error_last());
+	ck_assert_int_eq(load("two", "casebook.api(1)\n"
+				     "casebook.measure{key='m', unit='u', doc='d'}\n"
+				     "casebook.measure{key='n', unit='u', doc='d'}\n"
+				     "casebook.kpi{key='k', name='K', unit='u', better='higher', doc='d',\n"
+				     "  inputs={'m', 'n'}, compute='sum'}\n"),
+			 CB_EINVALID);
+	ck_assert_msg(cbt_has(cb_error_last(), "two.lua:4: KPI 'k': compute = \"sum\" is a statistic of one input, and the KPI lists 2"),
+		      "%s", cb_error_last());
+	ck_assert_int_eq(load("number", "casebook.api(1)\n"
+					"casebook.measure{key='m', unit='u', doc='d'}\n"
+					"casebook.kpi{key='k', name='K', unit='u', better='higher', doc='d',\n"
+					"  inputs={'m'}, compute=3}\n"),
+			 CB_EINVALID);
+	ck_assert_msg(cbt_has(cb_error_last(), "needs 'compute': a function, or the name of a built-in"),
+		      "%s", cb_error_last());
+	/* A result outside the KPI's range is an error, as from a function. */
+	ck_assert_int_eq(load("ranged", "casebook.api(1)\n"
+					"casebook.measure{key='m', unit='u', doc='d'}\n"
+					"casebook.kpi{key='k', name='K', unit='u', better='higher', doc='d',\n"
+					"  min=0, max=50, inputs={'m'}, compute='max'}\n"),
+			 0);
+	cb_plugin_host_finish(host);
+	ck_assert_int_eq(cb_plugin_kpi_compute(host, cb_plugin_kpi_find(host, "k"), &w, &out, NULL),
+			 CB_EINVALID);
+	ck_assert_msg(cbt_has(cb_error_last(), "plugin ranged, KPI k: its max 60 is outside the KPI's range 0..50"),
+		      "%s", cb_error_last());
+	s.n = 1;
+	ck_assert_int_eq(cb_plugin_kpi_compute(host, cb_plugin_kpi_find(host, "k"), &w, &out, NULL), 0);
+	ck_assert(out == 4);
+	host_still_works();
+}
+END_TEST
+
 START_TEST(hooks_accept_reject_and_fail)
 {
 	json_t *record = json_pack("{s:s, s:[s,s], s:n}", "title", "TCO spring", "attendees",
@@ -684,6 +790,8 @@ int main(void)
 	tcase_add_test(tc, expired_series_cannot_be_read);
 	tcase_add_test(tc, empty_windows_are_computed_once);
 	tcase_add_test(tc, same_observations_are_computed_once_per_memo);
+	tcase_add_test(tc, builtin_computes_match_the_series_methods);
+	tcase_add_test(tc, builtin_computes_are_checked);
 	tcase_add_test(tc, hooks_accept_reject_and_fail);
 	tcase_add_test(tc, directories_load_in_name_order_and_skip_failures);
 	suite_add_tcase(s, tc);
