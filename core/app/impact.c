@@ -374,6 +374,27 @@ static size_t lower_bound(const int64_t *t, size_t n, int64_t x)
 	return lo;
 }
 
+/* lower_bound, knowing that the answer for the last x asked of this series
+ * was *hint (the next x is usually a little further on: a row's window
+ * of the next cohort): a gallop from the hint, which becomes the answer. */
+static size_t bound_near(const int64_t *t, size_t n, int64_t x, size_t *hint)
+{
+	size_t lo = *hint <= n ? *hint : n, step = 1, end;
+
+	if (lo > 0 && t[lo - 1] >= x) {
+		lo = lower_bound(t, lo, x);
+	} else {
+		/* Every t[i] < x for i < lo. */
+		while (lo + step <= n && t[lo + step - 1] < x) {
+			lo += step;
+			step <<= 1;
+		}
+		end = lo + step - 1 < n ? lo + step - 1 : n;
+		lo += lower_bound(t + lo, end - lo, x);
+	}
+	return *hint = lo;
+}
+
 /* Computes one KPI over one window of one account; NaN when there is no
  * value (nil, or a failure, which is tallied with its message; a nil is
  * tallied only for the baseline and follow-up, `main`). */
@@ -387,8 +408,8 @@ typedef struct window_def {
 } window_def;
 
 static double window_value(cb_plugin_host *host, cb_impact_kpi *ik, const size_t *slots,
-			   const cb_series_buf *bufs, const char *account, const window_def *wd,
-			   int main, cb_series *views, int64_t *obs)
+			   const cb_series_buf *bufs, size_t *hints, const char *account,
+			   const window_def *wd, int main, cb_series *views, int64_t *obs)
 {
 	const cb_kpi_def *k = ik->kpi;
 	int64_t from_at, to_at;
@@ -402,8 +423,8 @@ static double window_value(cb_plugin_host *host, cb_impact_kpi *ik, const size_t
 	for (size_t i = 0; i < k->ninputs; i++) {
 		size_t m = slots[i], a, b;
 
-		a = lower_bound(bufs[m].times, bufs[m].n, from_at);
-		b = lower_bound(bufs[m].times, bufs[m].n, to_at);
+		a = bound_near(bufs[m].times, bufs[m].n, from_at, &hints[2 * m]);
+		b = bound_near(bufs[m].times, bufs[m].n, to_at, &hints[2 * m + 1]);
 		views[i] = (cb_series){bufs[m].values + a, bufs[m].times + a, b - a};
 		*obs += (int64_t)(b - a);
 	}
@@ -841,6 +862,7 @@ typedef struct run {
 	window_def *defs; /* [cohort][window] */
 	cb_series_buf *bufs;
 	cb_series *views;
+	size_t *hints; /* [window][measure][from, to]: where its last slice was */
 	cb_series_reader *reader;
 	/* The KPI values of every row and window. In memory, a column per
 	 * window: [kpi in chunk][window][row]. When one KPI's columns exceed
@@ -1064,7 +1086,8 @@ static int compute_rows(run *u, size_t k0, size_t k1)
 					if (!d)
 						continue;
 					cell[w] = window_value(u->host, ik, u->nd.slots + u->nd.first[k], u->bufs,
-							       e->key, d, main, u->views, &obs);
+							       u->hints + 2 * u->nd.n * w, e->key, d, main,
+							       u->views, &obs);
 					/* A plugin that raises an error has no answer for
 					 * this window, and "too little data" would hide
 					 * it: the run stops, naming it. */
@@ -1507,9 +1530,10 @@ int cb_app_impact(cb_workspace *ws, const cb_impact_request *req, cb_impact_repo
 		chunk = r->nkpis ? r->nkpis : 1;
 	u.bufs = calloc(u.nd.n ? u.nd.n : 1, sizeof(*u.bufs));
 	u.views = calloc(maxin, sizeof(*u.views));
+	u.hints = calloc(2 * u.nwindows * u.nd.n + 1, sizeof(*u.hints));
 	u.values = malloc(((u.spill >= 0 ? 2 : chunk * u.nwindows) * u.nrows + 1) * sizeof(*u.values));
 	u.pick = malloc((u.nrows + 1) * sizeof(*u.pick));
-	if (!u.bufs || !u.views || !u.values || !u.pick) {
+	if (!u.bufs || !u.views || !u.hints || !u.values || !u.pick) {
 		rc = cb_error_set(CB_ENOMEM, "out of memory for %zu accounts", accounts.n);
 		goto done;
 	}
@@ -1536,6 +1560,7 @@ done:
 		cb_series_buf_free(&u.bufs[m]);
 	free(u.bufs);
 	free(u.views);
+	free(u.hints);
 	free(u.values);
 	free(u.pending);
 	free(u.pick);
