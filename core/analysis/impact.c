@@ -153,10 +153,11 @@ static void t_interval(double est, double se, double df, double level, cb_analys
 /* Per-account accumulators, indexed by the rows' account numbers. */
 typedef struct account_sums {
 	double score;     /* the account's term of the effect, over all its rows */
+	double xscore;    /* the part of it from its exposed row (has_x) */
 	double working;   /* sum of (w(g) / m(g))^2 over its control rows (for df) */
 	double zsum, wsum; /* its weighted control changes, for the control group */
 	double bsum, fsum;
-	unsigned char control, any_base, any_follow, counted;
+	unsigned char control, any_base, any_follow, counted, has_x;
 } account_sums;
 
 typedef struct keyed {
@@ -250,7 +251,7 @@ int cb_analysis_impact_of(const cb_analysis_rows *in, size_t ncohorts, int has_c
 	cb_analysis_cohort *co = NULL;
 	account_sums *acc = NULL;
 	double *changes = NULL, *xsum = NULL, *csum = NULL, *cbase = NULL, *cfollow = NULL;
-	double *xbase = NULL, *xfollow = NULL;
+	double *xdev = NULL, *cdev = NULL;
 	size_t naccounts = 0, n = 0, m = 0;
 	double variance = 0.0, working = 0.0;
 	int rc;
@@ -287,8 +288,8 @@ int cb_analysis_impact_of(const cb_analysis_rows *in, size_t ncohorts, int has_c
 	csum = xsum + (ncohorts + 1);
 	cbase = csum + (ncohorts + 1);
 	cfollow = cbase + (ncohorts + 1);
-	xbase = cfollow + (ncohorts + 1);
-	xfollow = xbase + (ncohorts + 1);
+	xdev = cfollow + (ncohorts + 1);
+	cdev = xdev + (ncohorts + 1);
 	out->cohorts = co;
 	out->ncohorts = ncohorts;
 
@@ -306,8 +307,6 @@ int cb_analysis_impact_of(const cb_analysis_rows *in, size_t ncohorts, int has_c
 			if (both) {
 				c->exposed_paired++;
 				xsum[r->cohort] += r->follow_up - r->baseline;
-				xbase[r->cohort] += r->baseline;
-				xfollow[r->cohort] += r->follow_up;
 			}
 		} else if (has_control) {
 			account_sums *a = &acc[r->account];
@@ -353,34 +352,96 @@ int cb_analysis_impact_of(const cb_analysis_rows *in, size_t ncohorts, int has_c
 		c->effect = has_control ? c->exposed_change - c->control_change + 0.0 : c->exposed_change;
 	}
 
-	/* The exposed group: the paired accounts of the compared cohorts. */
+	/* Pass 2, with the cohorts' changes and the effect known: the groups,
+	 * each account's term of the effect (CR2) and each cohort's squared
+	 * deviations. Each sum still runs in row order. */
 	if (n > 0) {
-		double sb = 0.0, sf = 0.0, effect = 0.0;
+		double sb = 0.0, sf = 0.0, effect = 0.0, b = 0.0, f = 0.0, ch = 0.0;
+		double corr = n > 1 ? sqrt((double)n / (double)(n - 1)) : 0.0;
 		size_t k = 0;
 
+		for (size_t g = 0; g < ncohorts; g++)
+			if (co[g].used)
+				effect += co[g].weight * co[g].effect;
+		out->effect = effect + 0.0;
+		for (size_t g = 0; g < ncohorts && has_control; g++) {
+			if (!co[g].used)
+				continue;
+			b += co[g].weight * cbase[g] / (double)co[g].control_paired;
+			f += co[g].weight * cfollow[g] / (double)co[g].control_paired;
+			ch += co[g].weight * co[g].control_change;
+		}
 		for (size_t i = 0; i < nrows; i++) {
 			const cb_analysis_row rv = row_at(in, i), *r = &rv;
-			cb_analysis_change ch;
+			const cb_analysis_cohort *c = &co[r->cohort];
+			account_sums *a = &acc[r->account];
+			double dv;
 
-			if (!r->exposed || !paired(r) || !co[r->cohort].used)
+			if (!paired(r) || !c->used)
 				continue;
-			ch = cb_analysis_change_of(r->baseline, r->follow_up, better);
-			out->exposed.improved += ch.verdict == CB_ANALYSIS_IMPROVED;
-			out->exposed.worsened += ch.verdict == CB_ANALYSIS_WORSENED;
-			out->exposed.unchanged += ch.verdict == CB_ANALYSIS_UNCHANGED;
-			sb += r->baseline;
-			sf += r->follow_up;
-			changes[k++] = ch.change;
+			dv = r->follow_up - r->baseline;
+			if (r->exposed) {
+				cb_analysis_change cv = cb_analysis_change_of(r->baseline, r->follow_up, better);
+
+				out->exposed.improved += cv.verdict == CB_ANALYSIS_IMPROVED;
+				out->exposed.worsened += cv.verdict == CB_ANALYSIS_WORSENED;
+				out->exposed.unchanged += cv.verdict == CB_ANALYSIS_UNCHANGED;
+				sb += r->baseline;
+				sf += r->follow_up;
+				changes[k++] = cv.change;
+				/* Its term: (d - its cohort's control change - effect) / n. */
+				if (n > 1) {
+					a->xscore = corr *
+						    (dv - (has_control ? c->control_change : 0.0) - out->effect) /
+						    (double)n;
+					a->has_x = 1;
+				}
+				xdev[r->cohort] += (dv - c->exposed_change) * (dv - c->exposed_change);
+			} else if (has_control) {
+				double mg = (double)c->control_paired;
+
+				/* CR2: the residual over sqrt(1 - 1/m(g)). */
+				a->score -= c->weight / mg * sqrt(mg / (mg - 1.0)) * (dv - c->control_change);
+				a->working += c->weight / mg * (c->weight / mg);
+				a->zsum += c->weight * dv;
+				a->wsum += c->weight;
+				if (!a->counted) {
+					a->counted = 1;
+					m++;
+				}
+				cdev[r->cohort] += (dv - c->control_change) * (dv - c->control_change);
+			}
 		}
 		out->exposed.paired = n;
 		out->exposed.baseline_mean = sb / (double)n + 0.0;
 		out->exposed.follow_up_mean = sf / (double)n + 0.0;
 		out->exposed.mean_change = cb_analysis_mean(changes, n);
 		out->exposed.sd_change = cb_analysis_sd(changes, n);
-		for (size_t g = 0; g < ncohorts; g++)
-			if (co[g].used)
-				effect += co[g].weight * co[g].effect;
-		out->effect = effect + 0.0;
+		if (has_control) {
+			/* The control group: each account's change, weighted over its
+			 * cohorts. */
+			k = 0;
+			for (size_t j = 0; j < naccounts; j++) {
+				cb_analysis_change z;
+
+				if (!acc[j].counted)
+					continue;
+				working += acc[j].working;
+				changes[k] = acc[j].zsum / acc[j].wsum;
+				z = cb_analysis_change_of(0.0, changes[k], better);
+				out->control.improved += z.verdict == CB_ANALYSIS_IMPROVED;
+				out->control.worsened += z.verdict == CB_ANALYSIS_WORSENED;
+				out->control.unchanged += z.verdict == CB_ANALYSIS_UNCHANGED;
+				k++;
+			}
+			out->control.paired = m;
+			out->control.baseline_mean = b + 0.0;
+			out->control.follow_up_mean = f + 0.0;
+			out->control.mean_change = ch + 0.0;
+			out->control.sd_change = cb_analysis_sd(changes, m);
+			if (b != 0.0)
+				out->control.relative_change = ch / fabs(b);
+		}
 	} else {
 		/* Nothing to compare: describe what there is, for the reader. */
 		double sb = 0.0, sf = 0.0;
@@ -402,68 +463,8 @@ int cb_analysis_impact_of(const cb_analysis_rows *in, size_t ncohorts, int has_c
 			out->exposed.mean_change = cb_analysis_mean(changes, k);
 			out->exposed.sd_change = cb_analysis_sd(changes, k);
 		}
-	}
-	if (isfinite(out->exposed.baseline_mean) && out->exposed.baseline_mean != 0.0)
-		out->exposed.relative_change = out->exposed.mean_change / fabs(out->exposed.baseline_mean);
-	out->exposed.enough = out->exposed.paired >= o.min_exposed;
-
-	/* The control group and each account's term of the effect. */
-	if (has_control && n > 0) {
-		double b = 0.0, f = 0.0, ch = 0.0;
-		size_t k = 0;
-
-		for (size_t g = 0; g < ncohorts; g++) {
-			if (!co[g].used)
-				continue;
-			b += co[g].weight * cbase[g] / (double)co[g].control_paired;
-			f += co[g].weight * cfollow[g] / (double)co[g].control_paired;
-			ch += co[g].weight * co[g].control_change;
-		}
-		for (size_t i = 0; i < nrows; i++) {
-			const cb_analysis_row rv = row_at(in, i), *r = &rv;
-			const cb_analysis_cohort *c = &co[r->cohort];
-			account_sums *a = &acc[r->account];
-			double mg;
-
-			if (r->exposed || !paired(r) || !c->used)
-				continue;
-			mg = (double)c->control_paired;
-			/* CR2: the residual over sqrt(1 - 1/m(g)). */
-			a->score -= c->weight / mg * sqrt(mg / (mg - 1.0)) *
-				    (r->follow_up - r->baseline - c->control_change);
-			a->working += c->weight / mg * (c->weight / mg);
-			a->zsum += c->weight * (r->follow_up - r->baseline);
-			a->wsum += c->weight;
-			if (!a->counted) {
-				a->counted = 1;
-				m++;
-			}
-		}
-		for (size_t a = 0; a < naccounts; a++) {
-			cb_analysis_change z;
-
-			if (!acc[a].counted)
-				continue;
-			working += acc[a].working;
-			changes[k] = acc[a].zsum / acc[a].wsum;
-			z = cb_analysis_change_of(0.0, changes[k], better);
-			out->control.improved += z.verdict == CB_ANALYSIS_IMPROVED;
-			out->control.worsened += z.verdict == CB_ANALYSIS_WORSENED;
-			out->control.unchanged += z.verdict == CB_ANALYSIS_UNCHANGED;
-			k++;
-		}
-		out->control.paired = m;
-		out->control.baseline_mean = b + 0.0;
-		out->control.follow_up_mean = f + 0.0;
-		out->control.mean_change = ch + 0.0;
-		out->control.sd_change = cb_analysis_sd(changes, m);
-		if (b != 0.0)
-			out->control.relative_change = ch / fabs(b);
-	} else if (has_control) {
 		/* No cohort could be compared: count what the controls have. */
-		for (size_t a = 0; a < naccounts; a++)
-			acc[a].counted = 0;
-		for (size_t i = 0; i < nrows; i++) {
+		for (size_t i = 0; i < nrows && has_control; i++) {
 			const cb_analysis_row r = row_at(in, i);
 
 			if (!r.exposed && paired(&r) && !acc[r.account].counted) {
@@ -473,36 +474,25 @@ int cb_analysis_impact_of(const cb_analysis_rows *in, size_t ncohorts, int has_c
 		}
 		out->control.paired = m;
 	}
+	if (isfinite(out->exposed.baseline_mean) && out->exposed.baseline_mean != 0.0)
+		out->exposed.relative_change = out->exposed.mean_change / fabs(out->exposed.baseline_mean);
+	out->exposed.enough = out->exposed.paired >= o.min_exposed;
 	out->control.enough = has_control && m >= o.min_control;
-	/* The control group's interval, from the controls' terms alone (the
-	 * exposed accounts' are added next). */
+	/* The control group's interval, from the controls' terms alone; then
+	 * the exposed accounts' terms join them. */
 	if (out->control.enough && n > 0) {
 		double vc = 0.0;
 
-		for (size_t a = 0; a < naccounts; a++)
-			vc += acc[a].score * acc[a].score;
+		for (size_t j = 0; j < naccounts; j++)
+			vc += acc[j].score * acc[j].score;
 		t_interval(out->control.mean_change, sqrt(vc), (double)m - 1.0, o.level,
 			   &out->control.ci, NULL);
 	}
-
-	/* Exposed accounts' terms: (d - their cohort's control change - effect) / n. */
-	if (n > 1) {
-		double corr = sqrt((double)n / (double)(n - 1));
-
-		for (size_t i = 0; i < nrows; i++) {
-			const cb_analysis_row rv = row_at(in, i), *r = &rv;
-			const cb_analysis_cohort *c = &co[r->cohort];
-			double e;
-
-			if (!r->exposed || !paired(r) || !c->used)
-				continue;
-			e = r->follow_up - r->baseline - (has_control ? c->control_change : 0.0) -
-			    out->effect;
-			acc[r->account].score += corr * e / (double)n;
-		}
+	for (size_t j = 0; j < naccounts; j++) {
+		if (acc[j].has_x)
+			acc[j].score += acc[j].xscore;
+		variance += acc[j].score * acc[j].score;
 	}
-	for (size_t a = 0; a < naccounts; a++)
-		variance += acc[a].score * acc[a].score;
 
 	/* Each group's own interval. */
 	if (out->exposed.enough)
@@ -534,23 +524,8 @@ int cb_analysis_impact_of(const cb_analysis_rows *in, size_t ncohorts, int has_c
 	}
 	out->thin = out->reason[0] != '\0';
 
-	/* Each cohort's own comparison: a two-sample t interval, from the
-	 * squared deviations of its rows (one pass, xbase and cbase reused). */
-	for (size_t g = 0; g < ncohorts; g++)
-		xbase[g] = cbase[g] = 0.0;
-	for (size_t i = 0; i < nrows; i++) {
-		const cb_analysis_row rv = row_at(in, i), *r = &rv;
-		const cb_analysis_cohort *c = &co[r->cohort];
-		double d;
-
-		if (!paired(r) || (!r->exposed && !has_control))
-			continue;
-		d = r->follow_up - r->baseline;
-		if (r->exposed)
-			xbase[r->cohort] += (d - c->exposed_change) * (d - c->exposed_change);
-		else
-			cbase[r->cohort] += (d - c->control_change) * (d - c->control_change);
-	}
+	/* Each cohort's own comparison: a two-sample t interval, from its
+	 * rows' squared deviations (pass 2). */
 	for (size_t g = 0; g < ncohorts; g++) {
 		cb_analysis_cohort *c = &co[g];
 		double nx = (double)c->exposed_paired, nc = (double)c->control_paired, se, df;
@@ -558,11 +533,11 @@ int cb_analysis_impact_of(const cb_analysis_rows *in, size_t ncohorts, int has_c
 		if (!c->used || c->exposed_paired < 2 || (has_control && c->control_paired < 2))
 			continue;
 		if (has_control) {
-			se = sqrt(xbase[g] / (nx - 1.0) / nx + cbase[g] / (nc - 1.0) / nc);
+			se = sqrt(xdev[g] / (nx - 1.0) / nx + cdev[g] / (nc - 1.0) / nc);
 			df = (1.0 / nx + 1.0 / nc) * (1.0 / nx + 1.0 / nc) /
 			     (1.0 / (nx * nx * (nx - 1.0)) + 1.0 / (nc * nc * (nc - 1.0)));
 		} else {
-			se = sqrt(xbase[g] / (nx - 1.0) / nx);
+			se = sqrt(xdev[g] / (nx - 1.0) / nx);
 			df = nx - 1.0;
 		}
 		t_interval(c->effect, se, df, o.level, &c->ci, &c->p_value);

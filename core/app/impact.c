@@ -407,15 +407,29 @@ typedef struct window_def {
 	char from[CB_DATE_LEN], to[CB_DATE_LEN];
 } window_def;
 
+/* The last answer of one KPI over one window index, for the current
+ * account: the next row's same window over the same slices of its series
+ * (the next cohort, a day later, often holds the same observations) has
+ * the same answer when it was the observations' alone. */
+#define REUSE_INPUTS 8 /* KPIs with more inputs are always computed */
+
+typedef struct reuse {
+	uint64_t gen; /* the account's; 0: nothing kept */
+	int rc;       /* 0: value; 1: nil */
+	double value;
+	size_t from[REUSE_INPUTS], to[REUSE_INPUTS];
+} reuse;
+
 static double window_value(cb_plugin_host *host, cb_impact_kpi *ik, const size_t *slots,
 			   const cb_series_buf *bufs, size_t *hints, const char *account,
-			   const window_def *wd, int main, cb_series *views, int64_t *obs)
+			   const window_def *wd, int main, cb_series *views, int64_t *obs,
+			   reuse *last, uint64_t gen)
 {
 	const cb_kpi_def *k = ik->kpi;
 	int64_t from_at, to_at;
 	char *reason = NULL;
 	double v = NAN;
-	int rc;
+	int rc, same = last->gen == gen && k->ninputs <= REUSE_INPUTS, pure = 0;
 
 	from_at = wd->from_at;
 	to_at = wd->to_at;
@@ -427,27 +441,40 @@ static double window_value(cb_plugin_host *host, cb_impact_kpi *ik, const size_t
 		b = bound_near(bufs[m].times, bufs[m].n, to_at, &hints[2 * m + 1]);
 		views[i] = (cb_series){bufs[m].values + a, bufs[m].times + a, b - a};
 		*obs += (int64_t)(b - a);
+		if (same && (last->from[i] != a || last->to[i] != b))
+			same = 0;
+		if (i < REUSE_INPUTS) {
+			last->from[i] = a;
+			last->to[i] = b;
+		}
+	}
+	if (same) {
+		ik->nil_windows += last->rc == 1 && main;
+		return last->rc == 0 ? last->value : NAN;
 	}
 	{
 		cb_window w = {account, wd->from, wd->to, views};
 
 		/* The reason of a nil is kept once, from a baseline or follow-up. */
-		rc = cb_plugin_kpi_compute(host, k, &w, &v,
-					   main && !ik->nil_reason[0] ? &reason : NULL);
+		rc = cb_plugin_kpi_compute_pure(host, k, &w, &v,
+						main && !ik->nil_reason[0] ? &reason : NULL, &pure);
 	}
+	last->gen = pure && (rc == 0 || rc == 1) ? gen : 0;
+	last->rc = rc;
+	last->value = v;
 	if (rc == 1) {
 		ik->nil_windows += main != 0;
 		if (main && !ik->nil_reason[0])
 			snprintf(ik->nil_reason, sizeof(ik->nil_reason), "%s", reason ? reason : "");
 		v = NAN;
 	} else if (rc < 0) {
-		char last[CB_DATE_LEN];
+		char last_day[CB_DATE_LEN];
 
-		cb_date_format(wd->span.to - 1, last);
+		cb_date_format(wd->span.to - 1, last_day);
 		ik->failed_windows++;
 		if (!ik->failure[0])
 			snprintf(ik->failure, sizeof(ik->failure), "%s, for account %s over %s..%s",
-				 cb_error_last(), account, wd->from, last);
+				 cb_error_last(), account, wd->from, last_day);
 		v = NAN;
 	}
 	free(reason);
@@ -872,11 +899,20 @@ typedef struct run {
 	 * time for their comparison (into the follow-up's, once that is done). */
 	double *values;
 	int spill;          /* a descriptor: the spilled columns, [window][row]; -1 */
-	double *pending;    /* [window][SPILL_BLOCK]: the next rows' spilled values */
+	double *pending;    /* [SPILL_BLOCK][window]: the next rows' spilled values,
+			     * a row's together (stores a column apart would each
+			     * land in the same cache set), then one column of
+			     * them gathered for its write */
 	size_t npending, written; /* rows in pending, rows written before them */
 	size_t nexposed;    /* exposed rows (they come first in the detail) */
 	uint32_t *pick;     /* the rows of one window's comparison */
 	uint16_t *measured; /* per row, a bit per window it is measured in */
+	struct {
+		int64_t from_at, to_at;
+	} *spans; /* per entry, the times its measured windows cover
+		   * (from_at >= to_at: none), worked out once for every chunk */
+	reuse *reuse; /* [kpi in chunk][window]: the last answers */
+	uint64_t gen; /* the account's, for reuse */
 } run;
 
 /* Rows of spilled values buffered per column before a write. */
@@ -908,26 +944,12 @@ static const window_def *row_window(const run *u, size_t i, size_t w)
 }
 
 /* Reads entry a's series of the measures the KPIs [k0, k1) need, over all
- * the windows it is measured in. */
-static int read_entry(run *u, size_t a, size_t r0, size_t r1, size_t k0, size_t k1)
+ * the windows it is measured in (u->spans[a]). */
+static int read_entry(run *u, size_t a, size_t k0, size_t k1)
 {
-	int64_t from_at = INT64_MAX, to_at = INT64_MIN;
+	int64_t from_at = u->spans[a].from_at, to_at = u->spans[a].to_at;
 	int rc;
 
-	for (size_t i = r0; i < r1; i++)
-		for (size_t w = 0; w < u->nwindows; w++) {
-			const window_def *d = row_window(u, i, w);
-			int64_t f, t;
-
-			if (!d)
-				continue;
-			f = d->from_at;
-			t = d->to_at;
-			if (f < from_at)
-				from_at = f;
-			if (t > to_at)
-				to_at = t;
-		}
 	for (size_t m = 0; m < u->nd.n; m++) {
 		int wanted = 0;
 
@@ -949,13 +971,17 @@ static int compute_rows(run *u, size_t k0, size_t k1);
 /* Writes the pending rows' spilled values at the end of their columns. */
 static int spill_flush(run *u)
 {
+	double *gather = u->pending + u->nwindows * SPILL_BLOCK;
+
 	for (size_t w = 0; w < u->nwindows && u->npending; w++) {
-		const char *p = (const char *)(u->pending + w * SPILL_BLOCK);
+		const char *p = (const char *)gather;
 		size_t len = u->npending * sizeof(double), done = 0;
 		off_t at = (off_t)((w * u->nrows + u->written) * sizeof(double));
 
 		if (w == u->base_at || w == u->follow_at)
 			continue;
+		for (size_t i = 0; i < u->npending; i++)
+			gather[i] = u->pending[i * u->nwindows + w];
 		while (done < len) {
 			ssize_t n = pwrite(u->spill, p + done, len - done, at + (off_t)done);
 
@@ -984,8 +1010,7 @@ static int keep_cells(run *u, size_t kk, size_t i, const double *cell)
 	}
 	u->values[i] = cell[u->base_at];
 	u->values[u->nrows + i] = cell[u->follow_at];
-	for (size_t w = 0; w < u->nwindows; w++)
-		u->pending[w * SPILL_BLOCK + u->npending] = cell[w];
+	memcpy(u->pending + u->npending * u->nwindows, cell, u->nwindows * sizeof(*cell));
 	return ++u->npending == SPILL_BLOCK ? spill_flush(u) : 0;
 }
 
@@ -1059,12 +1084,13 @@ static int compute_rows(run *u, size_t k0, size_t k1)
 
 		for (r1 = r0; r1 < u->nrows && u->rows[r1].account == a; r1++)
 			;
-		if ((rc = read_entry(u, a, r0, r1, k0, k1)) < 0)
+		if ((rc = read_entry(u, a, k0, k1)) < 0)
 			return rc;
 		/* This account's series stay put until the next one's are read:
 		 * its windows of different cohorts that hold the same
 		 * observations are computed once. */
 		cb_plugin_memo_begin(u->host);
+		u->gen++;
 		for (size_t i = r0; i < r1; i++) {
 			const row *rw = &u->rows[i];
 			/* Its place in the detail, if it has one. */
@@ -1087,7 +1113,8 @@ static int compute_rows(run *u, size_t k0, size_t k1)
 						continue;
 					cell[w] = window_value(u->host, ik, u->nd.slots + u->nd.first[k], u->bufs,
 							       u->hints + 2 * u->nd.n * w, e->key, d, main,
-							       u->views, &obs);
+							       u->views, &obs,
+							       &u->reuse[(k - k0) * u->nwindows + w], u->gen);
 					/* A plugin that raises an error has no answer for
 					 * this window, and "too little data" would hide
 					 * it: the run stops, naming it. */
@@ -1500,15 +1527,31 @@ int cb_app_impact(cb_workspace *ws, const cb_impact_request *req, cb_impact_repo
 	for (size_t i = 0; i < r->nkpis; i++)
 		if (r->kpis[i].kpi->ninputs > maxin)
 			maxin = r->kpis[i].kpi->ninputs;
-	if (!(u.measured = malloc((u.nrows + 1) * sizeof(*u.measured)))) {
+	if (!(u.measured = malloc((u.nrows + 1) * sizeof(*u.measured))) ||
+	    !(u.spans = malloc((accounts.n + 1) * sizeof(*u.spans)))) {
 		rc = cb_error_set(CB_ENOMEM, "out of memory for %zu accounts", accounts.n);
 		goto done;
 	}
+	for (size_t a = 0; a < accounts.n; a++) {
+		u.spans[a].from_at = INT64_MAX;
+		u.spans[a].to_at = INT64_MIN;
+	}
 	for (size_t i = 0; i < u.nrows; i++) {
+		size_t a = u.rows[i].account;
+
 		u.nexposed += u.rows[i].exposed != 0;
 		u.measured[i] = 0;
-		for (size_t w = 0; w < u.nwindows; w++)
-			u.measured[i] |= (uint16_t)((window_of(&u, i, w) != NULL) << w);
+		for (size_t w = 0; w < u.nwindows; w++) {
+			const window_def *d = window_of(&u, i, w);
+
+			if (!d)
+				continue;
+			u.measured[i] |= (uint16_t)(1u << w);
+			if (d->from_at < u.spans[a].from_at)
+				u.spans[a].from_at = d->from_at;
+			if (d->to_at > u.spans[a].to_at)
+				u.spans[a].to_at = d->to_at;
+		}
 	}
 	u.spill = -1;
 	chunk = values_budget() / sizeof(double) / (u.nrows * u.nwindows + 1);
@@ -1521,7 +1564,7 @@ int cb_app_impact(cb_workspace *ws, const cb_impact_request *req, cb_impact_repo
 		chunk = 1;
 		if ((u.spill = cb_tempfile_open(ws->dir, "the impact's values")) < 0)
 			u.spill = cb_tempfile_open(tmp && *tmp ? tmp : "/tmp", "the impact's values");
-		if (u.spill >= 0 && !(u.pending = malloc(u.nwindows * SPILL_BLOCK * sizeof(double)))) {
+		if (u.spill >= 0 && !(u.pending = malloc((u.nwindows + 1) * SPILL_BLOCK * sizeof(double)))) {
 			rc = cb_error_set(CB_ENOMEM, "out of memory for %zu accounts", accounts.n);
 			goto done;
 		}
@@ -1533,7 +1576,8 @@ int cb_app_impact(cb_workspace *ws, const cb_impact_request *req, cb_impact_repo
 	u.hints = calloc(2 * u.nwindows * u.nd.n + 1, sizeof(*u.hints));
 	u.values = malloc(((u.spill >= 0 ? 2 : chunk * u.nwindows) * u.nrows + 1) * sizeof(*u.values));
 	u.pick = malloc((u.nrows + 1) * sizeof(*u.pick));
-	if (!u.bufs || !u.views || !u.hints || !u.values || !u.pick) {
+	u.reuse = calloc(chunk * u.nwindows + 1, sizeof(*u.reuse));
+	if (!u.bufs || !u.views || !u.hints || !u.values || !u.pick || !u.reuse) {
 		rc = cb_error_set(CB_ENOMEM, "out of memory for %zu accounts", accounts.n);
 		goto done;
 	}
@@ -1564,7 +1608,9 @@ done:
 	free(u.values);
 	free(u.pending);
 	free(u.pick);
+	free(u.reuse);
 	free(u.measured);
+	free(u.spans);
 	if (u.spill >= 0)
 		close(u.spill);
 	free(u.rows);

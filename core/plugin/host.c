@@ -896,7 +896,7 @@ static int answer_keep(cb_kpi_answer *a, int rc, double value, const char *reaso
 }
 
 static int kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi, const cb_window *w,
-		       double *value, char **reason, char **mine);
+		       double *value, char **reason, char **mine, int *pure);
 
 /* A built-in compute (`compute = "mean"`): no Lua call, the same checks of
  * its answer as a function's. */
@@ -927,12 +927,21 @@ static int builtin_call(const cb_kpi_def *kpi, const cb_window *w, double *value
 int cb_plugin_kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi, const cb_window *w,
 			  double *value, char **reason)
 {
+	int pure;
+
+	return cb_plugin_kpi_compute_pure(h, kpi, w, value, reason, &pure);
+}
+
+int cb_plugin_kpi_compute_pure(cb_plugin_host *h, const cb_kpi_def *kpi, const cb_window *w,
+			       double *value, char **reason, int *pure)
+{
 	char *mine = NULL;
 	int rc;
 
 	if (reason)
 		*reason = NULL;
-	rc = kpi_compute(h, kpi, w, value, reason, &mine);
+	*pure = 0;
+	rc = kpi_compute(h, kpi, w, value, reason, &mine, pure);
 	free(mine);
 	return rc;
 }
@@ -940,7 +949,7 @@ int cb_plugin_kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi, const cb_win
 /* The work of cb_plugin_kpi_compute; a reason the caller did not want but
  * the memo keeps a copy of goes through *mine. */
 static int kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi, const cb_window *w,
-		       double *value, char **reason, char **mine)
+		       double *value, char **reason, char **mine, int *pure)
 {
 	struct cb_plugin_memo *memo = NULL, *slot = NULL;
 	/* The host owns its KPI definitions; the memo below is its own. */
@@ -951,8 +960,10 @@ static int kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi, const cb_window
 
 	if (kpi->disabled)
 		return cb_error_set(CB_EINVALID, "%s", kpi->disabled_reason);
-	if (kpi->builtin != CB_KPI_LUA)
+	if (kpi->builtin != CB_KPI_LUA) {
+		*pure = 1;
 		return builtin_call(kpi, w, value, reason);
+	}
 	for (size_t i = 0; i < kpi->ninputs; i++)
 		seen += w->inputs[i].n;
 	/* A window without one observation: the answer of the last such call
@@ -961,19 +972,24 @@ static int kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi, const cb_window
 	 * Lua call. Most windows of a staggered impact on sparse data are
 	 * empty: every untrained account is measured over every cohort's
 	 * windows. */
-	if (kpi->ninputs && !seen && k->empty.known)
+	if (kpi->ninputs && !seen && k->empty.known) {
+		*pure = 1;
 		return answer_give(&k->empty, value, reason);
+	}
 	/* While the caller keeps its series in place (an impact, one account
 	 * at a time), windows of different cohorts often hold the same
 	 * observations: the same pointers and lengths are the same data. */
 	if (h->memo_on && seen && kpi->ninputs <= MEMO_INPUTS &&
-	    (memo = memo_find(h, kpi, w, &slot)) != NULL)
+	    (memo = memo_find(h, kpi, w, &slot)) != NULL) {
+		*pure = 1;
 		return answer_give(&memo->answer, value, reason);
+	}
 	if (!reason)
 		reason = mine;
 	rc = compute_call(h, kpi, w, value, reason, &read_context);
 	if (read_context || (rc != 0 && rc != 1))
 		return rc;
+	*pure = 1;
 	got = rc == 0 ? *value : NAN;
 	if (slot && answer_keep(&slot->answer, rc, got, *reason) == 0) {
 		slot->gen = h->memo_gen;

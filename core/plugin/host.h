@@ -177,6 +177,13 @@ int cb_plugin_measure_check(const cb_measure_def *m, double value);
 int cb_plugin_kpi_compute(cb_plugin_host *h, const cb_kpi_def *kpi,
 			  const cb_window *w, double *value, char **reason);
 
+/* The same; *pure says whether the answer is one of the window's
+ * observations alone (a built-in compute, or a call, now or kept, that
+ * read neither w.account, w.from nor w.to), so that a caller may take it
+ * again for another window holding the same observations. */
+int cb_plugin_kpi_compute_pure(cb_plugin_host *h, const cb_kpi_def *kpi, const cb_window *w,
+			       double *value, char **reason, int *pure);
+
 /* Runs the hooks registered for `event` in load order with `record`
  * (converted to a Lua table; the plugin gets a copy). Returns 0 when every
  * hook accepted; CB_EINVALID when one rejected ("plugin X rejected: REASON")

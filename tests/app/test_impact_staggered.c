@@ -76,6 +76,20 @@ static int day_of(const char *date)
 	}
 }
 
+/* Day d (from 1970-01-01) as YYYY-MM-DD (Hinnant's civil_from_days). */
+static void date_of(int d, char out[16])
+{
+	int y, m, dd, z = d + 719468, era = z / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+
+	dd = (int)(doy - (153 * mp + 2) / 5 + 1);
+	m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	y = (int)yoe + era * 400 + (m <= 2);
+	snprintf(out, 16, "%04d-%02d-%02d", y % 10000, m, dd);
+}
+
 /*
  * 40 accounts s1..s40 in four sessions of 10, `never` accounts c1..
  * trained by none (or, with `late`, all of them by a fifth session on
@@ -141,15 +155,8 @@ static void build(double effect, double pretrend, int never, int late, unsigned 
 			char date[16];
 			double v = level + 1.5 * sin(2.0 * M_PI * (d - DAY0) / 365.25) +
 				   0.3 * (d - DAY0) / DAYS + 0.4 * gauss();
-			int y, m, dd, z = d + 719468, era = z / 146097;
-			unsigned doe = (unsigned)(z - era * 146097);
-			unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-			unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
 
-			dd = (int)(doy - (153 * mp + 2) / 5 + 1);
-			m = (int)(mp < 10 ? mp + 3 : mp - 9);
-			y = (int)yoe + era * 400 + (m <= 2);
-			snprintf(date, sizeof(date), "%04d-%02d-%02d", y, m, dd);
+			date_of(d, date);
 			if (d >= starts)
 				v += effect;
 			if (g >= 0 && d < first)
@@ -567,6 +574,124 @@ START_TEST(named_controls_are_measured_per_cohort)
 }
 END_TEST
 
+/* Sparse observations and sessions a day apart: a control's windows of
+ * consecutive cohorts mostly hold the same observations, and the answer
+ * over one is taken again for the next. Every row's values are still the
+ * mean of its own observations over its own cohort's windows, and a KPI
+ * that reads w.from (which such a reuse would get wrong) sees each
+ * cohort's own date. */
+#define SPARSE_ACCOUNTS 12 /* s1..s6 trained, c1..c6 not */
+#define SPARSE_STEP 20     /* days between an account's observations */
+
+static double sparse_value(int a, int d)
+{
+	return a * 100.0 + (d - DAY0) / SPARSE_STEP;
+}
+
+START_TEST(consecutive_cohorts_share_sparse_windows)
+{
+	static const char src[] =
+		"casebook.api(1)\n"
+		"casebook.measure { key = 't.hours', unit = 'h', min = 0, doc = 'repair hours' }\n"
+		"casebook.kpi { key = 't_mean', name = 'Mean', unit = 'h', better = 'lower',\n"
+		"  inputs = { 't.hours' }, doc = 'mean', compute = function(w)\n"
+		"    local s = w['t.hours']; if #s == 0 then return nil, 'none' end; return s:mean() end }\n"
+		"casebook.kpi { key = 't_day', name = 'Day', unit = 'd', better = 'higher',\n"
+		"  inputs = { 't.hours' }, doc = 'day of the month the window starts',\n"
+		"  compute = function(w) if #w['t.hours'] == 0 then return nil, 'none' end\n"
+		"    return tonumber(w.from:sub(9, 10)) end }\n";
+	char path[4096], date[16], *p;
+	json_error_t jerr;
+	json_t *rep, *row;
+	size_t i, rows = 0, shared = 0;
+	FILE *f;
+	cbt_run r;
+
+	p = cbt_write(ws, "plugins/t.lua", src);
+	free(p);
+	ok("person", "add", "ana", "--name", "Ana", "--role", "trainer", NULL, NULL, NULL);
+	ok("program", "add", "tco", "--name", "TCO", NULL, NULL, NULL, NULL, NULL);
+	snprintf(path, sizeof(path), "%s/accounts.csv", ws);
+	f = fopen(path, "w");
+	fprintf(f, "key,name\n");
+	for (int a = 0; a < SPARSE_ACCOUNTS; a++)
+		fprintf(f, "%c%d,Account %d\n", a < 6 ? 's' : 'c', a % 6 + 1, a);
+	fclose(f);
+	ok("account", "import", path, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+	for (int g = 0; g < 2; g++) {
+		const char *day = g ? "2025-03-04" : "2025-03-03";
+
+		cbt_casebook(&r, ws, NULL, "session", "record", "--program", "tco", "--title", "TCO",
+			     "--format", "blended", "--start", day, "--end", day, "--trainer", "ana",
+			     "--account", g ? "s4,s5,s6" : "s1,s2,s3", NULL);
+		ck_assert_msg(r.status == 0, "%s", r.err);
+		cbt_run_free(&r);
+	}
+	snprintf(path, sizeof(path), "%s/obs.csv", ws);
+	f = fopen(path, "w");
+	fprintf(f, "account,measure,at,value\n");
+	for (int a = 0; a < SPARSE_ACCOUNTS; a++)
+		for (int d = DAY0 + a; d < DAY0 + DAYS; d += SPARSE_STEP) {
+			date_of(d, date);
+			fprintf(f, "%c%d,t.hours,%s,%.1f\n", a < 6 ? 's' : 'c', a % 6 + 1, date,
+				sparse_value(a, d));
+		}
+	fclose(f);
+	ok("data", "import", path, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+
+	cbt_casebook(&r, ws, NULL, "impact", "--program", "tco", "--kpi", "t_mean", "--kpi", "t_day",
+		     "--json", "--detail", NULL);
+	ck_assert_msg(r.status == 0, "impact: %s", r.err);
+	rep = json_loads(r.out, 0, &jerr);
+	ck_assert_msg(rep != NULL, "not JSON: %s", r.out);
+	cbt_run_free(&r);
+	ck_assert_int_eq(num(rep, "cohorts.1.control_accounts"), 6);
+	for (int k = 0; k < 2; k++) {
+		char kp[32];
+
+		snprintf(kp, sizeof(kp), "kpis.%d.accounts", k);
+		ck_assert_str_eq(json_string_value(get(rep, k ? "kpis.1.kpi" : "kpis.0.kpi")),
+				 k ? "t_day" : "t_mean");
+		json_array_foreach(get(rep, kp), i, row) {
+			const char *key = json_string_value(get(row, "account"));
+			int a = (key[0] == 'c' ? 6 : 0) + atoi(key + 1) - 1;
+
+			for (int wdw = 0; wdw < 2; wdw++) {
+				const char *from = json_string_value(get(row, wdw ? "follow_up_from" : "baseline_from"));
+				int f0 = day_of(from), n = 0;
+				double sum = 0.0;
+				json_t *v = get(row, wdw ? "follow_up" : "baseline");
+
+				for (int d = DAY0 + a; d < DAY0 + DAYS; d += SPARSE_STEP)
+					if (d >= f0 && d < f0 + 90) {
+						sum += sparse_value(a, d);
+						n++;
+					}
+				ck_assert_int_eq(num(row, wdw ? "follow_up_obs" : "baseline_obs"), n);
+				if (!n) {
+					ck_assert(json_is_null(v));
+					continue;
+				}
+				if (k == 0)
+					ck_assert_double_eq_tol(json_number_value(v), sum / n, 1e-9);
+				else
+					ck_assert_double_eq(json_number_value(v), atoi(from + 8));
+				/* Does the next day's window (the other cohort's) hold
+				 * the same observations? */
+				shared += k == 0 && (f0 - DAY0 - a) % SPARSE_STEP != 0 &&
+					  (f0 + 90 - DAY0 - a) % SPARSE_STEP != 0;
+			}
+			rows++;
+		}
+	}
+	ck_assert_uint_eq(rows, 2 * (6 + 6 * 2));
+	ck_assert_msg(shared > 10, "%zu windows share their observations", shared);
+	/* The two cohorts' baselines start a day apart: the dated KPI shows it. */
+	ck_assert_str_eq(json_string_value(get(rep, "kpis.1.accounts.0.baseline_from")), "2024-12-03");
+	json_decref(rep);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("app/impact_staggered");
@@ -581,6 +706,7 @@ int main(void)
 	tcase_add_test(tc, named_controls_are_measured_per_cohort);
 	tcase_add_test(tc, spilled_values_give_the_same_answer);
 	tcase_add_test(tc, builtin_mean_gives_the_lua_answer);
+	tcase_add_test(tc, consecutive_cohorts_share_sparse_windows);
 	suite_add_tcase(s, tc);
 	return cbt_main(s);
 }

@@ -602,6 +602,62 @@ START_TEST(same_observations_are_computed_once_per_memo)
 }
 END_TEST
 
+/* cb_plugin_kpi_compute_pure says when an answer is the observations'
+ * alone, so that a caller may take it again for another window over the
+ * same observations: a built-in, a call that read no context, a kept
+ * answer (memo or empty window); never a call that read w.account,
+ * w.from or w.to. */
+START_TEST(compute_says_when_its_answer_is_the_observations_alone)
+{
+	static const double v[] = {4, 6};
+	cb_series none = {NULL, NULL, 0}, some = {v, NULL, 2};
+	cb_window we = {"acme", "2025-01-01", "2025-04-01", &none},
+		  ws1 = {"acme", "2025-01-01", "2025-04-01", &some};
+	const char *src = "casebook.api(1)\n"
+			  "casebook.measure{key='m', unit='u', doc='d'}\n"
+			  "casebook.kpi{key='plain', name='P', unit='u', better='higher', doc='d',\n"
+			  "  inputs={'m'}, compute=function(w) return #w.m end}\n"
+			  "casebook.kpi{key='named', name='N', unit='u', better='higher', doc='d',\n"
+			  "  inputs={'m'}, compute=function(w) return #w.account + #w.m end}\n"
+			  "casebook.kpi{key='mean', name='M', unit='u', better='higher', doc='d',\n"
+			  "  inputs={'m'}, compute='mean'}\n";
+	const cb_kpi_def *plain, *named, *mean;
+	double out = 0;
+	int pure = -1;
+
+	ck_assert_int_eq(load("pure", src), 0);
+	cb_plugin_host_finish(host);
+	plain = cb_plugin_kpi_find(host, "plain");
+	named = cb_plugin_kpi_find(host, "named");
+	mean = cb_plugin_kpi_find(host, "mean");
+
+	ck_assert_int_eq(cb_plugin_kpi_compute_pure(host, plain, &ws1, &out, NULL, &pure), 0);
+	ck_assert_double_eq(out, 2);
+	ck_assert_int_eq(pure, 1);
+	ck_assert_int_eq(cb_plugin_kpi_compute_pure(host, named, &ws1, &out, NULL, &pure), 0);
+	ck_assert_double_eq(out, 6);
+	ck_assert_int_eq(pure, 0);
+	ck_assert_int_eq(cb_plugin_kpi_compute_pure(host, mean, &ws1, &out, NULL, &pure), 0);
+	ck_assert_double_eq(out, 5);
+	ck_assert_int_eq(pure, 1);
+	/* Kept answers: an empty window's, the memo's. */
+	ck_assert_int_eq(cb_plugin_kpi_compute_pure(host, plain, &we, &out, NULL, &pure), 0);
+	pure = -1;
+	ck_assert_int_eq(cb_plugin_kpi_compute_pure(host, plain, &we, &out, NULL, &pure), 0);
+	ck_assert_double_eq(out, 0);
+	ck_assert_int_eq(pure, 1);
+	cb_plugin_memo_begin(host);
+	ck_assert_int_eq(cb_plugin_kpi_compute_pure(host, named, &ws1, &out, NULL, &pure), 0);
+	ck_assert_int_eq(pure, 0); /* read w.account: not kept either */
+	ck_assert_int_eq(cb_plugin_kpi_compute_pure(host, plain, &ws1, &out, NULL, &pure), 0);
+	pure = -1;
+	ck_assert_int_eq(cb_plugin_kpi_compute_pure(host, plain, &ws1, &out, NULL, &pure), 0);
+	ck_assert_int_eq(pure, 1);
+	cb_plugin_memo_end(host);
+	host_still_works();
+}
+END_TEST
+
 /* compute = "mean" and its kin: the host's own statistic of the one input,
  * the same number as the Lua method to the last bit, nil on an empty
  * window, and its answer checked like a function's. */
@@ -790,6 +846,7 @@ int main(void)
 	tcase_add_test(tc, expired_series_cannot_be_read);
 	tcase_add_test(tc, empty_windows_are_computed_once);
 	tcase_add_test(tc, same_observations_are_computed_once_per_memo);
+	tcase_add_test(tc, compute_says_when_its_answer_is_the_observations_alone);
 	tcase_add_test(tc, builtin_computes_match_the_series_methods);
 	tcase_add_test(tc, builtin_computes_are_checked);
 	tcase_add_test(tc, hooks_accept_reject_and_fail);
