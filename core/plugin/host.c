@@ -29,13 +29,10 @@
 
 const char *const cb_plugin_events[] = {"session.record", "case.submit", NULL};
 
-/* The registry slot that keeps a call's window table alive until its series
- * are expired; see compute_job. */
-static const char window_anchor = 0;
-
-/* The registry slots of the window tables' shared metatable and of the
- * compute call in progress (the job its __index reads). */
-static const char window_meta = 0, window_job = 0;
+/* The registry keeps a call's window table alive until its series are
+ * expired (h->ref_anchor, see compute_job), the window tables' shared
+ * metatable (ref_window_meta) and the compute call in progress, the job
+ * its __index reads (ref_job). */
 
 typedef struct compute_job {
 	const cb_kpi_def *kpi;
@@ -51,7 +48,7 @@ static int window_index(lua_State *L)
 	const char *key = lua_tostring(L, 2), *value = NULL;
 	compute_job *job;
 
-	lua_rawgetp(L, LUA_REGISTRYINDEX, &window_job);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, cb_plugin_host_of(L)->ref_job);
 	job = lua_touserdata(L, -1);
 	if (!job || !key)
 		return 0;
@@ -231,6 +228,8 @@ static int protected_run(cb_plugin_host *h, lua_CFunction job, void *arg, int nr
 
 static int init_job(lua_State *L)
 {
+	cb_plugin_host *h = cb_plugin_host_of(L);
+
 	luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
 	luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 1);
 	luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 1);
@@ -240,9 +239,9 @@ static int init_job(lua_State *L)
 	cb_plugin_sandbox_init(L);
 	cb_plugin_series_register(L);
 	lua_pushboolean(L, 0);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &window_anchor);
+	h->ref_anchor = luaL_ref(L, LUA_REGISTRYINDEX);
 	lua_pushboolean(L, 0);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &window_job);
+	h->ref_job = luaL_ref(L, LUA_REGISTRYINDEX);
 	/* A window's account and dates are read through __index, so that the
 	 * host knows whether an answer depended on them (compute_job). The
 	 * metatable is locked: a plugin cannot swap it for later calls. */
@@ -251,7 +250,7 @@ static int init_job(lua_State *L)
 	lua_setfield(L, -2, "__index");
 	lua_pushboolean(L, 0);
 	lua_setfield(L, -2, "__metatable");
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &window_meta);
+	h->ref_window_meta = luaL_ref(L, LUA_REGISTRYINDEX);
 	return 0;
 }
 
@@ -272,6 +271,10 @@ int cb_plugin_host_new(const cb_plugin_limits *limits, cb_plugin_host **out)
 		return cb_error_set(CB_ENOMEM, "cannot start Lua (memory limit too small?)");
 	}
 	lua_setwarnf(h->L, warn_sink, NULL);
+	/* Generational collection: a compute call makes a window table and a
+	 * series or two that die with it, and a young collection frees them
+	 * without marking the plugins' own tables again and again. */
+	lua_gc(h->L, LUA_GCGEN, 0, 0);
 	if (protected_run(h, init_job, NULL, 0, "starting the plugin host") < 0) {
 		cb_plugin_host_free(h);
 		return CB_EINVALID;
@@ -697,14 +700,15 @@ static int compute_job_run(lua_State *L)
 {
 	compute_job *job = lua_touserdata(L, 1);
 	const cb_kpi_def *k = job->kpi;
+	cb_plugin_host *h = cb_plugin_host_of(L);
 
 	lua_pushlightuserdata(L, job);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &window_job);
+	lua_rawseti(L, LUA_REGISTRYINDEX, h->ref_job);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, k->ref);
 	lua_createtable(L, 0, (int)k->ninputs + 1);
 	lua_pushstring(L, k->key);
 	lua_setfield(L, -2, "kpi");
-	lua_rawgetp(L, LUA_REGISTRYINDEX, &window_meta);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, h->ref_window_meta);
 	lua_setmetatable(L, -2);
 	for (size_t i = 0; i < k->ninputs; i++) {
 		job->made[job->nmade++] = cb_plugin_series_push(L, &job->window->inputs[i]);
@@ -713,7 +717,7 @@ static int compute_job_run(lua_State *L)
 	/* Anchor the window so its series outlive any unwinding until the
 	 * host has expired them. */
 	lua_pushvalue(L, -1);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &window_anchor);
+	lua_rawseti(L, LUA_REGISTRYINDEX, h->ref_anchor);
 	lua_call(L, 1, 2);
 	return 2;
 }
@@ -741,10 +745,10 @@ static int compute_call(cb_plugin_host *h, const cb_kpi_def *kpi, const cb_windo
 	*read_context = job.read_context;
 	/* Existing keys: no allocation. A window table kept by the plugin
 	 * reads nothing once its call is over. */
-	lua_pushnil(L);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &window_anchor);
 	lua_pushboolean(L, 0);
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &window_job);
+	lua_rawseti(L, LUA_REGISTRYINDEX, h->ref_anchor);
+	lua_pushboolean(L, 0);
+	lua_rawseti(L, LUA_REGISTRYINDEX, h->ref_job);
 	if (made != made_small)
 		free(made);
 	if (rc < 0)

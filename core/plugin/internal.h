@@ -45,6 +45,12 @@ struct cb_plugin_host {
 	uint64_t memo_gen;
 	int memo_on;
 	char *chunk_dir; /* compiled chunks kept here (chunks.c); NULL: none */
+	/* Registry slots by number (luaL_ref), read on every compute call:
+	 * the array part, not a hash of a pointer. */
+	int ref_anchor;      /* the call's window table, kept alive (host.c) */
+	int ref_job;         /* the compute call in progress (host.c) */
+	int ref_window_meta; /* window tables' metatable (host.c) */
+	int ref_series_meta; /* series' metatable (series.c) */
 };
 
 int cb_ptrs_push(cb_ptrs *a, void *p);

@@ -21,10 +21,9 @@ struct cb_series_ud {
 	int live;
 };
 
-/* The registry key of the series metatable: found by address, so that a
- * series is made and checked without a lookup by name (once per window,
- * and once per helper call). */
-static const char series_meta_key = 0;
+/* The series metatable is kept in the registry by number (the host's
+ * ref_series_meta), so that a series is made and checked without a lookup
+ * by name (once per window, and once per helper call). */
 
 static cb_series_ud *check_series(lua_State *L, int i)
 {
@@ -32,7 +31,7 @@ static cb_series_ud *check_series(lua_State *L, int i)
 	int ok = 0;
 
 	if (s && lua_getmetatable(L, i)) {
-		lua_rawgetp(L, LUA_REGISTRYINDEX, &series_meta_key);
+		lua_rawgeti(L, LUA_REGISTRYINDEX, cb_plugin_host_of(L)->ref_series_meta);
 		ok = lua_rawequal(L, -1, -2);
 		lua_pop(L, 2);
 	}
@@ -323,7 +322,7 @@ void cb_plugin_series_register(lua_State *L)
 	lua_setfield(L, -2, "__tostring");
 	lua_pushliteral(L, "series are read-only");
 	lua_setfield(L, -2, "__metatable");
-	lua_rawsetp(L, LUA_REGISTRYINDEX, &series_meta_key);
+	cb_plugin_host_of(L)->ref_series_meta = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
 cb_series_ud *cb_plugin_series_push(lua_State *L, const cb_series *s)
@@ -335,7 +334,7 @@ cb_series_ud *cb_plugin_series_push(lua_State *L, const cb_series *s)
 	ud->n = s->n;
 	ud->live = 1;
 	/* The metatable by address, not by name: one push per window. */
-	lua_rawgetp(L, LUA_REGISTRYINDEX, &series_meta_key);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, cb_plugin_host_of(L)->ref_series_meta);
 	lua_setmetatable(L, -2);
 	return ud;
 }
